@@ -1,0 +1,24 @@
+using CommandLine;
+using GpuNet.Data;
+
+namespace GpuNet.Cli.Commands;
+
+[Verb("data", HelpText = "Fetch a dataset into the data/ cache (or check the one found), verifying every file's SHA-256.")]
+public sealed class DataOptions
+{
+    [Value(0, MetaName = "DATASET", Required = true, HelpText = "mnist or fashion-mnist.")]
+    public string Dataset { get; set; } = "";
+
+    [Option("data", HelpText = "A folder that holds the dataset's IDX files (instead of GPUNET_DATA or the data/ cache).")]
+    public string? DataDirectory { get; set; }
+}
+
+public static class DataCommand
+{
+    public static int Run(DataOptions options)
+    {
+        var (train, test) = DatasetLoader.Load(options.Dataset, options.DataDirectory, Console.Out);
+        Console.WriteLine($"{options.Dataset}: {train.Count:N0} training and {test.Count:N0} test images of {train.Height}×{train.Width}, {train.ClassCount} classes; checksums verified.");
+        return 0;
+    }
+}

@@ -1,0 +1,25 @@
+using CommandLine;
+using GpuNet;
+using GpuNet.Cli.Commands;
+
+// User errors (a bad config, a missing file) print one paragraph and exit 2; anything else is a
+// bug and keeps its stack trace.
+var parser = new Parser(settings =>
+{
+    settings.HelpWriter = Console.Error;
+    settings.CaseInsensitiveEnumValues = true;
+});
+try
+{
+    return parser.ParseArguments<TrainOptions, SummaryOptions, DataOptions>(args).MapResult(
+        (TrainOptions o) => TrainCommand.Run(o),
+        (SummaryOptions o) => SummaryCommand.Run(o),
+        (DataOptions o) => DataCommand.Run(o),
+        errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
+}
+catch (GpuNetException e)
+{
+    Console.Out.Flush();
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}

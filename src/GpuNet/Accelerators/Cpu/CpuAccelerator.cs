@@ -1,0 +1,98 @@
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// The accelerator that runs every kernel on the host: the fallback where there is no GPU, and
+/// the reference the CUDA kernels are compared with.
+/// </summary>
+public sealed class CpuAccelerator : IAccelerator
+{
+    public string Name => "cpu";
+
+    public DeviceBuffer Allocate(int length) => new CpuBuffer(length);
+
+    public void Upload(ReadOnlySpan<float> source, DeviceBuffer destination) => source.CopyTo(Data(destination));
+
+    public void Download(DeviceBuffer source, Span<float> destination) => Data(source).AsSpan(0, destination.Length).CopyTo(destination);
+
+    public void Fill(float value, int length, DeviceBuffer buffer) => Data(buffer).AsSpan(0, length).Fill(value);
+
+    public void Synchronize() { }
+
+    public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta, DeviceBuffer c) =>
+        CpuGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
+
+    public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y)
+    {
+        float[] aData = Data(a), bData = Data(b), yData = Data(y);
+        ForChunks(length, (start, count) =>
+        {
+            for (int i = start; i < start + count; i++) yData[i] = aData[i] + bData[i];
+        });
+    }
+
+    public void AddBias(DeviceBuffer bias, int rows, int cols, DeviceBuffer x)
+    {
+        float[] biasData = Data(bias), xData = Data(x);
+        CpuParallel.For(rows, cols, (start, end) =>
+            CpuActivations.AddBias(biasData, end - start, cols, xData.AsSpan(start * cols, (end - start) * cols)));
+    }
+
+    public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias) =>
+        CpuActivations.BiasGradient(Data(dy).AsSpan(0, rows * cols), rows, cols, Data(dBias));
+
+    public void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y)
+    {
+        float[] xData = Data(x), yData = Data(y);
+        ForChunks(length, (start, count) =>
+            CpuActivations.Forward(kind, alpha, xData.AsSpan(start, count), yData.AsSpan(start, count)));
+    }
+
+    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx)
+    {
+        float[] xData = Data(x), yData = Data(y), dyData = Data(dy), dxData = Data(dx);
+        ForChunks(length, (start, count) => CpuActivations.Backward(kind, alpha,
+            xData.AsSpan(start, count), yData.AsSpan(start, count), dyData.AsSpan(start, count), dxData.AsSpan(start, count)));
+    }
+
+    public void SoftmaxForward(DeviceBuffer x, int rows, int cols, DeviceBuffer y) =>
+        CpuSoftmax.Forward(Data(x), rows, cols, Data(y));
+
+    public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx) =>
+        CpuSoftmax.Backward(Data(y), Data(dy), rows, cols, Data(dx));
+
+    public void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, DeviceBuffer lossPerSample) =>
+        CpuLosses.Forward(kind, Data(prediction), Data(target), rows, cols, Data(lossPerSample));
+
+    public void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, float scale, DeviceBuffer dPrediction) =>
+        CpuLosses.Backward(kind, Data(prediction), Data(target), rows, cols, scale, Data(dPrediction));
+
+    public void AccumulateSum(DeviceBuffer values, int length, int index, DeviceBuffer accumulator) =>
+        Data(accumulator)[index] += CpuReductions.Sum(Data(values).AsSpan(0, length));
+
+    public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator) =>
+        Data(accumulator)[index] += CpuReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
+
+    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, DeviceBuffer parameter)
+    {
+        float[] g = Data(gradient), w = Data(parameter);
+        for (int i = 0; i < length; i++) w[i] -= learningRate * g[i];
+    }
+
+    public void Dispose() { }
+
+    private static float[] Data(DeviceBuffer buffer) => buffer is CpuBuffer cpu
+        ? cpu.Data
+        : throw new ArgumentException($"A {buffer.GetType().Name} was passed to the CPU accelerator; buffers belong to the accelerator that allocated them.");
+
+    // Elementwise work: one chunk per thread, each a contiguous range.
+    private static void ForChunks(int length, Action<int, int> body)
+    {
+        const int chunk = 1 << 14;
+        int chunks = (length + chunk - 1) / chunk;
+        CpuParallel.For(chunks, chunk, (first, last) =>
+        {
+            int start = first * chunk;
+            body(start, Math.Min(length, last * chunk) - start);
+        });
+    }
+}

@@ -1,0 +1,83 @@
+using GpuNet.Layers;
+using GpuNet.Models;
+
+namespace GpuNet.Config;
+
+/// <summary>Every layer a config may name, with how its Keras arguments are read.</summary>
+public static class LayerCatalog
+{
+    private static readonly Dictionary<string, Func<ConfigArguments, Layer>> Factories = new(StringComparer.Ordinal)
+    {
+        ["Dense"] = a => new DenseLayer(
+            a.PositiveInt("units"),
+            ActivationName(a, "activation"),
+            a.Bool("use_bias", true),
+            InitializerCatalog.Read(a, "kernel_initializer"),
+            InitializerCatalog.Read(a, "bias_initializer")),
+        ["Activation"] = a => new ActivationLayer(ActivationName(a, "activation", required: true)!),
+        ["Flatten"] = _ => new FlattenLayer(),
+        ["Reshape"] = a => new ReshapeLayer(TargetShape(a)),
+        ["LeakyReLU"] = a => new LeakyReluLayer(NonNegative(a, "alpha", 0.3f)),
+    };
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    /// <summary>Reads one entry of model.layers: "Flatten", or "Dense: {units: 30}".</summary>
+    public static Layer Read(ConfigNode entry)
+    {
+        (string type, ConfigNode? arguments) = SplitEntry(entry);
+        if (!Factories.TryGetValue(type, out var factory))
+            throw entry.Error($"unknown layer '{type}'; valid layers are {string.Join(", ", Names)}");
+        var args = new ConfigArguments(entry, arguments);
+        Layer layer;
+        try
+        {
+            layer = factory(args);
+        }
+        catch (GpuNetException e) when (e is not ConfigException)
+        {
+            throw entry.Error(e.Message);
+        }
+        args.RejectUnknown(type);
+        return layer;
+    }
+
+    /// <summary>A list entry is either a bare name or a one-key mapping from the name to its arguments.</summary>
+    internal static (string Name, ConfigNode? Arguments) SplitEntry(ConfigNode entry)
+    {
+        if (entry.IsScalar) return (entry.Scalar, null);
+        var entries = entry.Entries().ToList();
+        if (entries.Count != 1)
+            throw entry.Error($"expected one name with its arguments, like 'Dense: {{units: 10}}', got {entries.Count} keys ({string.Join(", ", entries.Select(e => e.Key))})");
+        // The arguments answer to the entry's own path: "model.layers[1].units", not "…[1].Dense.units".
+        var (name, arguments) = entries[0];
+        return (name, new ConfigNode(entry.File, entry.Path, arguments.Yaml));
+    }
+
+    private static string? ActivationName(ConfigArguments a, string key, bool required = false)
+    {
+        ConfigNode? node = required ? a.Required(key) : a.Get(key);
+        if (node is null) return null;
+        string name = node.AsString();
+        if (!ActivationFunction.Names.Contains(name))
+            throw node.Error($"unknown activation '{name}'; valid activations are {string.Join(", ", ActivationFunction.Names)}");
+        return name;
+    }
+
+    private static float NonNegative(ConfigArguments a, string key, float fallback)
+    {
+        ConfigNode? node = a.Get(key);
+        if (node is null) return fallback;
+        float value = node.AsFloat();
+        return value >= 0f ? value : throw node.Error($"expected a number ≥ 0, got {value}");
+    }
+
+    private static int[] TargetShape(ConfigArguments a)
+    {
+        ConfigNode node = a.Required("target_shape");
+        int[] shape = node.AsIntList();
+        if (shape.Length == 0 || shape.Any(d => d == 0 || d < -1) || shape.Count(d => d == -1) > 1)
+            throw node.Error("expected positive sizes with at most one -1, like [28, 28, 1]");
+        return shape;
+    }
+}

@@ -1,0 +1,51 @@
+using GpuNet.Optimizers;
+
+namespace GpuNet.Config;
+
+/// <summary>The optimizers a config may name, with Keras's argument names and defaults.</summary>
+public static class OptimizerCatalog
+{
+    private static readonly Dictionary<string, Func<ConfigArguments, Optimizer>> Factories = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["SGD"] = a => new Sgd(LearningRate(a, 0.01f)),
+    };
+
+    public static IReadOnlyCollection<string> Names => Factories.Keys;
+
+    /// <summary>
+    /// Checks the optimizer entry now and returns a factory, because every trainer (each member of
+    /// an ensemble, a resumed run) needs an optimizer with fresh state.
+    /// </summary>
+    public static Func<Optimizer> Read(ConfigNode entry)
+    {
+        (string name, ConfigNode? arguments) = LayerCatalog.SplitEntry(entry);
+        if (!Factories.TryGetValue(name, out var factory))
+            throw entry.Error($"unknown optimizer '{name}'; valid optimizers are {string.Join(", ", Names)}");
+        Optimizer Create()
+        {
+            var args = new ConfigArguments(entry, arguments);
+            Optimizer optimizer;
+            try
+            {
+                optimizer = factory(args);
+            }
+            catch (GpuNetException e) when (e is not ConfigException)
+            {
+                throw entry.Error(e.Message);
+            }
+            args.RejectUnknown(name);
+            return optimizer;
+        }
+        Create();
+        return Create;
+    }
+
+    // Keras accepts both the old 'lr' and the newer 'learning_rate'.
+    private static float LearningRate(ConfigArguments a, float fallback)
+    {
+        ConfigNode? node = a.Get("learning_rate") ?? a.Get("lr");
+        if (node is null) return fallback;
+        float value = node.AsFloat();
+        return value > 0f ? value : throw node.Error($"expected a positive learning rate, got {value}");
+    }
+}

@@ -1,0 +1,56 @@
+using GpuNet.Layers;
+using GpuNet.Losses;
+using GpuNet.Models;
+using GpuNet.Optimizers;
+
+namespace GpuNet.Config;
+
+/// <summary>A training run as a config file describes it: model, loss, optimizer, data and schedule.</summary>
+public sealed class RunConfig
+{
+    /// <summary>The file it was read from, for messages.</summary>
+    public required string SourceFile { get; init; }
+
+    /// <summary>The file's text, copied into the run folder as it was.</summary>
+    public required string SourceText { get; init; }
+
+    public required string Name { get; init; }
+
+    public required string Dataset { get; init; }
+
+    /// <summary>Per-sample input shape in Keras's order, e.g. [28, 28].</summary>
+    public required int[] InputShape { get; init; }
+
+    public required IReadOnlyList<Layer> Layers { get; init; }
+
+    /// <summary>The place of each layer in the file, for errors found when the model is built.</summary>
+    public required IReadOnlyList<ConfigNode> LayerNodes { get; init; }
+
+    public required Loss Loss { get; init; }
+
+    /// <summary>Makes a fresh optimizer; every trainer needs its own state.</summary>
+    public required Func<Optimizer> CreateOptimizer { get; init; }
+
+    public required IReadOnlyList<string> Metrics { get; init; }
+
+    public int BatchSize { get; set; }
+
+    public int Epochs { get; set; }
+
+    public ulong Seed { get; set; }
+
+    /// <summary>The Sequential model, with a shape error reported at the layer's line in the file.</summary>
+    public Sequential CreateModel()
+    {
+        var model = new Sequential(InputShape, Layers);
+        try
+        {
+            model.Build();
+        }
+        catch (LayerException e)
+        {
+            throw LayerNodes[e.LayerIndex].Error($"({e.LayerType}) {e.Reason}");
+        }
+        return model;
+    }
+}

@@ -1,0 +1,104 @@
+using GpuNet.Losses;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace GpuNet.Config;
+
+/// <summary>Reads a run config from YAML (or JSON, which YAML includes) with errors that point into the file.</summary>
+public static class RunConfigReader
+{
+    private static readonly string[] TopLevelKeys = ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed"];
+
+    public static RunConfig ReadFile(string path)
+    {
+        if (!File.Exists(path))
+            throw new GpuNetException(Directory.Exists(path) ? $"{path}: is a folder; expected a config file (.yaml or .json)" : $"{path}: config file not found");
+        return Read(path, File.ReadAllText(path));
+    }
+
+    public static RunConfig Read(string file, string text)
+    {
+        ConfigNode root = Parse(file, text);
+        var values = root.Entries().ToDictionary(e => e.Key, e => e.Value);
+        foreach (var (key, node) in values)
+        {
+            if (!TopLevelKeys.Contains(key))
+                throw node.Error($"unknown key '{key}'; valid keys are {string.Join(", ", TopLevelKeys)}");
+        }
+        ConfigNode model = values.GetValueOrDefault("model") ?? throw root.Error("missing required key 'model'");
+        var (inputShape, layerNodes) = ReadModel(model);
+        return new RunConfig
+        {
+            SourceFile = file,
+            SourceText = text,
+            Name = values.GetValueOrDefault("name")?.AsString() ?? Path.GetFileNameWithoutExtension(file),
+            Dataset = values.GetValueOrDefault("dataset")?.AsString() ?? "mnist",
+            InputShape = inputShape,
+            Layers = layerNodes.Select(LayerCatalog.Read).ToList(),
+            LayerNodes = layerNodes,
+            Loss = ReadLoss(values.GetValueOrDefault("loss") ?? throw root.Error("missing required key 'loss'")),
+            CreateOptimizer = OptimizerCatalog.Read(values.GetValueOrDefault("optimizer") ?? throw root.Error("missing required key 'optimizer'")),
+            Metrics = ReadMetrics(values.GetValueOrDefault("metrics")),
+            BatchSize = values.GetValueOrDefault("batch_size")?.AsPositiveInt() ?? 32,
+            Epochs = values.GetValueOrDefault("epochs")?.AsPositiveInt() ?? 1,
+            Seed = values.GetValueOrDefault("seed")?.AsUnsignedLong() ?? 0,
+        };
+    }
+
+    private static ConfigNode Parse(string file, string text)
+    {
+        var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (YamlException e)
+        {
+            // YamlDotNet prefixes its own "(Line: …)" position; ours comes first in the usual form.
+            string reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
+            reason = System.Text.RegularExpressions.Regex.Replace(reason, @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
+            throw new ConfigException(file, (int)e.Start.Line, (int)e.Start.Column, "", $"YAML syntax error: {reason}");
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way when the text ends inside an open [ ] or { }.
+            var end = parser.Current?.End ?? Mark.Empty;
+            throw new ConfigException(file, (int)end.Line, (int)end.Column, "", "YAML syntax error: the file ends inside an unclosed '[' or '{' that starts at or before this point");
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode)
+            throw new ConfigException(file, 1, 1, "", "expected a mapping with the keys model, loss, optimizer… at the top of the file");
+        return new ConfigNode(file, "", stream.Documents[0].RootNode);
+    }
+
+    private static (int[], IReadOnlyList<ConfigNode>) ReadModel(ConfigNode model)
+    {
+        var args = new ConfigArguments(model, model);
+        ConfigNode? shapeNode = args.Get("input_shape");
+        int[] inputShape = shapeNode?.AsIntList() ?? [28, 28];
+        if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
+            throw shapeNode!.Error("expected positive sizes, like [28, 28] or [784]");
+        IReadOnlyList<ConfigNode> layers = args.Required("layers").Items();
+        if (layers.Count == 0) throw model.Error("'layers' is empty; a model needs at least one layer");
+        args.RejectUnknown("model");
+        return (inputShape, layers);
+    }
+
+    private static Loss ReadLoss(ConfigNode node)
+    {
+        string name = node.AsString();
+        if (!Loss.Names.Contains(name))
+            throw node.Error($"unknown loss '{name}'; valid losses are {string.Join(", ", Loss.Names)}");
+        return Loss.FromName(name);
+    }
+
+    private static IReadOnlyList<string> ReadMetrics(ConfigNode? node)
+    {
+        if (node is null) return ["accuracy"];
+        foreach (ConfigNode item in node.Items())
+        {
+            if (item.AsString() != "accuracy") throw item.Error($"unknown metric '{item.AsString()}'; valid metrics are accuracy");
+        }
+        return ["accuracy"];
+    }
+}

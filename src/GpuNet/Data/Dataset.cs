@@ -1,0 +1,234 @@
+namespace GpuNet.Data;
+
+/// <summary>
+/// A labelled image set held in memory. Images are stored as one flat float array,
+/// [Count, Height * Width] in row-major order with pixels scaled to [0, 1], because that is the
+/// layout a batch is copied from and uploaded to the device in; keeping it flat means a batch
+/// is a handful of block copies, never a per-pixel walk over objects.
+/// </summary>
+public sealed class Dataset
+{
+    /// <summary>The number of classes of MNIST and Fashion-MNIST.</summary>
+    public const int DefaultClassCount = 10;
+
+    // Dividing by 255 per pixel is exact but slow; a 256-entry table gives the very same floats.
+    private static readonly float[] PixelScale = Enumerable.Range(0, 256).Select(v => v / 255f).ToArray();
+
+    public Dataset(float[] images, byte[] labels, int height, int width, int classCount = DefaultClassCount)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfLessThan(classCount, 1);
+        if ((long)labels.Length * height * width != images.Length)
+        {
+            throw new ArgumentException(
+                $"{labels.Length} labels of {height}x{width} images need {(long)labels.Length * height * width} pixels, but the image array holds {images.Length}.",
+                nameof(images));
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] >= classCount)
+            {
+                throw new ArgumentException($"Label {labels[i]} of sample {i} is not below the class count {classCount}.", nameof(labels));
+            }
+        }
+
+        Images = images;
+        Labels = labels;
+        Height = height;
+        Width = width;
+        ClassCount = classCount;
+    }
+
+    public int Count => Labels.Length;
+
+    public int Height { get; }
+
+    public int Width { get; }
+
+    public int PixelsPerImage => Height * Width;
+
+    public int ClassCount { get; }
+
+    /// <summary>[Count, Height * Width], row-major, each pixel in [0, 1].</summary>
+    public float[] Images { get; }
+
+    /// <summary>The class of each sample, from 0 to <see cref="ClassCount"/> - 1.</summary>
+    public byte[] Labels { get; }
+
+    /// <summary>
+    /// Pairs an image file with a label file. Both must hold the same number of items, and every
+    /// label must be a class number below <paramref name="classCount"/>.
+    /// </summary>
+    public static Dataset FromIdx(IdxFile images, IdxFile labels, int classCount = DefaultClassCount)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+
+        if (images.Dimensions.Count != 3)
+        {
+            throw new GpuNetException(
+                $"The image file '{images.Path}' has {images.Dimensions.Count} dimensions in its header (byte 3 of the magic number); expected 3: count, height and width.");
+        }
+
+        if (labels.Dimensions.Count != 1)
+        {
+            throw new GpuNetException(
+                $"The label file '{labels.Path}' has {labels.Dimensions.Count} dimensions in its header (byte 3 of the magic number); expected 1: the count.");
+        }
+
+        if (images.Count != labels.Count)
+        {
+            throw new GpuNetException(
+                $"The image file '{images.Path}' holds {images.Count:N0} images but the label file '{labels.Path}' holds {labels.Count:N0} labels (the item count is the header field at byte offset 4 of each); expected the same count in both, one label per image. Check that the two files belong to the same dataset and the same split (train or t10k).");
+        }
+
+        int height = images.Dimensions[1];
+        int width = images.Dimensions[2];
+        if (height == 0 || width == 0)
+        {
+            throw new GpuNetException(
+                $"The image file '{images.Path}' declares {height}x{width} images (header fields at byte offsets 8 and 12); expected a height and a width of at least 1.");
+        }
+
+        ReadOnlySpan<byte> labelBytes = labels.Data.Span;
+        for (int i = 0; i < labelBytes.Length; i++)
+        {
+            if (labelBytes[i] >= classCount)
+            {
+                throw new GpuNetException(
+                    $"The label file '{labels.Path}' has label {labelBytes[i]} for sample {i} at byte offset {labels.HeaderLength + i}; expected a class number from 0 to {classCount - 1}.");
+            }
+        }
+
+        return new Dataset(ScalePixels(images.Data.Span), labelBytes.ToArray(), height, width, classCount);
+    }
+
+    /// <summary>Reads and pairs an image file and a label file (each gzipped or not).</summary>
+    public static Dataset FromFiles(string imagesPath, string labelsPath, int classCount = DefaultClassCount) =>
+        FromIdx(IdxReader.ReadImages(imagesPath), IdxReader.ReadLabels(labelsPath), classCount);
+
+    /// <summary>
+    /// A copy of samples [<paramref name="start"/>, <paramref name="end"/>), for example the first
+    /// 10,000 for training and 50,000 to 60,000 for validation. A copy, so that the slices can
+    /// be shuffled and released independently of the whole set.
+    /// </summary>
+    public Dataset Slice(int start, int end)
+    {
+        if (start < 0 || end < start || end > Count)
+        {
+            throw new GpuNetException(
+                $"Cannot take samples {start} to {end} (end excluded) of a dataset of {Count:N0} samples; expected 0 <= start <= end <= {Count:N0}.");
+        }
+
+        int pixels = PixelsPerImage;
+        float[] images = Images.AsSpan(start * pixels, (end - start) * pixels).ToArray();
+        byte[] labels = Labels.AsSpan(start, end - start).ToArray();
+        return new Dataset(images, labels, Height, Width, ClassCount);
+    }
+
+    /// <summary>The pixels of one sample.</summary>
+    public ReadOnlySpan<float> GetImage(int sampleIndex)
+    {
+        CheckIndex(sampleIndex);
+        return Images.AsSpan(sampleIndex * PixelsPerImage, PixelsPerImage);
+    }
+
+    /// <summary>
+    /// Copies the images of the given samples, in that order, into a batch buffer of
+    /// indices.Length * <see cref="PixelsPerImage"/> floats.
+    /// </summary>
+    public void FillImages(ReadOnlySpan<int> indices, Span<float> destination)
+    {
+        int pixels = PixelsPerImage;
+        CheckBatchLength(indices.Length, pixels, destination.Length, nameof(destination));
+        for (int row = 0; row < indices.Length; row++)
+        {
+            int sample = indices[row];
+            CheckIndex(sample);
+            Images.AsSpan(sample * pixels, pixels).CopyTo(destination.Slice(row * pixels, pixels));
+        }
+    }
+
+    /// <summary>
+    /// Writes the one-hot targets of the given samples, in that order, into a batch buffer of
+    /// indices.Length * <see cref="ClassCount"/> floats.
+    /// </summary>
+    public void FillOneHot(ReadOnlySpan<int> indices, Span<float> destination)
+    {
+        CheckBatchLength(indices.Length, ClassCount, destination.Length, nameof(destination));
+        for (int row = 0; row < indices.Length; row++)
+        {
+            OneHot(indices[row], destination.Slice(row * ClassCount, ClassCount));
+        }
+    }
+
+    /// <summary>Writes the one-hot target of one sample into <see cref="ClassCount"/> floats.</summary>
+    public void OneHot(int sampleIndex, Span<float> destination)
+    {
+        CheckIndex(sampleIndex);
+        if (destination.Length != ClassCount)
+        {
+            throw new ArgumentException($"A one-hot target needs {ClassCount} floats, not {destination.Length}.", nameof(destination));
+        }
+
+        destination.Clear();
+        destination[Labels[sampleIndex]] = 1f;
+    }
+
+    /// <summary>Copies the labels of the given samples, in that order (for accuracy counts).</summary>
+    public void FillLabels(ReadOnlySpan<int> indices, Span<int> destination)
+    {
+        CheckBatchLength(indices.Length, 1, destination.Length, nameof(destination));
+        for (int row = 0; row < indices.Length; row++)
+        {
+            CheckIndex(indices[row]);
+            destination[row] = Labels[indices[row]];
+        }
+    }
+
+    /// <summary>How many samples each class has, indexed by class.</summary>
+    public int[] CountPerClass()
+    {
+        var counts = new int[ClassCount];
+        foreach (byte label in Labels)
+        {
+            counts[label]++;
+        }
+
+        return counts;
+    }
+
+    private static float[] ScalePixels(ReadOnlySpan<byte> pixels)
+    {
+        var scaled = new float[pixels.Length];
+        float[] table = PixelScale;
+        for (int i = 0; i < pixels.Length; i++)
+        {
+            scaled[i] = table[pixels[i]];
+        }
+
+        return scaled;
+    }
+
+    private void CheckIndex(int sampleIndex)
+    {
+        if ((uint)sampleIndex >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(sampleIndex), sampleIndex, $"The dataset has {Count} samples.");
+        }
+    }
+
+    private static void CheckBatchLength(int batchSize, int perSample, int destinationLength, string parameter)
+    {
+        if ((long)batchSize * perSample != destinationLength)
+        {
+            throw new ArgumentException(
+                $"A batch of {batchSize} samples needs {(long)batchSize * perSample} values ({perSample} per sample), but the destination holds {destinationLength}.",
+                parameter);
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using GpuNet.Accelerators;
+using GpuNet.Tensors;
+
+namespace GpuNet.Graph;
+
+/// <summary>
+/// Every activation, gradient and workspace buffer of a graph for one batch size, allocated
+/// once; running a step allocates nothing. Views (reshape) share their input's buffers.
+/// </summary>
+public sealed class ExecutionPlan : IDisposable
+{
+    private readonly ComputationGraph _graph;
+    private readonly IAccelerator _accelerator;
+    private readonly Tensor[] _values;
+    private readonly Tensor?[] _gradients;
+    private readonly OpTensors[] _nodeTensors;
+    private readonly List<DeviceBuffer> _owned = [];
+    private readonly DeviceBuffer[] _gradientBuffers;
+
+    public ExecutionPlan(ComputationGraph graph, IAccelerator accelerator, int batchSize, bool withGradients)
+    {
+        _graph = graph;
+        _accelerator = accelerator;
+        BatchSize = batchSize;
+        _values = new Tensor[graph.ValueCount];
+        _gradients = new Tensor?[graph.ValueCount];
+        foreach (Value input in graph.Inputs) _values[input.Id] = NewTensor(input.SampleShape);
+
+        foreach (Node node in graph.Nodes)
+        {
+            Value output = node.Output;
+            if (node.Op.IsView)
+            {
+                Value source = node.Inputs[0];
+                _values[output.Id] = new Tensor(_values[source.Id].Buffer, ShapeOf.WithBatch(batchSize, output.SampleShape));
+                continue;
+            }
+            _values[output.Id] = NewTensor(output.SampleShape);
+        }
+
+        if (withGradients)
+        {
+            // Graph inputs are data: no gradient is ever needed for them.
+            foreach (Node node in graph.Nodes)
+            {
+                Value output = node.Output;
+                _gradients[output.Id] = node.Op.IsView && _gradients[node.Inputs[0].Id] is { } shared
+                    ? new Tensor(shared.Buffer, ShapeOf.WithBatch(batchSize, output.SampleShape))
+                    : NewTensor(output.SampleShape);
+            }
+        }
+
+        _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().ToArray();
+        _nodeTensors = graph.Nodes.Select(node =>
+        {
+            var inputShapes = node.Inputs.Select(v => v.SampleShape).ToArray();
+            int workspaceLength = node.Op.WorkspaceLength(batchSize, inputShapes);
+            Tensor? workspace = workspaceLength > 0 ? Own(workspaceLength, [workspaceLength]) : null;
+            return new OpTensors(
+                node.Inputs.Select(v => _values[v.Id]).ToArray(),
+                _values[node.Output.Id],
+                node.Inputs.Select(v => _gradients[v.Id]).ToArray(),
+                _gradients[node.Output.Id],
+                workspace);
+        }).ToArray();
+    }
+
+    public int BatchSize { get; }
+
+    public Tensor this[Value value] => _values[value.Id];
+
+    public Tensor? GradientOf(Value value) => _gradients[value.Id];
+
+    public void Forward(OpContext context)
+    {
+        context.BatchSize = BatchSize;
+        foreach (Node node in _graph.Nodes)
+        {
+            if (node.Op.IsView) continue;
+            context.NodeIndex = node.Index;
+            node.Op.Forward(context, _nodeTensors[node.Index]);
+        }
+    }
+
+    /// <summary>Zeroes every activation gradient; the loss then writes the output's gradient.</summary>
+    public void ZeroGradients()
+    {
+        foreach (DeviceBuffer buffer in _gradientBuffers) _accelerator.Fill(0f, buffer.Length, buffer);
+    }
+
+    /// <summary>Runs every op's backward in reverse order; gradients accumulate where values fan out.</summary>
+    public void Backward(OpContext context)
+    {
+        context.BatchSize = BatchSize;
+        for (int i = _graph.Nodes.Count - 1; i >= 0; i--)
+        {
+            Node node = _graph.Nodes[i];
+            if (node.Op.IsView) continue;
+            context.NodeIndex = node.Index;
+            node.Op.Backward(context, _nodeTensors[i]);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (DeviceBuffer buffer in _owned) buffer.Dispose();
+        _owned.Clear();
+    }
+
+    private Tensor NewTensor(int[] sampleShape) => Own(BatchSize * ShapeOf.ElementCount(sampleShape), ShapeOf.WithBatch(BatchSize, sampleShape));
+
+    private Tensor Own(int length, int[] shape)
+    {
+        DeviceBuffer buffer = _accelerator.Allocate(length);
+        _owned.Add(buffer);
+        return new Tensor(buffer, shape);
+    }
+}

@@ -1,0 +1,32 @@
+using GpuNet.Models;
+
+namespace GpuNet.Graph;
+
+/// <summary>
+/// A differentiable operation: shape rule, forward and backward side by side. Ops hold their
+/// parameters but no per-batch state; buffers come from the execution plan.
+/// </summary>
+public abstract class Op
+{
+    /// <summary>Short name for errors and summaries, e.g. "matmul".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The per-sample output shape, or a <see cref="GpuNetException"/> that says why the inputs do not fit.</summary>
+    public abstract int[] OutputShape(IReadOnlyList<int[]> inputShapes);
+
+    public virtual IReadOnlyList<Parameter> Parameters => [];
+
+    /// <summary>
+    /// True when the output is the first input's memory seen with another shape (reshape,
+    /// flatten): the plan then shares buffers and gradients and the op does no work.
+    /// </summary>
+    public virtual bool IsView => false;
+
+    /// <summary>Scratch floats this op keeps from forward to backward (a dropout mask, an im2col matrix).</summary>
+    public virtual int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) => 0;
+
+    public abstract void Forward(OpContext context, OpTensors tensors);
+
+    /// <summary>Adds this op's contribution to each non-null input gradient and to its parameters' gradients.</summary>
+    public abstract void Backward(OpContext context, OpTensors tensors);
+}

@@ -1,0 +1,20 @@
+using GpuNet.Tensors;
+
+namespace GpuNet.Graph;
+
+/// <summary>The tensors of one node for one batch size, all shaped [batch, …].</summary>
+public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IReadOnlyList<Tensor?> inputGradients, Tensor? outputGradient, Tensor? workspace)
+{
+    public IReadOnlyList<Tensor> Inputs { get; } = inputs;
+
+    public Tensor Output { get; } = output;
+
+    /// <summary>Null where an input needs no gradient (the data), so the op can skip that work.</summary>
+    public IReadOnlyList<Tensor?> InputGradients { get; } = inputGradients;
+
+    public Tensor? OutputGradient { get; } = outputGradient;
+
+    public Tensor? Workspace { get; } = workspace;
+
+    public Tensor Input => Inputs[0];
+}

@@ -1,0 +1,47 @@
+using GpuNet.Graph;
+using GpuNet.Models;
+
+namespace GpuNet.Ops;
+
+/// <summary>y [batch, out] = x [batch, in] · kernel [in, out] + bias [out] — the affine part of Dense.</summary>
+public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
+{
+    public Parameter Kernel { get; } = kernel;
+
+    public Parameter? Bias { get; } = bias;
+
+    public override string Name => "matmul";
+
+    public override IReadOnlyList<Parameter> Parameters => Bias is null ? [Kernel] : [Kernel, Bias];
+
+    public override int[] OutputShape(IReadOnlyList<int[]> inputShapes)
+    {
+        int[] input = inputShapes[0];
+        if (input.Length != 1)
+            throw new GpuNetException($"expects a flat input (features,) but gets {Tensors.ShapeOf.Format(input)}; put a Flatten layer before it");
+        if (input[0] != Kernel.Shape[0])
+            throw new GpuNetException($"expects {Kernel.Shape[0]} input features but gets {input[0]}");
+        return [Kernel.Shape[1]];
+    }
+
+    public override void Forward(OpContext context, OpTensors tensors)
+    {
+        var acc = context.Accelerator;
+        int batch = context.BatchSize, inputs = Kernel.Shape[0], outputs = Kernel.Shape[1];
+        acc.Gemm(false, false, tensors.Input.Buffer, Kernel.Value.Buffer, batch, outputs, inputs, 1f, 0f, tensors.Output.Buffer);
+        if (Bias is not null) acc.AddBias(Bias.Value.Buffer, batch, outputs, tensors.Output.Buffer);
+    }
+
+    public override void Backward(OpContext context, OpTensors tensors)
+    {
+        var acc = context.Accelerator;
+        int batch = context.BatchSize, inputs = Kernel.Shape[0], outputs = Kernel.Shape[1];
+        var dy = tensors.OutputGradient!.Buffer;
+        // dKernel [in, out] += xᵀ · dy
+        acc.Gemm(true, false, tensors.Input.Buffer, dy, inputs, outputs, batch, 1f, 1f, Kernel.Gradient.Buffer);
+        if (Bias is not null) acc.BiasGradient(dy, batch, outputs, Bias.Gradient.Buffer);
+        // dx [batch, in] += dy · kernelᵀ, skipped for the data input.
+        if (tensors.InputGradients[0] is { } dx)
+            acc.Gemm(false, true, dy, Kernel.Value.Buffer, batch, inputs, outputs, 1f, 1f, dx.Buffer);
+    }
+}

@@ -1,0 +1,40 @@
+using GpuNet.Accelerators;
+using GpuNet.Graph;
+using GpuNet.Models;
+
+namespace GpuNet.Training;
+
+/// <summary>Everything one step needs for one batch size, allocated once and reused every step.</summary>
+internal sealed class StepBuffers : IDisposable
+{
+    public StepBuffers(ModelGraph model, IAccelerator accelerator, int batchSize, bool training)
+    {
+        BatchSize = batchSize;
+        Plan = new ExecutionPlan(model.Graph, accelerator, batchSize, withGradients: training);
+        int classes = model.Output.SampleSize;
+        Targets = accelerator.Allocate(batchSize * classes);
+        LossPerSample = accelerator.Allocate(batchSize);
+        HostInputs = new float[batchSize * model.Input.SampleSize];
+        HostTargets = new float[batchSize * classes];
+    }
+
+    public int BatchSize { get; }
+
+    public ExecutionPlan Plan { get; }
+
+    /// <summary>One-hot labels [batch, classes].</summary>
+    public DeviceBuffer Targets { get; }
+
+    public DeviceBuffer LossPerSample { get; }
+
+    public float[] HostInputs { get; }
+
+    public float[] HostTargets { get; }
+
+    public void Dispose()
+    {
+        Plan.Dispose();
+        Targets.Dispose();
+        LossPerSample.Dispose();
+    }
+}

@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using GpuNet.Accelerators;
+using GpuNet.Data;
+using GpuNet.Graph;
+using GpuNet.Losses;
+using GpuNet.Models;
+using GpuNet.Ops;
+using GpuNet.Optimizers;
+using GpuNet.Random;
+
+namespace GpuNet.Training;
+
+/// <summary>
+/// A model compiled onto an accelerator with a loss and an optimizer, and the loops that train,
+/// evaluate and predict with it — Keras's compile/fit/evaluate/predict.
+/// </summary>
+public sealed class Trainer : IDisposable
+{
+    private const int MetricLoss = 0, MetricCorrect = 1;
+
+    private readonly Dictionary<(int, bool), StepBuffers> _stepBuffers = [];
+    private readonly DeviceBuffer _metrics;
+    private readonly float[] _hostMetrics = new float[2];
+    private readonly OpContext _context;
+    private readonly IReadOnlyList<Parameter> _trainable;
+
+    public Trainer(Sequential model, Loss loss, Optimizer optimizer, IAccelerator accelerator, ulong seed = 0)
+    {
+        Model = model.Build();
+        Loss = loss;
+        Optimizer = optimizer;
+        Accelerator = accelerator;
+        Seed = seed;
+        (LossKind, LossInput) = ChooseLossInput(Model, loss);
+        _context = new OpContext(accelerator) { Seed = seed };
+        _metrics = accelerator.Allocate(2);
+        InitializeParameters();
+        _trainable = Model.Parameters.Where(p => p.Trainable).ToList();
+        optimizer.Build(accelerator, _trainable);
+    }
+
+    public ModelGraph Model { get; }
+
+    public Loss Loss { get; }
+
+    public Optimizer Optimizer { get; }
+
+    public IAccelerator Accelerator { get; }
+
+    public ulong Seed { get; }
+
+    /// <summary>The loss kernel actually run: softmax + categorical cross-entropy is fused on the logits.</summary>
+    public LossKind LossKind { get; }
+
+    /// <summary>The value the loss reads: the model output, or the logits under a fused softmax.</summary>
+    public Value LossInput { get; }
+
+    /// <summary>Optimizer steps taken so far; random ops draw from it.</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>Set by a callback to end training after the current epoch.</summary>
+    public bool StopTraining { get; set; }
+
+    public History Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, IReadOnlyList<TrainingCallback>? callbacks = null, int initialEpoch = 0)
+    {
+        if (epochs <= 0) throw new GpuNetException($"epochs must be a positive integer, got {epochs}");
+        if (batchSize <= 0) throw new GpuNetException($"batch size must be a positive integer, got {batchSize}");
+        CheckFits(train);
+        if (validation is not null) CheckFits(validation);
+        callbacks ??= [];
+        var history = new History();
+        int stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
+        int[] order = new int[train.Count];
+        StopTraining = false;
+        foreach (var c in callbacks) c.OnTrainBegin(this, epochs, stepsPerEpoch);
+
+        for (int epoch = initialEpoch + 1; epoch <= epochs && !StopTraining; epoch++)
+        {
+            foreach (var c in callbacks) c.OnEpochBegin(epoch);
+            var clock = Stopwatch.StartNew();
+            Shuffle.Permutation(Seed, epoch, order);
+            ResetMetrics();
+            int seen = 0;
+            for (int step = 0; step < stepsPerEpoch; step++)
+            {
+                int start = step * batchSize, count = Math.Min(batchSize, train.Count - start);
+                TrainStep(train, order.AsSpan(start, count));
+                seen += count;
+                ReadMetrics();
+                float lossSoFar = _hostMetrics[MetricLoss] / seen;
+                if (!float.IsFinite(lossSoFar)) throw new TrainingDivergedException(epoch, step + 1, lossSoFar);
+                foreach (var c in callbacks) c.OnBatchEnd(epoch, step + 1, stepsPerEpoch, lossSoFar, _hostMetrics[MetricCorrect] / seen);
+            }
+            float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
+            EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
+            var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy, clock.Elapsed.TotalSeconds);
+            history.Add(logs);
+            foreach (var c in callbacks) c.OnEpochEnd(logs);
+        }
+        foreach (var c in callbacks) c.OnTrainEnd(history);
+        return history;
+    }
+
+    /// <summary>Mean loss and accuracy in inference mode (no dropout, moving batch-norm statistics).</summary>
+    public EvaluationResult Evaluate(Dataset data, int batchSize = 500)
+    {
+        CheckFits(data);
+        ResetMetrics();
+        int[] indices = Enumerable.Range(0, data.Count).ToArray();
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            StepBuffers buffers = Forward(data, indices.AsSpan(start, count), training: false);
+            Accelerator.LossForward(LossKind, buffers.Plan[LossInput].Buffer, buffers.Targets, count, Model.Output.SampleSize, buffers.LossPerSample);
+            AccumulateMetrics(buffers, count);
+        }
+        ReadMetrics();
+        return new EvaluationResult(_hostMetrics[MetricLoss] / data.Count, _hostMetrics[MetricCorrect] / data.Count, data.Count);
+    }
+
+    /// <summary>The model's output for every sample, [count, outputs] row-major.</summary>
+    public float[] Predict(Dataset data, int batchSize = 500)
+    {
+        CheckFits(data);
+        int outputs = Model.Output.SampleSize;
+        float[] result = new float[data.Count * outputs];
+        int[] indices = Enumerable.Range(0, data.Count).ToArray();
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            StepBuffers buffers = Forward(data, indices.AsSpan(start, count), training: false);
+            Accelerator.Download(buffers.Plan[Model.Output].Buffer, result.AsSpan(start * outputs, count * outputs));
+        }
+        return result;
+    }
+
+    public void Dispose()
+    {
+        foreach (StepBuffers buffers in _stepBuffers.Values) buffers.Dispose();
+        _stepBuffers.Clear();
+        foreach (Parameter p in Model.Parameters) p.Release();
+        _metrics.Dispose();
+    }
+
+    private void TrainStep(Dataset data, ReadOnlySpan<int> indices)
+    {
+        int count = indices.Length, classes = Model.Output.SampleSize;
+        _context.Step = Iterations;
+        StepBuffers buffers = Forward(data, indices, training: true);
+        ExecutionPlan plan = buffers.Plan;
+        Accelerator.LossForward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, buffers.LossPerSample);
+        AccumulateMetrics(buffers, count);
+
+        plan.ZeroGradients();
+        foreach (Parameter p in _trainable) Accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
+        Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count, plan.GradientOf(LossInput)!.Buffer);
+        plan.Backward(_context);
+        Iterations++;
+        Optimizer.Apply(Accelerator, _trainable, Iterations);
+    }
+
+    private StepBuffers Forward(Dataset data, ReadOnlySpan<int> indices, bool training)
+    {
+        int count = indices.Length;
+        if (!_stepBuffers.TryGetValue((count, training), out StepBuffers? buffers))
+        {
+            buffers = new StepBuffers(Model, Accelerator, count, training);
+            _stepBuffers[(count, training)] = buffers;
+        }
+        data.FillImages(indices, buffers.HostInputs);
+        data.FillOneHot(indices, buffers.HostTargets);
+        Accelerator.Upload(buffers.HostInputs, buffers.Plan[Model.Input].Buffer);
+        Accelerator.Upload(buffers.HostTargets, buffers.Targets);
+        _context.Training = training;
+        buffers.Plan.Forward(_context);
+        return buffers;
+    }
+
+    private void AccumulateMetrics(StepBuffers buffers, int count)
+    {
+        Accelerator.AccumulateSum(buffers.LossPerSample, count, MetricLoss, _metrics);
+        Accelerator.AccumulateCorrect(buffers.Plan[Model.Output].Buffer, buffers.Targets, count, Model.Output.SampleSize, MetricCorrect, _metrics);
+    }
+
+    private void ResetMetrics() => Accelerator.Fill(0f, 2, _metrics);
+
+    private void ReadMetrics() => Accelerator.Download(_metrics, _hostMetrics);
+
+    private void CheckFits(Dataset data)
+    {
+        int inputSize = Model.Input.SampleSize, outputs = Model.Output.SampleSize;
+        if (data.Height * data.Width != inputSize)
+            throw new GpuNetException($"the model takes {inputSize} values per sample but the data has {data.Height}×{data.Width} = {data.Height * data.Width}; set model.input_shape to match the data");
+        if (Model.Output.SampleShape.Length != 1 || outputs != data.ClassCount)
+            throw new GpuNetException($"the model's output is {Tensors.ShapeOf.Format(Model.Output.SampleShape)} but the data has {data.ClassCount} classes; the last layer should be Dense({data.ClassCount})");
+    }
+
+    private void InitializeParameters()
+    {
+        IReadOnlyList<Parameter> parameters = Model.Parameters;
+        for (int i = 0; i < parameters.Count; i++)
+        {
+            Parameter p = parameters[i];
+            p.Allocate(Accelerator);
+            float[] values = new float[p.Length];
+            p.Initializer.Fill(values, p.Fans.FanIn, p.Fans.FanOut, Seed, RandomStreams.Initializer(i));
+            Accelerator.Upload(values, p.Value.Buffer);
+        }
+    }
+
+    // Keras computes categorical cross-entropy after a softmax from the logits, for stability.
+    private static (LossKind, Value) ChooseLossInput(ModelGraph model, Loss loss)
+    {
+        if (loss.Kind == LossKind.CategoricalCrossEntropy && model.Output.Producer is { Op: SoftmaxOp } softmax)
+            return (LossKind.SoftmaxCrossEntropy, softmax.Inputs[0]);
+        return (loss.Kind, model.Output);
+    }
+}
