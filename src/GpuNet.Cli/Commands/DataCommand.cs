@@ -17,8 +17,7 @@ public static class DataCommand
 {
     public static int Run(DataOptions options)
     {
-        var (train, test) = DatasetLoader.Load(options.Dataset, options.DataDirectory, Console.Out);
-        Console.WriteLine($"{options.Dataset}: {train.Count:N0} training and {test.Count:N0} test images of {train.Height}×{train.Width}, {train.ClassCount} classes; checksums verified.");
+        DatasetLoader.Prepare(options.Dataset, options.DataDirectory, Console.Out);
         return 0;
     }
 }

@@ -49,7 +49,8 @@ public sealed class RunConfig
         }
         catch (LayerException e)
         {
-            throw LayerNodes[e.LayerIndex].Error($"({e.LayerType}) {e.Reason}");
+            ConfigNode node = LayerNodes[e.LayerIndex];
+            throw new ConfigException(node.File, (int)node.Yaml.Start.Line, (int)node.Yaml.Start.Column, $"{node.Path} ({e.LayerType})", e.Reason);
         }
         return model;
     }
