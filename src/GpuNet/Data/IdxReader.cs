@@ -63,7 +63,7 @@ public static class IdxReader
         if (expectedMagic is int expected && magic != expected)
         {
             throw new GpuNetException(
-                $"The IDX file '{path}' has magic number {magic} ({HexBytes(content.AsSpan(0, 4))}: {Describe(magic)}) at byte offset 0; expected {ExpectedMagicText(expected)}.");
+                $"The IDX file '{path}' has magic number {magic} (bytes {HexBytes(content.AsSpan(0, 4))}: {Describe(magic)}) at byte offset 0; expected {ExpectedMagicText(expected)}.");
         }
 
         int dimensionCount = content[3];

@@ -38,7 +38,7 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
         }
         catch (Win32Exception e)
         {
-            throw new DownloadSourceException($"could not start '{npmCommand}' ({e.Message}); is npm installed and on the PATH?", e);
+            throw new DownloadSourceException($"could not start '{npmCommand}' ({e.Message.TrimEnd('.')}), so npm is probably not installed or not on the PATH", e);
         }
 
         // Both pipes are drained asynchronously: a child blocked on a full stderr pipe would
