@@ -74,6 +74,38 @@ public interface IAccelerator : IDisposable
     /// <summary>accumulator[index] += number of rows whose arg-max in prediction equals the arg-max in target.</summary>
     void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator);
 
-    /// <summary>parameter −= learningRate · gradient.</summary>
-    void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, DeviceBuffer parameter);
+    // Optimizer updates: one fused kernel per parameter tensor. Scalars that depend only on the
+    // step (decayed learning rate, bias corrections) are computed once on the host.
+
+    /// <summary>
+    /// SGD: v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with Nesterov. Without momentum
+    /// (<paramref name="velocity"/> null) w −= lr·g.
+    /// </summary>
+    void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity);
+
+    /// <summary>Adagrad: a += g²; w −= lr·g / (√a + ε).</summary>
+    void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator);
+
+    /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u; d = ρd + (1−ρ)u².</summary>
+    void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator);
+
+    /// <summary>RMSprop: a = ρa + (1−ρ)g²; w −= lr·g / (√a + ε).</summary>
+    void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator);
+
+    /// <summary>Adam with the bias correction folded into <paramref name="correctedLearningRate"/>: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
+    void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
+
+    /// <summary>Adamax: m = β₁m + (1−β₁)g; u = max(β₂u, |g|); w −= lr_t·m / (u + ε).</summary>
+    void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm);
+
+    /// <summary>Nadam (Keras 2): Adam with Nesterov momentum under a warming momentum schedule; the schedule's scalars come from the host.</summary>
+    void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
+
+    // Weight penalties (kernel_regularizer).
+
+    /// <summary>accumulator[index] += scale · (l1·Σ|w| + l2·Σw²).</summary>
+    void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator);
+
+    /// <summary>gradient += l1·sign(w) + 2·l2·w.</summary>
+    void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient);
 }

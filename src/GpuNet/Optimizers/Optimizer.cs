@@ -4,22 +4,74 @@ using GpuNet.Models;
 namespace GpuNet.Optimizers;
 
 /// <summary>
-/// Turns gradients into parameter updates. Each update is one fused kernel per parameter tensor,
-/// so it runs wherever the parameters live.
+/// Turns gradients into parameter updates with Keras 2's rules and defaults. Each update is one
+/// fused kernel per parameter tensor, so it runs wherever the parameters live; per-parameter
+/// state (moments, accumulators) lives beside them in "slots".
 /// </summary>
 public abstract class Optimizer
 {
+    private readonly Dictionary<Parameter, DeviceBuffer[]> _slots = [];
+
+    protected Optimizer(float learningRate, float decay)
+    {
+        if (!(learningRate > 0f) || !float.IsFinite(learningRate))
+            throw new GpuNetException($"{GetType().Name}: 'lr' must be a positive number, got {learningRate}");
+        if (!(decay >= 0f) || !float.IsFinite(decay))
+            throw new GpuNetException($"{GetType().Name}: 'decay' must be a number ≥ 0, got {decay}");
+        LearningRate = learningRate;
+        Decay = decay;
+    }
+
     /// <summary>The Keras class name, e.g. "SGD".</summary>
     public abstract string Name { get; }
 
+    /// <summary>The base learning rate; schedules change it between epochs or steps.</summary>
     public float LearningRate { get; set; }
 
-    /// <summary>Allocates per-parameter state (moments, velocities) before the first update.</summary>
-    public virtual void Build(IAccelerator accelerator, IReadOnlyList<Parameter> parameters) { }
+    /// <summary>Keras's time-based decay: step t uses lr / (1 + decay·(t − 1)).</summary>
+    public float Decay { get; }
 
-    /// <summary>Applies one update to every trainable parameter; <paramref name="iteration"/> counts from 1.</summary>
-    public abstract void Apply(IAccelerator accelerator, IReadOnlyList<Parameter> parameters, long iteration);
+    /// <summary>Names of the per-parameter state tensors, e.g. ["m", "v"] for Adam.</summary>
+    public virtual IReadOnlyList<string> SlotNames => [];
+
+    /// <summary>Allocates zeroed state for every parameter before the first update.</summary>
+    public void Build(IAccelerator accelerator, IReadOnlyList<Parameter> parameters)
+    {
+        foreach (Parameter p in parameters)
+            _slots[p] = SlotNames.Select(_ => accelerator.Allocate(p.Length)).ToArray();
+    }
+
+    /// <summary>Applies one update to every parameter; <paramref name="iteration"/> counts from 1.</summary>
+    public void Apply(IAccelerator accelerator, IReadOnlyList<Parameter> parameters, long iteration)
+    {
+        float learningRate = LearningRate / (1f + Decay * (iteration - 1));
+        BeginStep(iteration);
+        foreach (Parameter p in parameters) Update(accelerator, p, learningRate, iteration, _slots[p]);
+    }
+
+    /// <summary>Every state tensor, named "&lt;parameter&gt;/&lt;slot&gt;", for checkpoints.</summary>
+    public IEnumerable<(string Name, Parameter Parameter, DeviceBuffer Buffer)> Slots =>
+        _slots.SelectMany(entry => entry.Value.Select((buffer, i) => ($"{entry.Key.Name}/{SlotNames[i]}", entry.Key, buffer)));
+
+    /// <summary>Brings step-dependent host state up to <paramref name="iterations"/> completed steps (after a resume).</summary>
+    public virtual void Restore(long iterations) { }
+
+    public void Release()
+    {
+        foreach (DeviceBuffer buffer in _slots.Values.SelectMany(b => b)) buffer.Dispose();
+        _slots.Clear();
+    }
 
     /// <summary>The optimizer's arguments by their Keras names.</summary>
     public abstract IReadOnlyDictionary<string, object?> GetConfig();
+
+    protected virtual void BeginStep(long iteration) { }
+
+    protected abstract void Update(IAccelerator accelerator, Parameter parameter, float learningRate, long iteration, DeviceBuffer[] slots);
+
+    protected static float InRange(string optimizer, string name, float value, float min, float max) =>
+        value >= min && value <= max ? value : throw new GpuNetException($"{optimizer}: '{name}' must be between {min} and {max}, got {value}");
+
+    protected static float Positive(string optimizer, string name, float value) =>
+        value > 0f && float.IsFinite(value) ? value : throw new GpuNetException($"{optimizer}: '{name}' must be a positive number, got {value}");
 }

@@ -3,25 +3,29 @@ using GpuNet.Models;
 
 namespace GpuNet.Optimizers;
 
-/// <summary>Plain stochastic gradient descent: w −= lr · g.</summary>
+/// <summary>Keras's SGD(lr=0.01, momentum=0, decay=0, nesterov=False).</summary>
 public sealed class Sgd : Optimizer
 {
-    public Sgd(float learningRate = 0.01f)
+    public Sgd(float learningRate = 0.01f, float momentum = 0f, float decay = 0f, bool nesterov = false) : base(learningRate, decay)
     {
-        if (!(learningRate > 0f) || float.IsInfinity(learningRate))
-            throw new GpuNetException($"SGD: 'lr' must be a positive number, got {learningRate}");
-        LearningRate = learningRate;
+        Momentum = InRange("SGD", "momentum", momentum, 0f, 1f);
+        Nesterov = nesterov;
     }
+
+    public float Momentum { get; }
+
+    public bool Nesterov { get; }
 
     public override string Name => "SGD";
 
-    public override void Apply(IAccelerator accelerator, IReadOnlyList<Parameter> parameters, long iteration)
-    {
-        foreach (Parameter p in parameters)
-        {
-            if (p.Trainable) accelerator.SgdUpdate(p.Gradient.Buffer, p.Length, LearningRate, p.Value.Buffer);
-        }
-    }
+    // Plain SGD keeps no velocity: no memory, no extra pass.
+    public override IReadOnlyList<string> SlotNames => Momentum > 0f ? ["velocity"] : [];
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["lr"] = LearningRate };
+    protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration, DeviceBuffer[] slots) =>
+        accelerator.SgdUpdate(p.Gradient.Buffer, p.Length, learningRate, Momentum, Nesterov, p.Value.Buffer, slots.Length > 0 ? slots[0] : null);
+
+    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    {
+        ["lr"] = LearningRate, ["momentum"] = Momentum, ["decay"] = Decay, ["nesterov"] = Nesterov,
+    };
 }

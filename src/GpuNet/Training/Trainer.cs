@@ -139,6 +139,7 @@ public sealed class Trainer : IDisposable
         foreach (StepBuffers buffers in _stepBuffers.Values) buffers.Dispose();
         _stepBuffers.Clear();
         foreach (Parameter p in Model.Parameters) p.Release();
+        Optimizer.Release();
         _metrics.Dispose();
     }
 

@@ -30,7 +30,7 @@ public sealed class GzipAwareFileTests : IDisposable
         // The trailer of the last member says 3 bytes; the whole content is far longer, so the
         // reader must not trust the size hint.
         var first = new byte[200_000];
-        new Random(7).NextBytes(first);
+        new System.Random(7).NextBytes(first);
         byte[] second = [9, 8, 7];
         string path = _temp.File("two-members.gz");
         File.WriteAllBytes(path, [.. IdxBytes.Gzip(first), .. IdxBytes.Gzip(second)]);
@@ -42,7 +42,7 @@ public sealed class GzipAwareFileTests : IDisposable
     public void Sha256_is_of_the_uncompressed_content_for_both_forms()
     {
         var content = new byte[100_000];
-        new Random(3).NextBytes(content);
+        new System.Random(3).NextBytes(content);
         string raw = _temp.File("raw");
         string gz = _temp.File("gz");
         File.WriteAllBytes(raw, content);

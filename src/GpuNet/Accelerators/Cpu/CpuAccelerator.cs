@@ -72,10 +72,63 @@ public sealed class CpuAccelerator : IAccelerator
     public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator) =>
         Data(accumulator)[index] += CpuReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
 
-    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, DeviceBuffer parameter)
+    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity)
     {
         float[] g = Data(gradient), w = Data(parameter);
-        for (int i = 0; i < length; i++) w[i] -= learningRate * g[i];
+        float[]? v = velocity is null ? null : Data(velocity);
+        ForChunks(length, (start, count) =>
+            CpuOptimizers.Sgd(g.AsSpan(start, count), learningRate, momentum, nesterov, w.AsSpan(start, count), v is null ? default : v.AsSpan(start, count)));
+    }
+
+    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator)
+    {
+        float[] g = Data(gradient), w = Data(parameter), a = Data(accumulator);
+        ForChunks(length, (start, count) =>
+            CpuOptimizers.Adagrad(g.AsSpan(start, count), learningRate, epsilon, w.AsSpan(start, count), a.AsSpan(start, count)));
+    }
+
+    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator)
+    {
+        float[] g = Data(gradient), w = Data(parameter), a = Data(accumulator), d = Data(deltaAccumulator);
+        ForChunks(length, (start, count) =>
+            CpuOptimizers.Adadelta(g.AsSpan(start, count), learningRate, rho, epsilon, w.AsSpan(start, count), a.AsSpan(start, count), d.AsSpan(start, count)));
+    }
+
+    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator)
+    {
+        float[] g = Data(gradient), w = Data(parameter), a = Data(accumulator);
+        ForChunks(length, (start, count) =>
+            CpuOptimizers.Rmsprop(g.AsSpan(start, count), learningRate, rho, epsilon, w.AsSpan(start, count), a.AsSpan(start, count)));
+    }
+
+    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
+    {
+        float[] g = Data(gradient), w = Data(parameter), m = Data(firstMoment), v = Data(secondMoment);
+        ForChunks(length, (start, count) => CpuOptimizers.Adam(g.AsSpan(start, count), correctedLearningRate, beta1, beta2, epsilon,
+            w.AsSpan(start, count), m.AsSpan(start, count), v.AsSpan(start, count)));
+    }
+
+    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm)
+    {
+        float[] g = Data(gradient), w = Data(parameter), m = Data(firstMoment), u = Data(infinityNorm);
+        ForChunks(length, (start, count) => CpuOptimizers.Adamax(g.AsSpan(start, count), correctedLearningRate, beta1, beta2, epsilon,
+            w.AsSpan(start, count), m.AsSpan(start, count), u.AsSpan(start, count)));
+    }
+
+    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
+    {
+        float[] g = Data(gradient), w = Data(parameter), m = Data(firstMoment), v = Data(secondMoment);
+        NadamScalars s = scalars;
+        ForChunks(length, (start, count) => CpuOptimizers.Nadam(g.AsSpan(start, count), s, w.AsSpan(start, count), m.AsSpan(start, count), v.AsSpan(start, count)));
+    }
+
+    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator) =>
+        Data(accumulator)[index] += (float)(scale * CpuOptimizers.Penalty(Data(parameter).AsSpan(0, length), l1, l2));
+
+    public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient)
+    {
+        float[] w = Data(parameter), g = Data(gradient);
+        ForChunks(length, (start, count) => CpuOptimizers.PenaltyGradient(w.AsSpan(start, count), l1, l2, g.AsSpan(start, count)));
     }
 
     public void Dispose() { }
