@@ -8,6 +8,11 @@ public static class InitializerCatalog
     private static readonly Dictionary<string, Func<ConfigArguments, Initializer>> Factories = new(StringComparer.Ordinal)
     {
         ["glorot_uniform"] = _ => Initializer.GlorotUniform,
+        ["glorot_normal"] = _ => Initializer.GlorotNormal,
+        ["he_uniform"] = _ => Initializer.HeUniform,
+        ["he_normal"] = _ => Initializer.HeNormal,
+        ["random_normal"] = a => new RandomNormalInitializer(a.Float("mean", 0f), a.Float("stddev", 0.05f)),
+        ["random_uniform"] = a => new RandomUniformInitializer(a.Float("minval", -0.05f), a.Float("maxval", 0.05f)),
         ["zeros"] = _ => Initializer.Zeros,
         ["ones"] = _ => Initializer.Ones,
         ["constant"] = a => new ConstantInitializer(a.Float("value", 0f)),
@@ -24,7 +29,15 @@ public static class InitializerCatalog
         if (!Factories.TryGetValue(name, out var factory))
             throw node.Error($"unknown initializer '{name}'; valid initializers are {string.Join(", ", Names)}");
         var args = new ConfigArguments(node, arguments);
-        Initializer initializer = factory(args);
+        Initializer initializer;
+        try
+        {
+            initializer = factory(args);
+        }
+        catch (GpuNetException e) when (e is not ConfigException)
+        {
+            throw node.Error(e.Message);
+        }
         args.RejectUnknown(name);
         return initializer;
     }

@@ -8,12 +8,7 @@ public static class LayerCatalog
 {
     private static readonly Dictionary<string, Func<ConfigArguments, Layer>> Factories = new(StringComparer.Ordinal)
     {
-        ["Dense"] = a => new DenseLayer(
-            a.PositiveInt("units"),
-            ActivationName(a, "activation"),
-            a.Bool("use_bias", true),
-            InitializerCatalog.Read(a, "kernel_initializer"),
-            InitializerCatalog.Read(a, "bias_initializer")),
+        ["Dense"] = ReadDense,
         ["Activation"] = a => new ActivationLayer(ActivationName(a, "activation", required: true)!),
         ["Flatten"] = _ => new FlattenLayer(),
         ["Reshape"] = a => new ReshapeLayer(TargetShape(a)),
@@ -52,6 +47,29 @@ public static class LayerCatalog
         // The arguments answer to the entry's own path: "model.layers[1].units", not "…[1].Dense.units".
         var (name, arguments) = entries[0];
         return (name, new ConfigNode(entry.File, entry.Path, arguments.Yaml));
+    }
+
+    private static DenseLayer ReadDense(ConfigArguments a)
+    {
+        int units = a.PositiveInt("units");
+        Initializer? kernel = InitializerCatalog.Read(a, "kernel_initializer"), bias = InitializerCatalog.Read(a, "bias_initializer");
+        // Keras's weights=[kernel, bias]: the kernel as rows of the input, the bias as one list.
+        if (a.Get("weights") is { } weights)
+        {
+            IReadOnlyList<ConfigNode> arrays = weights.Items();
+            if (arrays.Count is < 1 or > 2) throw weights.Error($"expected [kernel] or [kernel, bias], got {arrays.Count} arrays");
+            float[][] rows = arrays[0].Items().Select(row => row.Items().Select(v => v.AsFloat()).ToArray()).ToArray();
+            if (rows.Length == 0 || rows.Any(r => r.Length != units))
+                throw arrays[0].Error($"expected the kernel as rows of {units} numbers (one row per input), like [[2.0]] for one input and one unit");
+            kernel = new ExplicitInitializer(rows.SelectMany(r => r).ToArray(), [rows.Length, units]);
+            if (arrays.Count == 2)
+            {
+                float[] values = arrays[1].Items().Select(v => v.AsFloat()).ToArray();
+                if (values.Length != units) throw arrays[1].Error($"expected the bias as {units} numbers, got {values.Length}");
+                bias = new ExplicitInitializer(values, [units]);
+            }
+        }
+        return new DenseLayer(units, ActivationName(a, "activation"), a.Bool("use_bias", true), kernel, bias, RegularizerCatalog.Read(a, "kernel_regularizer"));
     }
 
     private static string? ActivationName(ConfigArguments a, string key, bool required = false)

@@ -7,7 +7,8 @@ namespace GpuNet.Layers;
 /// <summary>Keras's Dense: activation(x · kernel + bias), kernel [in, out].</summary>
 public sealed class DenseLayer : Layer
 {
-    public DenseLayer(int units, string? activation = null, bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null)
+    public DenseLayer(int units, string? activation = null, bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        Regularizer? kernelRegularizer = null)
     {
         if (units <= 0) throw new GpuNetException($"Dense: 'units' must be a positive integer, got {units}");
         Units = units;
@@ -15,6 +16,7 @@ public sealed class DenseLayer : Layer
         UseBias = useBias;
         KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform;
         BiasInitializer = biasInitializer ?? Initializer.Zeros;
+        KernelRegularizer = kernelRegularizer;
     }
 
     public int Units { get; }
@@ -27,13 +29,15 @@ public sealed class DenseLayer : Layer
 
     public Initializer BiasInitializer { get; }
 
+    public Regularizer? KernelRegularizer { get; }
+
     public override string TypeName => "Dense";
 
     public override Value Build(LayerBuilder builder, Value input)
     {
         // The kernel's fan-in comes from the input; a shape error is reported by the op below.
         int inputs = input.SampleShape.Length == 1 ? input.SampleShape[0] : Tensors.ShapeOf.ElementCount(input.SampleShape);
-        Parameter kernel = builder.AddParameter("kernel", [inputs, Units], KernelInitializer);
+        Parameter kernel = builder.AddParameter("kernel", [inputs, Units], KernelInitializer, regularizer: KernelRegularizer);
         Parameter? bias = UseBias ? builder.AddParameter("bias", [Units], BiasInitializer) : null;
         Value affine = builder.Graph.Apply(new MatMulBiasOp(kernel, bias), input);
         return Activation.Apply(builder.Graph, affine);
@@ -46,5 +50,6 @@ public sealed class DenseLayer : Layer
         ["use_bias"] = UseBias,
         ["kernel_initializer"] = KernelInitializer.ToConfig(),
         ["bias_initializer"] = BiasInitializer.ToConfig(),
+        ["kernel_regularizer"] = KernelRegularizer?.ToConfig(),
     };
 }

@@ -15,9 +15,17 @@ public sealed class LayerBuilder(ComputationGraph graph)
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    public Parameter AddParameter(string name, int[] shape, Initializer initializer, bool trainable = true)
+    public Parameter AddParameter(string name, int[] shape, Initializer initializer, bool trainable = true, Regularizer? regularizer = null)
     {
-        var parameter = new Parameter($"{LayerName}/{name}", shape, initializer, trainable);
+        try
+        {
+            initializer.Validate(shape);
+        }
+        catch (GpuNetException e)
+        {
+            throw new GpuNetException($"{name}: {e.Message}");
+        }
+        var parameter = new Parameter($"{LayerName}/{name}", shape, initializer, trainable) { Regularizer = regularizer };
         _parameters.Add(parameter);
         return parameter;
     }

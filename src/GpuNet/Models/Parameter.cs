@@ -21,6 +21,9 @@ public sealed class Parameter(string name, int[] shape, Initializer initializer,
     /// <summary>False for state that training updates without a gradient (batch norm's moving averages).</summary>
     public bool Trainable { get; } = trainable;
 
+    /// <summary>The weight penalty added to the loss for this parameter, if any.</summary>
+    public Regularizer? Regularizer { get; init; }
+
     /// <summary>
     /// Inputs and outputs that one weight connects, for the scaled initializers. A Dense kernel
     /// [in, out] connects in → out; a convolution kernel [filters, channels, kh, kw] connects

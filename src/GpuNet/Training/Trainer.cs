@@ -23,6 +23,7 @@ public sealed class Trainer : IDisposable
     private readonly float[] _hostMetrics = new float[2];
     private readonly OpContext _context;
     private readonly IReadOnlyList<Parameter> _trainable;
+    private readonly IReadOnlyList<Parameter> _regularized;
 
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, IAccelerator accelerator, ulong seed = 0)
     {
@@ -36,6 +37,7 @@ public sealed class Trainer : IDisposable
         _metrics = accelerator.Allocate(2);
         InitializeParameters();
         _trainable = Model.Parameters.Where(p => p.Trainable).ToList();
+        _regularized = _trainable.Where(p => p.Regularizer is not null).ToList();
         optimizer.Build(accelerator, _trainable);
     }
 
@@ -113,6 +115,7 @@ public sealed class Trainer : IDisposable
             StepBuffers buffers = Forward(data, indices.AsSpan(start, count), training: false);
             Accelerator.LossForward(LossKind, buffers.Plan[LossInput].Buffer, buffers.Targets, count, Model.Output.SampleSize, buffers.LossPerSample);
             AccumulateMetrics(buffers, count);
+            AccumulatePenalties(count);
         }
         ReadMetrics();
         return new EvaluationResult(_hostMetrics[MetricLoss] / data.Count, _hostMetrics[MetricCorrect] / data.Count, data.Count);
@@ -156,6 +159,7 @@ public sealed class Trainer : IDisposable
         foreach (Parameter p in _trainable) Accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
         Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count, plan.GradientOf(LossInput)!.Buffer);
         plan.Backward(_context);
+        AddPenalties(count);
         Iterations++;
         Optimizer.Apply(Accelerator, _trainable, Iterations);
     }
@@ -175,6 +179,24 @@ public sealed class Trainer : IDisposable
         _context.Training = training;
         buffers.Plan.Forward(_context);
         return buffers;
+    }
+
+    /// <summary>Weight penalties join the loss (as Keras reports it) and the gradients, before the update.</summary>
+    private void AddPenalties(int count)
+    {
+        foreach (Parameter p in _regularized)
+        {
+            Regularizer r = p.Regularizer!;
+            Accelerator.PenaltyGradient(p.Value.Buffer, p.Length, r.L1, r.L2, p.Gradient.Buffer);
+        }
+        AccumulatePenalties(count);
+    }
+
+    // The loss metric sums per-sample losses, so a batch's penalty counts once per sample.
+    private void AccumulatePenalties(int count)
+    {
+        foreach (Parameter p in _regularized)
+            Accelerator.AccumulatePenalty(p.Value.Buffer, p.Length, p.Regularizer!.L1, p.Regularizer.L2, count, MetricLoss, _metrics);
     }
 
     private void AccumulateMetrics(StepBuffers buffers, int count)
@@ -204,7 +226,7 @@ public sealed class Trainer : IDisposable
             Parameter p = parameters[i];
             p.Allocate(Accelerator);
             float[] values = new float[p.Length];
-            p.Initializer.Fill(values, p.Fans.FanIn, p.Fans.FanOut, Seed, RandomStreams.Initializer(i));
+            p.Initializer.Fill(values, p.Shape, p.Fans.FanIn, p.Fans.FanOut, Seed, RandomStreams.Initializer(i));
             Accelerator.Upload(values, p.Value.Buffer);
         }
     }
