@@ -18,7 +18,7 @@ public sealed class KerasProgressBar(TextWriter output, bool live) : TrainingCal
     private int _epochs, _stepsPerEpoch;
     private string _lastLine = "";
 
-    public override void OnTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch)
+    public override void OnTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch, int initialEpoch)
     {
         _epochs = epochs;
         _stepsPerEpoch = stepsPerEpoch;

@@ -4,13 +4,10 @@ using GpuNet.Data;
 namespace GpuNet.Cli.Commands;
 
 [Verb("data", HelpText = "Fetch a dataset into the data/ cache (or check the one found), verifying every file's SHA-256.")]
-public sealed class DataOptions
+public sealed class DataOptions : DataOptionsBase
 {
     [Value(0, MetaName = "DATASET", Required = true, HelpText = "mnist or fashion-mnist.")]
     public string Dataset { get; set; } = "";
-
-    [Option("data", HelpText = "A folder that holds the dataset's IDX files (instead of GPUNET_DATA or the data/ cache).")]
-    public string? DataDirectory { get; set; }
 }
 
 public static class DataCommand

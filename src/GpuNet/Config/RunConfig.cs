@@ -33,6 +33,14 @@ public sealed class RunConfig
 
     public required IReadOnlyList<string> Metrics { get; init; }
 
+    /// <summary>Makes the config's callbacks with fresh state.</summary>
+    public required Func<IReadOnlyList<Training.TrainingCallback>> CreateCallbacks { get; init; }
+
+    public required ValidationChoice Validation { get; init; }
+
+    /// <summary>Train on this slice of the training set only, e.g. [0, 10000].</summary>
+    public (int Start, int End)? TrainingRange { get; init; }
+
     public int BatchSize { get; set; }
 
     public int Epochs { get; set; }

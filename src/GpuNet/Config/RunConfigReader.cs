@@ -7,7 +7,8 @@ namespace GpuNet.Config;
 /// <summary>Reads a run config from YAML (or JSON, which YAML includes) with errors that point into the file.</summary>
 public static class RunConfigReader
 {
-    private static readonly string[] TopLevelKeys = ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed"];
+    private static readonly string[] TopLevelKeys =
+        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range"];
 
     public static RunConfig ReadFile(string path)
     {
@@ -42,6 +43,9 @@ public static class RunConfigReader
             BatchSize = values.GetValueOrDefault("batch_size")?.AsPositiveInt() ?? 32,
             Epochs = values.GetValueOrDefault("epochs")?.AsPositiveInt() ?? 1,
             Seed = values.GetValueOrDefault("seed")?.AsUnsignedLong() ?? 0,
+            CreateCallbacks = CallbackCatalog.Read(values.GetValueOrDefault("callbacks")),
+            Validation = ReadValidation(values.GetValueOrDefault("validation_data"), values.GetValueOrDefault("validation_split")),
+            TrainingRange = values.GetValueOrDefault("training_range") is { } range ? ReadRange(range) : null,
         };
     }
 
@@ -82,6 +86,36 @@ public static class RunConfigReader
         if (layers.Count == 0) throw model.Error("'layers' is empty; a model needs at least one layer");
         args.RejectUnknown("model");
         return (inputShape, layers);
+    }
+
+    private static ValidationChoice ReadValidation(ConfigNode? data, ConfigNode? split)
+    {
+        if (data is not null && split is not null) throw split.Error("give either validation_data or validation_split, not both");
+        if (split is not null)
+        {
+            float fraction = split.AsFloat();
+            return fraction is > 0f and < 1f ? new ValidationChoice.Split(fraction) : throw split.Error($"expected a fraction between 0 and 1, got {fraction}");
+        }
+        if (data is null) return ValidationChoice.Default;
+        if (data.IsSequence)
+        {
+            var (start, end) = ReadRange(data);
+            return new ValidationChoice.TrainingRange(start, end);
+        }
+        return data.AsString() switch
+        {
+            "test" => new ValidationChoice.TestSet(),
+            "none" => new ValidationChoice.NoValidation(),
+            string other => throw data.Error($"expected test, none or a range of the training set like [50000, 60000], got '{other}'"),
+        };
+    }
+
+    private static (int, int) ReadRange(ConfigNode node)
+    {
+        int[] bounds = node.AsIntList();
+        if (bounds.Length != 2 || bounds[0] < 0 || bounds[1] <= bounds[0])
+            throw node.Error("expected a range [start, end] with 0 ≤ start < end, like [0, 10000]");
+        return (bounds[0], bounds[1]);
     }
 
     private static Loss ReadLoss(ConfigNode node)

@@ -7,6 +7,7 @@ using GpuNet.Models;
 using GpuNet.Ops;
 using GpuNet.Optimizers;
 using GpuNet.Random;
+using GpuNet.Serialization;
 
 namespace GpuNet.Training;
 
@@ -63,28 +64,32 @@ public sealed class Trainer : IDisposable
     /// <summary>Set by a callback to end training after the current epoch.</summary>
     public bool StopTraining { get; set; }
 
-    public History Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, IReadOnlyList<TrainingCallback>? callbacks = null, int initialEpoch = 0)
+    /// <summary>Trains for epochs initialEpoch + 1 … epochs; a resumed run passes the epochs done and the history so far.</summary>
+    public History Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, IReadOnlyList<TrainingCallback>? callbacks = null,
+        int initialEpoch = 0, History? history = null)
     {
         if (epochs <= 0) throw new GpuNetException($"epochs must be a positive integer, got {epochs}");
         if (batchSize <= 0) throw new GpuNetException($"batch size must be a positive integer, got {batchSize}");
         CheckFits(train);
         if (validation is not null) CheckFits(validation);
         callbacks ??= [];
-        var history = new History();
+        history ??= new History();
         int stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
         int[] order = new int[train.Count];
         StopTraining = false;
-        foreach (var c in callbacks) c.OnTrainBegin(this, epochs, stepsPerEpoch);
+        foreach (var c in callbacks) c.OnTrainBegin(this, epochs, stepsPerEpoch, initialEpoch);
 
         for (int epoch = initialEpoch + 1; epoch <= epochs && !StopTraining; epoch++)
         {
             foreach (var c in callbacks) c.OnEpochBegin(epoch);
             var clock = Stopwatch.StartNew();
+            // The order depends on (seed, epoch) alone, so a resumed run visits what the uninterrupted one would.
             Shuffle.Permutation(Seed, epoch, order);
             ResetMetrics();
             int seen = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
             {
+                foreach (var c in callbacks) c.OnBatchBegin(epoch, step + 1, Iterations);
                 int start = step * batchSize, count = Math.Min(batchSize, train.Count - start);
                 TrainStep(train, order.AsSpan(start, count));
                 seen += count;
@@ -95,12 +100,50 @@ public sealed class Trainer : IDisposable
             }
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
-            var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy, clock.Elapsed.TotalSeconds);
+            var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy,
+                clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
             history.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(logs);
         }
         foreach (var c in callbacks) c.OnTrainEnd(history);
         return history;
+    }
+
+    /// <summary>A copy of every model parameter (trainable or not) by name.</summary>
+    public IReadOnlyList<NamedTensor> GetWeights() => Model.Parameters.Select(p => Download(p.Name, p.Shape, p.Value.Buffer)).ToList();
+
+    /// <summary>Sets every model parameter from <paramref name="tensors"/>; names and shapes must match this model exactly.</summary>
+    /// <param name="source">What the tensors came from, for the error message (usually a file).</param>
+    public void SetWeights(IReadOnlyDictionary<string, NamedTensor> tensors, string source)
+    {
+        foreach (Parameter p in Model.Parameters)
+        {
+            NamedTensor t = Expect(tensors, p.Name, p.Shape, source);
+            Accelerator.Upload(t.Values, p.Value.Buffer);
+        }
+    }
+
+    /// <summary>Writes the model's parameters (trainable or not) as a safetensors file, atomically.</summary>
+    public void SaveWeights(string path) => SafeTensorsFile.Write(path, GetWeights(), new Dictionary<string, string> { ["format"] = "gpunet-weights-1" });
+
+    /// <summary>Loads parameters saved by <see cref="SaveWeights"/> or a checkpoint (its optimizer state is ignored).</summary>
+    public void LoadWeights(string path)
+    {
+        if (!File.Exists(path)) throw new GpuNetException($"{path}: weights file not found");
+        SetWeights(SafeTensorsFile.Read(path).Tensors, path);
+    }
+
+    /// <summary>The optimizer's state tensors, named "optimizer/&lt;parameter&gt;/&lt;slot&gt;".</summary>
+    public IReadOnlyList<NamedTensor> GetOptimizerState() =>
+        Optimizer.Slots.Select(s => Download("optimizer/" + s.Name, s.Parameter.Shape, s.Buffer)).ToList();
+
+    /// <summary>Restores the optimizer's state tensors and the step count of a checkpoint.</summary>
+    public void SetOptimizerState(IReadOnlyDictionary<string, NamedTensor> tensors, long iterations, string source)
+    {
+        foreach (var (name, parameter, buffer) in Optimizer.Slots)
+            Accelerator.Upload(Expect(tensors, "optimizer/" + name, parameter.Shape, source).Values, buffer);
+        Iterations = iterations;
+        Optimizer.Restore(iterations);
     }
 
     /// <summary>Mean loss and accuracy in inference mode (no dropout, moving batch-norm statistics).</summary>
@@ -208,6 +251,25 @@ public sealed class Trainer : IDisposable
     private void ResetMetrics() => Accelerator.Fill(0f, 2, _metrics);
 
     private void ReadMetrics() => Accelerator.Download(_metrics, _hostMetrics);
+
+    private NamedTensor Download(string name, int[] shape, DeviceBuffer buffer)
+    {
+        float[] values = new float[Tensors.ShapeOf.ElementCount(shape)];
+        Accelerator.Download(buffer, values);
+        return new NamedTensor(name, shape, values);
+    }
+
+    private NamedTensor Expect(IReadOnlyDictionary<string, NamedTensor> tensors, string name, int[] shape, string source)
+    {
+        if (!tensors.TryGetValue(name, out NamedTensor? t))
+        {
+            string found = string.Join(", ", tensors.Keys.Where(k => !k.StartsWith("optimizer/", StringComparison.Ordinal)).Take(6));
+            throw new GpuNetException($"{source}: has no tensor '{name}', so it was saved from a different model (it holds {found}…)");
+        }
+        if (!t.Shape.SequenceEqual(shape))
+            throw new GpuNetException($"{source}: tensor '{name}' has shape {Tensors.ShapeOf.Format(t.Shape)} but this model needs {Tensors.ShapeOf.Format(shape)}; it was saved from a different architecture");
+        return t;
+    }
 
     private void CheckFits(Dataset data)
     {

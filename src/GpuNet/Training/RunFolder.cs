@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace GpuNet.Training;
+
+/// <summary>
+/// The folder of one training run: the config as given, the history (CSV and JSON), the
+/// checkpoint of the last finished epoch, and the final weights.
+/// </summary>
+public sealed class RunFolder
+{
+    private RunFolder(string path) => Path = path;
+
+    public string Path { get; }
+
+    public string ConfigFile => Combine("config.yaml");
+
+    public string HistoryCsvFile => Combine("history.csv");
+
+    public string HistoryJsonFile => Combine("history.json");
+
+    public string CheckpointFile => Combine("checkpoint.json");
+
+    /// <summary>The trained model's parameters alone, for evaluate and predict.</summary>
+    public string WeightsFile => Combine("weights.safetensors");
+
+    public string Combine(string fileName) => System.IO.Path.Combine(Path, fileName);
+
+    /// <summary>A new folder under <paramref name="root"/> named after the run and the time it started.</summary>
+    public static RunFolder Create(string root, string runName, DateTime now)
+    {
+        string stem = $"{Sanitize(runName)}-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
+        string path = System.IO.Path.Combine(root, stem);
+        for (int suffix = 2; Directory.Exists(path); suffix++) path = System.IO.Path.Combine(root, $"{stem}-{suffix}");
+        Directory.CreateDirectory(path);
+        return new RunFolder(path);
+    }
+
+    /// <summary>An existing run folder, to resume or to read.</summary>
+    public static RunFolder Open(string path)
+    {
+        if (!Directory.Exists(path)) throw new GpuNetException($"{path}: run folder not found");
+        return new RunFolder(path);
+    }
+
+    private static string Sanitize(string name) =>
+        new(name.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray());
+}
