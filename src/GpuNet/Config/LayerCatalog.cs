@@ -52,7 +52,10 @@ public static class LayerCatalog
     private static DenseLayer ReadDense(ConfigArguments a)
     {
         int units = a.PositiveInt("units");
+        string? activation = ActivationName(a, "activation");
+        bool useBias = a.Bool("use_bias", true);
         Initializer? kernel = InitializerCatalog.Read(a, "kernel_initializer"), bias = InitializerCatalog.Read(a, "bias_initializer");
+        Regularizer? regularizer = RegularizerCatalog.Read(a, "kernel_regularizer");
         // Keras's weights=[kernel, bias]: the kernel as rows of the input, the bias as one list.
         if (a.Get("weights") is { } weights)
         {
@@ -69,7 +72,7 @@ public static class LayerCatalog
                 bias = new ExplicitInitializer(values, [units]);
             }
         }
-        return new DenseLayer(units, ActivationName(a, "activation"), a.Bool("use_bias", true), kernel, bias, RegularizerCatalog.Read(a, "kernel_regularizer"));
+        return new DenseLayer(units, activation, useBias, kernel, bias, regularizer);
     }
 
     private static string? ActivationName(ConfigArguments a, string key, bool required = false)

@@ -43,13 +43,17 @@ public sealed class DenseLayer : Layer
         return Activation.Apply(builder.Graph, affine);
     }
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    public override IReadOnlyDictionary<string, object?> GetConfig()
     {
-        ["units"] = Units,
-        ["activation"] = Activation.Name,
-        ["use_bias"] = UseBias,
-        ["kernel_initializer"] = KernelInitializer.ToConfig(),
-        ["bias_initializer"] = BiasInitializer.ToConfig(),
-        ["kernel_regularizer"] = KernelRegularizer?.ToConfig(),
-    };
+        var config = new Dictionary<string, object?>
+        {
+            ["units"] = Units,
+            ["activation"] = Activation.Name,
+            ["use_bias"] = UseBias,
+            ["kernel_initializer"] = KernelInitializer.ToConfig(),
+            ["bias_initializer"] = BiasInitializer.ToConfig(),
+        };
+        if (KernelRegularizer is not null) config["kernel_regularizer"] = KernelRegularizer.ToConfig();
+        return config;
+    }
 }

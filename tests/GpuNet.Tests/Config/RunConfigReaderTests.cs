@@ -67,7 +67,7 @@ public sealed class RunConfigReaderTests
     [InlineData("- Dense: {units: -3}", "model.layers[1].units: expected a positive integer, got -3", 6)]
     [InlineData("- Dense: {units: abc}", "model.layers[1].units: expected an integer, got 'abc'", 6)]
     [InlineData("- Dense: {unit: 10}", "missing required argument 'units' (arguments given: unit)", 6)]
-    [InlineData("- Dense: {units: 10, kernel_initialiser: zeros}", "unknown argument 'kernel_initialiser' for Dense; valid arguments are units, activation, use_bias, kernel_initializer, bias_initializer", 6)]
+    [InlineData("- Dense: {units: 10, kernel_initialiser: zeros}", "unknown argument 'kernel_initialiser' for Dense; valid arguments are units, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, weights", 6)]
     [InlineData("- Dense: {units: 10, use_bias: maybe}", "model.layers[1].use_bias: expected true or false, got 'maybe'", 6)]
     public void Bad_layer_is_reported_at_its_line(string layerLine, string expected, int line)
     {
@@ -135,6 +135,7 @@ public sealed class RunConfigReaderTests
     {
         new DenseLayer(30, "sigmoid"),
         new DenseLayer(7, "leaky_relu", useBias: false, GpuNet.Models.Initializer.Zeros, new GpuNet.Models.ConstantInitializer(0.5f)),
+        new DenseLayer(5, "relu", kernelInitializer: new GpuNet.Models.RandomNormalInitializer(0.1f, 0.2f), kernelRegularizer: new GpuNet.Models.Regularizer(0.01f, 0.02f)),
         new ActivationLayer("tanh"),
         new FlattenLayer(),
         new ReshapeLayer([28, 28, 1]),
