@@ -28,6 +28,7 @@ public static class HistoryFiles
             ["val_accuracy"] = e.ValidationAccuracy,
             ["seconds"] = e.Seconds,
             ["lr"] = e.LearningRate,
+            ["gradient_norms"] = new JsonObject(e.GradientNorms.Select(g => KeyValuePair.Create(g.Layer, (JsonNode?)JsonValue.Create(g.Norm)))),
         }).ToArray()),
     };
 
@@ -38,5 +39,10 @@ public static class HistoryFiles
         e["val_loss"]?.GetValue<float>(),
         e["val_accuracy"]?.GetValue<float>(),
         e["seconds"]!.GetValue<double>(),
-        e["lr"]!.GetValue<float>())));
+        e["lr"]!.GetValue<float>())
+    {
+        GradientNorms = e["gradient_norms"] is JsonObject norms
+            ? norms.Select(n => new LayerGradientNorm(n.Key, n.Value!.GetValue<float>())).ToArray()
+            : [],
+    }));
 }

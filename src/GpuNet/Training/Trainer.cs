@@ -21,6 +21,7 @@ public sealed class Trainer : IDisposable
 
     private readonly Dictionary<(int, bool), StepBuffers> _stepBuffers = [];
     private readonly DeviceBuffer _metrics;
+    private readonly GradientNormMonitor _gradientNorms;
     private readonly float[] _hostMetrics = new float[2];
     private readonly OpContext _context;
     private readonly IReadOnlyList<Parameter> _trainable;
@@ -40,6 +41,7 @@ public sealed class Trainer : IDisposable
         _trainable = Model.Parameters.Where(p => p.Trainable).ToList();
         _regularized = _trainable.Where(p => p.Regularizer is not null).ToList();
         optimizer.Build(accelerator, _trainable);
+        _gradientNorms = new GradientNormMonitor(accelerator, Model);
     }
 
     public ModelGraph Model { get; }
@@ -86,6 +88,7 @@ public sealed class Trainer : IDisposable
             // The order depends on (seed, epoch) alone, so a resumed run visits what the uninterrupted one would.
             Shuffle.Permutation(Seed, epoch, order);
             ResetMetrics();
+            _gradientNorms.Reset();
             int seen = 0;
             for (int step = 0; step < stepsPerEpoch; step++)
             {
@@ -101,7 +104,7 @@ public sealed class Trainer : IDisposable
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
             var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy,
-                clock.Elapsed.TotalSeconds, Optimizer.LearningRate);
+                clock.Elapsed.TotalSeconds, Optimizer.LearningRate) { GradientNorms = _gradientNorms.Read(stepsPerEpoch) };
             history.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(logs);
         }
@@ -187,6 +190,7 @@ public sealed class Trainer : IDisposable
         foreach (Parameter p in Model.Parameters) p.Release();
         Optimizer.Release();
         _metrics.Dispose();
+        _gradientNorms.Dispose();
     }
 
     private void TrainStep(Dataset data, ReadOnlySpan<int> indices)
@@ -203,6 +207,7 @@ public sealed class Trainer : IDisposable
         Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count, plan.GradientOf(LossInput)!.Buffer);
         plan.Backward(_context);
         AddPenalties(count);
+        _gradientNorms.Accumulate();
         Iterations++;
         Optimizer.Apply(Accelerator, _trainable, Iterations);
     }

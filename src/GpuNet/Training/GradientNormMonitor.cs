@@ -1,0 +1,49 @@
+using GpuNet.Accelerators;
+using GpuNet.Models;
+
+namespace GpuNet.Training;
+
+/// <summary>
+/// Sums ‖∂loss/∂kernel‖² per layer on the device after every step (one small reduction per
+/// kernel, no host transfer), read once per epoch as the root mean square over the steps.
+/// </summary>
+internal sealed class GradientNormMonitor : IDisposable
+{
+    private readonly IAccelerator _accelerator;
+    private readonly (string Layer, Parameter Kernel)[] _kernels;
+    private readonly DeviceBuffer? _sums;
+
+    public GradientNormMonitor(IAccelerator accelerator, ModelGraph model)
+    {
+        _accelerator = accelerator;
+        _kernels = model.Layers
+            .SelectMany(l => l.Parameters.Where(p => p.Trainable && p.Name.EndsWith("/kernel", StringComparison.Ordinal)).Select(p => (l.Name, p)))
+            .ToArray();
+        if (_kernels.Length > 0) _sums = accelerator.Allocate(_kernels.Length);
+    }
+
+    public void Reset()
+    {
+        if (_sums is not null) _accelerator.Fill(0f, _kernels.Length, _sums);
+    }
+
+    public void Accumulate()
+    {
+        for (int i = 0; i < _kernels.Length; i++)
+        {
+            Parameter kernel = _kernels[i].Kernel;
+            // Σg² is the L2 penalty's sum with l2 = 1.
+            _accelerator.AccumulatePenalty(kernel.Gradient.Buffer, kernel.Length, 0f, 1f, 1f, i, _sums!);
+        }
+    }
+
+    public IReadOnlyList<LayerGradientNorm> Read(int steps)
+    {
+        if (_sums is null) return [];
+        float[] sums = new float[_kernels.Length];
+        _accelerator.Download(_sums, sums);
+        return _kernels.Select((k, i) => new LayerGradientNorm(k.Layer, MathF.Sqrt(sums[i] / Math.Max(1, steps)))).ToArray();
+    }
+
+    public void Dispose() => _sums?.Dispose();
+}
