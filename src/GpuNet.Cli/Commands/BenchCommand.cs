@@ -1,0 +1,60 @@
+using CommandLine;
+using GpuNet.Accelerators.Cpu;
+using GpuNet.Benchmarks;
+using GpuNet.Config;
+using GpuNet.Data;
+
+namespace GpuNet.Cli.Commands;
+
+[Verb("bench", HelpText = "Train the deep-versus-shallow suite and report seconds per epoch, throughput, accuracy and gradient norms per layer.")]
+public sealed class BenchOptions : DataOptionsBase
+{
+    [Option("suite", Default = "configs/bench", HelpText = "A folder of run configs, one network each.")]
+    public string Suite { get; set; } = "configs/bench";
+
+    [Option("only", HelpText = "Run only the networks whose name contains this text.")]
+    public string? Only { get; set; }
+
+    [Option("epochs", Default = 1, HelpText = "Timed epochs per network (after a short warm-up).")]
+    public int Epochs { get; set; } = 1;
+
+    [Option("output", Default = "bench-results", HelpText = "Folder for bench.md and bench.csv.")]
+    public string Output { get; set; } = "bench-results";
+}
+
+public static class BenchCommand
+{
+    public static int Run(BenchOptions options)
+    {
+        if (options.Epochs <= 0) throw new GpuNetException($"--epochs must be a positive integer, got {options.Epochs}");
+        if (!Directory.Exists(options.Suite)) throw new GpuNetException($"{options.Suite}: benchmark suite folder not found");
+        var configs = Directory.EnumerateFiles(options.Suite, "*.yaml").Order()
+            .Select(RunConfigReader.ReadFile)
+            .Where(c => options.Only is null || c.Name.Contains(options.Only, StringComparison.Ordinal))
+            .ToList();
+        if (configs.Count == 0) throw new GpuNetException($"{options.Suite}: no network matches");
+
+        var datasets = new Dictionary<string, (Dataset Train, Dataset Test)>();
+        var results = new List<NetworkBenchmarkResult>();
+        using var accelerator = new CpuAccelerator();
+        string machine = MachineDescription.Current();
+        Console.WriteLine($"Benchmark on {accelerator.Name}: {machine}");
+        foreach (RunConfig config in configs)
+        {
+            if (!datasets.TryGetValue(config.Dataset, out var data))
+                datasets[config.Dataset] = data = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
+            var (train, _) = config.Validation.Select(data.Train, data.Test, config.TrainingRange);
+            var result = NetworkBenchmark.Run(config, train, data.Test, accelerator, options.Epochs);
+            results.Add(result);
+            Console.WriteLine($"{result.Name,-28} {result.Parameters,10:N0} params  {result.SecondsPerEpoch,7:0.00} s/epoch  {result.SamplesPerSecond,9:N0} samples/s  test {result.TestAccuracy:P2}");
+        }
+        Directory.CreateDirectory(options.Output);
+        string markdown = NetworkBenchmark.ToMarkdown(results, machine);
+        Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "bench.md"), markdown);
+        Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "bench.csv"), NetworkBenchmark.ToCsv(results));
+        Console.WriteLine();
+        Console.WriteLine(markdown);
+        Console.WriteLine($"Wrote {Path.Combine(options.Output, "bench.md")} and bench.csv");
+        return 0;
+    }
+}
