@@ -1,0 +1,53 @@
+using GpuNet.Random;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// Inverted dropout with a counter-based mask: element i's fate depends only on (seed, stream, i),
+/// so the CPU, a GPU and any thread split draw the same mask.
+/// </summary>
+internal static class CpuDropout
+{
+    /// <summary>Elements per work item: a multiple of 4, so no Philox block is split between threads.</summary>
+    private const int Chunk = 1 << 14;
+
+    public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        CpuConvolution.CheckLength(x, length, nameof(x));
+        CpuConvolution.CheckLength(y, length, nameof(y));
+        CpuConvolution.CheckLength(mask, length, nameof(mask));
+        float scale = 1f / (1f - rate);
+        int chunks = (length + Chunk - 1) / Chunk;
+        CpuParallel.For(chunks, Chunk * 16L, (first, last) =>
+        {
+            int start = first * Chunk, end = Math.Min(length, last * Chunk);
+            for (int i = start; i < end; i += 4)
+            {
+                // One Philox block gives the four lanes of indices i … i + 3, exactly as Philox.Uniform would one by one.
+                ulong block = (ulong)i >> 2;
+                var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
+                Keep(i, b0);
+                if (i + 1 < end) Keep(i + 1, b1);
+                if (i + 2 < end) Keep(i + 2, b2);
+                if (i + 3 < end) Keep(i + 3, b3);
+            }
+        });
+
+        void Keep(int i, uint bits)
+        {
+            float uniform = (bits >> 8) * (1f / 16777216f);
+            float m = uniform >= rate ? scale : 0f;
+            mask[i] = m;
+            y[i] = x[i] * m;
+        }
+    }
+
+    public static void Backward(float[] dy, float[] mask, int length, float[] dx)
+    {
+        CpuConvolution.CheckLength(dy, length, nameof(dy));
+        CpuConvolution.CheckLength(mask, length, nameof(mask));
+        CpuConvolution.CheckLength(dx, length, nameof(dx));
+        for (int i = 0; i < length; i++) dx[i] += dy[i] * mask[i];
+    }
+}
