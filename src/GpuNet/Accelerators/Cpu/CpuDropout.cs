@@ -20,28 +20,27 @@ internal static class CpuDropout
         float scale = 1f / (1f - rate);
         int chunks = (length + Chunk - 1) / Chunk;
         CpuParallel.For(chunks, Chunk * 16L, (first, last) =>
-        {
-            int start = first * Chunk, end = Math.Min(length, last * Chunk);
-            for (int i = start; i < end; i += 4)
-            {
-                // One Philox block gives the four lanes of indices i … i + 3, exactly as Philox.Uniform would one by one.
-                ulong block = (ulong)i >> 2;
-                var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
-                Keep(i, b0);
-                if (i + 1 < end) Keep(i + 1, b1);
-                if (i + 2 < end) Keep(i + 2, b2);
-                if (i + 3 < end) Keep(i + 3, b3);
-            }
-        });
+            Range(x, first * Chunk, Math.Min(length, last * Chunk), rate, scale, seed, stream, y, mask));
+    }
 
-        void Keep(int i, uint bits)
+    // Elements [start, end), start a multiple of 4: one Philox block gives the four lanes of
+    // indices i … i + 3, exactly as Philox.Uniform would draw them one by one.
+    private static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
+    {
+        for (int i = start; i < end; i += 4)
         {
-            float uniform = (bits >> 8) * (1f / 16777216f);
-            float m = uniform >= rate ? scale : 0f;
-            mask[i] = m;
-            y[i] = x[i] * m;
+            ulong block = (ulong)i >> 2;
+            var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
+            int lanes = Math.Min(4, end - i);
+            mask[i] = Keep(b0, rate, scale);
+            if (lanes > 1) mask[i + 1] = Keep(b1, rate, scale);
+            if (lanes > 2) mask[i + 2] = Keep(b2, rate, scale);
+            if (lanes > 3) mask[i + 3] = Keep(b3, rate, scale);
+            for (int lane = 0; lane < lanes; lane++) y[i + lane] = x[i + lane] * mask[i + lane];
         }
     }
+
+    private static float Keep(uint bits, float rate, float scale) => (bits >> 8) * (1f / 16777216f) >= rate ? scale : 0f;
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
     {
