@@ -108,4 +108,94 @@ public interface IAccelerator : IDisposable
 
     /// <summary>gradient += l1·sign(w) + 2·l2·w.</summary>
     void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient);
+
+    // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
+
+    /// <summary>
+    /// col [C·kh·kw, N·OH·OW] from x [N, C, H, W]: column n·OH·OW + oh·OW + ow holds the patch under
+    /// output position (oh, ow) of image n, row (c·kh + i)·kw + j its element (c, i, j); zero where the
+    /// window lies over the padding. One GEMM with the kernel [F, C·kh·kw] then convolves the whole batch.
+    /// </summary>
+    void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col);
+
+    /// <summary>
+    /// dx [N, C, H, W] += the adjoint of <see cref="Im2Col"/> applied to dCol [C·kh·kw, N·OH·OW]: every
+    /// patch element is added back to the pixel it was copied from.
+    /// </summary>
+    void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx);
+
+    /// <summary>
+    /// y [b, a, inner] = x [a, b, inner]. Turns the GEMM's filter-major result [F, N, OH·OW] into NCHW
+    /// [N, F, OH·OW], and an NCHW gradient back into filter-major.
+    /// </summary>
+    void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y);
+
+    /// <summary>y[n, c, s] += bias[c] for y [batch, channels, spatial].</summary>
+    void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y);
+
+    /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s] for dy [batch, channels, spatial].</summary>
+    void ChannelBiasGradient(DeviceBuffer dy, int batch, int channels, int spatial, DeviceBuffer dBias);
+
+    /// <summary>
+    /// y [N, C, OH, OW] = the largest element of each window of x [N, C, H, W], padding ignored.
+    /// argmax [N, C, OH, OW] records where it was, as the offset h·W + w within its input plane
+    /// (a float, exact below 2²⁴ pixels per plane); on ties the first in row-major window order wins.
+    /// </summary>
+    void MaxPoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax);
+
+    /// <summary>dx [N, C, H, W] += dy routed to the element each window took its maximum from.</summary>
+    void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx);
+
+    /// <summary>
+    /// y [N, C, OH, OW] = the mean of each window of x [N, C, H, W] over the elements inside the image
+    /// (Keras's 'same' padding divides by that count, not by kh·kw).
+    /// </summary>
+    void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y);
+
+    /// <summary>dx += dy / count, spread over each window's elements inside the image.</summary>
+    void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx);
+
+    /// <summary>y [N, C, OH, OW] = √(Σ x²) over each window of x [N, C, H, W] (L2 pooling), padding ignored.</summary>
+    void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y);
+
+    /// <summary>dx += dy · x / y over each window, given y from <see cref="L2PoolForward"/>; nothing where y = 0.</summary>
+    void L2PoolBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, Window2D window, DeviceBuffer dx);
+
+    /// <summary>
+    /// Inverted dropout over <paramref name="length"/> elements: element i is kept iff
+    /// <c>Philox.Uniform(seed, stream, i) ≥ rate</c>, so every accelerator draws the same mask.
+    /// mask[i] = 1 / (1 − rate) where kept and 0 where dropped; y = x · mask.
+    /// </summary>
+    void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask);
+
+    /// <summary>dx += dy · mask, with the mask from <see cref="DropoutForward"/>.</summary>
+    void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx);
+
+    /// <summary>
+    /// Batch normalization with the batch's statistics, x and y [batch, channels, spatial]: per channel,
+    /// mean and biased variance over batch and spatial, y = gamma · (x − mean) / √(var + ε) + beta.
+    /// saved [2, channels] receives the mean and 1/√(var + ε) for the backward pass; the moving
+    /// statistics are updated in place, moving = moving · momentum + batch · (1 − momentum).
+    /// A null gamma stands for ones (scale = false), a null beta for zeros (center = false).
+    /// </summary>
+    void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
+        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance);
+
+    /// <summary>Batch normalization with the moving statistics (evaluation): y = gamma · (x − movingMean) / √(movingVariance + ε) + beta.</summary>
+    void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean, DeviceBuffer movingVariance,
+        int batch, int channels, int spatial, float epsilon, DeviceBuffer y);
+
+    /// <summary>
+    /// Gradients of <see cref="BatchNormForwardTraining"/> through the batch statistics, given its saved
+    /// [2, channels]: dx += gamma/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dGamma += Σ dy · x̂, dBeta += Σ dy,
+    /// means and sums per channel over batch and spatial. A null output buffer is skipped.
+    /// </summary>
+    void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels, int spatial,
+        DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta);
+
+    /// <summary>y[n, u] = x[n, u] for x &gt; 0, alpha[u] · x[n, u] otherwise, for x [batch, units] (PReLU: a learned slope per unit).</summary>
+    void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y);
+
+    /// <summary>dx += dy · (x &gt; 0 ? 1 : alpha); dAlpha[u] += Σ_n dy · x where x ≤ 0. A null dx is skipped.</summary>
+    void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx, DeviceBuffer dAlpha);
 }

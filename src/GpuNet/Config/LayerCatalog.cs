@@ -13,6 +13,35 @@ public static class LayerCatalog
         ["Flatten"] = _ => new FlattenLayer(),
         ["Reshape"] = a => new ReshapeLayer(TargetShape(a)),
         ["LeakyReLU"] = a => new LeakyReluLayer(NonNegative(a, "alpha", 0.3f)),
+
+        // Convolutional networks.
+        ["Conv2D"] = a => new Conv2DLayer(
+            a.PositiveInt("filters"),
+            ImageLayerArguments.RequiredPair(a, "kernel_size"),
+            ImageLayerArguments.Pair(a, "strides", (1, 1)),
+            ImageLayerArguments.Padding(a),
+            ActivationName(a, "activation"),
+            a.Bool("use_bias", true),
+            InitializerCatalog.Read(a, "kernel_initializer"),
+            InitializerCatalog.Read(a, "bias_initializer")),
+        ["MaxPooling2D"] = a => new MaxPooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
+        ["AveragePooling2D"] = a => new AveragePooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
+        ["L2Pooling2D"] = a => new L2Pooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
+        ["Dropout"] = a => new DropoutLayer(ImageLayerArguments.Rate(a)),
+        ["BatchNormalization"] = a =>
+        {
+            ImageLayerArguments.CheckLastAxis(a);
+            return new BatchNormalizationLayer(
+                ImageLayerArguments.Momentum(a),
+                ImageLayerArguments.Epsilon(a),
+                a.Bool("center", true),
+                a.Bool("scale", true),
+                InitializerCatalog.Read(a, "beta_initializer"),
+                InitializerCatalog.Read(a, "gamma_initializer"),
+                InitializerCatalog.Read(a, "moving_mean_initializer"),
+                InitializerCatalog.Read(a, "moving_variance_initializer"));
+        },
+        ["PReLU"] = a => new PReluLayer(InitializerCatalog.Read(a, "alpha_initializer")),
     };
 
     public static IReadOnlyCollection<string> Names => Factories.Keys;
@@ -101,4 +130,7 @@ public static class LayerCatalog
             throw node.Error("expected positive sizes with at most one -1, like [28, 28, 1]");
         return shape;
     }
+
+    // Keras's pooling layers default to a 2×2 window.
+    private static (int, int) PoolSize(ConfigArguments a) => ImageLayerArguments.Pair(a, "pool_size", (2, 2))!.Value;
 }

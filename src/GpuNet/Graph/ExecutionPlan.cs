@@ -54,14 +54,14 @@ public sealed class ExecutionPlan : IDisposable
         _nodeTensors = graph.Nodes.Select(node =>
         {
             var inputShapes = node.Inputs.Select(v => v.SampleShape).ToArray();
-            int workspaceLength = node.Op.WorkspaceLength(batchSize, inputShapes);
-            Tensor? workspace = workspaceLength > 0 ? Own(workspaceLength, [workspaceLength]) : null;
+            Tensor[] workspaces = node.Op.WorkspaceLengths(batchSize, inputShapes).Select(length => Own(length, [length])).ToArray();
             return new OpTensors(
                 node.Inputs.Select(v => _values[v.Id]).ToArray(),
                 _values[node.Output.Id],
                 node.Inputs.Select(v => _gradients[v.Id]).ToArray(),
                 _gradients[node.Output.Id],
-                workspace);
+                workspaces.FirstOrDefault())
+            { Workspaces = workspaces };
         }).ToArray();
     }
 

@@ -25,6 +25,14 @@ public abstract class Op
     /// <summary>Scratch floats this op keeps from forward to backward (a dropout mask, an im2col matrix).</summary>
     public virtual int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) => 0;
 
+    /// <summary>
+    /// The lengths of every scratch buffer, for an op that needs more than one (a convolution keeps
+    /// its im2col matrix and its GEMM result apart); <see cref="OpTensors.Workspaces"/> holds them in
+    /// this order. By default the single buffer of <see cref="WorkspaceLength"/>, or none.
+    /// </summary>
+    public virtual int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes) =>
+        WorkspaceLength(batchSize, inputShapes) is > 0 and var length ? [length] : [];
+
     public abstract void Forward(OpContext context, OpTensors tensors);
 
     /// <summary>Adds this op's contribution to each non-null input gradient and to its parameters' gradients.</summary>

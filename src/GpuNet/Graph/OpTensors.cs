@@ -16,5 +16,8 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
 
     public Tensor? Workspace { get; } = workspace;
 
+    /// <summary>Every scratch tensor, in the order of <see cref="Op.WorkspaceLengths"/>; the first is <see cref="Workspace"/>.</summary>
+    public IReadOnlyList<Tensor> Workspaces { get; init; } = workspace is null ? [] : [workspace];
+
     public Tensor Input => Inputs[0];
 }

@@ -37,14 +37,13 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
         var inputGradients = inputs.Select(t => NewTensor(t.Shape, randomize: false)).ToArray();
         Tensor output = NewTensor(ShapeOf.WithBatch(batch, outputSample), randomize: false);
         Tensor projection = NewTensor(output.Shape, randomize: true);
-        int workspaceLength = op.WorkspaceLength(batch, inputSampleShapes);
-        Tensor? workspace = workspaceLength > 0 ? NewTensor([workspaceLength], randomize: false) : null;
+        Tensor[] workspaces = op.WorkspaceLengths(batch, inputSampleShapes).Select(length => NewTensor([length], randomize: false)).ToArray();
         foreach (Parameter p in op.Parameters)
         {
             if (!p.IsAllocated) p.Allocate(accelerator);
             accelerator.Upload(RandomValues(p.Length), p.Value.Buffer);
         }
-        var tensors = new OpTensors(inputs, output, inputGradients, projection, workspace);
+        var tensors = new OpTensors(inputs, output, inputGradients, projection, workspaces.FirstOrDefault()) { Workspaces = workspaces };
         var context = new OpContext(accelerator) { BatchSize = batch, Training = Training, Seed = 7, Step = 3 };
 
         float[] r = Download(projection);

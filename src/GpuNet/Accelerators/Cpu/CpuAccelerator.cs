@@ -148,4 +148,63 @@ public sealed class CpuAccelerator : IAccelerator
             body(start, Math.Min(length, last * chunk) - start);
         });
     }
+
+    // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
+
+    public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => CpuConvolution.Im2Col(Data(x), window, Data(col));
+
+    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => CpuConvolution.Col2Im(Data(dCol), window, Data(dx));
+
+    public void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y) =>
+        CpuConvolution.SwapLeadingAxes(Data(x), a, b, inner, Data(y));
+
+    public void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y) =>
+        CpuConvolution.AddChannelBias(Data(bias), batch, channels, spatial, Data(y));
+
+    public void ChannelBiasGradient(DeviceBuffer dy, int batch, int channels, int spatial, DeviceBuffer dBias) =>
+        CpuConvolution.ChannelBiasGradient(Data(dy), batch, channels, spatial, Data(dBias));
+
+    public void MaxPoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
+        CpuPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
+
+    public void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
+        CpuPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx));
+
+    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuPooling.AverageForward(Data(x), window, Data(y));
+
+    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) => CpuPooling.AverageBackward(Data(dy), window, Data(dx));
+
+    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuPooling.L2Forward(Data(x), window, Data(y));
+
+    public void L2PoolBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, Window2D window, DeviceBuffer dx) =>
+        CpuPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
+
+    public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask) =>
+        CpuDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
+
+    public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
+        CpuDropout.Backward(Data(dy), Data(mask), length, Data(dx));
+
+    public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
+        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance) =>
+        CpuBatchNorm.ForwardTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch, channels, spatial, momentum, epsilon,
+            Data(y), Data(saved), Data(movingMean), Data(movingVariance));
+
+    public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean, DeviceBuffer movingVariance,
+        int batch, int channels, int spatial, float epsilon, DeviceBuffer y) =>
+        CpuBatchNorm.ForwardInference(Data(x), OptionalData(gamma), OptionalData(beta), Data(movingMean), Data(movingVariance),
+            batch, channels, spatial, epsilon, Data(y));
+
+    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels, int spatial,
+        DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta) =>
+        CpuBatchNorm.Backward(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch, channels, spatial,
+            OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta));
+
+    public void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y) =>
+        CpuPRelu.Forward(Data(x), Data(alpha), batch, units, Data(y));
+
+    public void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx, DeviceBuffer dAlpha) =>
+        CpuPRelu.Backward(Data(x), Data(alpha), Data(dy), batch, units, OptionalData(dx), Data(dAlpha));
+
+    private static float[]? OptionalData(DeviceBuffer? buffer) => buffer is null ? null : Data(buffer);
 }

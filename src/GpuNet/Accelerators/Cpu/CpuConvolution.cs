@@ -1,0 +1,149 @@
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// The data movement around the convolution's GEMM: im2col, its adjoint col2im, the axis swap
+/// between filter-major and NCHW, and the per-channel bias.
+/// </summary>
+internal static class CpuConvolution
+{
+    /// <summary>col [C·kh·kw, N·OH·OW] from x [N, C, H, W]; one row per patch element, so rows run in parallel.</summary>
+    public static void Im2Col(float[] x, Window2D g, float[] col)
+    {
+        g.Validate();
+        CheckLength(x, g.InputLength, nameof(x));
+        CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
+        int columns = g.PatchCount;
+        CpuParallel.For(g.PatchSize, columns, (first, last) =>
+        {
+            for (int row = first; row < last; row++)
+            {
+                int c = row / g.WindowSize, i = row / g.WindowWidth % g.WindowHeight, j = row % g.WindowWidth;
+                var (owFirst, owEnd) = ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+                Span<float> destination = col.AsSpan(row * columns, columns);
+                for (int n = 0; n < g.Batch; n++)
+                {
+                    for (int oh = 0; oh < g.OutputHeight; oh++)
+                    {
+                        Span<float> outRow = destination.Slice((n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
+                        int h = oh * g.StrideHeight - g.PadTop + i;
+                        if ((uint)h >= (uint)g.Height || owFirst >= owEnd)
+                        {
+                            outRow.Clear();
+                            continue;
+                        }
+                        int inputRow = ((n * g.Channels + c) * g.Height + h) * g.Width - g.PadLeft + j;
+                        outRow[..owFirst].Clear();
+                        outRow[owEnd..].Clear();
+                        if (g.StrideWidth == 1)
+                        {
+                            x.AsSpan(inputRow + owFirst, owEnd - owFirst).CopyTo(outRow[owFirst..owEnd]);
+                        }
+                        else
+                        {
+                            for (int ow = owFirst; ow < owEnd; ow++) outRow[ow] = x[inputRow + ow * g.StrideWidth];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>dx [N, C, H, W] += col2im(dCol). One (image, channel) plane per work item: no two threads write one pixel.</summary>
+    public static void Col2Im(float[] dCol, Window2D g, float[] dx)
+    {
+        g.Validate();
+        CheckLength(dCol, (long)g.PatchSize * g.PatchCount, nameof(dCol));
+        CheckLength(dx, g.InputLength, nameof(dx));
+        int columns = g.PatchCount;
+        CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (first, last) =>
+        {
+            for (int plane = first; plane < last; plane++)
+            {
+                int n = plane / g.Channels, c = plane % g.Channels;
+                Span<float> image = dx.AsSpan(plane * g.InputPlane, g.InputPlane);
+                for (int i = 0; i < g.WindowHeight; i++)
+                {
+                    for (int j = 0; j < g.WindowWidth; j++)
+                    {
+                        int row = (c * g.WindowHeight + i) * g.WindowWidth + j;
+                        var (owFirst, owEnd) = ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+                        for (int oh = 0; oh < g.OutputHeight; oh++)
+                        {
+                            int h = oh * g.StrideHeight - g.PadTop + i;
+                            if ((uint)h >= (uint)g.Height) continue;
+                            ReadOnlySpan<float> source = dCol.AsSpan(row * columns + (n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
+                            int imageRow = h * g.Width - g.PadLeft + j;
+                            for (int ow = owFirst; ow < owEnd; ow++) image[imageRow + ow * g.StrideWidth] += source[ow];
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /// <summary>y [b, a, inner] = x [a, b, inner].</summary>
+    public static void SwapLeadingAxes(float[] x, int a, int b, int inner, float[] y)
+    {
+        long length = (long)a * b * inner;
+        CheckLength(x, length, nameof(x));
+        CheckLength(y, length, nameof(y));
+        CpuParallel.For(a, (long)b * inner, (first, last) =>
+        {
+            for (int p = first; p < last; p++)
+            {
+                for (int q = 0; q < b; q++)
+                    x.AsSpan((p * b + q) * inner, inner).CopyTo(y.AsSpan((q * a + p) * inner, inner));
+            }
+        });
+    }
+
+    /// <summary>y[n, c, s] += bias[c].</summary>
+    public static void AddChannelBias(float[] bias, int batch, int channels, int spatial, float[] y)
+    {
+        CheckLength(y, (long)batch * channels * spatial, nameof(y));
+        CpuParallel.For(batch * channels, spatial, (first, last) =>
+        {
+            for (int plane = first; plane < last; plane++)
+            {
+                float b = bias[plane % channels];
+                Span<float> values = y.AsSpan(plane * spatial, spatial);
+                for (int s = 0; s < values.Length; s++) values[s] += b;
+            }
+        });
+    }
+
+    /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, summed in double in a fixed order.</summary>
+    public static void ChannelBiasGradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
+    {
+        CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
+        CpuParallel.For(channels, (long)batch * spatial, (first, last) =>
+        {
+            for (int c = first; c < last; c++)
+            {
+                double sum = 0;
+                for (int n = 0; n < batch; n++)
+                {
+                    ReadOnlySpan<float> values = dy.AsSpan((n * channels + c) * spatial, spatial);
+                    for (int s = 0; s < values.Length; s++) sum += values[s];
+                }
+                dBias[c] += (float)sum;
+            }
+        });
+    }
+
+    /// <summary>The output columns [first, end) whose window column j falls inside the image.</summary>
+    private static (int First, int End) ValidOutputRange(int j, int stride, int padLeft, int width, int outputWidth)
+    {
+        // w = ow·stride − padLeft + j must lie in [0, width).
+        int first = Math.Max(0, (padLeft - j + stride - 1) / stride);
+        int end = Math.Min(outputWidth, (width - 1 + padLeft - j) / stride + 1);
+        if (width - 1 + padLeft - j < 0) end = 0;
+        return (first, Math.Max(first, end));
+    }
+
+    internal static void CheckLength(float[] buffer, long needed, string name)
+    {
+        if (buffer.Length < needed)
+            throw new ArgumentException($"{name} holds {buffer.Length} floats; the kernel needs {needed}.", name);
+    }
+}

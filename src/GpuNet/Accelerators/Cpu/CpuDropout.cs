@@ -1,0 +1,52 @@
+using GpuNet.Random;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// Inverted dropout with a counter-based mask: element i's fate depends only on (seed, stream, i),
+/// so the CPU, a GPU and any thread split draw the same mask.
+/// </summary>
+internal static class CpuDropout
+{
+    /// <summary>Elements per work item: a multiple of 4, so no Philox block is split between threads.</summary>
+    private const int Chunk = 1 << 14;
+
+    public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        CpuConvolution.CheckLength(x, length, nameof(x));
+        CpuConvolution.CheckLength(y, length, nameof(y));
+        CpuConvolution.CheckLength(mask, length, nameof(mask));
+        float scale = 1f / (1f - rate);
+        int chunks = (length + Chunk - 1) / Chunk;
+        CpuParallel.For(chunks, Chunk * 16L, (first, last) =>
+            Range(x, first * Chunk, Math.Min(length, last * Chunk), rate, scale, seed, stream, y, mask));
+    }
+
+    // Elements [start, end), start a multiple of 4: one Philox block gives the four lanes of
+    // indices i … i + 3, exactly as Philox.Uniform would draw them one by one.
+    private static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
+    {
+        for (int i = start; i < end; i += 4)
+        {
+            ulong block = (ulong)i >> 2;
+            var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
+            int lanes = Math.Min(4, end - i);
+            mask[i] = Keep(b0, rate, scale);
+            if (lanes > 1) mask[i + 1] = Keep(b1, rate, scale);
+            if (lanes > 2) mask[i + 2] = Keep(b2, rate, scale);
+            if (lanes > 3) mask[i + 3] = Keep(b3, rate, scale);
+            for (int lane = 0; lane < lanes; lane++) y[i + lane] = x[i + lane] * mask[i + lane];
+        }
+    }
+
+    private static float Keep(uint bits, float rate, float scale) => (bits >> 8) * (1f / 16777216f) >= rate ? scale : 0f;
+
+    public static void Backward(float[] dy, float[] mask, int length, float[] dx)
+    {
+        CpuConvolution.CheckLength(dy, length, nameof(dy));
+        CpuConvolution.CheckLength(mask, length, nameof(mask));
+        CpuConvolution.CheckLength(dx, length, nameof(dx));
+        for (int i = 0; i < length; i++) dx[i] += dy[i] * mask[i];
+    }
+}

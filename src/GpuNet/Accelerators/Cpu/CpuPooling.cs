@@ -1,0 +1,186 @@
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// Max, average and L2 pooling over NCHW images. Each (image, channel) plane is one work item,
+/// so a backward pass that adds into overlapping windows never has two threads on one pixel.
+/// Windows are clipped to the image: padding is left out, never read as zeros.
+/// </summary>
+internal static class CpuPooling
+{
+    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax)
+    {
+        Check(x, y, g);
+        CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
+        ForPlanes(g, plane => MaxPlane(x.AsSpan(plane * g.InputPlane, g.InputPlane), g,
+            y.AsSpan(plane * g.OutputPlane, g.OutputPlane), argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
+    }
+
+    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx)
+    {
+        Check(dx, dy, g);
+        ForPlanes(g, plane =>
+        {
+            Span<float> image = dx.AsSpan(plane * g.InputPlane, g.InputPlane);
+            ReadOnlySpan<float> gradient = dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), where = argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane);
+            for (int o = 0; o < gradient.Length; o++) image[(int)where[o]] += gradient[o];
+        });
+    }
+
+    public static void AverageForward(float[] x, Window2D g, float[] y)
+    {
+        Check(x, y, g);
+        ForPlanes(g, plane => AveragePlane(x.AsSpan(plane * g.InputPlane, g.InputPlane), g, y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
+    }
+
+    public static void AverageBackward(float[] dy, Window2D g, float[] dx)
+    {
+        Check(dx, dy, g);
+        ForPlanes(g, plane => AveragePlaneBackward(dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
+    }
+
+    public static void L2Forward(float[] x, Window2D g, float[] y)
+    {
+        Check(x, y, g);
+        ForPlanes(g, plane => L2Plane(x.AsSpan(plane * g.InputPlane, g.InputPlane), g, y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
+    }
+
+    public static void L2Backward(float[] x, float[] y, float[] dy, Window2D g, float[] dx)
+    {
+        Check(x, y, g);
+        Check(dx, dy, g);
+        ForPlanes(g, plane => L2PlaneBackward(x.AsSpan(plane * g.InputPlane, g.InputPlane), y.AsSpan(plane * g.OutputPlane, g.OutputPlane),
+            dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
+    }
+
+    private static void MaxPlane(ReadOnlySpan<float> input, in Window2D g, Span<float> y, Span<float> argmax)
+    {
+        int width = g.Width;
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            var (hFirst, hEnd) = Rows(g, oh);
+            for (int ow = 0; ow < g.OutputWidth; ow++)
+            {
+                var (wFirst, wEnd) = Columns(g, ow);
+                // Strict '>' from the first element keeps the first maximum on ties, in row-major window order.
+                int best = hFirst * width + wFirst;
+                float bestValue = input[best];
+                for (int h = hFirst; h < hEnd; h++)
+                {
+                    for (int w = wFirst; w < wEnd; w++)
+                    {
+                        float value = input[h * width + w];
+                        if (value > bestValue)
+                        {
+                            bestValue = value;
+                            best = h * width + w;
+                        }
+                    }
+                }
+                int o = oh * g.OutputWidth + ow;
+                y[o] = bestValue;
+                argmax[o] = best;
+            }
+        }
+    }
+
+    private static void AveragePlane(ReadOnlySpan<float> input, in Window2D g, Span<float> y)
+    {
+        int width = g.Width;
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            var (hFirst, hEnd) = Rows(g, oh);
+            for (int ow = 0; ow < g.OutputWidth; ow++)
+            {
+                var (wFirst, wEnd) = Columns(g, ow);
+                float sum = 0f;
+                for (int h = hFirst; h < hEnd; h++)
+                    for (int w = wFirst; w < wEnd; w++) sum += input[h * width + w];
+                y[oh * g.OutputWidth + ow] = sum / ((hEnd - hFirst) * (wEnd - wFirst));
+            }
+        }
+    }
+
+    private static void AveragePlaneBackward(ReadOnlySpan<float> dy, in Window2D g, Span<float> dx)
+    {
+        int width = g.Width;
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            var (hFirst, hEnd) = Rows(g, oh);
+            for (int ow = 0; ow < g.OutputWidth; ow++)
+            {
+                var (wFirst, wEnd) = Columns(g, ow);
+                float share = dy[oh * g.OutputWidth + ow] / ((hEnd - hFirst) * (wEnd - wFirst));
+                for (int h = hFirst; h < hEnd; h++)
+                    for (int w = wFirst; w < wEnd; w++) dx[h * width + w] += share;
+            }
+        }
+    }
+
+    private static void L2Plane(ReadOnlySpan<float> input, in Window2D g, Span<float> y)
+    {
+        int width = g.Width;
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            var (hFirst, hEnd) = Rows(g, oh);
+            for (int ow = 0; ow < g.OutputWidth; ow++)
+            {
+                var (wFirst, wEnd) = Columns(g, ow);
+                float sum = 0f;
+                for (int h = hFirst; h < hEnd; h++)
+                {
+                    for (int w = wFirst; w < wEnd; w++)
+                    {
+                        float value = input[h * width + w];
+                        sum += value * value;
+                    }
+                }
+                y[oh * g.OutputWidth + ow] = MathF.Sqrt(sum);
+            }
+        }
+    }
+
+    private static void L2PlaneBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, in Window2D g, Span<float> dx)
+    {
+        int width = g.Width;
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            var (hFirst, hEnd) = Rows(g, oh);
+            for (int ow = 0; ow < g.OutputWidth; ow++)
+            {
+                int o = oh * g.OutputWidth + ow;
+                // √ has no derivative at 0; a window of zeros passes no gradient, as ReLU at 0.
+                if (y[o] == 0f) continue;
+                float factor = dy[o] / y[o];
+                var (wFirst, wEnd) = Columns(g, ow);
+                for (int h = hFirst; h < hEnd; h++)
+                    for (int w = wFirst; w < wEnd; w++) dx[h * width + w] += factor * input[h * width + w];
+            }
+        }
+    }
+
+    // The window's rows inside the image for output row oh.
+    private static (int First, int End) Rows(in Window2D g, int oh)
+    {
+        int start = oh * g.StrideHeight - g.PadTop;
+        return (Math.Max(0, start), Math.Min(g.Height, start + g.WindowHeight));
+    }
+
+    private static (int First, int End) Columns(in Window2D g, int ow)
+    {
+        int start = ow * g.StrideWidth - g.PadLeft;
+        return (Math.Max(0, start), Math.Min(g.Width, start + g.WindowWidth));
+    }
+
+    private static void ForPlanes(Window2D g, Action<int> plane) =>
+        CpuParallel.For(g.Batch * g.Channels, (long)g.OutputPlane * g.WindowSize, (first, last) =>
+        {
+            for (int p = first; p < last; p++) plane(p);
+        });
+
+    private static void Check(float[] input, float[] output, Window2D g)
+    {
+        g.Validate();
+        CpuConvolution.CheckLength(input, g.InputLength, "x");
+        CpuConvolution.CheckLength(output, (long)g.Batch * g.Channels * g.OutputPlane, "y");
+    }
+}

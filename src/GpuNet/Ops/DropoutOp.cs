@@ -1,0 +1,52 @@
+using GpuNet.Accelerators;
+using GpuNet.Graph;
+using GpuNet.Random;
+
+namespace GpuNet.Ops;
+
+/// <summary>
+/// Inverted dropout: in training each element is kept with probability 1 − rate and scaled by
+/// 1 / (1 − rate), so evaluation is the identity. The mask is drawn from (seed, step, node), so
+/// one step's forward and backward — and every accelerator — see the same mask.
+/// </summary>
+public sealed class DropoutOp : Op
+{
+    public DropoutOp(float rate)
+    {
+        if (!(rate >= 0f && rate < 1f)) throw new GpuNetException($"Dropout: 'rate' must be in [0, 1), got {rate}");
+        Rate = rate;
+    }
+
+    public float Rate { get; }
+
+    public override string Name => "dropout";
+
+    public override int[] OutputShape(IReadOnlyList<int[]> inputShapes) => inputShapes[0];
+
+    /// <summary>The mask: 0 or 1 / (1 − rate) per element.</summary>
+    public override int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) =>
+        batchSize * Tensors.ShapeOf.ElementCount(inputShapes[0]);
+
+    public override void Forward(OpContext context, OpTensors tensors)
+    {
+        var acc = context.Accelerator;
+        int length = tensors.Output.Length;
+        if (!context.Training)
+        {
+            acc.ActivationForward(ActivationKind.Linear, 0f, tensors.Input.Buffer, length, tensors.Output.Buffer);
+            return;
+        }
+        acc.DropoutForward(tensors.Input.Buffer, length, Rate, context.Seed, RandomStreams.Dropout(context.Step, context.NodeIndex),
+            tensors.Output.Buffer, tensors.Workspace!.Buffer);
+    }
+
+    public override void Backward(OpContext context, OpTensors tensors)
+    {
+        if (tensors.InputGradients[0] is not { } dx) return;
+        var acc = context.Accelerator;
+        int length = tensors.Output.Length;
+        DeviceBuffer dy = tensors.OutputGradient!.Buffer;
+        if (context.Training) acc.DropoutBackward(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
+        else acc.ActivationBackward(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length, dx.Buffer);
+    }
+}
