@@ -1,8 +1,4 @@
 using CommandLine;
-using GpuNet.Accelerators.Cpu;
-using GpuNet.Config;
-using GpuNet.Data;
-using GpuNet.Training;
 
 namespace GpuNet.Cli.Commands;
 
@@ -20,10 +16,8 @@ public static class EvaluateCommand
 {
     public static int Run(EvaluateOptions options)
     {
-        RunConfig config = RunConfigReader.ReadFile(options.Config);
-        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), new CpuAccelerator(), config.Seed);
-        trainer.LoadWeights(options.Weights);
-        var (_, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
+        var (trainer, test) = SavedModel.Load(options.Config, options.Weights, options.DataDirectory);
+        using var owned = trainer;
         TrainCommand.PrintPerformance("testing", trainer.Evaluate(test));
         return 0;
     }

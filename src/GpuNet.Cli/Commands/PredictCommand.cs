@@ -1,10 +1,6 @@
 using System.Globalization;
 using System.Text;
 using CommandLine;
-using GpuNet.Accelerators.Cpu;
-using GpuNet.Config;
-using GpuNet.Data;
-using GpuNet.Training;
 
 namespace GpuNet.Cli.Commands;
 
@@ -25,10 +21,8 @@ public static class PredictCommand
 {
     public static int Run(PredictOptions options)
     {
-        RunConfig config = RunConfigReader.ReadFile(options.Config);
-        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), new CpuAccelerator(), config.Seed);
-        trainer.LoadWeights(options.Weights);
-        var (_, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
+        var (trainer, test) = SavedModel.Load(options.Config, options.Weights, options.DataDirectory);
+        using var owned = trainer;
         float[] outputs = trainer.Predict(test);
         int classes = test.ClassCount;
 

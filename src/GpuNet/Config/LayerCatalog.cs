@@ -6,7 +6,7 @@ namespace GpuNet.Config;
 /// <summary>Every layer a config may name, with how its Keras arguments are read.</summary>
 public static class LayerCatalog
 {
-    private static readonly Dictionary<string, Func<ConfigArguments, Layer>> Factories = new(StringComparer.Ordinal)
+    private static readonly NamedEntryCatalog<Layer> Catalog = new("layer", new Dictionary<string, Func<ConfigArguments, Layer>>(StringComparer.Ordinal)
     {
         ["Dense"] = ReadDense,
         ["Activation"] = a => new ActivationLayer(ActivationName(a, "activation", required: true)!),
@@ -42,41 +42,12 @@ public static class LayerCatalog
                 InitializerCatalog.Read(a, "moving_variance_initializer"));
         },
         ["PReLU"] = a => new PReluLayer(InitializerCatalog.Read(a, "alpha_initializer")),
-    };
+    });
 
-    public static IReadOnlyCollection<string> Names => Factories.Keys;
+    public static IReadOnlyCollection<string> Names => Catalog.Names;
 
     /// <summary>Reads one entry of model.layers: "Flatten", or "Dense: {units: 30}".</summary>
-    public static Layer Read(ConfigNode entry)
-    {
-        (string type, ConfigNode? arguments) = SplitEntry(entry);
-        if (!Factories.TryGetValue(type, out var factory))
-            throw entry.Error($"unknown layer '{type}'; valid layers are {string.Join(", ", Names)}");
-        var args = new ConfigArguments(entry, arguments);
-        Layer layer;
-        try
-        {
-            layer = factory(args);
-        }
-        catch (GpuNetException e) when (e is not ConfigException)
-        {
-            throw entry.Error(e.Message);
-        }
-        args.RejectUnknown(type);
-        return layer;
-    }
-
-    /// <summary>A list entry is either a bare name or a one-key mapping from the name to its arguments.</summary>
-    internal static (string Name, ConfigNode? Arguments) SplitEntry(ConfigNode entry)
-    {
-        if (entry.IsScalar) return (entry.Scalar, null);
-        var entries = entry.Entries().ToList();
-        if (entries.Count != 1)
-            throw entry.Error($"expected one name with its arguments, like 'Dense: {{units: 10}}', got {entries.Count} keys ({string.Join(", ", entries.Select(e => e.Key))})");
-        // The arguments answer to the entry's own path: "model.layers[1].units", not "…[1].Dense.units".
-        var (name, arguments) = entries[0];
-        return (name, new ConfigNode(entry.File, entry.Path, arguments.Yaml));
-    }
+    public static Layer Read(ConfigNode entry) => Catalog.Read(entry);
 
     private static DenseLayer ReadDense(ConfigArguments a)
     {

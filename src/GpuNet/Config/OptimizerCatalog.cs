@@ -6,7 +6,7 @@ namespace GpuNet.Config;
 public static class OptimizerCatalog
 {
     // Keras 2's argument names and defaults (the lecture notes' Keras).
-    private static readonly Dictionary<string, Func<ConfigArguments, Optimizer>> Factories = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly NamedEntryCatalog<Optimizer> Catalog = new("optimizer", new Dictionary<string, Func<ConfigArguments, Optimizer>>(StringComparer.OrdinalIgnoreCase)
     {
         ["SGD"] = a => new Sgd(LearningRate(a, 0.01f), a.Float("momentum", 0f), a.Float("decay", 0f), a.Bool("nesterov", false)),
         ["Adagrad"] = a => new Adagrad(LearningRate(a, 0.01f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
@@ -15,9 +15,9 @@ public static class OptimizerCatalog
         ["Adam"] = a => new Adam(LearningRate(a, 0.001f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
         ["Adamax"] = a => new Adamax(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
         ["Nadam"] = a => new Nadam(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("schedule_decay", 0.004f)),
-    };
+    });
 
-    public static IReadOnlyCollection<string> Names => Factories.Keys;
+    public static IReadOnlyCollection<string> Names => Catalog.Names;
 
     /// <summary>
     /// Checks the optimizer entry now and returns a factory, because every trainer (each member of
@@ -25,26 +25,8 @@ public static class OptimizerCatalog
     /// </summary>
     public static Func<Optimizer> Read(ConfigNode entry)
     {
-        (string name, ConfigNode? arguments) = LayerCatalog.SplitEntry(entry);
-        if (!Factories.TryGetValue(name, out var factory))
-            throw entry.Error($"unknown optimizer '{name}'; valid optimizers are {string.Join(", ", Names)}");
-        Optimizer Create()
-        {
-            var args = new ConfigArguments(entry, arguments);
-            Optimizer optimizer;
-            try
-            {
-                optimizer = factory(args);
-            }
-            catch (GpuNetException e) when (e is not ConfigException)
-            {
-                throw entry.Error(e.Message);
-            }
-            args.RejectUnknown(name);
-            return optimizer;
-        }
-        Create();
-        return Create;
+        Catalog.Read(entry);
+        return () => Catalog.Read(entry);
     }
 
     // Keras accepts both the old 'lr' and the newer 'learning_rate'.

@@ -19,7 +19,7 @@ public static partial class RegularizerCatalog
         try
         {
             if (node.IsScalar) return FromKerasCall(node);
-            (string name, ConfigNode? arguments) = LayerCatalog.SplitEntry(node);
+            (string name, ConfigNode? arguments) = NamedEntryCatalog<Regularizer>.Split(node);
             if (arguments is null) throw node.Error($"expected a factor, like {{{name}: 0.01}}");
             return name switch
             {
