@@ -19,7 +19,7 @@ public sealed class CpuAccelerator : IAccelerator
     public void Synchronize() { }
 
     public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta, DeviceBuffer c) =>
-        CpuGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
+        CpuFastGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
 
     public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y)
     {

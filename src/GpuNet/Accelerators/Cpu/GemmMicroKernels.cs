@@ -1,0 +1,241 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>The instruction set a <see cref="CpuFastGemm"/> micro-kernel is written for.</summary>
+public enum GemmKernelKind
+{
+    /// <summary>The fastest kind the CPU supports.</summary>
+    Auto,
+    /// <summary>AVX-512 with FMA: a 14×32 tile of C in 28 zmm registers.</summary>
+    Vector512,
+    /// <summary>AVX2 with FMA: a 6×16 tile of C in 12 ymm registers.</summary>
+    Vector256,
+    /// <summary><see cref="Vector{T}"/> multiply and add, for any CPU.</summary>
+    Portable,
+}
+
+/// <summary>
+/// The inner loops of <see cref="CpuFastGemm"/>: each computes one MR × NR tile of C from a packed
+/// sliver of A (kc steps of MR values, [kc, MR]) and a packed sliver of B (kc steps of NR values,
+/// [kc, NR]), keeping the whole tile in vector registers for the length of the sliver.
+/// </summary>
+/// <remarks>
+/// Every kernel has the same contract: tile = Σ_p a[p, :]ᵀ·b[p, :] summed in order p = 0, 1, …,
+/// then c = alpha·tile + beta·c, where beta == 0 overwrites c without reading it (c may hold NaN).
+/// The order of the sum depends only on kc, never on where the tile sits or which thread runs it.
+/// </remarks>
+internal static unsafe class GemmMicroKernels
+{
+    /// <summary>Rows × columns of the C tile of each kind.</summary>
+    public static (int Rows, int Columns) TileShape(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Vector512 => (14, 32),
+        GemmKernelKind.Vector256 => (6, 16),
+        GemmKernelKind.Portable => (4, 2 * Vector<float>.Count),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a concrete micro-kernel"),
+    };
+
+    /// <summary>Whether the running CPU executes <paramref name="kind"/> in hardware.</summary>
+    public static bool IsSupported(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Vector512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
+        GemmKernelKind.Vector256 => Avx2.IsSupported && Fma.IsSupported,
+        GemmKernelKind.Portable => true,
+        _ => false,
+    };
+
+    /// <summary>The fastest kind this CPU supports.</summary>
+    public static GemmKernelKind Best { get; } =
+        IsSupported(GemmKernelKind.Vector512) ? GemmKernelKind.Vector512
+        : IsSupported(GemmKernelKind.Vector256) ? GemmKernelKind.Vector256
+        : GemmKernelKind.Portable;
+
+    /// <summary>c [14, ldc] tile = alpha · a [kc, 14]ᵀ · b [kc, 32] + beta · c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile14x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        Vector512<float> c80 = default, c81 = default, c90 = default, c91 = default;
+        Vector512<float> cA0 = default, cA1 = default, cB0 = default, cB1 = default;
+        Vector512<float> cC0 = default, cC1 = default, cD0 = default, cD1 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> ai = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ai, b0, c00); c01 = Avx512F.FusedMultiplyAdd(ai, b1, c01);
+            ai = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ai, b0, c10); c11 = Avx512F.FusedMultiplyAdd(ai, b1, c11);
+            ai = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ai, b0, c20); c21 = Avx512F.FusedMultiplyAdd(ai, b1, c21);
+            ai = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ai, b0, c30); c31 = Avx512F.FusedMultiplyAdd(ai, b1, c31);
+            ai = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ai, b0, c40); c41 = Avx512F.FusedMultiplyAdd(ai, b1, c41);
+            ai = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ai, b0, c50); c51 = Avx512F.FusedMultiplyAdd(ai, b1, c51);
+            ai = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(ai, b0, c60); c61 = Avx512F.FusedMultiplyAdd(ai, b1, c61);
+            ai = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(ai, b0, c70); c71 = Avx512F.FusedMultiplyAdd(ai, b1, c71);
+            ai = Vector512.Create(a[8]);
+            c80 = Avx512F.FusedMultiplyAdd(ai, b0, c80); c81 = Avx512F.FusedMultiplyAdd(ai, b1, c81);
+            ai = Vector512.Create(a[9]);
+            c90 = Avx512F.FusedMultiplyAdd(ai, b0, c90); c91 = Avx512F.FusedMultiplyAdd(ai, b1, c91);
+            ai = Vector512.Create(a[10]);
+            cA0 = Avx512F.FusedMultiplyAdd(ai, b0, cA0); cA1 = Avx512F.FusedMultiplyAdd(ai, b1, cA1);
+            ai = Vector512.Create(a[11]);
+            cB0 = Avx512F.FusedMultiplyAdd(ai, b0, cB0); cB1 = Avx512F.FusedMultiplyAdd(ai, b1, cB1);
+            ai = Vector512.Create(a[12]);
+            cC0 = Avx512F.FusedMultiplyAdd(ai, b0, cC0); cC1 = Avx512F.FusedMultiplyAdd(ai, b1, cC1);
+            ai = Vector512.Create(a[13]);
+            cD0 = Avx512F.FusedMultiplyAdd(ai, b0, cD0); cD1 = Avx512F.FusedMultiplyAdd(ai, b1, cD1);
+            a += 14;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        Store512(c, c00, c01, va, beta); c += ldc;
+        Store512(c, c10, c11, va, beta); c += ldc;
+        Store512(c, c20, c21, va, beta); c += ldc;
+        Store512(c, c30, c31, va, beta); c += ldc;
+        Store512(c, c40, c41, va, beta); c += ldc;
+        Store512(c, c50, c51, va, beta); c += ldc;
+        Store512(c, c60, c61, va, beta); c += ldc;
+        Store512(c, c70, c71, va, beta); c += ldc;
+        Store512(c, c80, c81, va, beta); c += ldc;
+        Store512(c, c90, c91, va, beta); c += ldc;
+        Store512(c, cA0, cA1, va, beta); c += ldc;
+        Store512(c, cB0, cB1, va, beta); c += ldc;
+        Store512(c, cC0, cC1, va, beta); c += ldc;
+        Store512(c, cD0, cD1, va, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store512(float* c, Vector512<float> tile0, Vector512<float> tile1, Vector512<float> alpha, float beta)
+    {
+        if (beta == 0f)
+        {
+            Vector512.Store(alpha * tile0, c);
+            Vector512.Store(alpha * tile1, c + 16);
+            return;
+        }
+        Vector512<float> c0 = Vector512.Load(c), c1 = Vector512.Load(c + 16);
+        if (beta != 1f)
+        {
+            var vb = Vector512.Create(beta);
+            c0 *= vb;
+            c1 *= vb;
+        }
+        Vector512.Store(Avx512F.FusedMultiplyAdd(alpha, tile0, c0), c);
+        Vector512.Store(Avx512F.FusedMultiplyAdd(alpha, tile1, c1), c + 16);
+    }
+
+    /// <summary>c [6, ldc] tile = alpha · a [kc, 6]ᵀ · b [kc, 16] + beta · c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x16(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> ai = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(ai, b0, c00); c01 = Fma.MultiplyAdd(ai, b1, c01);
+            ai = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(ai, b0, c10); c11 = Fma.MultiplyAdd(ai, b1, c11);
+            ai = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(ai, b0, c20); c21 = Fma.MultiplyAdd(ai, b1, c21);
+            ai = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(ai, b0, c30); c31 = Fma.MultiplyAdd(ai, b1, c31);
+            ai = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(ai, b0, c40); c41 = Fma.MultiplyAdd(ai, b1, c41);
+            ai = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(ai, b0, c50); c51 = Fma.MultiplyAdd(ai, b1, c51);
+            a += 6;
+            b += 16;
+        }
+        var va = Vector256.Create(alpha);
+        Store256(c, c00, c01, va, beta); c += ldc;
+        Store256(c, c10, c11, va, beta); c += ldc;
+        Store256(c, c20, c21, va, beta); c += ldc;
+        Store256(c, c30, c31, va, beta); c += ldc;
+        Store256(c, c40, c41, va, beta); c += ldc;
+        Store256(c, c50, c51, va, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store256(float* c, Vector256<float> tile0, Vector256<float> tile1, Vector256<float> alpha, float beta)
+    {
+        if (beta == 0f)
+        {
+            Vector256.Store(alpha * tile0, c);
+            Vector256.Store(alpha * tile1, c + 8);
+            return;
+        }
+        Vector256<float> c0 = Vector256.Load(c), c1 = Vector256.Load(c + 8);
+        if (beta != 1f)
+        {
+            var vb = Vector256.Create(beta);
+            c0 *= vb;
+            c1 *= vb;
+        }
+        Vector256.Store(Fma.MultiplyAdd(alpha, tile0, c0), c);
+        Vector256.Store(Fma.MultiplyAdd(alpha, tile1, c1), c + 8);
+    }
+
+    /// <summary>
+    /// c [4, ldc] tile = alpha · a [kc, 4]ᵀ · b [kc, 2W]ᵀ + beta · c with W = Vector&lt;float&gt;.Count:
+    /// separate multiply and add, so it runs (slowly but correctly) where there is no FMA.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TilePortable(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
+    {
+        int width = Vector<float>.Count;
+        Vector<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector<float> b0 = Unsafe.Read<Vector<float>>(b);
+            Vector<float> b1 = Unsafe.Read<Vector<float>>(b + width);
+            var ai = new Vector<float>(a[0]);
+            c00 += ai * b0; c01 += ai * b1;
+            ai = new Vector<float>(a[1]);
+            c10 += ai * b0; c11 += ai * b1;
+            ai = new Vector<float>(a[2]);
+            c20 += ai * b0; c21 += ai * b1;
+            ai = new Vector<float>(a[3]);
+            c30 += ai * b0; c31 += ai * b1;
+            a += 4;
+            b += 2 * width;
+        }
+        var va = new Vector<float>(alpha);
+        StorePortable(c, c00, c01, va, beta); c += ldc;
+        StorePortable(c, c10, c11, va, beta); c += ldc;
+        StorePortable(c, c20, c21, va, beta); c += ldc;
+        StorePortable(c, c30, c31, va, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePortable(float* c, Vector<float> tile0, Vector<float> tile1, Vector<float> alpha, float beta)
+    {
+        float* c1 = c + Vector<float>.Count;
+        if (beta == 0f)
+        {
+            Unsafe.Write(c, alpha * tile0);
+            Unsafe.Write(c1, alpha * tile1);
+            return;
+        }
+        var vb = new Vector<float>(beta);
+        Unsafe.Write(c, alpha * tile0 + vb * Unsafe.Read<Vector<float>>(c));
+        Unsafe.Write(c1, alpha * tile1 + vb * Unsafe.Read<Vector<float>>(c1));
+    }
+}
