@@ -11,7 +11,8 @@ namespace GpuNet.Layers;
 public sealed class Conv2DLayer : Layer
 {
     public Conv2DLayer(int filters, (int Height, int Width) kernelSize, (int Height, int Width)? strides = null, string padding = "valid",
-        string? activation = null, bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null)
+        string? activation = null, bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+        Regularizer? kernelRegularizer = null)
     {
         if (filters <= 0) throw new GpuNetException($"Conv2D: 'filters' must be a positive integer, got {filters}");
         WindowArguments.CheckPair("Conv2D", "kernel_size", kernelSize);
@@ -24,6 +25,7 @@ public sealed class Conv2DLayer : Layer
         UseBias = useBias;
         KernelInitializer = kernelInitializer ?? Initializer.GlorotUniform;
         BiasInitializer = biasInitializer ?? Initializer.Zeros;
+        KernelRegularizer = kernelRegularizer;
     }
 
     public int Filters { get; }
@@ -42,6 +44,8 @@ public sealed class Conv2DLayer : Layer
 
     public Initializer BiasInitializer { get; }
 
+    public Regularizer? KernelRegularizer { get; }
+
     public override string TypeName => "Conv2D";
 
     public override string NameStem => "conv2d";
@@ -50,22 +54,27 @@ public sealed class Conv2DLayer : Layer
     {
         // The kernel's channel count comes from the input; Conv2DOp then checks the image fits the kernel.
         var (channels, _, _) = ImageShape.Of(input.SampleShape);
-        Parameter kernel = builder.AddParameter("kernel", [Filters, channels, KernelSize.Height, KernelSize.Width], KernelInitializer);
+        Parameter kernel = builder.AddParameter("kernel", [Filters, channels, KernelSize.Height, KernelSize.Width], KernelInitializer, regularizer: KernelRegularizer);
         Parameter? bias = UseBias ? builder.AddParameter("bias", [Filters], BiasInitializer) : null;
         var window = new SlidingWindow(KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding, "kernel");
         Value convolved = builder.Graph.Apply(new Conv2DOp(kernel, bias, window), input);
         return Activation.Apply(builder.Graph, convolved);
     }
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
+    public override IReadOnlyDictionary<string, object?> GetConfig()
     {
-        ["filters"] = Filters,
-        ["kernel_size"] = new[] { KernelSize.Height, KernelSize.Width },
-        ["strides"] = new[] { Strides.Height, Strides.Width },
-        ["padding"] = Padding.ToName(),
-        ["activation"] = Activation.Name,
-        ["use_bias"] = UseBias,
-        ["kernel_initializer"] = KernelInitializer.ToConfig(),
-        ["bias_initializer"] = BiasInitializer.ToConfig(),
-    };
+        var config = new Dictionary<string, object?>
+        {
+            ["filters"] = Filters,
+            ["kernel_size"] = new[] { KernelSize.Height, KernelSize.Width },
+            ["strides"] = new[] { Strides.Height, Strides.Width },
+            ["padding"] = Padding.ToName(),
+            ["activation"] = Activation.Name,
+            ["use_bias"] = UseBias,
+            ["kernel_initializer"] = KernelInitializer.ToConfig(),
+            ["bias_initializer"] = BiasInitializer.ToConfig(),
+        };
+        if (KernelRegularizer is not null) config["kernel_regularizer"] = KernelRegularizer.ToConfig();
+        return config;
+    }
 }

@@ -98,6 +98,7 @@ public sealed class ConvolutionalConfigTests
     {
         new Conv2DLayer(16, (5, 5), activation: "relu"),
         new Conv2DLayer(8, (3, 2), (2, 1), "same", "tanh", useBias: false, Initializer.Zeros, new ConstantInitializer(0.1f)),
+        new Conv2DLayer(4, (3, 3), kernelRegularizer: Regularizer.OfL2(0.01f)),
         new MaxPooling2DLayer(2),
         new MaxPooling2DLayer((3, 3), (2, 2), "same"),
         new AveragePooling2DLayer((2, 3), null, "same"),
