@@ -117,6 +117,8 @@ GPUNET_EXPORT CUresult cuCtxDestroy_v2(Context* context)
     return CUDA_SUCCESS;
 }
 
+GPUNET_EXPORT CUresult cuCtxSetCurrent(Context* /*context*/) { return initialized ? CUDA_SUCCESS : CUDA_ERROR_NOT_INITIALIZED; }
+
 GPUNET_EXPORT CUresult cuCtxSynchronize() { return initialized ? CUDA_SUCCESS : CUDA_ERROR_NOT_INITIALIZED; }
 
 GPUNET_EXPORT CUresult cuModuleLoadData(Module** module, const void* image)
