@@ -23,7 +23,7 @@ GPUNET_DEVICE double gpunet_sqrt(double x) { return __nvvm_sqrt_rn_d(x); }
 #include "emulator/gpunet_emulator.h"
 #define GPUNET_KERNEL extern "C" void
 #define GPUNET_DEVICE static inline
-#define __shared__ static thread_local
+#define __shared__ static
 #define GPUNET_DYNAMIC_SHARED(type, name) type* name = static_cast<type*>(gpunet_emulator_dynamic_shared())
 #define GPUNET_BARRIER() gpunet_emulator_syncthreads()
 #include <cmath>

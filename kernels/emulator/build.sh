@@ -6,7 +6,7 @@ set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/libgpunet_cuda_emulator.so}
 mkdir -p "$(dirname "$out")"
-${CXX:-g++} -std=c++17 -O2 -fPIC -shared -fvisibility=hidden -ffp-contract=off -Wall -Wextra -Werror \
+${CXX:-g++} -std=c++17 -O3 -fPIC -shared -fvisibility=hidden -ffp-contract=off -Wall -Wextra -Werror \
     -Wno-unused-function -Wno-unused-parameter \
     -x c++ "$here/kernels.cpp" "$here/grid.cpp" "$here/fibers.cpp" "$here/driver.cpp" \
     -o "$out.tmp"

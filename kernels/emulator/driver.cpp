@@ -45,6 +45,8 @@ namespace
     }
 
     std::mutex lock;
+    // One launch at a time in the whole process: kernels share the globals of gpunet_emulator.h.
+    std::mutex launch_lock;
     bool initialized = false;
     std::map<CUdeviceptr, std::size_t> allocations; // start → bytes
     std::size_t allocated = 0;
@@ -253,6 +255,7 @@ GPUNET_EXPORT CUresult cuLaunchKernel(Function* function, unsigned grid_x, unsig
     if (static_cast<unsigned long long>(block_x) * block_y * block_z > 1024) return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
     if (shared_bytes > 48 * 1024) return CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES;
     gpunet_emulator::LaunchShape shape{grid_x, grid_y, grid_z, block_x, block_y, block_z, shared_bytes};
+    std::lock_guard<std::mutex> guard(launch_lock);
     function->entry->launch(parameters, shape);
     return CUDA_SUCCESS;
 }

@@ -1,8 +1,9 @@
 // The host side of gpunet_device.h: what the kernel sources need from CUDA when g++ compiles
 // them for the emulator. Blocks run one after another; the threads of a block run as
 // cooperative user-level threads (fibers) on one OS thread, switching only at __syncthreads,
-// which is therefore a real barrier. Shared memory is a thread_local per OS thread, shared by
-// the fibers of the running block.
+// which is therefore a real barrier. Launches are serialised process-wide (one device, one
+// queue), so threadIdx and friends are plain globals and __shared__ is a static variable,
+// shared by the fibers of the running block.
 #pragma once
 
 struct gpunet_dim3
@@ -10,10 +11,10 @@ struct gpunet_dim3
     unsigned x, y, z;
 };
 
-extern thread_local gpunet_dim3 threadIdx;
-extern thread_local gpunet_dim3 blockIdx;
-extern thread_local gpunet_dim3 blockDim;
-extern thread_local gpunet_dim3 gridDim;
+extern gpunet_dim3 threadIdx;
+extern gpunet_dim3 blockIdx;
+extern gpunet_dim3 blockDim;
+extern gpunet_dim3 gridDim;
 
 // Waits until every thread of the block has arrived; aborts in a kernel registered as barrier-free.
 void gpunet_emulator_syncthreads();

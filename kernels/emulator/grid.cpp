@@ -5,10 +5,10 @@
 #include <cstdlib>
 #include <vector>
 
-thread_local gpunet_dim3 threadIdx;
-thread_local gpunet_dim3 blockIdx;
-thread_local gpunet_dim3 blockDim;
-thread_local gpunet_dim3 gridDim;
+gpunet_dim3 threadIdx;
+gpunet_dim3 blockIdx;
+gpunet_dim3 blockDim;
+gpunet_dim3 gridDim;
 
 namespace gpunet_emulator
 {
@@ -30,7 +30,7 @@ namespace gpunet_emulator
             std::vector<char> dynamic_shared;
         };
 
-        thread_local BlockState state;
+        BlockState state;
 
         void fiber_entry()
         {

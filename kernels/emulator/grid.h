@@ -13,5 +13,6 @@ namespace gpunet_emulator
     };
 
     // Calls body(context) once per CUDA thread of the launch, with threadIdx etc. set.
+    // Not reentrant: the caller holds the launch lock.
     void run_grid(const LaunchShape& shape, bool cooperative, void (*body)(void*), void* context);
 }
