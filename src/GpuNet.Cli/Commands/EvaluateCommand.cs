@@ -1,5 +1,5 @@
 using CommandLine;
-using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators;
 using GpuNet.Config;
 using GpuNet.Data;
 using GpuNet.Training;
@@ -21,7 +21,8 @@ public static class EvaluateCommand
     public static int Run(EvaluateOptions options)
     {
         RunConfig config = RunConfigReader.ReadFile(options.Config);
-        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), new CpuAccelerator(), config.Seed);
+        using var accelerator = AcceleratorFactory.Create(options.Backend ?? config.Backend, Console.Out);
+        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator, config.Seed);
         trainer.LoadWeights(options.Weights);
         var (_, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
         TrainCommand.PrintPerformance("testing", trainer.Evaluate(test));

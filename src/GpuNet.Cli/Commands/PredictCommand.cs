@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CommandLine;
-using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators;
 using GpuNet.Config;
 using GpuNet.Data;
 using GpuNet.Training;
@@ -26,7 +26,8 @@ public static class PredictCommand
     public static int Run(PredictOptions options)
     {
         RunConfig config = RunConfigReader.ReadFile(options.Config);
-        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), new CpuAccelerator(), config.Seed);
+        using var accelerator = AcceleratorFactory.Create(options.Backend ?? config.Backend, Console.Out);
+        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator, config.Seed);
         trainer.LoadWeights(options.Weights);
         var (_, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
         float[] outputs = trainer.Predict(test);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Config;
 using GpuNet.Data;
@@ -39,7 +40,7 @@ public static class TrainCommand
         var (fullTrain, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
         var (train, validation) = config.Validation.Select(fullTrain, test, config.TrainingRange);
 
-        using var accelerator = new CpuAccelerator();
+        using var accelerator = AcceleratorFactory.Create(options.Backend ?? config.Backend, Console.Out);
         using var trainer = new Trainer(model, config.Loss, config.CreateOptimizer(), accelerator, config.Seed);
         IReadOnlyList<TrainingCallback> configured = config.CreateCallbacks();
         var history = new History();
