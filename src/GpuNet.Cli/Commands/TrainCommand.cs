@@ -63,7 +63,7 @@ public static class TrainCommand
             Serialization.AtomicFile.WriteAllText(folder.ConfigFile, config.SourceText);
         }
 
-        Console.WriteLine($"Training {config.Name} on {accelerator.Name} ({CpuParallel.ThreadCount} threads): " +
+        Console.WriteLine($"Training {config.Name} on {accelerator.Name}{(accelerator is CpuAccelerator ? $" ({CpuParallel.ThreadCount} threads)" : "")}: " +
                           $"{trainer.Model.TrainableParameterCount:N0} trainable parameters, {config.Loss.Name}, {trainer.Optimizer.Name} " +
                           $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {config.Seed}");
         Console.WriteLine($"Data: {config.Dataset}, {train.Count:N0} training and {(validation is null ? "no" : validation.Count.ToString("N0", CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");
