@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#if defined(__x86_64__)
+#if defined(__x86_64__) && !defined(GPUNET_EMULATOR_UCONTEXT)
 
 // gpunet_fiber_switch(void** save, void* load): push the callee-saved registers, store the
 // stack pointer in *save, load the other stack, pop its registers and return into it.

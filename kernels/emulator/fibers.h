@@ -1,7 +1,7 @@
 // Cooperative user-level threads for the emulator: the threads of one CUDA block, switched by
 // hand at __syncthreads. On x86-64 a switch saves the callee-saved registers and swaps stacks
-// (a few nanoseconds); elsewhere it falls back to ucontext, which is correct but slower
-// (glibc's swapcontext makes a system call to save the signal mask).
+// (a few nanoseconds); elsewhere, or built with -DGPUNET_EMULATOR_UCONTEXT, it uses ucontext,
+// which is correct but slower (glibc's swapcontext makes a system call to save the signal mask).
 #pragma once
 #include <cstddef>
 
