@@ -49,6 +49,21 @@ public sealed class CudaAcceleratorTests
     }
 
     [Fact]
+    public void Every_kernel_in_the_ptx_is_loaded_and_every_loaded_kernel_is_in_the_ptx()
+    {
+        var inPtx = CudaKernels.Families
+            .SelectMany(family => System.Text.RegularExpressions.Regex.Matches(System.Text.Encoding.UTF8.GetString(CudaKernels.Ptx(family)), @"\.entry (\w+)\(")
+                .Select(match => match.Groups[1].Value))
+            .Order().ToArray();
+        var kernels = new CudaKernels(CudaDriver.Load(AcceleratorCatalog.EmulatorLibrary));
+        var loaded = typeof(CudaKernels).GetProperties()
+            .Where(p => p.PropertyType == typeof(CudaKernel))
+            .Select(p => ((CudaKernel)p.GetValue(kernels)!).Name)
+            .Order().ToArray();
+        Assert.Equal(inPtx, loaded);
+    }
+
+    [Fact]
     public void Out_of_memory_names_the_bytes_asked_for_and_the_free_memory()
     {
         using var accelerator = AcceleratorCatalog.Create("cuda-emulated");
