@@ -1,5 +1,5 @@
 using CommandLine;
-using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators;
 using GpuNet.Benchmarks;
 using GpuNet.Config;
 using GpuNet.Data;
@@ -36,7 +36,7 @@ public static class BenchCommand
 
         var datasets = new Dictionary<string, (Dataset Train, Dataset Test)>();
         var results = new List<NetworkBenchmarkResult>();
-        using var accelerator = new CpuAccelerator();
+        using var accelerator = AcceleratorFactory.Create(options.Backend ?? "auto", Console.Out);
         string machine = MachineDescription.Current();
         Console.WriteLine($"Benchmark on {accelerator.Name}: {machine}");
         foreach (RunConfig config in configs)

@@ -16,8 +16,8 @@ public static class EvaluateCommand
 {
     public static int Run(EvaluateOptions options)
     {
-        var (trainer, test) = SavedModel.Load(options.Config, options.Weights, options.DataDirectory);
-        using var owned = trainer;
+        using var saved = SavedModel.Load(options.Config, options.Weights, options);
+        var (trainer, test) = (saved.Trainer, saved.Test);
         TrainCommand.PrintPerformance("testing", trainer.Evaluate(test));
         return 0;
     }

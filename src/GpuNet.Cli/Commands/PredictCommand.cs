@@ -21,8 +21,8 @@ public static class PredictCommand
 {
     public static int Run(PredictOptions options)
     {
-        var (trainer, test) = SavedModel.Load(options.Config, options.Weights, options.DataDirectory);
-        using var owned = trainer;
+        using var saved = SavedModel.Load(options.Config, options.Weights, options);
+        var (trainer, test) = (saved.Trainer, saved.Test);
         float[] outputs = trainer.Predict(test);
         int classes = test.ClassCount;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using CommandLine;
+using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Config;
 using GpuNet.Data;
@@ -39,7 +40,7 @@ public static class TrainCommand
         var (fullTrain, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
         var (train, validation) = config.Validation.Select(fullTrain, test, config.TrainingRange);
 
-        using var accelerator = new CpuAccelerator();
+        using var accelerator = AcceleratorFactory.Create(options.Backend ?? config.Backend, Console.Out);
         using var trainer = new Trainer(model, config.Loss, config.CreateOptimizer(), accelerator, config.Seed);
         IReadOnlyList<TrainingCallback> configured = config.CreateCallbacks();
         var history = new History();
@@ -62,7 +63,7 @@ public static class TrainCommand
             Serialization.AtomicFile.WriteAllText(folder.ConfigFile, config.SourceText);
         }
 
-        Console.WriteLine($"Training {config.Name} on {accelerator.Name} ({CpuParallel.ThreadCount} threads): " +
+        Console.WriteLine($"Training {config.Name} on {accelerator.Name}{(accelerator is CpuAccelerator ? $" ({CpuParallel.ThreadCount} threads)" : "")}: " +
                           $"{trainer.Model.TrainableParameterCount:N0} trainable parameters, {config.Loss.Name}, {trainer.Optimizer.Name} " +
                           $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {config.Seed}");
         Console.WriteLine($"Data: {config.Dataset}, {train.Count:N0} training and {(validation is null ? "no" : validation.Count.ToString("N0", CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");

@@ -47,6 +47,9 @@ public sealed class RunConfig
 
     public ulong Seed { get; set; }
 
+    /// <summary>"cpu", "cuda" or "auto" (the default): where the run computes; --backend overrides it.</summary>
+    public string Backend { get; set; } = "auto";
+
     /// <summary>The Sequential model, with a shape error reported at the layer's line in the file.</summary>
     public Sequential CreateModel()
     {

@@ -8,7 +8,7 @@ namespace GpuNet.Config;
 public static class RunConfigReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range"];
+        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend"];
 
     public static RunConfig ReadFile(string path)
     {
@@ -46,7 +46,16 @@ public static class RunConfigReader
             CreateCallbacks = CallbackCatalog.Read(values.GetValueOrDefault("callbacks")),
             Validation = ReadValidation(values.GetValueOrDefault("validation_data"), values.GetValueOrDefault("validation_split")),
             TrainingRange = values.GetValueOrDefault("training_range") is { } range ? ReadRange(range) : null,
+            Backend = values.GetValueOrDefault("backend") is { } backend ? ReadBackend(backend) : "auto",
         };
+    }
+
+    private static string ReadBackend(ConfigNode node)
+    {
+        string backend = node.AsString();
+        return Accelerators.AcceleratorFactory.Backends.Contains(backend)
+            ? backend
+            : throw node.Error($"unknown backend '{backend}'; valid backends are {string.Join(", ", Accelerators.AcceleratorFactory.Backends)}");
     }
 
     private static ConfigNode Parse(string file, string text)

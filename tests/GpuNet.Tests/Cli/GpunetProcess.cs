@@ -7,7 +7,11 @@ public static class GpunetProcess
 {
     public sealed record Result(int ExitCode, string Output, string Error);
 
-    public static Result Run(string workingDirectory, params string[] arguments)
+    public static Result Run(string workingDirectory, params string[] arguments) =>
+        Run(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    /// <summary>As <see cref="Run(string, string[])"/>, with extra environment variables.</summary>
+    public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -18,6 +22,7 @@ public static class GpunetProcess
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "gpunet.dll"));
         foreach (string argument in arguments) start.ArgumentList.Add(argument);
         start.Environment.Remove("GPUNET_DATA");
+        foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         Task<string> output = process.StandardOutput.ReadToEndAsync();
         Task<string> error = process.StandardError.ReadToEndAsync();
