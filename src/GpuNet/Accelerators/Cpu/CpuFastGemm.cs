@@ -10,20 +10,21 @@ namespace GpuNet.Accelerators.Cpu;
 /// (<see cref="GemmMicroKernels"/>) chosen for the CPU. <see cref="CpuGemm"/> stays the reference.
 /// </summary>
 /// <remarks>
-/// Loop order, outermost first: columns of C in panels of <see cref="PanelColumns"/> (op(B) panel
-/// [kc, nc] packed once, kept in L2), depth in blocks of at most <see cref="MaxDepth"/>, rows of C
-/// in slivers of MR (op(A) sliver [kc, MR] packed once, kept in L1), then the tiles of the row.
-/// Threads take disjoint rectangles of C made of whole tiles and pack their own panels, so they
+/// Loop order, outermost first: depth in blocks of at most <see cref="MaxDepth"/>; rows of C in
+/// blocks whose packed op(A) [rows, kc] fits in half an L2 (<see cref="BlockFloats"/>); columns
+/// of C in slivers of NR, each op(B) sliver [kc, NR] packed just before use and kept in L1 while
+/// the micro-kernel runs down the rows of the block, streaming op(A) slivers from L2.
+/// Threads take disjoint rectangles of C made of whole tiles and pack their own operands, so they
 /// share nothing but the inputs. Every element of C is summed in the same order whatever the
 /// thread count: by depth block in turn, each block by the micro-kernel in order of p.
 /// </remarks>
 internal static unsafe class CpuFastGemm
 {
-    /// <summary>Most depth steps per block: a [256, 32] sliver of B is 32 KiB, an L1's worth.</summary>
+    /// <summary>Most depth steps per block: a [256, 32] sliver of op(B) is 32 KiB, most of a 48 KiB L1.</summary>
     private const int MaxDepth = 256;
 
-    /// <summary>Columns per packed op(B) panel: [256, 1024] floats are 1 MiB, half an L2.</summary>
-    private const int PanelColumns = 1024;
+    /// <summary>Floats in a packed block of op(A): 1 MiB, half of a 2 MiB L2.</summary>
+    private const int BlockFloats = 1 << 18;
 
     /// <summary>Below this many multiply-adds the plain kernel is as fast: packing would not pay.</summary>
     private const long SmallWork = 1 << 12;
@@ -92,23 +93,38 @@ internal static unsafe class CpuFastGemm
     [ThreadStatic] private static Job? t_job;
 
     /// <summary>How many rectangles of C a multiplication is split into, for tests.</summary>
-    internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
+    internal static int RegionCount(bool transposeA, bool transposeB, int m, int n, int k, GemmKernelKind kind, int threads)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        var (rows, columns) = PlanRegions(m, n, k, tileRows, tileColumns, threads);
+        var (rows, columns) = PlanRegions(transposeA, transposeB, m, n, k, tileRows, tileColumns, threads);
         return rows * columns;
     }
 
-    // Splits columns first: each thread then packs only its own part of op(B), usually the larger
-    // operand, and reads op(A) whole; rows are split only when there are too few column tiles.
-    private static (int Rows, int Columns) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads)
+    // Picks the grid of rectangles with the least estimated time on the busiest thread: its share
+    // of multiply-adds (whole tiles, so an uneven split shows) plus the packing it does. A thread
+    // packs op(A) for its rows and op(B) for its columns, so splitting columns repeats the packing
+    // of op(A) on every thread, and splitting rows that of op(B). Costs are in multiply-adds: the
+    // kernel does 32 a cycle, a packed element costs about 4 of them where it is a contiguous copy
+    // and about 16 where packing transposes it.
+    private static (int Rows, int Columns) PlanRegions(bool transposeA, bool transposeB, int m, int n, int k, int tileRows, int tileColumns, int threads)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
         int tilesM = (m + tileRows - 1) / tileRows, tilesN = (n + tileColumns - 1) / tileColumns;
-        int columns = Math.Min(threads, tilesN);
-        int rows = Math.Min(Math.Max(1, threads / columns), tilesM);
-        return (rows, columns);
+        double packA = transposeA ? 4 : 16, packB = transposeB ? 16 : 4;
+        (int Rows, int Columns) best = (1, 1);
+        double bestCost = double.MaxValue;
+        for (int rows = 1; rows <= Math.Min(threads, tilesM); rows++)
+        {
+            for (int columns = 1; rows * columns <= threads && columns <= tilesN; columns++)
+            {
+                double height = Math.Min(m, (tilesM + rows - 1) / rows * tileRows);
+                double width = Math.Min(n, (tilesN + columns - 1) / columns * tileColumns);
+                double cost = height * width * k + packA * height * k + packB * width * k;
+                if (cost < bestCost * 0.999) (best, bestCost) = ((rows, columns), cost);
+            }
+        }
+        return best;
     }
 
     private static void ScaleOnly(Span<float> c, float beta)
@@ -117,16 +133,15 @@ internal static unsafe class CpuFastGemm
         else if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
     }
 
-    /// <summary>The buffer a thread packs into: an op(A) sliver and an op(B) panel, 64-byte aligned.</summary>
-    private static float* PackingBuffer(out float* sliver)
+    /// <summary>The buffer a thread packs into: an op(A) block and an op(B) sliver, 64-byte aligned.</summary>
+    private static float* PackingBuffer(out float* bSliver)
     {
-        const int sliverLength = MaxTileRows * MaxDepth, panelLength = MaxDepth * PanelColumns;
-        const int alignFloats = 16;
-        float[] buffer = t_packing ??= GC.AllocateUninitializedArray<float>(sliverLength + panelLength + alignFloats, pinned: true);
+        const int sliverLength = MaxDepth * MaxTileColumns, alignFloats = 16;
+        float[] buffer = t_packing ??= GC.AllocateUninitializedArray<float>(BlockFloats + sliverLength + alignFloats, pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
-        sliver = aligned;
-        return aligned + sliverLength;
+        bSliver = aligned + BlockFloats;
+        return aligned;
     }
 
     /// <summary>
@@ -166,7 +181,7 @@ internal static unsafe class CpuFastGemm
             int depthBlocks = (k + MaxDepth - 1) / MaxDepth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
 
-            (_rowRegions, _columnRegions) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads);
+            (_rowRegions, _columnRegions) = PlanRegions(transposeA, transposeB, m, n, k, _tileRows, _tileColumns, threads);
         }
 
         public void Clear() => (_a, _b, _c) = ([], [], []);
@@ -186,44 +201,47 @@ internal static unsafe class CpuFastGemm
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void MultiplyRectangle(float* a, float* b, float* c, int i0, int i1, int j0, int j1)
         {
             int mr = _tileRows, nr = _tileColumns;
-            float* panel = PackingBuffer(out float* sliver);
+            float* aBlock = PackingBuffer(out float* bSliver);
             float* edge = stackalloc float[MaxTileRows * MaxTileColumns];
-            for (int jc = j0; jc < j1; jc += PanelColumns)
+            for (int pc = 0; pc < _k; pc += _depthStep)
             {
-                int nc = Math.Min(PanelColumns, j1 - jc);
-                for (int pc = 0; pc < _k; pc += _depthStep)
+                int kc = Math.Min(_depthStep, _k - pc);
+                // Later depth blocks add to what the first one wrote.
+                float beta = pc == 0 ? _beta : 1f;
+                int blockRows = BlockFloats / kc / mr * mr;
+                for (int ic = i0; ic < i1; ic += blockRows)
                 {
-                    int kc = Math.Min(_depthStep, _k - pc);
-                    // Later depth blocks add to what the first one wrote.
-                    float beta = pc == 0 ? _beta : 1f;
-                    GemmPacking.PackB(_transposeB, b, _n, _k, jc, nc, pc, kc, nr, panel);
-                    for (int ic = i0; ic < i1; ic += mr)
+                    int mc = Math.Min(blockRows, i1 - ic);
+                    GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
+                    for (int jr = j0; jr < j1; jr += nr)
                     {
-                        int rows = Math.Min(mr, i1 - ic);
-                        GemmPacking.PackA(_transposeA, a, _m, _k, ic, rows, pc, kc, mr, sliver);
-                        float* cRow = c + (nint)ic * _n + jc;
-                        for (int jr = 0; jr < nc; jr += nr)
+                        int cols = Math.Min(nr, j1 - jr);
+                        GemmPacking.PackB(_transposeB, b, _n, _k, jr, cols, pc, kc, nr, bSliver);
+                        float* aSliver = aBlock;
+                        for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr)
                         {
-                            int cols = Math.Min(nr, nc - jr);
-                            float* bSliver = panel + (nint)jr * kc;
+                            int rows = Math.Min(mr, ic + mc - ir);
+                            float* cTile = c + (nint)ir * _n + jr;
                             if (rows == mr && cols == nr)
                             {
-                                _kernel(sliver, bSliver, kc, cRow + jr, _n, _alpha, beta);
+                                _kernel(aSliver, bSliver, kc, cTile, _n, _alpha, beta);
                                 continue;
                             }
                             // A partial tile runs the same kernel on a full-size copy, so its sums match a whole tile's.
-                            CopyTile(cRow + jr, _n, edge, nr, rows, cols, beta != 0f);
-                            _kernel(sliver, bSliver, kc, edge, nr, _alpha, beta);
-                            CopyTile(edge, nr, cRow + jr, _n, rows, cols, true);
+                            CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
+                            _kernel(aSliver, bSliver, kc, edge, nr, _alpha, beta);
+                            CopyTile(edge, nr, cTile, _n, rows, cols, true);
                         }
                     }
                 }
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopyTile(float* source, nint sourceStride, float* target, nint targetStride, int rows, int cols, bool copy)
         {
             if (!copy) return;
