@@ -149,6 +149,22 @@ public sealed class FastGemmTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1, 1, true)]
+    [InlineData(1, 784, 512, true)]     // one sample through a dense layer: 13 of 14 tile rows would be padding
+    [InlineData(2, 3, 700, true)]
+    [InlineData(10, 30, 784, false)]    // a batch-10 layer is already worth packing
+    [InlineData(120, 512, 784, false)]
+    public void Tiny_and_thin_products_go_to_the_reference_kernel(int m, int n, int k, bool reference)
+    {
+        Assert.Equal(reference, CpuFastGemm.ReferenceIsFaster(false, false, m, n, k, GemmKernelKind.Vector512));
+        var random = new System.Random(m + n + k);
+        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] exact = DoubleReference(false, false, a, b, m, n, k, 1f, 0.5f, c);
+        CpuFastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0.5f, c);
+        SumTolerance(k).AssertClose(c, exact, "c");
+    }
+
     [Fact]
     public void A_warm_call_allocates_nothing()
     {
