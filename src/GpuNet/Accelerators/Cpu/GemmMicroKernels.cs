@@ -58,6 +58,12 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile14x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
+        // C is read and written only after the loop: ask for its 14 rows now so they arrive meanwhile.
+        for (int r = 0; r < 14; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 16);
+        }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
