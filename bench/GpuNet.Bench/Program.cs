@@ -47,6 +47,7 @@ GemmImplementation[] implementations = only switch
 
 Console.WriteLine($"Peak estimate (whole machine): {peak}");
 Console.WriteLine($"Fast micro-kernel: {GemmBenchmark.FastKernel}");
+Console.WriteLine($"FMA-only loop now: {FmaThroughput.Measure(1):0} GFLOP/s on 1 thread, {FmaThroughput.Measure(Math.Max(1, peak.Cores)):0} on {peak.Cores}");
 Console.WriteLine($"Load average before: {LoadAverage()}");
 var measurements = new List<GemmMeasurement>();
 foreach (var implementation in implementations)
@@ -60,9 +61,14 @@ foreach (var implementation in implementations)
 }
 Console.WriteLine($"Load average after: {LoadAverage()}");
 Console.WriteLine();
-Console.WriteLine("Median GFLOP/s over the timed runs; in brackets, % of the peak of the threads used.");
+Console.WriteLine("Median GFLOP/s over the timed runs (wall clock); in brackets, % of the peak of the threads used.");
 Console.WriteLine();
 Console.Write(GemmBenchmark.ToMarkdown(measurements));
+Console.WriteLine();
+Console.WriteLine("The same runs from processor time: GFLOP/s had each thread a core to itself.");
+Console.WriteLine();
+Console.Write(GemmBenchmark.ToMarkdown(measurements, cpuTime: true));
+Console.WriteLine($"FMA-only loop after: {FmaThroughput.Measure(1):0} GFLOP/s on 1 thread, {FmaThroughput.Measure(Math.Max(1, peak.Cores)):0} on {peak.Cores}");
 return 0;
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";

@@ -25,15 +25,28 @@ public enum GemmImplementation
     Fast,
 }
 
-/// <summary>Median and best time of one shape on one implementation and thread count.</summary>
+/// <summary>
+/// Median and best wall time of one shape on one implementation and thread count, and the mean
+/// processor time the process spent per run.
+/// </summary>
 public sealed record GemmMeasurement(GemmShape Shape, GemmImplementation Implementation, int Threads, int Repetitions,
-    double MedianSeconds, double BestSeconds, double PeakGflopPerSecond)
+    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond)
 {
     public double GflopPerSecond => Shape.Flop / MedianSeconds / 1e9;
 
     public double BestGflopPerSecond => Shape.Flop / BestSeconds / 1e9;
 
     public double PercentOfPeak => 100 * GflopPerSecond / PeakGflopPerSecond;
+
+    /// <summary>
+    /// The rate had each thread had a core to itself: operations over processor seconds per thread.
+    /// On a machine shared with other work the wall-clock rate falls with the share the scheduler
+    /// gives; this one mostly does not (it still counts cache and memory contention, and time a
+    /// thread spins waiting for the others).
+    /// </summary>
+    public double CpuTimeGflopPerSecond => Shape.Flop * Threads / CpuSecondsPerRun / 1e9;
+
+    public double CpuTimePercentOfPeak => 100 * CpuTimeGflopPerSecond / PeakGflopPerSecond;
 }
 
 /// <summary>
@@ -89,8 +102,8 @@ public static class GemmBenchmark
             {
                 var random = new System.Random(seed);
                 float[] a = Values(random, shape.M * shape.K), b = Values(random, shape.K * shape.N), c = new float[shape.M * shape.N];
-                var (median, best, repetitions) = Time(() => Multiply(implementation, shape, a, b, c), minimumRepetitions, minimumSeconds);
-                results.Add(new GemmMeasurement(shape, implementation, threads, repetitions, median, best, peakGflopPerSecond));
+                var (median, best, cpu, repetitions) = Time(() => Multiply(implementation, shape, a, b, c), minimumRepetitions, minimumSeconds);
+                results.Add(new GemmMeasurement(shape, implementation, threads, repetitions, median, best, cpu, peakGflopPerSecond));
             }
         }
         finally
@@ -158,10 +171,11 @@ public static class GemmBenchmark
     }
 
     /// <summary>
-    /// One row per shape, one column pair (GFLOP/s, % of peak) per implementation and thread count,
-    /// in the order the measurements first name them.
+    /// One row per shape, one column per implementation and thread count (in the order the
+    /// measurements first name them) giving GFLOP/s and % of peak: from the median wall time, or
+    /// where <paramref name="cpuTime"/> is set, from processor time per thread.
     /// </summary>
-    public static string ToMarkdown(IEnumerable<GemmMeasurement> measurements)
+    public static string ToMarkdown(IEnumerable<GemmMeasurement> measurements, bool cpuTime = false)
     {
         var all = measurements.ToList();
         var columns = all.Select(x => (x.Implementation, x.Threads)).Distinct().ToList();
@@ -179,19 +193,23 @@ public static class GemmBenchmark
             foreach (var (implementation, threads) in columns)
             {
                 var cell = all.FirstOrDefault(x => x.Shape == shape && x.Implementation == implementation && x.Threads == threads);
-                text.Append(cell is null ? " – |" : string.Create(CultureInfo.InvariantCulture, $" {cell.GflopPerSecond:0.0} ({cell.PercentOfPeak:0}%) |"));
+                (double rate, double percent) = cell is null ? (0, 0)
+                    : cpuTime ? (cell.CpuTimeGflopPerSecond, cell.CpuTimePercentOfPeak) : (cell.GflopPerSecond, cell.PercentOfPeak);
+                text.Append(cell is null ? " – |" : string.Create(CultureInfo.InvariantCulture, $" {rate:0.0} ({percent:0}%) |"));
             }
             text.AppendLine();
         }
         return text.ToString();
     }
 
-    private static (double Median, double Best, int Repetitions) Time(Action multiply, int minimumRepetitions, double minimumSeconds)
+    private static (double Median, double Best, double CpuPerRun, int Repetitions) Time(Action multiply, int minimumRepetitions, double minimumSeconds)
     {
         // Warm-up: compiles every path, fills the per-thread packing buffers, wakes the thread pool.
         var warmUp = Stopwatch.StartNew();
         for (int i = 0; i < 3 || warmUp.Elapsed.TotalSeconds < Math.Min(0.2, minimumSeconds); i++) multiply();
         var times = new List<double>();
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
         var total = Stopwatch.StartNew();
         while (times.Count < minimumRepetitions || total.Elapsed.TotalSeconds < minimumSeconds)
         {
@@ -199,8 +217,10 @@ public static class GemmBenchmark
             multiply();
             times.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
         }
+        process.Refresh();
+        double cpuPerRun = (process.TotalProcessorTime - cpuBefore).TotalSeconds / times.Count;
         times.Sort();
-        return (times[times.Count / 2], times[0], times.Count);
+        return (times[times.Count / 2], times[0], cpuPerRun, times.Count);
     }
 
     private static float[] Values(System.Random random, int length)
