@@ -23,8 +23,8 @@ internal static unsafe class CpuFastGemm
     /// <summary>Most depth steps per block: a [256, 32] sliver of op(B) is 32 KiB, most of a 48 KiB L1.</summary>
     private const int MaxDepth = 256;
 
-    /// <summary>Floats in a packed block of op(A): 1 MiB, half of a 2 MiB L2.</summary>
-    private const int BlockFloats = 1 << 18;
+    /// <summary>Floats in a packed block of op(A): 512 KiB, a quarter of a 2 MiB L2, leaving room for the C and op(B) traffic.</summary>
+    private const int BlockFloats = 1 << 17;
 
     /// <summary>Multiply-adds a second thread must get to be worth waking.</summary>
     private const long WorkPerThread = 1 << 18;
@@ -77,8 +77,8 @@ internal static unsafe class CpuFastGemm
         job.Set(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, Math.Max(1, threads));
         try
         {
-            if (job.Regions == 1) job.RunRegion(0);
-            else CpuParallel.For(job.Regions, long.MaxValue / job.Regions, job.RunRegions);
+            if (job.Threads == 1) job.RunRegions(0, 1);
+            else CpuParallel.For(job.Threads, long.MaxValue / job.Threads, job.RunRegions);
         }
         finally
         {
@@ -92,17 +92,19 @@ internal static unsafe class CpuFastGemm
     internal static int RegionCount(bool transposeA, bool transposeB, int m, int n, int k, GemmKernelKind kind, int threads)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        var (rows, columns) = PlanRegions(transposeA, transposeB, m, n, k, tileRows, tileColumns, threads);
+        var (rows, columns, _) = PlanRegions(transposeA, transposeB, m, n, k, tileRows, tileColumns, threads);
         return rows * columns;
     }
 
     // Picks the grid of rectangles with the least estimated time on the busiest thread: its share
     // of multiply-adds (whole tiles, so an uneven split shows) plus the packing it does. A thread
     // packs op(A) for its rows and op(B) for its columns, so splitting columns repeats the packing
-    // of op(A) on every thread, and splitting rows that of op(B). Costs are in multiply-adds: the
-    // kernel does 32 a cycle, a packed element costs about 4 of them where it is a contiguous copy
-    // and about 16 where packing transposes it.
-    private static (int Rows, int Columns) PlanRegions(bool transposeA, bool transposeB, int m, int n, int k, int tileRows, int tileColumns, int threads)
+    // of op(A) for every rectangle, and splitting rows that of op(B). Costs are in multiply-adds:
+    // the kernel does 32 a cycle, a packed element costs about 4 of them where it is a contiguous
+    // copy and about 16 where packing transposes it. The split dimension is then cut twice as fine
+    // and threads claim rectangles as they come free, so a thread that the scheduler starts late
+    // (another process on its core) takes fewer rather than holding everyone up.
+    private static (int Rows, int Columns, int Threads) PlanRegions(bool transposeA, bool transposeB, int m, int n, int k, int tileRows, int tileColumns, int threads)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
@@ -120,7 +122,11 @@ internal static unsafe class CpuFastGemm
                 if (cost < bestCost * 0.999) (best, bestCost) = ((rows, columns), cost);
             }
         }
-        return best;
+        var (bestRows, bestColumns) = best;
+        int participants = bestRows * bestColumns;
+        if (bestColumns > 1 && tilesN >= 2 * bestColumns) bestColumns *= 2;
+        else if (bestRows > 1 && tilesM >= 2 * bestRows) bestRows *= 2;
+        return (bestRows, bestColumns, participants);
     }
 
     /// <summary>
@@ -173,17 +179,21 @@ internal static unsafe class CpuFastGemm
         private float[] _a = [], _b = [], _c = [];
         private int _m, _n, _k, _depthStep;
         private float _alpha, _beta;
-        private int _tileRows, _tileColumns, _rowRegions, _columnRegions;
+        private int _tileRows, _tileColumns, _rowRegions, _columnRegions, _nextRegion;
         private delegate*<float*, float*, int, float*, nint, float, float, void> _kernel;
 
-        public Job() => RunRegions = (first, last) =>
+        // Each participating thread (CpuParallel hands out one index per thread) claims regions until none are left.
+        public Job() => RunRegions = (_, _) =>
         {
-            for (int region = first; region < last; region++) RunRegion(region);
+            for (int region = Interlocked.Increment(ref _nextRegion) - 1; region < Regions; region = Interlocked.Increment(ref _nextRegion) - 1)
+                RunRegion(region);
         };
 
         public Action<int, int> RunRegions { get; }
 
         public int Regions => _rowRegions * _columnRegions;
+
+        public int Threads { get; private set; }
 
         public void Set(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c,
             GemmKernelKind kind, int threads)
@@ -200,7 +210,9 @@ internal static unsafe class CpuFastGemm
             int depthBlocks = (k + MaxDepth - 1) / MaxDepth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
 
-            (_rowRegions, _columnRegions) = PlanRegions(transposeA, transposeB, m, n, k, _tileRows, _tileColumns, threads);
+            (_rowRegions, _columnRegions, int participants) = PlanRegions(transposeA, transposeB, m, n, k, _tileRows, _tileColumns, threads);
+            Threads = participants;
+            _nextRegion = 0;
         }
 
         public void Clear() => (_a, _b, _c) = ([], [], []);
