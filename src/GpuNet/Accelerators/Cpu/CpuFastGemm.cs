@@ -243,7 +243,10 @@ internal static unsafe class CpuFastGemm
                 int kc = Math.Min(_depthStep, _k - pc);
                 // Later depth blocks add to what the first one wrote.
                 float beta = pc == 0 ? _beta : 1f;
-                int blockRows = BlockFloats / kc / mr * mr;
+                // Equal blocks of whole slivers, so no block is left with a sliver or two to share the cost of packing op(B).
+                int maxBlockRows = BlockFloats / kc / mr * mr;
+                int blockCount = (i1 - i0 + maxBlockRows - 1) / maxBlockRows;
+                int blockRows = ((i1 - i0 + blockCount - 1) / blockCount + mr - 1) / mr * mr;
                 for (int ic = i0; ic < i1; ic += blockRows)
                 {
                     int mc = Math.Min(blockRows, i1 - ic);

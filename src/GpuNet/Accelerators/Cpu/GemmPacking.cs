@@ -23,15 +23,25 @@ internal static unsafe class GemmPacking
     /// Packs op(A) rows [i0, i0 + rows), depth [p0, p0 + kc) into <paramref name="block"/>:
     /// ⌈rows / tileRows⌉ slivers, each [kc, tileRows]. a is [m, k], or [k, m] when transposed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transposeA, float* a, int m, int k, int i0, int rows, int p0, int kc, int tileRows, float* block)
     {
-        for (int ir = 0; ir < rows; ir += tileRows, block += (nint)kc * tileRows)
+        if (transposeA)
         {
-            int height = Math.Min(tileRows, rows - ir);
-            // op(A)(i, p) = a[p, i] when transposed: each depth step is a contiguous run of rows.
-            if (transposeA) CopyRows(a + (nint)p0 * m + i0 + ir, m, height, kc, block, tileRows);
-            else TransposeRows(a + (nint)(i0 + ir) * k + p0, k, height, kc, block, tileRows);
+            // op(A)(i, p) = a[p, i]: each depth step is a contiguous run of rows. Walking the block
+            // one depth step at a time reads a row of a straight through, one sliver's piece after
+            // another, rather than one sliver at a time down kc rows of a (a page apiece when m is large).
+            float* source = a + (nint)p0 * m + i0;
+            for (int p = 0; p < kc; p++, source += m)
+            {
+                float* target = block + p * tileRows;
+                for (int ir = 0; ir < rows; ir += tileRows, target += (nint)kc * tileRows)
+                    CopyRow(source + ir, Math.Min(tileRows, rows - ir), target, tileRows);
+            }
+            return;
         }
+        for (int ir = 0; ir < rows; ir += tileRows, block += (nint)kc * tileRows)
+            TransposeRows(a + (nint)(i0 + ir) * k + p0, k, Math.Min(tileRows, rows - ir), kc, block, tileRows);
     }
 
     /// <summary>
@@ -46,27 +56,30 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>target [kc, width] = source rows p, values [0, count), zero past count; source rows are sourceStride apart.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    /// <summary>
+    /// target [width] = source [count], zero past count: whole vectors where the row is full, the
+    /// last one ending at the width (overlapping the one before it where width is not a multiple of 8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(float* source, int count, float* target, int width)
     {
         const int lanes = 8;
         if (count == width && width >= lanes && Vector256.IsHardwareAccelerated)
         {
-            // Whole vectors, then one last vector ending at the width (it may overlap the one before).
-            for (int p = 0; p < kc; p++, source += sourceStride, target += width)
-            {
-                int c = 0;
-                for (; c + lanes <= width; c += lanes) Vector256.Store(Vector256.Load(source + c), target + c);
-                if (c < width) Vector256.Store(Vector256.Load(source + width - lanes), target + width - lanes);
-            }
+            int c = 0;
+            for (; c + lanes <= width; c += lanes) Vector256.Store(Vector256.Load(source + c), target + c);
+            if (c < width) Vector256.Store(Vector256.Load(source + width - lanes), target + width - lanes);
             return;
         }
-        for (int p = 0; p < kc; p++, source += sourceStride, target += width)
-        {
-            int c = 0;
-            for (; c < count; c++) target[c] = source[c];
-            for (; c < width; c++) target[c] = 0f;
-        }
+        int i = 0;
+        for (; i < count; i++) target[i] = source[i];
+        for (; i < width; i++) target[i] = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    {
+        for (int p = 0; p < kc; p++, source += sourceStride, target += width) CopyRow(source, count, target, width);
     }
 
     /// <summary>
