@@ -14,6 +14,8 @@ public sealed record GemmShape(string Name, bool TransposeA, bool TransposeB, in
     public double Flop => 2.0 * M * N * K;
 
     public string Transposes => $"{(TransposeA ? 'T' : 'N')}{(TransposeB ? 'T' : 'N')}";
+
+    public override string ToString() => $"{Name} ({Transposes} {M}×{N}×{K})";
 }
 
 /// <summary>Which CPU GEMM a measurement ran.</summary>
