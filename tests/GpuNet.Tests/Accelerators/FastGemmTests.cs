@@ -132,7 +132,7 @@ public sealed class FastGemmTests
     public void Result_does_not_depend_on_thread_count(GemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k)
     {
         if (!SkipWhereUnsupported(kind)) return;
-        Assert.True(CpuFastGemm.RegionCount(transposeA, transposeB, m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
+        Assert.True(CpuFastGemm.RegionCount(m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
         var random = new System.Random(11);
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
         float[] oneThread = (float[])c.Clone();

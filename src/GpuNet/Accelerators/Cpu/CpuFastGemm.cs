@@ -34,6 +34,12 @@ internal static unsafe class CpuFastGemm
 
     [ThreadStatic] private static float[]? t_packing;
 
+    // Which call, and which rows of it, the thread's packing buffer holds the whole of op(A) for.
+    [ThreadStatic] private static (long Call, int FirstRow, int EndRow) t_packedA;
+
+    // Numbers the calls, so a packed op(A) is never taken for another call's.
+    private static long s_calls;
+
     /// <summary>c [m, n] = alpha · op(a) · op(b) + beta · c on the fastest kernel, over <see cref="CpuParallel.ThreadCount"/> threads.</summary>
     public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c) =>
         Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, GemmKernelKind.Auto, CpuParallel.ThreadCount);
@@ -89,27 +95,27 @@ internal static unsafe class CpuFastGemm
     [ThreadStatic] private static Job? t_job;
 
     /// <summary>How many rectangles of C a multiplication is split into, for tests.</summary>
-    internal static int RegionCount(bool transposeA, bool transposeB, int m, int n, int k, GemmKernelKind kind, int threads)
+    internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        var (rows, columns, _) = PlanRegions(transposeA, transposeB, m, n, k, tileRows, tileColumns, threads);
+        var (rows, columns, _) = PlanRegions(m, n, k, tileRows, tileColumns, threads);
         return rows * columns;
     }
 
     // Picks the grid of rectangles with the least estimated time on the busiest thread: its share
     // of multiply-adds (whole tiles, so an uneven split shows) plus the packing it does. A thread
     // packs op(A) for its rows and op(B) for its columns, so splitting columns repeats the packing
-    // of op(A) for every rectangle, and splitting rows that of op(B). Costs are in multiply-adds:
-    // the kernel does 32 a cycle, a packed element costs about 4 of them where it is a contiguous
-    // copy and about 16 where packing transposes it. The split dimension is then cut twice as fine
+    // of op(A) on every thread, and splitting rows that of op(B). Costs are in multiply-adds: the
+    // kernel does 32 a cycle; packing an element read from beyond L2 takes about 0.6 cycles,
+    // whether a contiguous copy or a register transpose, so about 20. The split dimension is then cut twice as fine
     // and threads claim rectangles as they come free, so a thread that the scheduler starts late
     // (another process on its core) takes fewer rather than holding everyone up.
-    private static (int Rows, int Columns, int Threads) PlanRegions(bool transposeA, bool transposeB, int m, int n, int k, int tileRows, int tileColumns, int threads)
+    private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
         int tilesM = (m + tileRows - 1) / tileRows, tilesN = (n + tileColumns - 1) / tileColumns;
-        double packA = transposeA ? 4 : 16, packB = transposeB ? 16 : 4;
+        const double packA = 20, packB = 20;
         (int Rows, int Columns) best = (1, 1);
         double bestCost = double.MaxValue;
         for (int rows = 1; rows <= Math.Min(threads, tilesM); rows++)
@@ -180,6 +186,7 @@ internal static unsafe class CpuFastGemm
         private int _m, _n, _k, _depthStep;
         private float _alpha, _beta;
         private int _tileRows, _tileColumns, _rowRegions, _columnRegions, _nextRegion;
+        private long _call;
         private delegate*<float*, float*, int, float*, nint, float, float, void> _kernel;
 
         // Each participating thread (CpuParallel hands out one index per thread) claims regions until none are left.
@@ -210,9 +217,10 @@ internal static unsafe class CpuFastGemm
             int depthBlocks = (k + MaxDepth - 1) / MaxDepth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
 
-            (_rowRegions, _columnRegions, int participants) = PlanRegions(transposeA, transposeB, m, n, k, _tileRows, _tileColumns, threads);
+            (_rowRegions, _columnRegions, int participants) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads);
             Threads = participants;
             _nextRegion = 0;
+            _call = Interlocked.Increment(ref s_calls);
         }
 
         public void Clear() => (_a, _b, _c) = ([], [], []);
@@ -236,8 +244,14 @@ internal static unsafe class CpuFastGemm
         private void MultiplyRectangle(float* a, float* b, float* c, int i0, int i1, int j0, int j1)
         {
             int mr = _tileRows, nr = _tileColumns;
-            float* aBlock = PackingBuffer(out float* bSliver);
+            float* buffer = PackingBuffer(out float* bSliver);
             float* edge = stackalloc float[MaxTileRows * MaxTileColumns];
+            // Where op(A) for these rows fits the buffer at every depth, each depth block keeps its
+            // own place, so a thread that takes a second rectangle of the same rows in this call
+            // (column splits) finds op(A) already packed.
+            int paddedRows = (i1 - i0 + mr - 1) / mr * mr;
+            bool wholeA = (long)paddedRows * _k <= BlockFloats;
+            bool packedAlready = wholeA && t_packedA == (_call, i0, i1);
             for (int pc = 0; pc < _k; pc += _depthStep)
             {
                 int kc = Math.Min(_depthStep, _k - pc);
@@ -247,10 +261,11 @@ internal static unsafe class CpuFastGemm
                 int maxBlockRows = BlockFloats / kc / mr * mr;
                 int blockCount = (i1 - i0 + maxBlockRows - 1) / maxBlockRows;
                 int blockRows = ((i1 - i0 + blockCount - 1) / blockCount + mr - 1) / mr * mr;
+                float* aBlock = wholeA ? buffer + (nint)paddedRows * pc : buffer;
                 for (int ic = i0; ic < i1; ic += blockRows)
                 {
                     int mc = Math.Min(blockRows, i1 - ic);
-                    GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
+                    if (!packedAlready) GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
                     for (int jr = j0; jr < j1; jr += nr)
                     {
                         int cols = Math.Min(nr, j1 - jr);
@@ -273,6 +288,7 @@ internal static unsafe class CpuFastGemm
                     }
                 }
             }
+            t_packedA = wholeA ? (_call, i0, i1) : default;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
