@@ -1,15 +1,21 @@
 using System.Globalization;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Running;
 using GpuNet.Bench;
 using GpuNet.Benchmarks;
 
 // GEMM throughput of the CPU kernels, printed as a Markdown table:
-//   dotnet run -c Release --project bench/GpuNet.Bench -- [--clock-ghz 3.65] [--fma-ports 2]
+//   dotnet run -c Release --project bench/GpuNet.Bench -- [--clock-ghz 3.65] [--fma-ports 1]
 //       [--threads 1,2] [--only fast|reference] [--shape TEXT] [--repetitions 5] [--seconds 0.5]
-//   dotnet run -c Release --project bench/GpuNet.Bench -- --bdn [BenchmarkDotNet arguments]
+//   dotnet run -c Release --project bench/GpuNet.Bench -- --bdn [BenchmarkDotNet arguments, e.g. --filter *Gemm*]
+// The peak is cores × SIMD lanes × 2 × FMA ports × clock, an estimate: without --clock-ghz the
+// clock is read from /proc/cpuinfo, which under a hypervisor may be the nominal one; the FMA-only
+// loop printed beside the table is what the machine actually delivered during the run.
 if (args.Length > 0 && args[0] == "--bdn")
 {
-    BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args[1..]);
+    // bench-results/ is ignored by git.
+    var config = DefaultConfig.Instance.WithArtifactsPath(Path.Combine("bench-results", "BenchmarkDotNet"));
+    BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args[1..], config);
     return 0;
 }
 
