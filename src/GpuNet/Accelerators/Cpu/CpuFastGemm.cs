@@ -11,12 +11,15 @@ namespace GpuNet.Accelerators.Cpu;
 /// </summary>
 /// <remarks>
 /// Loop order, outermost first: depth in blocks of at most <see cref="MaxDepth"/>; rows of C in
-/// blocks whose packed op(A) [rows, kc] fits in half an L2 (<see cref="BlockFloats"/>); columns
-/// of C in slivers of NR, each op(B) sliver [kc, NR] packed just before use and kept in L1 while
-/// the micro-kernel runs down the rows of the block, streaming op(A) slivers from L2.
-/// Threads take disjoint rectangles of C made of whole tiles and pack their own operands, so they
+/// blocks whose packed op(A) [rows, kc] fits a quarter of an L2 (<see cref="BlockFloats"/>);
+/// columns of C in slivers of NR, each op(B) sliver [kc, NR] packed just before use and kept in
+/// L1 while the micro-kernel runs down the rows of the block, streaming op(A) slivers from L2.
+/// Threads claim disjoint rectangles of C made of whole tiles and pack their own operands, so they
 /// share nothing but the inputs. Every element of C is summed in the same order whatever the
 /// thread count: by depth block in turn, each block by the micro-kernel in order of p.
+/// Products too small or too thin for whole tiles to pay go to the reference kernel
+/// (<see cref="ReferenceIsFaster"/>). A call on one thread allocates nothing once the thread's
+/// packing buffer exists; one on several allocates only what <see cref="Parallel.For(int, int, Action{int})"/> does.
 /// </remarks>
 internal static unsafe class CpuFastGemm
 {

@@ -58,11 +58,13 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile14x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
-        // C is read and written only after the loop: ask for its 14 rows now so they arrive meanwhile.
+        // C is read and written only after the loop: ask for its 14 rows (up to three cache lines
+        // each where a row does not start on a line) now, so they arrive meanwhile.
         for (int r = 0; r < 14; r++)
         {
             Sse.Prefetch0(c + r * ldc);
             Sse.Prefetch0(c + r * ldc + 16);
+            Sse.Prefetch0(c + r * ldc + 31);
         }
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -147,6 +149,11 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x16(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
+        for (int r = 0; r < 6; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 15);
+        }
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
