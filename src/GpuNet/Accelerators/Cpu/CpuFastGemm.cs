@@ -109,16 +109,17 @@ internal static unsafe class CpuFastGemm
     // of multiply-adds (whole tiles, so an uneven split shows) plus the packing it does. A thread
     // packs op(A) for its rows and op(B) for its columns, so splitting columns repeats the packing
     // of op(A) on every thread, and splitting rows that of op(B). Costs are in multiply-adds: the
-    // kernel does 32 a cycle; packing an element read from beyond L2 takes about 0.6 cycles,
-    // whether a contiguous copy or a register transpose, so about 20. The split dimension is then cut twice as fine
-    // and threads claim rectangles as they come free, so a thread that the scheduler starts late
-    // (another process on its core) takes fewer rather than holding everyone up.
+    // kernel does 32 a cycle, and packing an element read from beyond L2 takes about 0.6 cycles
+    // whether it is a contiguous copy or a register transpose, so about 20. Threads claim
+    // rectangles as they come free; where it is free to, a column split is cut twice as fine, so
+    // that a thread the scheduler starts late (another process on its core) takes fewer instead
+    // of holding up the rest.
     private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
         int tilesM = (m + tileRows - 1) / tileRows, tilesN = (n + tileColumns - 1) / tileColumns;
-        const double packA = 20, packB = 20;
+        const double packing = 20;
         (int Rows, int Columns) best = (1, 1);
         double bestCost = double.MaxValue;
         for (int rows = 1; rows <= Math.Min(threads, tilesM); rows++)
@@ -127,14 +128,16 @@ internal static unsafe class CpuFastGemm
             {
                 double height = Math.Min(m, (tilesM + rows - 1) / rows * tileRows);
                 double width = Math.Min(n, (tilesN + columns - 1) / columns * tileColumns);
-                double cost = height * width * k + packA * height * k + packB * width * k;
+                double cost = height * width * k + packing * (height + width) * k;
                 if (cost < bestCost * 0.999) (best, bestCost) = ((rows, columns), cost);
             }
         }
         var (bestRows, bestColumns) = best;
         int participants = bestRows * bestColumns;
-        if (bestColumns > 1 && tilesN >= 2 * bestColumns) bestColumns *= 2;
-        else if (bestRows > 1 && tilesM >= 2 * bestRows) bestRows *= 2;
+        // Finer column rectangles cost nothing where a thread keeps the whole packed op(A) of its
+        // rows between them; elsewhere each would pack its operand again.
+        long paddedRows = ((long)tilesM + bestRows - 1) / bestRows * tileRows;
+        if (bestColumns > 1 && tilesN >= 2 * bestColumns && paddedRows * k <= BlockFloats) bestColumns *= 2;
         return (bestRows, bestColumns, participants);
     }
 
