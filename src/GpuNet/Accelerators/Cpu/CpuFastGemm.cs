@@ -215,7 +215,7 @@ internal static unsafe class CpuFastGemm
             (_tileRows, _tileColumns) = GemmMicroKernels.TileShape(kind);
             _kernel = kind switch
             {
-                GemmKernelKind.Vector512 => &GemmMicroKernels.Tile14x32,
+                GemmKernelKind.Vector512 => &GemmMicroKernels.Tile12x32,
                 GemmKernelKind.Vector256 => &GemmMicroKernels.Tile6x16,
                 _ => &GemmMicroKernels.TilePortable,
             };
