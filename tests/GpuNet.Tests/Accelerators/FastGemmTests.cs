@@ -13,12 +13,12 @@ public sealed class FastGemmTests
     private static readonly GemmKernelKind[] Kinds = [GemmKernelKind.Vector512, GemmKernelKind.Vector256, GemmKernelKind.Portable];
 
     // (m, n, k): 1 and primes; 10·30·784 is a batch-10 MLP layer; 120 and 784 (28·28) are the MNIST
-    // shapes; 17, 33, 65, 129 sit one past the tile sizes (4, 6, 14; 16, 32); k = 257 and 513 are one
-    // past the 256-deep block, n = 1030 one past the 1024-column panel.
+    // shapes; 13, 17, 33, 65, 129 sit one past tile sizes (4, 6, 12; 16, 32); k = 257 and 513 are one
+    // past the 256-deep block; 600 rows of depth 256 need two 512 KiB op(A) blocks.
     private static readonly (int M, int N, int K)[] Sizes =
     [
         (1, 1, 1), (1, 7, 10), (7, 1, 17), (7, 10, 1), (10, 30, 784), (17, 33, 65), (33, 17, 129),
-        (65, 129, 7), (120, 784, 33), (29, 65, 257), (15, 1030, 20), (6, 16, 513), (14, 32, 64),
+        (65, 129, 7), (120, 784, 33), (29, 65, 257), (15, 1030, 20), (6, 16, 513), (12, 32, 64), (13, 31, 40), (600, 40, 256),
     ];
 
     public static TheoryData<GemmKernelKind, bool, bool, int, int, int> Cases()
@@ -147,6 +147,22 @@ public sealed class FastGemmTests
                     Assert.Fail($"{threads} threads: c[{i}] = {split[i]:R}, 1 thread: {oneThread[i]:R}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1, true)]
+    [InlineData(1, 784, 512, true)]     // one sample through a dense layer: 11 of 12 tile rows would be padding
+    [InlineData(2, 3, 700, true)]
+    [InlineData(10, 30, 784, false)]    // a batch-10 layer is already worth packing
+    [InlineData(120, 512, 784, false)]
+    public void Tiny_and_thin_products_go_to_the_reference_kernel(int m, int n, int k, bool reference)
+    {
+        Assert.Equal(reference, CpuFastGemm.ReferenceIsFaster(false, false, m, n, k, GemmKernelKind.Vector512));
+        var random = new System.Random(m + n + k);
+        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] exact = DoubleReference(false, false, a, b, m, n, k, 1f, 0.5f, c);
+        CpuFastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0.5f, c);
+        SumTolerance(k).AssertClose(c, exact, "c");
     }
 
     [Fact]

@@ -10,23 +10,24 @@ namespace GpuNet.Accelerators.Cpu;
 /// (<see cref="GemmMicroKernels"/>) chosen for the CPU. <see cref="CpuGemm"/> stays the reference.
 /// </summary>
 /// <remarks>
-/// Loop order, outermost first: columns of C in panels of <see cref="PanelColumns"/> (op(B) panel
-/// [kc, nc] packed once, kept in L2), depth in blocks of at most <see cref="MaxDepth"/>, rows of C
-/// in slivers of MR (op(A) sliver [kc, MR] packed once, kept in L1), then the tiles of the row.
-/// Threads take disjoint rectangles of C made of whole tiles and pack their own panels, so they
+/// Loop order, outermost first: depth in blocks of at most <see cref="MaxDepth"/>; rows of C in
+/// blocks whose packed op(A) [rows, kc] fits a quarter of an L2 (<see cref="BlockFloats"/>);
+/// columns of C in slivers of NR, each op(B) sliver [kc, NR] packed just before use and kept in
+/// L1 while the micro-kernel runs down the rows of the block, streaming op(A) slivers from L2.
+/// Threads claim disjoint rectangles of C made of whole tiles and pack their own operands, so they
 /// share nothing but the inputs. Every element of C is summed in the same order whatever the
 /// thread count: by depth block in turn, each block by the micro-kernel in order of p.
+/// Products too small or too thin for whole tiles to pay go to the reference kernel
+/// (<see cref="ReferenceIsFaster"/>). A call on one thread allocates nothing once the thread's
+/// packing buffer exists; one on several allocates only what <see cref="Parallel.For(int, int, Action{int})"/> does.
 /// </remarks>
 internal static unsafe class CpuFastGemm
 {
-    /// <summary>Most depth steps per block: a [256, 32] sliver of B is 32 KiB, an L1's worth.</summary>
+    /// <summary>Most depth steps per block: a [256, 32] sliver of op(B) is 32 KiB, most of a 48 KiB L1.</summary>
     private const int MaxDepth = 256;
 
-    /// <summary>Columns per packed op(B) panel: [256, 1024] floats are 1 MiB, half an L2.</summary>
-    private const int PanelColumns = 1024;
-
-    /// <summary>Below this many multiply-adds the plain kernel is as fast: packing would not pay.</summary>
-    private const long SmallWork = 1 << 12;
+    /// <summary>Floats in a packed block of op(A): 512 KiB, a quarter of a 2 MiB L2, leaving room for the C and op(B) traffic.</summary>
+    private const int BlockFloats = 1 << 17;
 
     /// <summary>Multiply-adds a second thread must get to be worth waking.</summary>
     private const long WorkPerThread = 1 << 18;
@@ -35,6 +36,12 @@ internal static unsafe class CpuFastGemm
     private const int MaxTileRows = 16, MaxTileColumns = 64;
 
     [ThreadStatic] private static float[]? t_packing;
+
+    // Which call, and which rows of it, the thread's packing buffer holds the whole of op(A) for.
+    [ThreadStatic] private static (long Call, int FirstRow, int EndRow) t_packedA;
+
+    // Numbers the calls, so a packed op(A) is never taken for another call's.
+    private static long s_calls;
 
     /// <summary>c [m, n] = alpha · op(a) · op(b) + beta · c on the fastest kernel, over <see cref="CpuParallel.ThreadCount"/> threads.</summary>
     public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c) =>
@@ -61,15 +68,14 @@ internal static unsafe class CpuFastGemm
             ScaleOnly(c.AsSpan(0, m * n), beta);
             return;
         }
-        long work = (long)m * n * k;
         if (kind == GemmKernelKind.Auto)
         {
-            if (work < SmallWork)
+            kind = GemmMicroKernels.Best;
+            if (ReferenceIsFaster(transposeA, transposeB, m, n, k, kind))
             {
                 CpuGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
                 return;
             }
-            kind = GemmMicroKernels.Best;
         }
         else if (!GemmMicroKernels.IsSupported(kind))
         {
@@ -80,8 +86,8 @@ internal static unsafe class CpuFastGemm
         job.Set(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, Math.Max(1, threads));
         try
         {
-            if (job.Regions == 1) job.RunRegion(0);
-            else CpuParallel.For(job.Regions, long.MaxValue / job.Regions, job.RunRegions);
+            if (job.Threads == 1) job.RunRegions(0, 1);
+            else CpuParallel.For(job.Threads, long.MaxValue / job.Threads, job.RunRegions);
         }
         finally
         {
@@ -95,20 +101,67 @@ internal static unsafe class CpuFastGemm
     internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        var (rows, columns) = PlanRegions(m, n, k, tileRows, tileColumns, threads);
+        var (rows, columns, _) = PlanRegions(m, n, k, tileRows, tileColumns, threads);
         return rows * columns;
     }
 
-    // Splits columns first: each thread then packs only its own part of op(B), usually the larger
-    // operand, and reads op(A) whole; rows are split only when there are too few column tiles.
-    private static (int Rows, int Columns) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads)
+    // Picks the grid of rectangles with the least estimated time on the busiest thread: its share
+    // of multiply-adds (whole tiles, so an uneven split shows) plus the packing it does. A thread
+    // packs op(A) for its rows and op(B) for its columns, so splitting columns repeats the packing
+    // of op(A) on every thread, and splitting rows that of op(B). Costs are in multiply-adds: the
+    // kernel does 32 a cycle, and packing an element read from beyond L2 takes about 0.6 cycles
+    // whether it is a contiguous copy or a register transpose, so about 20. Threads claim
+    // rectangles as they come free; where it is free to, a column split is cut twice as fine, so
+    // that a thread the scheduler starts late (another process on its core) takes fewer instead
+    // of holding up the rest.
+    private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
         int tilesM = (m + tileRows - 1) / tileRows, tilesN = (n + tileColumns - 1) / tileColumns;
-        int columns = Math.Min(threads, tilesN);
-        int rows = Math.Min(Math.Max(1, threads / columns), tilesM);
-        return (rows, columns);
+        const double packing = 20;
+        (int Rows, int Columns) best = (1, 1);
+        double bestCost = double.MaxValue;
+        for (int rows = 1; rows <= Math.Min(threads, tilesM); rows++)
+        {
+            for (int columns = 1; rows * columns <= threads && columns <= tilesN; columns++)
+            {
+                double height = Math.Min(m, (tilesM + rows - 1) / rows * tileRows);
+                double width = Math.Min(n, (tilesN + columns - 1) / columns * tileColumns);
+                double cost = height * width * k + packing * (height + width) * k;
+                if (cost < bestCost * 0.999) (best, bestCost) = ((rows, columns), cost);
+            }
+        }
+        var (bestRows, bestColumns) = best;
+        int participants = bestRows * bestColumns;
+        // Finer column rectangles cost nothing where a thread keeps the whole packed op(A) of its
+        // rows between them; elsewhere each would pack its operand again.
+        long paddedRows = ((long)tilesM + bestRows - 1) / bestRows * tileRows;
+        if (bestColumns > 1 && tilesN >= 2 * bestColumns && paddedRows * k <= BlockFloats) bestColumns *= 2;
+        return (bestRows, bestColumns, participants);
+    }
+
+    /// <summary>
+    /// Whether the plain kernel is estimated to beat the packed one: for tiny products, and for
+    /// thin ones (a single row, a handful of columns) where whole tiles would be mostly padding.
+    /// Estimates in nanoseconds, fitted on an AVX-512 Xeon, single-threaded: the packed path pays
+    /// a fixed start, the padded tiles' multiply-adds and one packing step per packed element; the
+    /// plain kernel pays a smaller fixed start, a call per row of B it adds in (or
+    /// per dot product when b is transposed) and its own rate per multiply-add.
+    /// </summary>
+    internal static bool ReferenceIsFaster(bool transposeA, bool transposeB, int m, int n, int k, GemmKernelKind kind)
+    {
+        var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
+        double paddedM = (m + tileRows - 1) / tileRows * tileRows, paddedN = (n + tileColumns - 1) / tileColumns * tileColumns;
+        double perMultiplyAdd = kind == GemmKernelKind.Portable ? 0.1 : 0.02;
+        double packed = 200 + paddedM * paddedN * k * perMultiplyAdd + (paddedM + paddedN) * k * 0.5;
+        double plain = 50 + (transposeA, transposeB) switch
+        {
+            (_, false) => (double)m * k * (4 + 0.3 * n),
+            (false, true) => (double)m * n * (4 + 0.15 * k),
+            (true, true) => (double)m * n * k,
+        };
+        return plain < packed;
     }
 
     private static void ScaleOnly(Span<float> c, float beta)
@@ -117,16 +170,15 @@ internal static unsafe class CpuFastGemm
         else if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
     }
 
-    /// <summary>The buffer a thread packs into: an op(A) sliver and an op(B) panel, 64-byte aligned.</summary>
-    private static float* PackingBuffer(out float* sliver)
+    /// <summary>The buffer a thread packs into: an op(A) block and an op(B) sliver, 64-byte aligned.</summary>
+    private static float* PackingBuffer(out float* bSliver)
     {
-        const int sliverLength = MaxTileRows * MaxDepth, panelLength = MaxDepth * PanelColumns;
-        const int alignFloats = 16;
-        float[] buffer = t_packing ??= GC.AllocateUninitializedArray<float>(sliverLength + panelLength + alignFloats, pinned: true);
+        const int sliverLength = MaxDepth * MaxTileColumns, alignFloats = 16;
+        float[] buffer = t_packing ??= GC.AllocateUninitializedArray<float>(BlockFloats + sliverLength + alignFloats, pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
         float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
-        sliver = aligned;
-        return aligned + sliverLength;
+        bSliver = aligned + BlockFloats;
+        return aligned;
     }
 
     /// <summary>
@@ -139,17 +191,22 @@ internal static unsafe class CpuFastGemm
         private float[] _a = [], _b = [], _c = [];
         private int _m, _n, _k, _depthStep;
         private float _alpha, _beta;
-        private int _tileRows, _tileColumns, _rowRegions, _columnRegions;
+        private int _tileRows, _tileColumns, _rowRegions, _columnRegions, _nextRegion;
+        private long _call;
         private delegate*<float*, float*, int, float*, nint, float, float, void> _kernel;
 
-        public Job() => RunRegions = (first, last) =>
+        // Each participating thread (CpuParallel hands out one index per thread) claims regions until none are left.
+        public Job() => RunRegions = (_, _) =>
         {
-            for (int region = first; region < last; region++) RunRegion(region);
+            for (int region = Interlocked.Increment(ref _nextRegion) - 1; region < Regions; region = Interlocked.Increment(ref _nextRegion) - 1)
+                RunRegion(region);
         };
 
         public Action<int, int> RunRegions { get; }
 
         public int Regions => _rowRegions * _columnRegions;
+
+        public int Threads { get; private set; }
 
         public void Set(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c,
             GemmKernelKind kind, int threads)
@@ -158,7 +215,7 @@ internal static unsafe class CpuFastGemm
             (_tileRows, _tileColumns) = GemmMicroKernels.TileShape(kind);
             _kernel = kind switch
             {
-                GemmKernelKind.Vector512 => &GemmMicroKernels.Tile14x32,
+                GemmKernelKind.Vector512 => &GemmMicroKernels.Tile12x32,
                 GemmKernelKind.Vector256 => &GemmMicroKernels.Tile6x16,
                 _ => &GemmMicroKernels.TilePortable,
             };
@@ -166,7 +223,10 @@ internal static unsafe class CpuFastGemm
             int depthBlocks = (k + MaxDepth - 1) / MaxDepth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
 
-            (_rowRegions, _columnRegions) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads);
+            (_rowRegions, _columnRegions, int participants) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads);
+            Threads = participants;
+            _nextRegion = 0;
+            _call = Interlocked.Increment(ref s_calls);
         }
 
         public void Clear() => (_a, _b, _c) = ([], [], []);
@@ -186,44 +246,58 @@ internal static unsafe class CpuFastGemm
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void MultiplyRectangle(float* a, float* b, float* c, int i0, int i1, int j0, int j1)
         {
             int mr = _tileRows, nr = _tileColumns;
-            float* panel = PackingBuffer(out float* sliver);
+            float* buffer = PackingBuffer(out float* bSliver);
             float* edge = stackalloc float[MaxTileRows * MaxTileColumns];
-            for (int jc = j0; jc < j1; jc += PanelColumns)
+            // Where op(A) for these rows fits the buffer at every depth, each depth block keeps its
+            // own place, so a thread that takes a second rectangle of the same rows in this call
+            // (column splits) finds op(A) already packed.
+            int paddedRows = (i1 - i0 + mr - 1) / mr * mr;
+            bool wholeA = (long)paddedRows * _k <= BlockFloats;
+            bool packedAlready = wholeA && t_packedA == (_call, i0, i1);
+            for (int pc = 0; pc < _k; pc += _depthStep)
             {
-                int nc = Math.Min(PanelColumns, j1 - jc);
-                for (int pc = 0; pc < _k; pc += _depthStep)
+                int kc = Math.Min(_depthStep, _k - pc);
+                // Later depth blocks add to what the first one wrote.
+                float beta = pc == 0 ? _beta : 1f;
+                // Equal blocks of whole slivers, so no block is left with a sliver or two to share the cost of packing op(B).
+                int maxBlockRows = BlockFloats / kc / mr * mr;
+                int blockCount = (i1 - i0 + maxBlockRows - 1) / maxBlockRows;
+                int blockRows = ((i1 - i0 + blockCount - 1) / blockCount + mr - 1) / mr * mr;
+                float* aBlock = wholeA ? buffer + (nint)paddedRows * pc : buffer;
+                for (int ic = i0; ic < i1; ic += blockRows)
                 {
-                    int kc = Math.Min(_depthStep, _k - pc);
-                    // Later depth blocks add to what the first one wrote.
-                    float beta = pc == 0 ? _beta : 1f;
-                    GemmPacking.PackB(_transposeB, b, _n, _k, jc, nc, pc, kc, nr, panel);
-                    for (int ic = i0; ic < i1; ic += mr)
+                    int mc = Math.Min(blockRows, i1 - ic);
+                    if (!packedAlready) GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
+                    for (int jr = j0; jr < j1; jr += nr)
                     {
-                        int rows = Math.Min(mr, i1 - ic);
-                        GemmPacking.PackA(_transposeA, a, _m, _k, ic, rows, pc, kc, mr, sliver);
-                        float* cRow = c + (nint)ic * _n + jc;
-                        for (int jr = 0; jr < nc; jr += nr)
+                        int cols = Math.Min(nr, j1 - jr);
+                        GemmPacking.PackB(_transposeB, b, _n, _k, jr, cols, pc, kc, nr, bSliver);
+                        float* aSliver = aBlock;
+                        for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr)
                         {
-                            int cols = Math.Min(nr, nc - jr);
-                            float* bSliver = panel + (nint)jr * kc;
+                            int rows = Math.Min(mr, ic + mc - ir);
+                            float* cTile = c + (nint)ir * _n + jr;
                             if (rows == mr && cols == nr)
                             {
-                                _kernel(sliver, bSliver, kc, cRow + jr, _n, _alpha, beta);
+                                _kernel(aSliver, bSliver, kc, cTile, _n, _alpha, beta);
                                 continue;
                             }
                             // A partial tile runs the same kernel on a full-size copy, so its sums match a whole tile's.
-                            CopyTile(cRow + jr, _n, edge, nr, rows, cols, beta != 0f);
-                            _kernel(sliver, bSliver, kc, edge, nr, _alpha, beta);
-                            CopyTile(edge, nr, cRow + jr, _n, rows, cols, true);
+                            CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
+                            _kernel(aSliver, bSliver, kc, edge, nr, _alpha, beta);
+                            CopyTile(edge, nr, cTile, _n, rows, cols, true);
                         }
                     }
                 }
             }
+            t_packedA = wholeA ? (_call, i0, i1) : default;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static void CopyTile(float* source, nint sourceStride, float* target, nint targetStride, int rows, int cols, bool copy)
         {
             if (!copy) return;

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace GpuNet.Accelerators.Cpu;
 
@@ -7,93 +9,151 @@ namespace GpuNet.Accelerators.Cpu;
 /// transpose cases are resolved here, so there is a single micro-kernel per instruction set.
 /// </summary>
 /// <remarks>
-/// A sliver of A is rows [i0, i0 + rows) of op(A) over depth [p0, p0 + kc), stored [kc, MR]: the
-/// MR values of one depth step side by side. A panel of B is columns [j0, j0 + cols) of op(B)
-/// over the same depth, cut into slivers of NR columns, each stored [kc, NR]. Rows and columns
-/// past the edge of the matrix are zero, so the kernels always run whole tiles.
+/// A block of A is rows [i0, i0 + rows) of op(A) over depth [p0, p0 + kc), cut into slivers of MR
+/// rows, each stored [kc, MR]: the MR values of one depth step side by side. A sliver of B is NR
+/// columns of op(B) over the same depth, stored [kc, NR]. Rows and columns past the edge of the
+/// matrix are zero, so the kernels always run whole tiles.
+/// Packing and the loops around the micro-kernels are compiled fully optimised from the first
+/// call (<see cref="MethodImplOptions.AggressiveOptimization"/>): a tier-0 packing loop is ten
+/// times slower, and a layer's first few steps would otherwise run on it.
 /// </remarks>
 internal static unsafe class GemmPacking
 {
     /// <summary>
-    /// Packs op(A) rows [i0, i0 + rows), rows ≤ tileRows, depth [p0, p0 + kc) into
-    /// <paramref name="sliver"/> [kc, tileRows]. a is [m, k], or [k, m] when transposed.
+    /// Packs op(A) rows [i0, i0 + rows), depth [p0, p0 + kc) into <paramref name="block"/>:
+    /// ⌈rows / tileRows⌉ slivers, each [kc, tileRows]. a is [m, k], or [k, m] when transposed.
     /// </summary>
-    public static void PackA(bool transposeA, float* a, int m, int k, int i0, int rows, int p0, int kc, int tileRows, float* sliver)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackA(bool transposeA, float* a, int m, int k, int i0, int rows, int p0, int kc, int tileRows, float* block)
     {
         if (transposeA)
         {
-            // op(A)(i, p) = a[p, i]: each depth step is a contiguous run of rows.
+            // op(A)(i, p) = a[p, i]: each depth step is a contiguous run of rows. Walking the block
+            // one depth step at a time reads a row of a straight through, one sliver's piece after
+            // another, rather than one sliver at a time down kc rows of a (a page apiece when m is large).
             float* source = a + (nint)p0 * m + i0;
-            for (int p = 0; p < kc; p++, source += m, sliver += tileRows)
+            for (int p = 0; p < kc; p++, source += m)
             {
-                int r = 0;
-                for (; r < rows; r++) sliver[r] = source[r];
-                for (; r < tileRows; r++) sliver[r] = 0f;
+                float* target = block + p * tileRows;
+                for (int ir = 0; ir < rows; ir += tileRows, target += (nint)kc * tileRows)
+                    CopyRow(source + ir, Math.Min(tileRows, rows - ir), target, tileRows);
             }
             return;
         }
-        // op(A)(i, p) = a[i, p]: walk each row contiguously, write it down a column of the sliver.
-        for (int r = 0; r < tileRows; r++)
-        {
-            float* target = sliver + r;
-            if (r >= rows)
-            {
-                for (int p = 0; p < kc; p++) target[p * tileRows] = 0f;
-                continue;
-            }
-            float* source = a + (nint)(i0 + r) * k + p0;
-            for (int p = 0; p < kc; p++) target[p * tileRows] = source[p];
-        }
+        for (int ir = 0; ir < rows; ir += tileRows, block += (nint)kc * tileRows)
+            TransposeRows(a + (nint)(i0 + ir) * k + p0, k, Math.Min(tileRows, rows - ir), kc, block, tileRows);
     }
 
     /// <summary>
-    /// Packs op(B) columns [j0, j0 + cols), depth [p0, p0 + kc) into <paramref name="panel"/>:
-    /// ⌈cols / tileColumns⌉ slivers, each [kc, tileColumns]. b is [k, n], or [n, k] when transposed.
+    /// Packs op(B) columns [j0, j0 + cols), cols ≤ tileColumns, depth [p0, p0 + kc) into
+    /// <paramref name="sliver"/> [kc, tileColumns]. b is [k, n], or [n, k] when transposed.
     /// </summary>
-    public static void PackB(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc, int tileColumns, float* panel)
+    public static void PackB(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc, int tileColumns, float* sliver)
     {
-        for (int jr = 0; jr < cols; jr += tileColumns, panel += (nint)kc * tileColumns)
-        {
-            int width = Math.Min(tileColumns, cols - jr);
-            if (transposeB) PackBTransposedSliver(b, k, j0 + jr, width, p0, kc, tileColumns, panel);
-            else PackBSliver(b, n, j0 + jr, width, p0, kc, tileColumns, panel);
-        }
+        // op(B)(p, j) = b[p, j] when not transposed: each depth step is a contiguous run of columns.
+        if (transposeB) TransposeRows(b + (nint)j0 * k + p0, k, cols, kc, sliver, tileColumns);
+        else CopyRows(b + (nint)p0 * n + j0, n, cols, kc, sliver, tileColumns);
     }
 
-    // op(B)(p, j) = b[p, j]: each depth step is a contiguous run of columns.
-    private static void PackBSliver(float* b, int n, int j0, int width, int p0, int kc, int tileColumns, float* sliver)
+    /// <summary>target [kc, width] = source rows p, values [0, count), zero past count; source rows are sourceStride apart.</summary>
+    /// <summary>
+    /// target [width] = source [count], zero past count: whole vectors where the row is full, the
+    /// last one ending at the width (overlapping the one before it where width is not a multiple of 8).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow(float* source, int count, float* target, int width)
     {
-        float* source = b + (nint)p0 * n + j0;
-        if (width == tileColumns && tileColumns % Vector256<float>.Count == 0 && Vector256.IsHardwareAccelerated)
-        {
-            for (int p = 0; p < kc; p++, source += n, sliver += tileColumns)
-            {
-                for (int c = 0; c < tileColumns; c += Vector256<float>.Count)
-                    Vector256.Store(Vector256.Load(source + c), sliver + c);
-            }
-            return;
-        }
-        for (int p = 0; p < kc; p++, source += n, sliver += tileColumns)
+        const int lanes = 8;
+        if (count == width && width >= lanes && Vector256.IsHardwareAccelerated)
         {
             int c = 0;
-            for (; c < width; c++) sliver[c] = source[c];
-            for (; c < tileColumns; c++) sliver[c] = 0f;
+            for (; c + lanes <= width; c += lanes) Vector256.Store(Vector256.Load(source + c), target + c);
+            if (c < width) Vector256.Store(Vector256.Load(source + width - lanes), target + width - lanes);
+            return;
+        }
+        int i = 0;
+        for (; i < count; i++) target[i] = source[i];
+        for (; i < width; i++) target[i] = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    {
+        for (int p = 0; p < kc; p++, source += sourceStride, target += width) CopyRow(source, count, target, width);
+    }
+
+    /// <summary>
+    /// target [kc, width] with target[p, r] = source[r, p] for r &lt; count, zero past count: rows of
+    /// source (sourceStride apart) become columns of the sliver.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    {
+        const int lanes = 8;
+        int p0 = 0;
+        if (Avx.IsSupported && width >= lanes)
+        {
+            p0 = kc / lanes * lanes;
+            // Blocks of 8 rows; where the width is not a multiple of 8 the last block ends at the
+            // width and overlaps the one before, writing the same values twice.
+            for (int r0 = 0; r0 < width; r0 += lanes)
+            {
+                int first = Math.Min(r0, width - lanes);
+                TransposeBlock(source + first * sourceStride, sourceStride, count - first, p0, target + first, width);
+            }
+        }
+        // The depth steps left over, one value at a time.
+        for (int r = 0; r < width; r++)
+        {
+            float* row = source + r * sourceStride;
+            for (int p = p0; p < kc; p++) target[p * width + r] = r < count ? row[p] : 0f;
         }
     }
 
-    // op(B)(p, j) = b[j, p]: walk each row of b contiguously, write it down a column of the sliver.
-    private static void PackBTransposedSliver(float* b, int k, int j0, int width, int p0, int kc, int tileColumns, float* sliver)
+    // Eight rows (fewer valid: zeros past validRows), depth [0, depth) in steps of 8, each 8 × 8 square transposed in registers.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TransposeBlock(float* source, nint sourceStride, int validRows, int depth, float* target, int width)
     {
-        for (int c = 0; c < tileColumns; c++)
+        Vector256<float> zero = Vector256<float>.Zero;
+        nint s = sourceStride;
+        float* r0 = source, r1 = r0 + s, r2 = r1 + s, r3 = r2 + s, r4 = r3 + s, r5 = r4 + s, r6 = r5 + s, r7 = r6 + s;
+        for (int p = 0; p < depth; p += 8)
         {
-            float* target = sliver + c;
-            if (c >= width)
+            Vector256<float> v0, v1, v2, v3, v4, v5, v6, v7;
+            if (validRows >= 8)
             {
-                for (int p = 0; p < kc; p++) target[p * tileColumns] = 0f;
-                continue;
+                (v0, v1, v2, v3) = (Vector256.Load(r0 + p), Vector256.Load(r1 + p), Vector256.Load(r2 + p), Vector256.Load(r3 + p));
+                (v4, v5, v6, v7) = (Vector256.Load(r4 + p), Vector256.Load(r5 + p), Vector256.Load(r6 + p), Vector256.Load(r7 + p));
             }
-            float* source = b + (nint)(j0 + c) * k + p0;
-            for (int p = 0; p < kc; p++) target[p * tileColumns] = source[p];
+            else
+            {
+                v0 = validRows > 0 ? Vector256.Load(r0 + p) : zero;
+                v1 = validRows > 1 ? Vector256.Load(r1 + p) : zero;
+                v2 = validRows > 2 ? Vector256.Load(r2 + p) : zero;
+                v3 = validRows > 3 ? Vector256.Load(r3 + p) : zero;
+                v4 = validRows > 4 ? Vector256.Load(r4 + p) : zero;
+                v5 = validRows > 5 ? Vector256.Load(r5 + p) : zero;
+                v6 = validRows > 6 ? Vector256.Load(r6 + p) : zero;
+                v7 = zero;
+            }
+            // Interleave pairs of rows, then pairs of pairs, then swap 128-bit halves.
+            Vector256<float> t0 = Avx.UnpackLow(v0, v1), t1 = Avx.UnpackHigh(v0, v1);
+            Vector256<float> t2 = Avx.UnpackLow(v2, v3), t3 = Avx.UnpackHigh(v2, v3);
+            Vector256<float> t4 = Avx.UnpackLow(v4, v5), t5 = Avx.UnpackHigh(v4, v5);
+            Vector256<float> t6 = Avx.UnpackLow(v6, v7), t7 = Avx.UnpackHigh(v6, v7);
+            Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+            Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+            Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+            Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+            float* t = target + p * width;
+            Vector256.Store(Avx.Permute2x128(u0, u4, 0x20), t);
+            Vector256.Store(Avx.Permute2x128(u1, u5, 0x20), t + width);
+            Vector256.Store(Avx.Permute2x128(u2, u6, 0x20), t + 2 * width);
+            Vector256.Store(Avx.Permute2x128(u3, u7, 0x20), t + 3 * width);
+            Vector256.Store(Avx.Permute2x128(u0, u4, 0x31), t + 4 * width);
+            Vector256.Store(Avx.Permute2x128(u1, u5, 0x31), t + 5 * width);
+            Vector256.Store(Avx.Permute2x128(u2, u6, 0x31), t + 6 * width);
+            Vector256.Store(Avx.Permute2x128(u3, u7, 0x31), t + 7 * width);
         }
     }
 }

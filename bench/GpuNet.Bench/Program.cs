@@ -1,0 +1,80 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Running;
+using GpuNet.Bench;
+using GpuNet.Benchmarks;
+
+// GEMM throughput of the CPU kernels, printed as a Markdown table:
+//   dotnet run -c Release --project bench/GpuNet.Bench -- [--clock-ghz 3.65] [--fma-ports 1]
+//       [--threads 1,2] [--only fast|reference] [--shape TEXT] [--repetitions 5] [--seconds 0.5]
+//   dotnet run -c Release --project bench/GpuNet.Bench -- --bdn [BenchmarkDotNet arguments, e.g. --filter *Gemm*]
+// The peak is cores × SIMD lanes × 2 × FMA ports × clock, an estimate: without --clock-ghz the
+// clock is read from /proc/cpuinfo, which under a hypervisor may be the nominal one; the FMA-only
+// loop printed beside the table is what the machine actually delivered during the run.
+if (args.Length > 0 && args[0] == "--bdn")
+{
+    // bench-results/ is ignored by git.
+    var config = DefaultConfig.Instance.WithArtifactsPath(Path.Combine("bench-results", "BenchmarkDotNet"));
+    BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args[1..], config);
+    return 0;
+}
+
+double? clockGHz = null;
+int fmaPorts = 2, repetitions = 5;
+double seconds = 0.5;
+int[] threadCounts = [1, 2];
+string? only = null, shapeFilter = null;
+for (int i = 0; i < args.Length; i++)
+{
+    string value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--clock-ghz": clockGHz = double.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--fma-ports": fmaPorts = int.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--threads": threadCounts = value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray(); break;
+        case "--only": only = value; break;
+        case "--shape": shapeFilter = value; break;
+        case "--repetitions": repetitions = int.Parse(value, CultureInfo.InvariantCulture); break;
+        case "--seconds": seconds = double.Parse(value, CultureInfo.InvariantCulture); break;
+        default: throw new ArgumentException($"unknown option {args[i]}");
+    }
+    i++;
+}
+
+var peak = GemmBenchmark.EstimatePeak(clockGHz, fmaPorts);
+var shapes = GemmBenchmark.DefaultShapes.Where(s => shapeFilter is null || s.Name.Contains(shapeFilter, StringComparison.OrdinalIgnoreCase)).ToList();
+GemmImplementation[] implementations = only switch
+{
+    null => [GemmImplementation.Reference, GemmImplementation.Fast],
+    "fast" => [GemmImplementation.Fast],
+    "reference" => [GemmImplementation.Reference],
+    _ => throw new ArgumentException($"--only: expected fast or reference, got {only}"),
+};
+
+Console.WriteLine($"Peak estimate (whole machine): {peak}");
+Console.WriteLine($"Fast micro-kernel: {GemmBenchmark.FastKernel}");
+Console.WriteLine($"FMA-only loop now: {FmaThroughput.Measure(1):0} GFLOP/s on 1 thread, {FmaThroughput.Measure(Math.Max(1, peak.Cores)):0} on {peak.Cores}");
+Console.WriteLine($"Load average before: {LoadAverage()}");
+var measurements = new List<GemmMeasurement>();
+foreach (var implementation in implementations)
+{
+    foreach (int threads in threadCounts)
+    {
+        // Each column is held against the peak of the cores it may use.
+        double columnPeak = peak.GflopPerSecond * Math.Min(threads, peak.Cores) / peak.Cores;
+        measurements.AddRange(GemmBenchmark.Run(shapes, implementation, threads, columnPeak, repetitions, seconds));
+    }
+}
+Console.WriteLine($"Load average after: {LoadAverage()}");
+Console.WriteLine();
+Console.WriteLine("Median GFLOP/s over the timed runs (wall clock); in brackets, % of the peak of the threads used.");
+Console.WriteLine();
+Console.Write(GemmBenchmark.ToMarkdown(measurements));
+Console.WriteLine();
+Console.WriteLine("The same runs from processor time: GFLOP/s had each thread a core to itself.");
+Console.WriteLine();
+Console.Write(GemmBenchmark.ToMarkdown(measurements, cpuTime: true));
+Console.WriteLine($"FMA-only loop after: {FmaThroughput.Measure(1):0} GFLOP/s on 1 thread, {FmaThroughput.Measure(Math.Max(1, peak.Cores)):0} on {peak.Cores}");
+return 0;
+
+static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
