@@ -23,6 +23,7 @@ public sealed class Trainer : IDisposable
     private readonly DeviceBuffer _metrics;
     private readonly GradientNormMonitor _gradientNorms;
     private readonly float[] _hostMetrics = new float[2];
+    private int[] _inOrder = [];
     private readonly OpContext _context;
     private readonly IReadOnlyList<Parameter> _trainable;
     private readonly IReadOnlyList<Parameter> _regularized;
@@ -154,11 +155,11 @@ public sealed class Trainer : IDisposable
     {
         CheckFits(data);
         ResetMetrics();
-        int[] indices = Enumerable.Range(0, data.Count).ToArray();
+        ReadOnlySpan<int> indices = InOrder(data.Count);
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            StepBuffers buffers = Forward(data, indices.AsSpan(start, count), training: false);
+            StepBuffers buffers = Forward(data, indices.Slice(start, count), training: false);
             Accelerator.LossForward(LossKind, buffers.Plan[LossInput].Buffer, buffers.Targets, count, Model.Output.SampleSize, buffers.LossPerSample);
             AccumulateMetrics(buffers, count);
             AccumulatePenalties(count);
@@ -173,11 +174,11 @@ public sealed class Trainer : IDisposable
         CheckFits(data);
         int outputs = Model.Output.SampleSize;
         float[] result = new float[data.Count * outputs];
-        int[] indices = Enumerable.Range(0, data.Count).ToArray();
+        ReadOnlySpan<int> indices = InOrder(data.Count);
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            StepBuffers buffers = Forward(data, indices.AsSpan(start, count), training: false);
+            StepBuffers buffers = Forward(data, indices.Slice(start, count), training: false);
             Accelerator.Download(buffers.Plan[Model.Output].Buffer, result.AsSpan(start * outputs, count * outputs));
         }
         return result;
@@ -256,6 +257,13 @@ public sealed class Trainer : IDisposable
     private void ResetMetrics() => Accelerator.Fill(0f, 2, _metrics);
 
     private void ReadMetrics() => Accelerator.Download(_metrics, _hostMetrics);
+
+    /// <summary>0, 1, … count − 1, kept between calls: validation runs every epoch and need not rebuild it.</summary>
+    private ReadOnlySpan<int> InOrder(int count)
+    {
+        if (_inOrder.Length < count) _inOrder = Enumerable.Range(0, count).ToArray();
+        return _inOrder.AsSpan(0, count);
+    }
 
     private NamedTensor Download(string name, int[] shape, DeviceBuffer buffer)
     {
