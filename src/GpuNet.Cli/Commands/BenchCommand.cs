@@ -18,7 +18,7 @@ public sealed class BenchOptions : DataOptionsBase
     [Option("epochs", Default = 1, HelpText = "Timed epochs per network (after a short warm-up).")]
     public int Epochs { get; set; } = 1;
 
-    [Option("output", Default = "bench-results", HelpText = "Folder for bench.md and bench.csv.")]
+    [Option("output", Default = "bench-results", HelpText = "Folder for bench.md, bench.csv and report.html.")]
     public string Output { get; set; } = "bench-results";
 }
 
@@ -54,7 +54,8 @@ public static class BenchCommand
         Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "bench.csv"), NetworkBenchmark.ToCsv(results));
         Console.WriteLine();
         Console.WriteLine(markdown);
-        Console.WriteLine($"Wrote {Path.Combine(options.Output, "bench.md")} and bench.csv");
+        string report = Reports.BenchReportWriter.Write(options.Output, results, machine, accelerator.Name);
+        Console.WriteLine($"Wrote {Path.Combine(options.Output, "bench.md")}, bench.csv and {report}");
         return 0;
     }
 }

@@ -4,6 +4,7 @@ using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Config;
 using GpuNet.Data;
+using GpuNet.Reports;
 using GpuNet.Training;
 
 namespace GpuNet.Cli.Commands;
@@ -85,9 +86,11 @@ public static class TrainCommand
         foreach (EarlyStopping stop in configured.OfType<EarlyStopping>().Where(s => s.StoppedEpoch > 0))
             Console.WriteLine($"Epoch {stop.StoppedEpoch}: early stopping (best {stop.Monitor} {stop.Best.ToString("0.0000", CultureInfo.InvariantCulture)} at epoch {stop.BestEpoch})");
 
-        PrintPerformance("training", trainer.Evaluate(train));
-        PrintPerformance("testing", trainer.Evaluate(test));
+        RunReport report = RunReport.Collect(trainer, config, history.Epochs, train, test);
+        PrintPerformance("training", report.Training);
+        PrintPerformance("testing", report.Testing);
         Console.WriteLine($"Weights: {folder.WeightsFile}");
+        Console.WriteLine($"Report: {RunReportWriter.Write(folder.Path, report)}");
         return 0;
     }
 
