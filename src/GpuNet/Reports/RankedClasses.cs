@@ -3,14 +3,8 @@ namespace GpuNet.Reports;
 /// <summary>Reading a model's output row as class probabilities.</summary>
 public static class RankedClasses
 {
-    /// <summary>The class with the largest output; the first of equal ones, as the accuracy metric counts it.</summary>
-    public static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int c = 1; c < row.Length; c++)
-            if (row[c] > row[best]) best = c;
-        return best;
-    }
+    /// <summary>The class with the largest output; the first of equal ones, exactly as the accuracy metric counts it.</summary>
+    public static int ArgMax(ReadOnlySpan<float> row) => Accelerators.Cpu.CpuReductions.ArgMax(row);
 
     /// <summary>The two classes with the largest outputs, largest first.</summary>
     public static ((int Class, float Value) First, (int Class, float Value) Second) TopTwo(ReadOnlySpan<float> row)
