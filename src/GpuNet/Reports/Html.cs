@@ -1,11 +1,15 @@
-using System.Net;
-
 namespace GpuNet.Reports;
 
 /// <summary>The pieces every report page shares: escaping, inline images, and the style sheet.</summary>
 public static class Html
 {
-    public static string Escape(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>
+    /// Escapes the five characters that HTML and XML give meaning to, and nothing else: the page is
+    /// UTF-8, so "5→6" and "256×n" stay readable in the source (WebUtility.HtmlEncode would
+    /// turn × into &amp;#215;).
+    /// </summary>
+    public static string Escape(string text) =>
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
 
     /// <summary>A PNG as an &lt;img&gt; whose source is the file itself (a data URI), so the page needs no other file.</summary>
     public static string InlinePng(byte[] png, string alt, int displayWidth, string cssClass = "pixels") =>
