@@ -28,7 +28,7 @@ public static class Html
         h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 32px; }
         section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px; margin-top: 16px; }
         .figures { display: flex; flex-wrap: wrap; gap: 16px; }
-        .figure-row { display: flex; flex-wrap: wrap; gap: 12px; }
+        .figures > table { align-self: flex-start; margin-top: 36px; }
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
         th, td { border: 1px solid #ddd; padding: 3px 8px; text-align: right; }
         th { background: #f2f2f2; }

@@ -99,12 +99,10 @@ public static class RunReportWriter
 
         html.Append("<section id=\"gradient-norms\">\n<h2>Gradient norm of each layer</h2>\n");
         html.Append("<p class=\"muted\">In a deep sigmoid network the first layers' gradients are orders of magnitude smaller than the last layers': they learn far more slowly.</p>\n");
-        html.Append(charts[2].Chart.Render());
-        html.Append(GradientTable(epochs));
+        html.Append("<div class=\"figures\">\n").Append(charts[2].Chart.Render()).Append(GradientTable(epochs)).Append("</div>\n");
         html.Append("</section>\n");
 
         html.Append(ConfusionSection(report.Confusion));
-        html.Append(MisclassifiedSection(report));
 
         html.Append("<section id=\"first-layer\">\n<h2>First layer's weights</h2>\n");
         if (report.FirstLayer is { } first && firstLayerGrid is not null)
@@ -115,6 +113,7 @@ public static class RunReportWriter
         }
         else html.Append("<p class=\"muted\">The first layer with weights is neither a Conv2D nor a Dense layer on whole images, so its weights are not pictures.</p>\n");
         html.Append("</section>\n");
+        html.Append(MisclassifiedSection(report));
 
         html.Append("<section id=\"model\">\n<h2>Model</h2>\n<table>\n<tr><th class=\"text\">Layer (type)</th><th class=\"text\">Output shape</th><th>Param #</th></tr>\n");
         foreach (var (name, shape, count) in report.Layers)

@@ -42,7 +42,7 @@ public sealed class SvgLineChart
         {
             var (low, high) = Range(all.Select(p => Math.Log10(p.Y)), padIfFlat: 0.5);
             (yMin, yMax) = (Math.Floor(low), Math.Ceiling(high));
-            yTicks = Enumerable.Range((int)yMin, (int)(yMax - yMin) + 1).Select(e => (double)e).ToArray();
+            yTicks = LogTicks(yMin, yMax);
         }
         else
         {
@@ -68,7 +68,7 @@ public sealed class SvgLineChart
         }
         foreach (double t in yTicks)
         {
-            string label = LogarithmicY ? "1e" + t.ToString("0", CultureInfo.InvariantCulture) : FormatTick(t);
+            string label = LogarithmicY ? LogLabel(t) : FormatTick(t);
             svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{YOfTick(t):0.#}\" x2=\"{Left + plotWidth}\" y2=\"{YOfTick(t):0.#}\" stroke=\"#e4e4e4\"/>\n");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{YOfTick(t) + 4:0.#}\" text-anchor=\"end\">{label}</text>\n");
         }
@@ -118,6 +118,26 @@ public sealed class SvgLineChart
         double first = Math.Floor(min / step) * step, last = Math.Ceiling(max / step) * step;
         int count = (int)Math.Round((last - first) / step) + 1;
         return Enumerable.Range(0, count).Select(i => Math.Round(first + i * step, 10)).ToArray();
+    }
+
+    /// <summary>Ticks in log10 units: every decade, and 2× and 5× between them when the axis spans no more than two decades.</summary>
+    internal static double[] LogTicks(double lowDecade, double highDecade)
+    {
+        var ticks = new List<double>();
+        for (int e = (int)lowDecade; e <= (int)highDecade; e++)
+        {
+            ticks.Add(e);
+            if (highDecade - lowDecade <= 2 && e < highDecade) ticks.AddRange([e + Math.Log10(2), e + Math.Log10(5)]);
+        }
+        return ticks.ToArray();
+    }
+
+    private static string LogLabel(double log10)
+    {
+        double decade = Math.Floor(log10 + 1e-9);
+        double mantissa = Math.Round(Math.Pow(10, log10 - decade));
+        string power = "1e" + decade.ToString("0", CultureInfo.InvariantCulture);
+        return mantissa == 1 ? power : mantissa.ToString("0", CultureInfo.InvariantCulture) + power[1..];
     }
 
     private static string FormatTick(double value) =>

@@ -72,6 +72,19 @@ public sealed class SvgLineChartTests
         Assert.Contains(Render(none).Elements(Svg + "text"), t => t.Value == "no values to draw");
     }
 
+    [Fact]
+    public void A_log_axis_of_one_decade_gets_ticks_at_two_and_five_times()
+    {
+        var chart = new SvgLineChart { Title = "t", XLabel = "x", YLabel = "y", LogarithmicY = true, Series = [new("s", [(1, 0.15), (2, 0.8)])] };
+        var labels = Render(chart).Elements(Svg + "text").Select(t => t.Value).ToList();
+        Assert.Contains("1e-1", labels);
+        Assert.Contains("2e-1", labels);
+        Assert.Contains("5e-1", labels);
+        Assert.Contains("1e0", labels);
+        Assert.Equal([-1, -1 + Math.Log10(2), -1 + Math.Log10(5), 0], SvgLineChart.LogTicks(-1, 0));
+        Assert.Equal(6, SvgLineChart.LogTicks(-5, 0).Length); // wide axes: decades only
+    }
+
     [Theory]
     [InlineData(0.0, 1.0, false, 0.0, 1.0)]
     [InlineData(0.83, 0.97, false, 0.8, 1.0)]
