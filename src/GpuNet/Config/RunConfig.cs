@@ -50,6 +50,9 @@ public sealed class RunConfig
     /// <summary>"cpu", "cuda" or "auto" (the default): where the run computes; --backend overrides it.</summary>
     public string Backend { get; set; } = "auto";
 
+    /// <summary>How the training images are expanded, or null for the images as they are.</summary>
+    public Data.Augmentation.Augmentation? Augmentation { get; init; }
+
     /// <summary>The Sequential model, with a shape error reported at the layer's line in the file.</summary>
     public Sequential CreateModel()
     {

@@ -8,7 +8,7 @@ namespace GpuNet.Config;
 public static class RunConfigReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend"];
+        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend", "augmentation"];
 
     public static RunConfig ReadFile(string path)
     {
@@ -47,6 +47,7 @@ public static class RunConfigReader
             Validation = ReadValidation(values.GetValueOrDefault("validation_data"), values.GetValueOrDefault("validation_split")),
             TrainingRange = values.GetValueOrDefault("training_range") is { } range ? ReadRange(range) : null,
             Backend = values.GetValueOrDefault("backend") is { } backend ? ReadBackend(backend) : "auto",
+            Augmentation = values.GetValueOrDefault("augmentation") is { } augmentation ? AugmentationCatalog.Read(augmentation) : null,
         };
     }
 
