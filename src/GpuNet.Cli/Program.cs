@@ -11,13 +11,14 @@ var parser = new Parser(settings =>
 });
 try
 {
-    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions, ReportOptions, DataOptions>(args).MapResult(
+    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions, ReportOptions, ReproduceOptions, DataOptions>(args).MapResult(
         (TrainOptions o) => TrainCommand.Run(o),
         (EvaluateOptions o) => EvaluateCommand.Run(o),
         (PredictOptions o) => PredictCommand.Run(o),
         (SummaryOptions o) => SummaryCommand.Run(o),
         (BenchOptions o) => BenchCommand.Run(o),
         (ReportOptions o) => ReportCommand.Run(o),
+        (ReproduceOptions o) => ReproduceCommand.Run(o),
         (DataOptions o) => DataCommand.Run(o),
         errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
 }

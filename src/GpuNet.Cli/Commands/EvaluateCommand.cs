@@ -18,7 +18,7 @@ public static class EvaluateCommand
     {
         using var saved = SavedModel.Load(options.Config, options.Weights, options);
         var (trainer, test) = (saved.Trainer, saved.Test);
-        TrainCommand.PrintPerformance("testing", trainer.Evaluate(test));
+        TrainingRun.PrintPerformance("testing", trainer.Evaluate(test));
         return 0;
     }
 }

@@ -53,6 +53,14 @@ public sealed class RunConfig
     /// <summary>How the training images are expanded, or null for the images as they are.</summary>
     public Data.Augmentation.Augmentation? Augmentation { get; init; }
 
+    /// <summary>Several networks voting, or null for one network.</summary>
+    public EnsembleSettings? Ensemble { get; init; }
+
+    public TestEvaluationSettings TestEvaluation { get; init; } = TestEvaluationSettings.None;
+
+    /// <summary>What the lecture notes report for this experiment, if the config says.</summary>
+    public LectureReference? Lecture { get; init; }
+
     /// <summary>The Sequential model, with a shape error reported at the layer's line in the file.</summary>
     public Sequential CreateModel()
     {

@@ -8,7 +8,8 @@ namespace GpuNet.Config;
 public static class RunConfigReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend", "augmentation"];
+        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend",
+         "augmentation", "ensemble", "test_time_augmentation", "rotated_test", "lecture"];
 
     public static RunConfig ReadFile(string path)
     {
@@ -48,6 +49,9 @@ public static class RunConfigReader
             TrainingRange = values.GetValueOrDefault("training_range") is { } range ? ReadRange(range) : null,
             Backend = values.GetValueOrDefault("backend") is { } backend ? ReadBackend(backend) : "auto",
             Augmentation = values.GetValueOrDefault("augmentation") is { } augmentation ? AugmentationCatalog.Read(augmentation) : null,
+            Ensemble = values.GetValueOrDefault("ensemble") is { } ensemble ? EnsembleSettings.Read(ensemble) : null,
+            TestEvaluation = TestEvaluationSettings.Read(values.GetValueOrDefault("test_time_augmentation"), values.GetValueOrDefault("rotated_test")),
+            Lecture = values.GetValueOrDefault("lecture") is { } lecture ? LectureReference.Read(lecture) : null,
         };
     }
 

@@ -1,5 +1,7 @@
 using GpuNet.Config;
 using GpuNet.Data;
+using GpuNet.Data.Augmentation;
+using GpuNet.Ensembles;
 using GpuNet.Ops;
 using GpuNet.Training;
 
@@ -46,15 +48,34 @@ public sealed class RunReport
 
     public FirstLayerWeights? FirstLayer { get; init; }
 
-    /// <summary>Evaluates <paramref name="trainer"/>'s model on both sets and predicts the test set (inference mode).</summary>
+    /// <summary>The model's outputs on the test set, [samples, classes].</summary>
+    public required float[] TestOutputs { get; init; }
+
+    /// <summary>The test set rotated by each of the config's rotated_test angles, evaluated.</summary>
+    public IReadOnlyList<(double Degrees, EvaluationResult Result)> RotatedTests { get; init; } = [];
+
+    /// <summary>Test-time augmentation: the rotations averaged over, the averaged outputs and their accuracy; null when not configured.</summary>
+    public (IReadOnlyList<double> Rotations, float[] Outputs, float Accuracy)? TestTimeAugmentation { get; init; }
+
+    /// <summary>Evaluates <paramref name="trainer"/>'s model on both sets and predicts the test set (inference mode), with the config's transformed test sets.</summary>
     public static RunReport Collect(Trainer trainer, RunConfig config, IReadOnlyList<EpochLogs> epochs, Dataset train, Dataset test)
     {
         EvaluationResult training = trainer.Evaluate(train), testing = trainer.Evaluate(test);
         float[] outputs = trainer.Predict(test);
         int classes = test.ClassCount;
         var wrong = Misclassification.FirstOf(outputs, test.Labels, classes, MisclassifiedShown);
+        var rotated = config.TestEvaluation.RotatedTestAngles.Select(a => (a, trainer.Evaluate(FixedTransforms.Rotated(test, a)))).ToList();
+        (IReadOnlyList<double>, float[], float)? testTime = null;
+        if (config.TestEvaluation.TestTimeRotations is { Count: > 0 } views)
+        {
+            float[] mean = EnsembleDecision.MeanOutputs(views.Select(a => a == 0 ? outputs : trainer.Predict(FixedTransforms.Rotated(test, a))).ToList());
+            testTime = (views, mean, EnsembleDecision.Accuracy(EnsembleDecision.ArgMaxRows(mean, classes), test.Labels));
+        }
         return new RunReport
         {
+            TestOutputs = outputs,
+            RotatedTests = rotated,
+            TestTimeAugmentation = testTime,
             Name = config.Name,
             Dataset = config.Dataset,
             ConfigText = config.SourceText,

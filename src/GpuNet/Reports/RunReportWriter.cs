@@ -83,6 +83,10 @@ public static class RunReportWriter
         html.Append("<section id=\"summary\">\n<h2>Final performance</h2>\n<table>\n<tr><th class=\"text\">set</th><th>samples</th><th>loss</th><th>accuracy</th></tr>\n");
         foreach (var (set, result) in new[] { ("training", report.Training), ("testing", report.Testing) })
             html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\">{set}</td><td>{result.SampleCount:N0}</td><td>{result.Loss:0.00000}</td><td><b>{result.Accuracy:P2}</b></td></tr>\n");
+        foreach (var (degrees, result) in report.RotatedTests)
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\">testing, rotated by {degrees:0.#}°</td><td>{result.SampleCount:N0}</td><td>{result.Loss:0.00000}</td><td><b>{result.Accuracy:P2}</b></td></tr>\n");
+        if (report.TestTimeAugmentation is { } tta)
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"text\">testing, averaged over rotations {string.Join(", ", tta.Rotations.Select(a => a.ToString("0.#", CultureInfo.InvariantCulture) + "°"))}</td><td>{report.Testing.SampleCount:N0}</td><td></td><td><b>{tta.Accuracy:P2}</b></td></tr>\n");
         html.Append("</table>\n");
         if (epochs.Count > 0)
         {

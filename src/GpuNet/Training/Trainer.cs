@@ -64,6 +64,9 @@ public sealed class Trainer : IDisposable
     /// <summary>Optimizer steps taken so far; random ops draw from it.</summary>
     public long Iterations { get; private set; }
 
+    /// <summary>Transforms applied to every training batch on the fly (new draws each epoch), or null.</summary>
+    public Data.Augmentation.Augmentation? Augmentation { get; set; }
+
     /// <summary>Set by a callback to end training after the current epoch.</summary>
     public bool StopTraining { get; set; }
 
@@ -95,7 +98,7 @@ public sealed class Trainer : IDisposable
             {
                 foreach (var c in callbacks) c.OnBatchBegin(epoch, step + 1, Iterations);
                 int start = step * batchSize, count = Math.Min(batchSize, train.Count - start);
-                TrainStep(train, order.AsSpan(start, count));
+                TrainStep(train, order.AsSpan(start, count), epoch);
                 seen += count;
                 ReadMetrics();
                 float lossSoFar = _hostMetrics[MetricLoss] / seen;
@@ -194,11 +197,11 @@ public sealed class Trainer : IDisposable
         _gradientNorms.Dispose();
     }
 
-    private void TrainStep(Dataset data, ReadOnlySpan<int> indices)
+    private void TrainStep(Dataset data, ReadOnlySpan<int> indices, int epoch)
     {
         int count = indices.Length, classes = Model.Output.SampleSize;
         _context.Step = Iterations;
-        StepBuffers buffers = Forward(data, indices, training: true);
+        StepBuffers buffers = Forward(data, indices, training: true, epoch);
         ExecutionPlan plan = buffers.Plan;
         Accelerator.LossForward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, buffers.LossPerSample);
         AccumulateMetrics(buffers, count);
@@ -213,7 +216,8 @@ public sealed class Trainer : IDisposable
         Optimizer.Apply(Accelerator, _trainable, Iterations);
     }
 
-    private StepBuffers Forward(Dataset data, ReadOnlySpan<int> indices, bool training)
+    /// <param name="epoch">The training epoch, whose draws the augmentation takes; 0 outside training.</param>
+    private StepBuffers Forward(Dataset data, ReadOnlySpan<int> indices, bool training, int epoch = 0)
     {
         int count = indices.Length;
         if (!_stepBuffers.TryGetValue((count, training), out StepBuffers? buffers))
@@ -222,6 +226,8 @@ public sealed class Trainer : IDisposable
             _stepBuffers[(count, training)] = buffers;
         }
         data.FillImages(indices, buffers.HostInputs);
+        if (training && Augmentation is { Mode: Data.Augmentation.AugmentationMode.OnTheFly } augmentation)
+            augmentation.TransformBatch(indices, data.Height, data.Width, epoch, Seed, buffers.HostInputs);
         data.FillOneHot(indices, buffers.HostTargets);
         Accelerator.Upload(buffers.HostInputs, buffers.Plan[Model.Input].Buffer);
         Accelerator.Upload(buffers.HostTargets, buffers.Targets);
