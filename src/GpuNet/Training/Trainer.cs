@@ -24,6 +24,7 @@ public sealed class Trainer : IDisposable
     private readonly GradientNormMonitor _gradientNorms;
     private readonly float[] _hostMetrics = new float[2];
     private int[] _inOrder = [];
+    private BatchPrefetcher? _prefetcher;
     private readonly OpContext _context;
     private readonly IReadOnlyList<Parameter> _trainable;
     private readonly IReadOnlyList<Parameter> _regularized;
@@ -94,11 +95,16 @@ public sealed class Trainer : IDisposable
             ResetMetrics();
             _gradientNorms.Reset();
             int seen = 0;
+            BatchPrefetcher prefetcher = PrefetcherFor(batchSize);
+            prefetcher.Prepare(train, order, 0, epoch, Augmentation, Seed);
             for (int step = 0; step < stepsPerEpoch; step++)
             {
                 foreach (var c in callbacks) c.OnBatchBegin(epoch, step + 1, Iterations);
                 int start = step * batchSize, count = Math.Min(batchSize, train.Count - start);
-                TrainStep(train, order.AsSpan(start, count), epoch);
+                var (images, targets) = prefetcher.Take(step, count);
+                // The other slot is free again: the next batch is made while this step runs.
+                if (step + 1 < stepsPerEpoch) prefetcher.Prepare(train, order, step + 1, epoch, Augmentation, Seed);
+                TrainStep(images.Span, targets.Span, count);
                 seen += count;
                 ReadMetrics();
                 float lossSoFar = _hostMetrics[MetricLoss] / seen;
@@ -195,13 +201,14 @@ public sealed class Trainer : IDisposable
         Optimizer.Release();
         _metrics.Dispose();
         _gradientNorms.Dispose();
+        _prefetcher?.Dispose();
     }
 
-    private void TrainStep(Dataset data, ReadOnlySpan<int> indices, int epoch)
+    private void TrainStep(ReadOnlySpan<float> images, ReadOnlySpan<float> targets, int count)
     {
-        int count = indices.Length, classes = Model.Output.SampleSize;
+        int classes = Model.Output.SampleSize;
         _context.Step = Iterations;
-        StepBuffers buffers = Forward(data, indices, training: true, epoch);
+        StepBuffers buffers = RunForward(BuffersFor(count, training: true), images, targets, training: true);
         ExecutionPlan plan = buffers.Plan;
         Accelerator.LossForward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, buffers.LossPerSample);
         AccumulateMetrics(buffers, count);
@@ -216,24 +223,42 @@ public sealed class Trainer : IDisposable
         Optimizer.Apply(Accelerator, _trainable, Iterations);
     }
 
-    /// <param name="epoch">The training epoch, whose draws the augmentation takes; 0 outside training.</param>
-    private StepBuffers Forward(Dataset data, ReadOnlySpan<int> indices, bool training, int epoch = 0)
+    /// <summary>Evaluation and prediction: the batch is copied out of the dataset here, as it is, and run forward.</summary>
+    private StepBuffers Forward(Dataset data, ReadOnlySpan<int> indices, bool training)
     {
-        int count = indices.Length;
+        StepBuffers buffers = BuffersFor(indices.Length, training);
+        data.FillImages(indices, buffers.HostInputs);
+        data.FillOneHot(indices, buffers.HostTargets);
+        return RunForward(buffers, buffers.HostInputs, buffers.HostTargets, training);
+    }
+
+    private StepBuffers BuffersFor(int count, bool training)
+    {
         if (!_stepBuffers.TryGetValue((count, training), out StepBuffers? buffers))
         {
             buffers = new StepBuffers(Model, Accelerator, count, training);
             _stepBuffers[(count, training)] = buffers;
         }
-        data.FillImages(indices, buffers.HostInputs);
-        if (training && Augmentation is { Mode: Data.Augmentation.AugmentationMode.OnTheFly } augmentation)
-            augmentation.TransformBatch(indices, data.Height, data.Width, epoch, Seed, buffers.HostInputs);
-        data.FillOneHot(indices, buffers.HostTargets);
-        Accelerator.Upload(buffers.HostInputs, buffers.Plan[Model.Input].Buffer);
-        Accelerator.Upload(buffers.HostTargets, buffers.Targets);
+        return buffers;
+    }
+
+    private StepBuffers RunForward(StepBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<float> targets, bool training)
+    {
+        Accelerator.Upload(images, buffers.Plan[Model.Input].Buffer);
+        Accelerator.Upload(targets, buffers.Targets);
         _context.Training = training;
         buffers.Plan.Forward(_context);
         return buffers;
+    }
+
+    private BatchPrefetcher PrefetcherFor(int batchSize)
+    {
+        if (_prefetcher?.BatchSize != batchSize)
+        {
+            _prefetcher?.Dispose();
+            _prefetcher = new BatchPrefetcher(batchSize, Model.Input.SampleSize, Model.Output.SampleSize);
+        }
+        return _prefetcher;
     }
 
     /// <summary>Weight penalties join the loss (as Keras reports it) and the gradients, before the update.</summary>
