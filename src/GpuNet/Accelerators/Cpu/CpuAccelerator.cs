@@ -167,10 +167,10 @@ public sealed class CpuAccelerator : IAccelerator
         CpuPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
 
     public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask) =>
-        CpuDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
+        CpuFastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
-        CpuDropout.Backward(Data(dy), Data(mask), length, Data(dx));
+        CpuFastDropout.Backward(Data(dy), Data(mask), length, Data(dx));
 
     public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
         float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance) =>
