@@ -25,8 +25,9 @@ public sealed class Trainer : IDisposable
     private readonly float[] _hostMetrics = new float[2];
     private int[] _inOrder = [];
     private readonly OpContext _context;
-    private readonly IReadOnlyList<Parameter> _trainable;
-    private readonly IReadOnlyList<Parameter> _regularized;
+    // Lists, not interfaces: a foreach over them runs every step and must not box an enumerator.
+    private readonly List<Parameter> _trainable;
+    private readonly List<Parameter> _regularized;
 
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, IAccelerator accelerator, ulong seed = 0)
     {
