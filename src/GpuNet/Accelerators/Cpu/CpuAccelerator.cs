@@ -152,7 +152,7 @@ public sealed class CpuAccelerator : IAccelerator
         CpuFastChannelBias.Gradient(Data(dy), batch, channels, spatial, Data(dBias));
 
     public void MaxPoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
-        CpuPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
+        CpuFastPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
 
     public void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
         CpuPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx));
