@@ -36,30 +36,29 @@ internal static class CpuFastPooling
     private static void MaxPlaneTwoByTwo(ReadOnlySpan<float> input, in Window2D g, Span<float> y, Span<float> argmax)
     {
         int width = g.Width, outputWidth = g.OutputWidth;
-        ref float source = ref MemoryMarshal.GetReference(input);
         ref float values = ref MemoryMarshal.GetReference(y), where = ref MemoryMarshal.GetReference(argmax);
-        // Indices into the 32 floats of two consecutive vectors; doubled, also each output's column offset.
-        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-        var odds = evens + Vector512<int>.One;
+        Span<float> partialValues = stackalloc float[16], partialWhere = stackalloc float[16];
         for (int oh = 0; oh < g.OutputHeight; oh++)
         {
-            int top = 2 * oh * width;
+            int top = 2 * oh * width, row = oh * outputWidth;
             int ow = 0;
             for (; ow <= outputWidth - 16; ow += 16)
             {
-                nuint first = (nuint)(top + 2 * ow), below = first + (nuint)width;
-                Vector512<float> a0 = Vector512.LoadUnsafe(ref source, first), a1 = Vector512.LoadUnsafe(ref source, first + 16);
-                Vector512<float> b0 = Vector512.LoadUnsafe(ref source, below), b1 = Vector512.LoadUnsafe(ref source, below + 16);
-                var index = Vector512.Create(top + 2 * ow) + evens;
-                // Window order (top, left), (top, right), (bottom, left), (bottom, right).
-                var best = Avx512F.PermuteVar16x32x2(a0, evens, a1);
-                var bestIndex = index;
-                Take(Avx512F.PermuteVar16x32x2(a0, odds, a1), index + Vector512<int>.One, ref best, ref bestIndex);
-                Take(Avx512F.PermuteVar16x32x2(b0, evens, b1), index + Vector512.Create(width), ref best, ref bestIndex);
-                Take(Avx512F.PermuteVar16x32x2(b0, odds, b1), index + Vector512.Create(width + 1), ref best, ref bestIndex);
-                int o = oh * outputWidth + ow;
-                best.StoreUnsafe(ref values, (nuint)o);
-                Vector512.ConvertToSingle(bestIndex).StoreUnsafe(ref where, (nuint)o);
+                var (best, bestIndex) = SixteenWindows(input, top + 2 * ow, width);
+                best.StoreUnsafe(ref values, (nuint)(row + ow));
+                bestIndex.StoreUnsafe(ref where, (nuint)(row + ow));
+            }
+            // A row narrower than a vector (MNIST's 12 outputs) still runs vectorised while the
+            // 32 floats read from each input row stay inside the plane; the extra lanes see the
+            // next rows' values and are not stored.
+            if (ow < outputWidth && top + width + 2 * ow + 32 <= input.Length)
+            {
+                var (best, bestIndex) = SixteenWindows(input, top + 2 * ow, width);
+                best.CopyTo(partialValues);
+                bestIndex.CopyTo(partialWhere);
+                partialValues[..(outputWidth - ow)].CopyTo(y.Slice(row + ow));
+                partialWhere[..(outputWidth - ow)].CopyTo(argmax.Slice(row + ow));
+                continue;
             }
             for (; ow < outputWidth; ow++)
             {
@@ -73,10 +72,30 @@ internal static class CpuFastPooling
                         best = candidate;
                     }
                 }
-                y[oh * outputWidth + ow] = bestValue;
-                argmax[oh * outputWidth + ow] = best;
+                y[row + ow] = bestValue;
+                argmax[row + ow] = best;
             }
         }
+    }
+
+    /// <summary>The maxima and their plane offsets of the sixteen windows whose top-left corners are first, first + 2, …; reads 32 floats of two rows.</summary>
+    private static (Vector512<float> Best, Vector512<float> Where) SixteenWindows(ReadOnlySpan<float> input, int first, int width)
+    {
+        ref float source = ref MemoryMarshal.GetReference(input);
+        // Indices into the 32 floats of two consecutive vectors; also each window's column offset.
+        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var odds = evens + Vector512<int>.One;
+        nuint topLeft = (nuint)first, bottomLeft = topLeft + (nuint)width;
+        Vector512<float> a0 = Vector512.LoadUnsafe(ref source, topLeft), a1 = Vector512.LoadUnsafe(ref source, topLeft + 16);
+        Vector512<float> b0 = Vector512.LoadUnsafe(ref source, bottomLeft), b1 = Vector512.LoadUnsafe(ref source, bottomLeft + 16);
+        var index = Vector512.Create(first) + evens;
+        // Window order (top, left), (top, right), (bottom, left), (bottom, right).
+        var best = Avx512F.PermuteVar16x32x2(a0, evens, a1);
+        var bestIndex = index;
+        Take(Avx512F.PermuteVar16x32x2(a0, odds, a1), index + Vector512<int>.One, ref best, ref bestIndex);
+        Take(Avx512F.PermuteVar16x32x2(b0, evens, b1), index + Vector512.Create(width), ref best, ref bestIndex);
+        Take(Avx512F.PermuteVar16x32x2(b0, odds, b1), index + Vector512.Create(width + 1), ref best, ref bestIndex);
+        return (best, Vector512.ConvertToSingle(bestIndex));
     }
 
     private static void Take(Vector512<float> candidate, Vector512<int> index, ref Vector512<float> best, ref Vector512<int> bestIndex)
