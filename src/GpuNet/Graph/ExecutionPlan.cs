@@ -74,8 +74,10 @@ public sealed class ExecutionPlan : IDisposable
     public void Forward(OpContext context)
     {
         context.BatchSize = BatchSize;
-        foreach (Node node in _graph.Nodes)
+        // By index: a foreach over the interface would allocate an enumerator every step.
+        for (int i = 0; i < _graph.Nodes.Count; i++)
         {
+            Node node = _graph.Nodes[i];
             if (node.Op.IsView) continue;
             context.NodeIndex = node.Index;
             node.Op.Forward(context, _nodeTensors[node.Index]);

@@ -17,6 +17,11 @@ public static class ImageShape
             "an image layer must come before Flatten, or use Reshape to give the input its height, width and channels"),
     };
 
-    /// <summary>The image of a batch tensor [batch, …].</summary>
-    public static (int Channels, int Height, int Width) OfBatch(Tensor tensor) => Of(tensor.Shape[1..]);
+    /// <summary>The image of a batch tensor [batch, …]; read in place, since ops ask for it on every step.</summary>
+    public static (int Channels, int Height, int Width) OfBatch(Tensor tensor) => tensor.Shape switch
+    {
+        [_, int height, int width] => (1, height, width),
+        [_, int channels, int height, int width] => (channels, height, width),
+        _ => Of(tensor.Shape[1..]),
+    };
 }

@@ -46,7 +46,8 @@ public abstract class Optimizer
     {
         float learningRate = LearningRate / (1f + Decay * (iteration - 1));
         BeginStep(iteration);
-        foreach (Parameter p in parameters) Update(accelerator, p, learningRate, iteration, _slots[p]);
+        // By index: a foreach over the interface would allocate an enumerator every step.
+        for (int i = 0; i < parameters.Count; i++) Update(accelerator, parameters[i], learningRate, iteration, _slots[parameters[i]]);
     }
 
     /// <summary>Every state tensor, named "&lt;parameter&gt;/&lt;slot&gt;", for checkpoints.</summary>

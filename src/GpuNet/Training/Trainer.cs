@@ -26,8 +26,9 @@ public sealed class Trainer : IDisposable
     private int[] _inOrder = [];
     private BatchPrefetcher? _prefetcher;
     private readonly OpContext _context;
-    private readonly IReadOnlyList<Parameter> _trainable;
-    private readonly IReadOnlyList<Parameter> _regularized;
+    // Lists, not interfaces: a foreach over them runs every step and must not box an enumerator.
+    private readonly List<Parameter> _trainable;
+    private readonly List<Parameter> _regularized;
 
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, IAccelerator accelerator, ulong seed = 0)
     {
@@ -99,7 +100,8 @@ public sealed class Trainer : IDisposable
             prefetcher.Prepare(train, order, 0, epoch, Augmentation, Seed);
             for (int step = 0; step < stepsPerEpoch; step++)
             {
-                foreach (var c in callbacks) c.OnBatchBegin(epoch, step + 1, Iterations);
+                // Index loops: a foreach over the interface would box an enumerator every step.
+                for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchBegin(epoch, step + 1, Iterations);
                 int start = step * batchSize, count = Math.Min(batchSize, train.Count - start);
                 var (images, targets) = prefetcher.Take(step, count);
                 // The other slot is free again: the next batch is made while this step runs.
@@ -109,7 +111,7 @@ public sealed class Trainer : IDisposable
                 ReadMetrics();
                 float lossSoFar = _hostMetrics[MetricLoss] / seen;
                 if (!float.IsFinite(lossSoFar)) throw new TrainingDivergedException(epoch, step + 1, lossSoFar);
-                foreach (var c in callbacks) c.OnBatchEnd(epoch, step + 1, stepsPerEpoch, lossSoFar, _hostMetrics[MetricCorrect] / seen);
+                for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(epoch, step + 1, stepsPerEpoch, lossSoFar, _hostMetrics[MetricCorrect] / seen);
             }
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);

@@ -1,9 +1,16 @@
+using System.Numerics.Tensors;
+
 namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// The accelerator that runs every kernel on the host: the fallback where there is no GPU, and
-/// the reference the CUDA kernels are compared with.
+/// the reference the CUDA kernels are compared with. Its kernels are the vectorised ones
+/// (<c>CpuFast…</c>); each is tested against the plain reference beside it.
 /// </summary>
+/// <remarks>
+/// A call allocates nothing: loop bodies are static lambdas that get their buffers through a
+/// state tuple, and the threads are <see cref="CpuParallel"/>'s, started once.
+/// </remarks>
 public sealed class CpuAccelerator : IAccelerator
 {
     public string Name => "cpu";
@@ -21,38 +28,25 @@ public sealed class CpuAccelerator : IAccelerator
     public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta, DeviceBuffer c) =>
         CpuFastGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
 
-    public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y)
-    {
-        float[] aData = Data(a), bData = Data(b), yData = Data(y);
-        ForChunks(length, (start, count) =>
-        {
-            for (int i = start; i < start + count; i++) yData[i] = aData[i] + bData[i];
-        });
-    }
+    public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y) =>
+        ForChunks(length, ElementwiseCost, (Data(a), Data(b), Data(y)), static (in (float[] A, float[] B, float[] Y) s, int start, int end) =>
+            TensorPrimitives.Add(s.A.AsSpan(start..end), s.B.AsSpan(start..end), s.Y.AsSpan(start..end)));
 
-    public void AddBias(DeviceBuffer bias, int rows, int cols, DeviceBuffer x)
-    {
-        float[] biasData = Data(bias), xData = Data(x);
-        CpuParallel.For(rows, cols, (start, end) =>
-            CpuActivations.AddBias(biasData, end - start, cols, xData.AsSpan(start * cols, (end - start) * cols)));
-    }
+    public void AddBias(DeviceBuffer bias, int rows, int cols, DeviceBuffer x) =>
+        CpuParallel.For(rows, cols, (Data(bias), cols, Data(x)), static (in (float[] Bias, int Cols, float[] X) s, int start, int end) =>
+            CpuFastActivations.AddBias(s.Bias, end - start, s.Cols, s.X.AsSpan(start * s.Cols, (end - start) * s.Cols)));
 
     public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias) =>
-        CpuActivations.BiasGradient(Data(dy).AsSpan(0, rows * cols), rows, cols, Data(dBias));
+        CpuFastActivations.BiasGradient(Data(dy).AsSpan(0, rows * cols), rows, cols, Data(dBias));
 
-    public void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y)
-    {
-        float[] xData = Data(x), yData = Data(y);
-        ForChunks(length, (start, count) =>
-            CpuActivations.Forward(kind, alpha, xData.AsSpan(start, count), yData.AsSpan(start, count)));
-    }
+    public void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y) =>
+        ForChunks(length, ActivationCost(kind), (kind, alpha, Data(x), Data(y)), static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y) s, int start, int end) =>
+            CpuFastActivations.Forward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end)));
 
-    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx)
-    {
-        float[] xData = Data(x), yData = Data(y), dyData = Data(dy), dxData = Data(dx);
-        ForChunks(length, (start, count) => CpuActivations.Backward(kind, alpha,
-            xData.AsSpan(start, count), yData.AsSpan(start, count), dyData.AsSpan(start, count), dxData.AsSpan(start, count)));
-    }
+    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx) =>
+        ForChunks(length, ElementwiseCost, (kind, alpha, Data(x), Data(y), Data(dy), Data(dx)),
+            static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start, int end) =>
+                CpuFastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end), s.Dy.AsSpan(start..end), s.Dx.AsSpan(start..end)));
 
     public void SoftmaxForward(DeviceBuffer x, int rows, int cols, DeviceBuffer y) =>
         CpuSoftmax.Forward(Data(x), rows, cols, Data(y));
@@ -72,64 +66,47 @@ public sealed class CpuAccelerator : IAccelerator
     public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator) =>
         Data(accumulator)[index] += CpuReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
 
-    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity)
-    {
-        float[] g = Data(gradient), w = Data(parameter);
-        float[]? v = velocity is null ? null : Data(velocity);
-        ForChunks(length, (start, count) =>
-            CpuOptimizers.Sgd(g.AsSpan(start, count), learningRate, momentum, nesterov, w.AsSpan(start, count), v is null ? default : v.AsSpan(start, count)));
-    }
+    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)),
+            static (in (float[] G, float Lr, float Momentum, bool Nesterov, float[] W, float[]? V) s, int start, int end) =>
+                CpuFastOptimizers.Sgd(s.G.AsSpan(start..end), s.Lr, s.Momentum, s.Nesterov, s.W.AsSpan(start..end), s.V is null ? default : s.V.AsSpan(start..end)));
 
-    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator)
-    {
-        float[] g = Data(gradient), w = Data(parameter), a = Data(accumulator);
-        ForChunks(length, (start, count) =>
-            CpuOptimizers.Adagrad(g.AsSpan(start, count), learningRate, epsilon, w.AsSpan(start, count), a.AsSpan(start, count)));
-    }
+    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)),
+            static (in (float[] G, float Lr, float Epsilon, float[] W, float[] A) s, int start, int end) =>
+                CpuFastOptimizers.Adagrad(s.G.AsSpan(start..end), s.Lr, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
 
-    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator)
-    {
-        float[] g = Data(gradient), w = Data(parameter), a = Data(accumulator), d = Data(deltaAccumulator);
-        ForChunks(length, (start, count) =>
-            CpuOptimizers.Adadelta(g.AsSpan(start, count), learningRate, rho, epsilon, w.AsSpan(start, count), a.AsSpan(start, count), d.AsSpan(start, count)));
-    }
+    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator), Data(deltaAccumulator)),
+            static (in (float[] G, float Lr, float Rho, float Epsilon, float[] W, float[] A, float[] D) s, int start, int end) =>
+                CpuFastOptimizers.Adadelta(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end), s.D.AsSpan(start..end)));
 
-    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator)
-    {
-        float[] g = Data(gradient), w = Data(parameter), a = Data(accumulator);
-        ForChunks(length, (start, count) =>
-            CpuOptimizers.Rmsprop(g.AsSpan(start, count), learningRate, rho, epsilon, w.AsSpan(start, count), a.AsSpan(start, count)));
-    }
+    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)),
+            static (in (float[] G, float Lr, float Rho, float Epsilon, float[] W, float[] A) s, int start, int end) =>
+                CpuFastOptimizers.Rmsprop(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
 
-    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
-    {
-        float[] g = Data(gradient), w = Data(parameter), m = Data(firstMoment), v = Data(secondMoment);
-        ForChunks(length, (start, count) => CpuOptimizers.Adam(g.AsSpan(start, count), correctedLearningRate, beta1, beta2, epsilon,
-            w.AsSpan(start, count), m.AsSpan(start, count), v.AsSpan(start, count)));
-    }
+    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment), Data(secondMoment)),
+            static (in (float[] G, float Lr, float Beta1, float Beta2, float Epsilon, float[] W, float[] M, float[] V) s, int start, int end) =>
+                CpuFastOptimizers.Adam(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
 
-    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm)
-    {
-        float[] g = Data(gradient), w = Data(parameter), m = Data(firstMoment), u = Data(infinityNorm);
-        ForChunks(length, (start, count) => CpuOptimizers.Adamax(g.AsSpan(start, count), correctedLearningRate, beta1, beta2, epsilon,
-            w.AsSpan(start, count), m.AsSpan(start, count), u.AsSpan(start, count)));
-    }
+    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment), Data(infinityNorm)),
+            static (in (float[] G, float Lr, float Beta1, float Beta2, float Epsilon, float[] W, float[] M, float[] U) s, int start, int end) =>
+                CpuFastOptimizers.Adamax(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.U.AsSpan(start..end)));
 
-    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
-    {
-        float[] g = Data(gradient), w = Data(parameter), m = Data(firstMoment), v = Data(secondMoment);
-        NadamScalars s = scalars;
-        ForChunks(length, (start, count) => CpuOptimizers.Nadam(g.AsSpan(start, count), s, w.AsSpan(start, count), m.AsSpan(start, count), v.AsSpan(start, count)));
-    }
+    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
+        ForChunks(length, ElementwiseCost, (Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)),
+            static (in (float[] G, NadamScalars H, float[] W, float[] M, float[] V) s, int start, int end) =>
+                CpuFastOptimizers.Nadam(s.G.AsSpan(start..end), s.H, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
 
     public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator) =>
         Data(accumulator)[index] += (float)(scale * CpuOptimizers.Penalty(Data(parameter).AsSpan(0, length), l1, l2));
 
-    public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient)
-    {
-        float[] w = Data(parameter), g = Data(gradient);
-        ForChunks(length, (start, count) => CpuOptimizers.PenaltyGradient(w.AsSpan(start, count), l1, l2, g.AsSpan(start, count)));
-    }
+    public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient) =>
+        ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)), static (in (float[] W, float L1, float L2, float[] G) s, int start, int end) =>
+            CpuOptimizers.PenaltyGradient(s.W.AsSpan(start..end), s.L1, s.L2, s.G.AsSpan(start..end)));
 
     public void Dispose() { }
 
@@ -137,16 +114,26 @@ public sealed class CpuAccelerator : IAccelerator
         ? cpu.Data
         : throw new ArgumentException($"A {buffer.GetType().Name} was passed to the CPU accelerator; buffers belong to the accelerator that allocated them.");
 
-    // Elementwise work: one chunk per thread, each a contiguous range.
-    private static void ForChunks(int length, Action<int, int> body)
+    /// <summary>Elements per work item of an elementwise kernel; each thread gets whole chunks, each a contiguous range.</summary>
+    private const int Chunk = 1 << 14;
+
+    /// <summary>
+    /// What an element of an elementwise kernel costs, in the multiply-adds <see cref="CpuParallel"/>
+    /// weighs work in: a few loads and stores and several operations, so that a parameter tensor of
+    /// a few hundred thousand elements is split across threads and a 120×512 activation is not.
+    /// </summary>
+    private const long ElementwiseCost = 8;
+
+    // exp and tanh cost several times a plain elementwise operation.
+    private static long ActivationCost(ActivationKind kind) => kind is ActivationKind.Sigmoid or ActivationKind.Tanh ? 4 * ElementwiseCost : ElementwiseCost;
+
+    /// <summary>Runs <paramref name="body"/> over element ranges [start, end) of [0, <paramref name="length"/>), whole chunks per thread.</summary>
+    private static void ForChunks<TState>(int length, long workPerElement, in TState state, CpuParallel.RangeBody<TState> body)
     {
-        const int chunk = 1 << 14;
-        int chunks = (length + chunk - 1) / chunk;
-        CpuParallel.For(chunks, chunk, (first, last) =>
-        {
-            int start = first * chunk;
-            body(start, Math.Min(length, last * chunk) - start);
-        });
+        int chunks = (length + Chunk - 1) / Chunk;
+        CpuParallel.For(chunks, Chunk * workPerElement, (state, body, length),
+            static (in (TState State, CpuParallel.RangeBody<TState> Body, int Length) s, int first, int last) =>
+                s.Body(in s.State, first * Chunk, Math.Min(s.Length, last * Chunk)));
     }
 
     // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
@@ -159,13 +146,13 @@ public sealed class CpuAccelerator : IAccelerator
         CpuConvolution.SwapLeadingAxes(Data(x), a, b, inner, Data(y));
 
     public void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y) =>
-        CpuConvolution.AddChannelBias(Data(bias), batch, channels, spatial, Data(y));
+        CpuFastChannelBias.Add(Data(bias), batch, channels, spatial, Data(y));
 
     public void ChannelBiasGradient(DeviceBuffer dy, int batch, int channels, int spatial, DeviceBuffer dBias) =>
-        CpuConvolution.ChannelBiasGradient(Data(dy), batch, channels, spatial, Data(dBias));
+        CpuFastChannelBias.Gradient(Data(dy), batch, channels, spatial, Data(dBias));
 
     public void MaxPoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
-        CpuPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
+        CpuFastPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
 
     public void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
         CpuPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx));
@@ -180,10 +167,10 @@ public sealed class CpuAccelerator : IAccelerator
         CpuPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
 
     public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask) =>
-        CpuDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
+        CpuFastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
-        CpuDropout.Backward(Data(dy), Data(mask), length, Data(dx));
+        CpuFastDropout.Backward(Data(dy), Data(mask), length, Data(dx));
 
     public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
         float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance) =>

@@ -14,9 +14,12 @@ internal static class CpuBatchNorm
         CpuConvolution.CheckLength(x, length, nameof(x));
         CpuConvolution.CheckLength(y, length, nameof(y));
         CpuConvolution.CheckLength(saved, 2L * channels, nameof(saved));
-        double count = (double)batch * spatial;
-        CpuParallel.For(channels, (long)batch * spatial * 4, (first, last) =>
+        CpuParallel.For(channels, (long)batch * spatial * 4, (x, gamma, beta, batch, channels, spatial, momentum, epsilon, y, saved, movingMean, movingVariance),
+            static (in (float[] X, float[]? Gamma, float[]? Beta, int Batch, int Channels, int Spatial, float Momentum, float Epsilon,
+                float[] Y, float[] Saved, float[] MovingMean, float[] MovingVariance) state, int first, int last) =>
         {
+            var (x, gamma, beta, batch, channels, spatial, momentum, epsilon, y, saved, movingMean, movingVariance) = state;
+            double count = (double)batch * spatial;
             for (int c = first; c < last; c++)
             {
                 double sum = 0;
@@ -54,8 +57,11 @@ internal static class CpuBatchNorm
         long length = (long)batch * channels * spatial;
         CpuConvolution.CheckLength(x, length, nameof(x));
         CpuConvolution.CheckLength(y, length, nameof(y));
-        CpuParallel.For(channels, (long)batch * spatial, (first, last) =>
+        CpuParallel.For(channels, (long)batch * spatial, (x, gamma, beta, movingMean, movingVariance, batch, channels, spatial, epsilon, y),
+            static (in (float[] X, float[]? Gamma, float[]? Beta, float[] MovingMean, float[] MovingVariance, int Batch, int Channels, int Spatial, float Epsilon, float[] Y) state,
+                int first, int last) =>
         {
+            var (x, gamma, beta, movingMean, movingVariance, batch, channels, spatial, epsilon, y) = state;
             for (int c = first; c < last; c++)
             {
                 float inverseStd = 1f / MathF.Sqrt(movingVariance[c] + epsilon);
@@ -71,9 +77,12 @@ internal static class CpuBatchNorm
         CpuConvolution.CheckLength(x, length, nameof(x));
         CpuConvolution.CheckLength(dy, length, nameof(dy));
         CpuConvolution.CheckLength(saved, 2L * channels, nameof(saved));
-        double count = (double)batch * spatial;
-        CpuParallel.For(channels, (long)batch * spatial * 4, (first, last) =>
+        CpuParallel.For(channels, (long)batch * spatial * 4, (x, gamma, saved, dy, batch, channels, spatial, dx, dGamma, dBeta),
+            static (in (float[] X, float[]? Gamma, float[] Saved, float[] Dy, int Batch, int Channels, int Spatial, float[]? Dx, float[]? DGamma, float[]? DBeta) state,
+                int first, int last) =>
         {
+            var (x, gamma, saved, dy, batch, channels, spatial, dx, dGamma, dBeta) = state;
+            double count = (double)batch * spatial;
             for (int c = first; c < last; c++)
             {
                 float mean = saved[c], inverseStd = saved[channels + c];

@@ -2,7 +2,8 @@ namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// The data movement around the convolution's GEMM: im2col, its adjoint col2im, the axis swap
-/// between filter-major and NCHW, and the per-channel bias.
+/// between filter-major and NCHW, and the per-channel bias. The per-channel bias kernels here are
+/// the plain references; the accelerator runs <see cref="CpuFastChannelBias"/>'s.
 /// </summary>
 internal static class CpuConvolution
 {
@@ -12,9 +13,11 @@ internal static class CpuConvolution
         g.Validate();
         CheckLength(x, g.InputLength, nameof(x));
         CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
-        int columns = g.PatchCount;
-        CpuParallel.For(g.PatchSize, columns, (first, last) =>
+        CpuParallel.For(g.PatchSize, g.PatchCount, (x, g, col), static (in (float[] X, Window2D G, float[] Col) s, int first, int last) =>
         {
+            float[] x = s.X, col = s.Col;
+            Window2D g = s.G;
+            int columns = g.PatchCount;
             for (int row = first; row < last; row++)
             {
                 int c = row / g.WindowSize, i = row / g.WindowWidth % g.WindowHeight, j = row % g.WindowWidth;
@@ -54,9 +57,11 @@ internal static class CpuConvolution
         g.Validate();
         CheckLength(dCol, (long)g.PatchSize * g.PatchCount, nameof(dCol));
         CheckLength(dx, g.InputLength, nameof(dx));
-        int columns = g.PatchCount;
-        CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (first, last) =>
+        CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (dCol, g, dx), static (in (float[] DCol, Window2D G, float[] Dx) s, int first, int last) =>
         {
+            float[] dCol = s.DCol, dx = s.Dx;
+            Window2D g = s.G;
+            int columns = g.PatchCount;
             for (int plane = first; plane < last; plane++)
             {
                 int n = plane / g.Channels, c = plane % g.Channels;
@@ -87,12 +92,12 @@ internal static class CpuConvolution
         long length = (long)a * b * inner;
         CheckLength(x, length, nameof(x));
         CheckLength(y, length, nameof(y));
-        CpuParallel.For(a, (long)b * inner, (first, last) =>
+        CpuParallel.For(a, (long)b * inner, (x, a, b, inner, y), static (in (float[] X, int A, int B, int Inner, float[] Y) s, int first, int last) =>
         {
             for (int p = first; p < last; p++)
             {
-                for (int q = 0; q < b; q++)
-                    x.AsSpan((p * b + q) * inner, inner).CopyTo(y.AsSpan((q * a + p) * inner, inner));
+                for (int q = 0; q < s.B; q++)
+                    s.X.AsSpan((p * s.B + q) * s.Inner, s.Inner).CopyTo(s.Y.AsSpan((q * s.A + p) * s.Inner, s.Inner));
             }
         });
     }
@@ -101,13 +106,13 @@ internal static class CpuConvolution
     public static void AddChannelBias(float[] bias, int batch, int channels, int spatial, float[] y)
     {
         CheckLength(y, (long)batch * channels * spatial, nameof(y));
-        CpuParallel.For(batch * channels, spatial, (first, last) =>
+        CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y), static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
         {
             for (int plane = first; plane < last; plane++)
             {
-                float b = bias[plane % channels];
-                Span<float> values = y.AsSpan(plane * spatial, spatial);
-                for (int s = 0; s < values.Length; s++) values[s] += b;
+                float b = s.Bias[plane % s.Channels];
+                Span<float> values = s.Y.AsSpan(plane * s.Spatial, s.Spatial);
+                for (int i = 0; i < values.Length; i++) values[i] += b;
             }
         });
     }
@@ -116,17 +121,17 @@ internal static class CpuConvolution
     public static void ChannelBiasGradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
     {
         CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
-        CpuParallel.For(channels, (long)batch * spatial, (first, last) =>
+        CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias), static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
         {
             for (int c = first; c < last; c++)
             {
                 double sum = 0;
-                for (int n = 0; n < batch; n++)
+                for (int n = 0; n < s.Batch; n++)
                 {
-                    ReadOnlySpan<float> values = dy.AsSpan((n * channels + c) * spatial, spatial);
-                    for (int s = 0; s < values.Length; s++) sum += values[s];
+                    ReadOnlySpan<float> values = s.Dy.AsSpan((n * s.Channels + c) * s.Spatial, s.Spatial);
+                    for (int i = 0; i < values.Length; i++) sum += values[i];
                 }
-                dBias[c] += (float)sum;
+                s.DBias[c] += (float)sum;
             }
         });
     }

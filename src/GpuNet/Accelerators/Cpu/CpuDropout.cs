@@ -4,28 +4,23 @@ namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// Inverted dropout with a counter-based mask: element i's fate depends only on (seed, stream, i),
-/// so the CPU, a GPU and any thread split draw the same mask.
+/// so the CPU, a GPU and any thread split draw the same mask. The plain reference, one Philox
+/// block at a time on one thread; <see cref="CpuFastDropout"/> is what the accelerator runs.
 /// </summary>
 internal static class CpuDropout
 {
-    /// <summary>Elements per work item: a multiple of 4, so no Philox block is split between threads.</summary>
-    private const int Chunk = 1 << 14;
-
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
         CpuConvolution.CheckLength(x, length, nameof(x));
         CpuConvolution.CheckLength(y, length, nameof(y));
         CpuConvolution.CheckLength(mask, length, nameof(mask));
-        float scale = 1f / (1f - rate);
-        int chunks = (length + Chunk - 1) / Chunk;
-        CpuParallel.For(chunks, Chunk * 16L, (first, last) =>
-            Range(x, first * Chunk, Math.Min(length, last * Chunk), rate, scale, seed, stream, y, mask));
+        Range(x, 0, length, rate, 1f / (1f - rate), seed, stream, y, mask);
     }
 
     // Elements [start, end), start a multiple of 4: one Philox block gives the four lanes of
     // indices i … i + 3, exactly as Philox.Uniform would draw them one by one.
-    private static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
+    internal static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
     {
         for (int i = start; i < end; i += 4)
         {

@@ -18,8 +18,8 @@ namespace GpuNet.Accelerators.Cpu;
 /// share nothing but the inputs. Every element of C is summed in the same order whatever the
 /// thread count: by depth block in turn, each block by the micro-kernel in order of p.
 /// Products too small or too thin for whole tiles to pay go to the reference kernel
-/// (<see cref="ReferenceIsFaster"/>). A call on one thread allocates nothing once the thread's
-/// packing buffer exists; one on several allocates only what <see cref="Parallel.For(int, int, Action{int})"/> does.
+/// (<see cref="ReferenceIsFaster"/>). A call allocates nothing once each thread's packing buffer
+/// exists: the threads are <see cref="CpuParallel"/>'s, and the job's delegate is made once.
 /// </remarks>
 internal static unsafe class CpuFastGemm
 {

@@ -15,8 +15,10 @@ internal static class CpuGemm
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, m * k, nameof(a));
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k * n, nameof(b));
         ArgumentOutOfRangeException.ThrowIfLessThan(c.Length, m * n, nameof(c));
-        CpuParallel.For(m, (long)n * k, (start, end) =>
+        CpuParallel.For(m, (long)n * k, (transposeA, transposeB, a, b, m, n, k, alpha, beta, c),
+            static (in (bool TransposeA, bool TransposeB, float[] A, float[] B, int M, int N, int K, float Alpha, float Beta, float[] C) s, int start, int end) =>
         {
+            var (transposeA, transposeB, a, b, m, n, k, alpha, beta, c) = s;
             for (int i = start; i < end; i++)
             {
                 Span<float> cRow = c.AsSpan(i * n, n);

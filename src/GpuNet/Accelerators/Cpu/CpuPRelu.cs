@@ -8,8 +8,9 @@ internal static class CpuPRelu
         CpuConvolution.CheckLength(x, (long)batch * units, nameof(x));
         CpuConvolution.CheckLength(y, (long)batch * units, nameof(y));
         CpuConvolution.CheckLength(alpha, units, nameof(alpha));
-        CpuParallel.For(batch, units, (first, last) =>
+        CpuParallel.For(batch, units, (x, alpha, units, y), static (in (float[] X, float[] Alpha, int Units, float[] Y) s, int first, int last) =>
         {
+            var (x, alpha, units, y) = s;
             for (int n = first; n < last; n++)
             {
                 int offset = n * units;
@@ -27,8 +28,10 @@ internal static class CpuPRelu
         CpuConvolution.CheckLength(x, (long)batch * units, nameof(x));
         CpuConvolution.CheckLength(dy, (long)batch * units, nameof(dy));
         // Units are independent: each thread sums its own slopes' gradients over the batch, in order.
-        CpuParallel.For(units, batch, (first, last) =>
+        CpuParallel.For(units, batch, (x, alpha, dy, batch, units, dx, dAlpha),
+            static (in (float[] X, float[] Alpha, float[] Dy, int Batch, int Units, float[]? Dx, float[] DAlpha) s, int first, int last) =>
         {
+            var (x, alpha, dy, batch, units, dx, dAlpha) = s;
             for (int u = first; u < last; u++)
             {
                 float sum = 0f;

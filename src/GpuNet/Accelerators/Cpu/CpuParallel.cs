@@ -4,30 +4,74 @@ namespace GpuNet.Accelerators.Cpu;
 /// Splits a loop over independent rows across threads. Each row is always computed by the same
 /// code in the same order, so results do not depend on the thread count.
 /// </summary>
+/// <remarks>
+/// The loop's body gets its data as a state struct passed by reference, so a call site written
+/// with a static lambda allocates nothing: the compiler caches a static lambda's delegate, and
+/// the threads are <see cref="CpuWorkerPool"/>'s, started once.
+/// </remarks>
 public static class CpuParallel
 {
-    /// <summary>Below this many multiply-adds a loop runs on the calling thread: starting tasks costs more.</summary>
+    /// <summary>Below this many multiply-adds a loop runs on the calling thread: waking a worker costs more.</summary>
     private const long MinimumWorkToSplit = 1 << 20;
+
+    /// <summary>The rows [start, end) of a loop, with the loop's data in <paramref name="state"/>.</summary>
+    public delegate void RangeBody<TState>(in TState state, int start, int end);
 
     /// <summary>Set to run every loop serially, for debugging.</summary>
     public static bool Serial { get; set; }
 
     public static int ThreadCount { get; set; } = Environment.ProcessorCount;
 
-    public static void For(int count, long workPerItem, Action<int, int> range)
+    /// <summary>
+    /// Runs <paramref name="body"/> over rows [0, <paramref name="count"/>) in at most
+    /// <see cref="ThreadCount"/> contiguous ranges, each row costing about <paramref name="workPerItem"/> multiply-adds.
+    /// </summary>
+    public static void For<TState>(int count, long workPerItem, in TState state, RangeBody<TState> body)
     {
         int threads = Math.Min(ThreadCount, count);
-        if (Serial || threads <= 1 || count * workPerItem < MinimumWorkToSplit)
+        if (Serial || threads <= 1 || count * workPerItem < MinimumWorkToSplit || !CpuWorkerPool.TryEnter())
         {
-            range(0, count);
+            if (count > 0) body(in state, 0, count);
             return;
         }
-        int chunk = (count + threads - 1) / threads;
-        Parallel.For(0, threads, t =>
+        RangeWork<TState> work = RangeWork<TState>.Instance;
+        work.Set(count, (count + threads - 1) / threads, state, body);
+        try
         {
-            int start = t * chunk;
-            int end = Math.Min(count, start + chunk);
-            if (start < end) range(start, end);
-        });
+            CpuWorkerPool.Run(work, threads);
+        }
+        finally
+        {
+            work.Clear();
+        }
+    }
+
+    /// <summary>As the generic overload, for a body that is already a delegate (kept, not built per call).</summary>
+    public static void For(int count, long workPerItem, Action<int, int> range) =>
+        For(count, workPerItem, range, static (in Action<int, int> range, int start, int end) => range(start, end));
+
+    /// <summary>
+    /// A loop over rows for one state type. One per type suffices: only the thread that holds the
+    /// pool uses it, and it gives the pool back before the next loop can start.
+    /// </summary>
+    private sealed class RangeWork<TState> : CpuWorkerPool.Work
+    {
+        public static readonly RangeWork<TState> Instance = new();
+
+        private int _count, _chunk;
+        private TState _state = default!;
+        private RangeBody<TState>? _body;
+
+        public void Set(int count, int chunk, in TState state, RangeBody<TState> body) =>
+            (_count, _chunk, _state, _body) = (count, chunk, state, body);
+
+        // Drops the references the state holds, so a finished loop keeps no buffer alive.
+        public void Clear() => (_state, _body) = (default!, null);
+
+        protected override void Run(int participant)
+        {
+            int start = participant * _chunk, end = Math.Min(_count, start + _chunk);
+            if (start < end) _body!(in _state, start, end);
+        }
     }
 }

@@ -11,48 +11,48 @@ internal static class CpuPooling
     {
         Check(x, y, g);
         CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
-        ForPlanes(g, plane => MaxPlane(x.AsSpan(plane * g.InputPlane, g.InputPlane), g,
-            y.AsSpan(plane * g.OutputPlane, g.OutputPlane), argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
+        ForPlanes(g, (x, y, argmax), static (in (float[] X, float[] Y, float[] Argmax) s, in Window2D g, int plane) =>
+            MaxPlane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
     public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx)
     {
         Check(dx, dy, g);
-        ForPlanes(g, plane =>
-        {
-            Span<float> image = dx.AsSpan(plane * g.InputPlane, g.InputPlane);
-            ReadOnlySpan<float> gradient = dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), where = argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane);
-            for (int o = 0; o < gradient.Length; o++) image[(int)where[o]] += gradient[o];
-        });
+        ForPlanes(g, (dy, argmax, dx), static (in (float[] Dy, float[] Argmax, float[] Dx) s, in Window2D g, int plane) =>
+            MaxPlaneBackward(s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
     }
 
     public static void AverageForward(float[] x, Window2D g, float[] y)
     {
         Check(x, y, g);
-        ForPlanes(g, plane => AveragePlane(x.AsSpan(plane * g.InputPlane, g.InputPlane), g, y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
+        ForPlanes(g, (x, y), static (in (float[] X, float[] Y) s, in Window2D g, int plane) =>
+            AveragePlane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
     public static void AverageBackward(float[] dy, Window2D g, float[] dx)
     {
         Check(dx, dy, g);
-        ForPlanes(g, plane => AveragePlaneBackward(dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
+        ForPlanes(g, (dy, dx), static (in (float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
+            AveragePlaneBackward(s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
     }
 
     public static void L2Forward(float[] x, Window2D g, float[] y)
     {
         Check(x, y, g);
-        ForPlanes(g, plane => L2Plane(x.AsSpan(plane * g.InputPlane, g.InputPlane), g, y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
+        ForPlanes(g, (x, y), static (in (float[] X, float[] Y) s, in Window2D g, int plane) =>
+            L2Plane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
     public static void L2Backward(float[] x, float[] y, float[] dy, Window2D g, float[] dx)
     {
         Check(x, y, g);
         Check(dx, dy, g);
-        ForPlanes(g, plane => L2PlaneBackward(x.AsSpan(plane * g.InputPlane, g.InputPlane), y.AsSpan(plane * g.OutputPlane, g.OutputPlane),
-            dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
+        ForPlanes(g, (x, y, dy, dx), static (in (float[] X, float[] Y, float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
+            L2PlaneBackward(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane),
+                s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
     }
 
-    private static void MaxPlane(ReadOnlySpan<float> input, in Window2D g, Span<float> y, Span<float> argmax)
+    internal static void MaxPlane(ReadOnlySpan<float> input, in Window2D g, Span<float> y, Span<float> argmax)
     {
         int width = g.Width;
         for (int oh = 0; oh < g.OutputHeight; oh++)
@@ -171,11 +171,21 @@ internal static class CpuPooling
         return (Math.Max(0, start), Math.Min(g.Width, start + g.WindowWidth));
     }
 
-    private static void ForPlanes(Window2D g, Action<int> plane) =>
-        CpuParallel.For(g.Batch * g.Channels, (long)g.OutputPlane * g.WindowSize, (first, last) =>
-        {
-            for (int p = first; p < last; p++) plane(p);
-        });
+    /// <summary>One (image, channel) plane of a pooling kernel, with the kernel's buffers in <paramref name="state"/>.</summary>
+    internal delegate void PlaneBody<TState>(in TState state, in Window2D g, int plane);
+
+    /// <summary>Runs <paramref name="body"/> on every plane of <paramref name="g"/>, planes split across threads.</summary>
+    internal static void ForPlanes<TState>(Window2D g, in TState state, PlaneBody<TState> body) =>
+        CpuParallel.For(g.Batch * g.Channels, (long)g.OutputPlane * g.WindowSize, (state, g, body),
+            static (in (TState State, Window2D G, PlaneBody<TState> Body) s, int first, int last) =>
+            {
+                for (int p = first; p < last; p++) s.Body(in s.State, in s.G, p);
+            });
+
+    internal static void MaxPlaneBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> argmax, Span<float> dx)
+    {
+        for (int o = 0; o < dy.Length; o++) dx[(int)argmax[o]] += dy[o];
+    }
 
     private static void Check(float[] input, float[] output, Window2D g)
     {

@@ -1,0 +1,148 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// The activations, their derivatives, the bias broadcast and elementwise addition as the CPU
+/// accelerator runs them: SIMD over whole vectors, the remainder handed to the reference
+/// <see cref="CpuActivations"/>. Every kernel but sigmoid and tanh forward does the reference's
+/// arithmetic in the reference's order, so it agrees bit for bit; those two use
+/// <see cref="TensorPrimitives"/>'s vectorised exp and tanh, a few ulps from MathF's.
+/// </summary>
+internal static class CpuFastActivations
+{
+    public static void Forward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, Span<float> y)
+    {
+        CheckHolds(y.Length, x.Length);
+        switch (kind)
+        {
+            case ActivationKind.Linear: x.CopyTo(y); break;
+            case ActivationKind.Sigmoid: TensorPrimitives.Sigmoid(x, y); break;
+            case ActivationKind.Tanh: TensorPrimitives.Tanh(x, y); break;
+            case ActivationKind.Relu: Relu(x, y); break;
+            case ActivationKind.LeakyRelu: LeakyRelu(x, alpha, y); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+
+    public static void Backward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        CheckHolds(dx.Length, dy.Length);
+        if (kind is ActivationKind.Relu or ActivationKind.LeakyRelu) CheckHolds(x.Length, dy.Length);
+        if (kind is ActivationKind.Sigmoid or ActivationKind.Tanh) CheckHolds(y.Length, dy.Length);
+        switch (kind)
+        {
+            case ActivationKind.Linear: TensorPrimitives.Add(dx, dy, dx); break;
+            case ActivationKind.Sigmoid: SigmoidBackward(y, dy, dx); break;
+            case ActivationKind.Tanh: TanhBackward(y, dy, dx); break;
+            case ActivationKind.Relu: ReluBackward(x, dy, dx); break;
+            case ActivationKind.LeakyRelu: LeakyReluBackward(x, alpha, dy, dx); break;
+            default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
+        }
+    }
+
+    /// <summary>x[r, c] += bias[c] for x [rows, cols]; row by row, so exact.</summary>
+    public static void AddBias(ReadOnlySpan<float> bias, int rows, int cols, Span<float> x)
+    {
+        ReadOnlySpan<float> b = bias[..cols];
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = x.Slice(r * cols, cols);
+            TensorPrimitives.Add(row, b, row);
+        }
+    }
+
+    /// <summary>dBias[c] += Σ_r dy[r, c], adding the rows in order as the reference does.</summary>
+    public static void BiasGradient(ReadOnlySpan<float> dy, int rows, int cols, Span<float> dBias)
+    {
+        Span<float> sums = dBias[..cols];
+        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, dy.Slice(r * cols, cols), sums);
+    }
+
+    // The select keeps the reference's 'x > 0 ? x : 0' exactly: NaN and −0 give +0, which Max would not.
+    private static void Relu(ReadOnlySpan<float> x, Span<float> y)
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = Vector.LoadUnsafe(ref xs, (nuint)i);
+            Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, Vector<float>.Zero).StoreUnsafe(ref ys, (nuint)i);
+        }
+        CpuActivations.Forward(ActivationKind.Relu, 0f, x[i..], y[i..]);
+    }
+
+    private static void LeakyRelu(ReadOnlySpan<float> x, float alpha, Span<float> y)
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x), ys = ref MemoryMarshal.GetReference(y);
+        var slope = new Vector<float>(alpha);
+        int i = 0;
+        for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var v = Vector.LoadUnsafe(ref xs, (nuint)i);
+            Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, slope * v).StoreUnsafe(ref ys, (nuint)i);
+        }
+        CpuActivations.Forward(ActivationKind.LeakyRelu, alpha, x[i..], y[i..]);
+    }
+
+    private static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var yv = Vector.LoadUnsafe(ref ys, (nuint)i);
+            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * yv * (Vector<float>.One - yv);
+            sum.StoreUnsafe(ref dxs, (nuint)i);
+        }
+        CpuActivations.Backward(ActivationKind.Sigmoid, 0f, default, y[i..], dy[i..], dx[i..]);
+    }
+
+    private static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var yv = Vector.LoadUnsafe(ref ys, (nuint)i);
+            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * (Vector<float>.One - yv * yv);
+            sum.StoreUnsafe(ref dxs, (nuint)i);
+        }
+        CpuActivations.Backward(ActivationKind.Tanh, 0f, default, y[i..], dy[i..], dx[i..]);
+    }
+
+    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        int i = 0;
+        for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i), Vector<float>.Zero),
+                Vector.LoadUnsafe(ref dys, (nuint)i), Vector<float>.Zero);
+            (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
+        }
+        CpuActivations.Backward(ActivationKind.Relu, 0f, x[i..], default, dy[i..], dx[i..]);
+    }
+
+    private static void LeakyReluBackward(ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> dy, Span<float> dx)
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        var slope = new Vector<float>(alpha);
+        int i = 0;
+        for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var g = Vector.LoadUnsafe(ref dys, (nuint)i);
+            var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i), Vector<float>.Zero), g, slope * g);
+            (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
+        }
+        CpuActivations.Backward(ActivationKind.LeakyRelu, alpha, x[i..], default, dy[i..], dx[i..]);
+    }
+
+    // The loops read through unchecked references, so the lengths are checked once here.
+    private static void CheckHolds(int length, int needed)
+    {
+        if (length < needed) throw new ArgumentException($"A buffer holds {length} elements; the kernel needs {needed}.");
+    }
+}

@@ -1,0 +1,187 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// The optimizers' elementwise updates as the CPU accelerator runs them: SIMD over whole vectors,
+/// the remainder handed to the reference <see cref="CpuOptimizers"/>. Each update does the
+/// reference's arithmetic in the reference's order, with no fused multiply-add (which rounds
+/// once instead of twice), so both agree bit for bit and a run gives the same weights whichever
+/// path computed them.
+/// </summary>
+internal static class CpuFastOptimizers
+{
+    public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w, Span<float> velocity)
+    {
+        CheckHolds(g.Length, w.Length, velocity.IsEmpty ? g.Length : velocity.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w), vs = ref MemoryMarshal.GetReference(velocity);
+        var rate = new Vector<float>(lr);
+        var mu = new Vector<float>(momentum);
+        int i = 0;
+        if (velocity.IsEmpty)
+        {
+            for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * Vector.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ws, (nuint)i);
+            CpuOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
+            return;
+        }
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var step = rate * Vector.LoadUnsafe(ref gs, (nuint)i);
+            var v = mu * Vector.LoadUnsafe(ref vs, (nuint)i) - step;
+            v.StoreUnsafe(ref vs, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) + (nesterov ? mu * v - step : v)).StoreUnsafe(ref ws, (nuint)i);
+        }
+        CpuOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], velocity[i..]);
+    }
+
+    public static void Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a)
+    {
+        CheckHolds(g.Length, w.Length, a.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w), accumulators = ref MemoryMarshal.GetReference(a);
+        var rate = new Vector<float>(lr);
+        var eps = new Vector<float>(epsilon);
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            var av = Vector.LoadUnsafe(ref accumulators, (nuint)i) + gv * gv;
+            av.StoreUnsafe(ref accumulators, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws, (nuint)i);
+        }
+        CpuOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
+    }
+
+    public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a, Span<float> d)
+    {
+        CheckHolds(g.Length, w.Length, a.Length, d.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
+        ref float accumulators = ref MemoryMarshal.GetReference(a), deltas = ref MemoryMarshal.GetReference(d);
+        var rate = new Vector<float>(lr);
+        var decay = new Vector<float>(rho);
+        var complement = new Vector<float>(1f - rho);
+        var eps = new Vector<float>(epsilon);
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
+            av.StoreUnsafe(ref accumulators, (nuint)i);
+            var dv = Vector.LoadUnsafe(ref deltas, (nuint)i);
+            var update = gv * Vector.SquareRoot(dv + eps) / Vector.SquareRoot(av + eps);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * update).StoreUnsafe(ref ws, (nuint)i);
+            (decay * dv + complement * update * update).StoreUnsafe(ref deltas, (nuint)i);
+        }
+        CpuOptimizers.Adadelta(g[i..], lr, rho, epsilon, w[i..], a[i..], d[i..]);
+    }
+
+    public static void Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a)
+    {
+        CheckHolds(g.Length, w.Length, a.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w), accumulators = ref MemoryMarshal.GetReference(a);
+        var rate = new Vector<float>(lr);
+        var decay = new Vector<float>(rho);
+        var complement = new Vector<float>(1f - rho);
+        var eps = new Vector<float>(epsilon);
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
+            av.StoreUnsafe(ref accumulators, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws, (nuint)i);
+        }
+        CpuOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
+    }
+
+    public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> v)
+    {
+        CheckHolds(g.Length, w.Length, m.Length, v.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
+        ref float firsts = ref MemoryMarshal.GetReference(m), seconds = ref MemoryMarshal.GetReference(v);
+        var rate = new Vector<float>(lrT);
+        var b1 = new Vector<float>(beta1);
+        var b1Complement = new Vector<float>(1f - beta1);
+        var b2 = new Vector<float>(beta2);
+        var b2Complement = new Vector<float>(1f - beta2);
+        var eps = new Vector<float>(epsilon);
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
+            var vv = b2 * Vector.LoadUnsafe(ref seconds, (nuint)i) + b2Complement * gv * gv;
+            mv.StoreUnsafe(ref firsts, (nuint)i);
+            vv.StoreUnsafe(ref seconds, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (Vector.SquareRoot(vv) + eps)).StoreUnsafe(ref ws, (nuint)i);
+        }
+        CpuOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
+    }
+
+    public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> u)
+    {
+        CheckHolds(g.Length, w.Length, m.Length, u.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
+        ref float firsts = ref MemoryMarshal.GetReference(m), norms = ref MemoryMarshal.GetReference(u);
+        var rate = new Vector<float>(lrT);
+        var b1 = new Vector<float>(beta1);
+        var b1Complement = new Vector<float>(1f - beta1);
+        var b2 = new Vector<float>(beta2);
+        var eps = new Vector<float>(epsilon);
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
+            // Vector.Max is IEEE 754's maximum, as MathF.Max: NaN propagates and +0 beats −0.
+            var uv = Vector.Max(b2 * Vector.LoadUnsafe(ref norms, (nuint)i), Vector.Abs(gv));
+            mv.StoreUnsafe(ref firsts, (nuint)i);
+            uv.StoreUnsafe(ref norms, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (uv + eps)).StoreUnsafe(ref ws, (nuint)i);
+        }
+        CpuOptimizers.Adamax(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], u[i..]);
+    }
+
+    public static void Nadam(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m, Span<float> v)
+    {
+        CheckHolds(g.Length, w.Length, m.Length, v.Length);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
+        ref float firsts = ref MemoryMarshal.GetReference(m), seconds = ref MemoryMarshal.GetReference(v);
+        var gradientCorrection = new Vector<float>(1f - s.ScheduleProduct);
+        var momentCorrection = new Vector<float>(1f - s.NextScheduleProduct);
+        var secondCorrection = new Vector<float>(s.SecondMomentCorrection);
+        var b1 = new Vector<float>(s.Beta1);
+        var b1Complement = new Vector<float>(1f - s.Beta1);
+        var b2 = new Vector<float>(s.Beta2);
+        var b2Complement = new Vector<float>(1f - s.Beta2);
+        var gradientWeight = new Vector<float>(1f - s.MomentumCache);
+        var momentWeight = new Vector<float>(s.NextMomentumCache);
+        var rate = new Vector<float>(s.LearningRate);
+        var eps = new Vector<float>(s.Epsilon);
+        int i = 0;
+        for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
+        {
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            var gPrime = gv / gradientCorrection;
+            var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
+            var mPrime = mv / momentCorrection;
+            var vv = b2 * Vector.LoadUnsafe(ref seconds, (nuint)i) + b2Complement * gv * gv;
+            var vPrime = vv / secondCorrection;
+            var mBar = gradientWeight * gPrime + momentWeight * mPrime;
+            mv.StoreUnsafe(ref firsts, (nuint)i);
+            vv.StoreUnsafe(ref seconds, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mBar / (Vector.SquareRoot(vPrime) + eps)).StoreUnsafe(ref ws, (nuint)i);
+        }
+        CpuOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
+    }
+
+    // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
+    private static void CheckHolds(int length, params ReadOnlySpan<int> buffers)
+    {
+        foreach (int held in buffers)
+        {
+            if (held < length) throw new ArgumentException($"An optimizer buffer holds {held} elements; the gradient has {length}.");
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using GpuNet.Accelerators;
+using GpuNet.Accelerators.Cpu;
+using GpuNet.Tests.Numerics;
+
+namespace GpuNet.Tests.Accelerators;
+
+/// <summary>The vectorised activations, bias and addition against the plain reference kernels.</summary>
+public sealed class FastActivationTests
+{
+    /// <summary>
+    /// Sigmoid and tanh forward use TensorPrimitives' exp and tanh, a few ulps from MathF's; the
+    /// absolute part covers results near zero (tanh of tiny x, sigmoid of large negative x).
+    /// </summary>
+    private static readonly Tolerance Transcendental = new(1e-7, 1e-6);
+
+    public static TheoryData<int> Lengths => FastKernelInputs.Lengths;
+
+    public static TheoryData<ActivationKind, int> KindsAndLengths()
+    {
+        var data = new TheoryData<ActivationKind, int>();
+        foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
+            foreach (int length in FastKernelInputs.Lengths) data.Add(kind, length);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(KindsAndLengths))]
+    public void Forward_matches_the_reference(ActivationKind kind, int length)
+    {
+        float[] x = FastKernelInputs.Values(1, length);
+        float[] expected = new float[length], actual = new float[length];
+        CpuActivations.Forward(kind, 0.3f, x, expected);
+        CpuFastActivations.Forward(kind, 0.3f, x, actual);
+        if (kind is ActivationKind.Sigmoid or ActivationKind.Tanh) Transcendental.AssertClose(actual, expected, $"{kind} forward");
+        else FastKernelInputs.AssertIdentical(expected, actual, $"{kind} forward");
+    }
+
+    [Theory]
+    [MemberData(nameof(KindsAndLengths))]
+    public void Backward_accumulates_exactly_as_the_reference(ActivationKind kind, int length)
+    {
+        float[] x = FastKernelInputs.Values(2, length), dy = FastKernelInputs.Values(3, length);
+        float[] y = new float[length];
+        CpuActivations.Forward(kind, 0.3f, x, y);
+        // dx starts non-zero, so a kernel that overwrites instead of accumulating fails.
+        float[] expected = FastKernelInputs.Values(4, length), actual = (float[])expected.Clone();
+        CpuActivations.Backward(kind, 0.3f, x, y, dy, expected);
+        CpuFastActivations.Backward(kind, 0.3f, x, y, dy, actual);
+        FastKernelInputs.AssertIdentical(expected, actual, $"{kind} backward");
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 10)]
+    [InlineData(3, 31)]
+    [InlineData(120, 512)]
+    [InlineData(5, 515)]
+    public void Bias_add_and_gradient_match_the_reference(int rows, int cols)
+    {
+        float[] bias = FastKernelInputs.Values(5, cols), dy = FastKernelInputs.Values(6, rows * cols);
+        float[] expected = FastKernelInputs.Values(7, rows * cols), actual = (float[])expected.Clone();
+        CpuActivations.AddBias(bias, rows, cols, expected);
+        CpuFastActivations.AddBias(bias, rows, cols, actual);
+        FastKernelInputs.AssertIdentical(expected, actual, "bias add");
+
+        float[] expectedGradient = (float[])bias.Clone(), actualGradient = (float[])bias.Clone();
+        CpuActivations.BiasGradient(dy, rows, cols, expectedGradient);
+        CpuFastActivations.BiasGradient(dy, rows, cols, actualGradient);
+        FastKernelInputs.AssertIdentical(expectedGradient, actualGradient, "bias gradient");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Accelerator_add_is_exact(int length)
+    {
+        float[] a = FastKernelInputs.Values(8, length), b = FastKernelInputs.Values(9, length);
+        using var cpu = new CpuAccelerator();
+        using DeviceBuffer aBuffer = cpu.Allocate(length), bBuffer = cpu.Allocate(length), yBuffer = cpu.Allocate(length);
+        cpu.Upload(a, aBuffer);
+        cpu.Upload(b, bBuffer);
+        cpu.Add(aBuffer, bBuffer, length, yBuffer);
+        float[] actual = new float[length], expected = new float[length];
+        cpu.Download(yBuffer, actual);
+        for (int i = 0; i < length; i++) expected[i] = a[i] + b[i];
+        FastKernelInputs.AssertIdentical(expected, actual, "add");
+    }
+
+    [Fact]
+    public void A_short_output_is_refused_before_anything_is_written()
+    {
+        float[] x = new float[40], y = new float[39];
+        Assert.Throws<ArgumentException>(() => CpuFastActivations.Forward(ActivationKind.Relu, 0f, x, y));
+        Assert.Throws<ArgumentException>(() => CpuFastActivations.Backward(ActivationKind.Relu, 0f, y, x, x, new float[40]));
+    }
+}

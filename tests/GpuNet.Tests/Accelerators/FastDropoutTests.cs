@@ -1,0 +1,81 @@
+using GpuNet.Accelerators.Cpu;
+using GpuNet.Random;
+
+namespace GpuNet.Tests.Accelerators;
+
+/// <summary>
+/// The vectorised Philox dropout draws exactly the reference's mask: each element's fate is the
+/// function of (seed, stream, index) the CUDA kernel computes too, so any difference is a bug.
+/// </summary>
+public sealed class FastDropoutTests
+{
+    public static TheoryData<int, int> WidthsAndLengths()
+    {
+        var data = new TheoryData<int, int>();
+        foreach (int width in new[] { 512, 256, 0 }.Where(w => w <= CpuFastDropout.BestWidth))
+            foreach (int length in FastKernelInputs.Lengths) data.Add(width, length);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthsAndLengths))]
+    public void Mask_and_output_are_bitwise_the_reference(int width, int length)
+    {
+        // A seed and a stream with both 32-bit halves set, as the training step's dropout streams have.
+        const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x4000_0000_0000UL + (77UL << 12) + 3;
+        float[] x = FastKernelInputs.Values(30, length);
+        float[] expectedY = new float[length], expectedMask = new float[length];
+        float[] actualY = new float[length], actualMask = new float[length];
+        CpuDropout.Forward(x, length, 0.2f, seed, stream, expectedY, expectedMask);
+        CpuFastDropout.Range(x, 0, length, 0.2f, seed, stream, actualY, actualMask, width);
+        FastKernelInputs.AssertIdentical(expectedMask, actualMask, $"mask ({width}-bit)");
+        FastKernelInputs.AssertIdentical(expectedY, actualY, $"y ({width}-bit)");
+    }
+
+    [Theory]
+    [InlineData(4)]
+    [InlineData(36)]
+    [InlineData(16388)]
+    public void A_range_that_starts_inside_a_vector_step_draws_by_index(int start)
+    {
+        const int end = 20_000;
+        float[] x = FastKernelInputs.Values(31, end);
+        float[] y = new float[end], mask = new float[end];
+        CpuFastDropout.Range(x, start, end, 0.5f, 9, 10, y, mask, CpuFastDropout.BestWidth);
+        for (int i = start; i < end; i++)
+        {
+            float keep = Philox.Uniform(9, 10, (ulong)i) >= 0.5f ? 2f : 0f;
+            if (mask[i] != keep) Assert.Fail($"mask[{i}]: got {mask[i]}, expected {keep}");
+        }
+        Assert.All(mask.AsSpan(0, start).ToArray(), m => Assert.Equal(0f, m));
+    }
+
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(0.5f)]
+    [InlineData(0.99f)]
+    public void The_accelerator_kernel_over_threads_is_the_reference(float rate)
+    {
+        const int length = 3 * (1 << 14) * 16 + 5;
+        float[] x = FastKernelInputs.Values(32, length);
+        float[] expectedY = new float[length], expectedMask = new float[length];
+        float[] actualY = new float[length], actualMask = new float[length];
+        CpuDropout.Forward(x, length, rate, 42, 7, expectedY, expectedMask);
+        CpuFastDropout.Forward(x, length, rate, 42, 7, actualY, actualMask);
+        FastKernelInputs.AssertIdentical(expectedMask, actualMask, "mask");
+        FastKernelInputs.AssertIdentical(expectedY, actualY, "y");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Backward_accumulates_exactly_as_the_reference(int length)
+    {
+        float[] dy = FastKernelInputs.Values(33, length), mask = FastKernelInputs.Values(34, length, 0f, 2f);
+        float[] expected = FastKernelInputs.Values(35, length), actual = (float[])expected.Clone();
+        CpuDropout.Backward(dy, mask, length, expected);
+        CpuFastDropout.Backward(dy, mask, length, actual);
+        FastKernelInputs.AssertIdentical(expected, actual, "dx");
+    }
+
+    public static TheoryData<int> Lengths => FastKernelInputs.Lengths;
+}

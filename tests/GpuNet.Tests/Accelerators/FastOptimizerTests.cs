@@ -1,0 +1,73 @@
+using GpuNet.Accelerators;
+using GpuNet.Accelerators.Cpu;
+
+namespace GpuNet.Tests.Accelerators;
+
+/// <summary>
+/// The vectorised optimizer updates against the plain reference, bit for bit: both do the same
+/// float operations in the same order, so a run's weights do not depend on which one ran.
+/// </summary>
+public sealed class FastOptimizerTests
+{
+    public static TheoryData<int> Lengths => FastKernelInputs.Lengths;
+
+    // Two steps from the same state, so the second reads moments the first wrote.
+    private static void AssertSameUpdates(int length, int buffers, Action<float[], float[][]> reference, Action<float[], float[][]> fast, string what)
+    {
+        float[][] expected = Enumerable.Range(0, buffers).Select(b => FastKernelInputs.Values(20 + b, length, 0f, 1f)).ToArray();
+        float[][] actual = expected.Select(b => (float[])b.Clone()).ToArray();
+        for (int step = 0; step < 2; step++)
+        {
+            float[] g = FastKernelInputs.Values(10 + step, length);
+            reference(g, expected);
+            fast(g, actual);
+        }
+        for (int b = 0; b < buffers; b++) FastKernelInputs.AssertIdentical(expected[b], actual[b], $"{what} buffer {b}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Sgd_plain_momentum_and_nesterov(int length)
+    {
+        AssertSameUpdates(length, 1, (g, s) => CpuOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default),
+            (g, s) => CpuFastOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default), "sgd");
+        foreach (bool nesterov in new[] { false, true })
+        {
+            AssertSameUpdates(length, 2, (g, s) => CpuOptimizers.Sgd(g, 0.1f, 0.9f, nesterov, s[0], s[1]),
+                (g, s) => CpuFastOptimizers.Sgd(g, 0.1f, 0.9f, nesterov, s[0], s[1]), $"sgd nesterov={nesterov}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Adagrad_adadelta_and_rmsprop(int length)
+    {
+        AssertSameUpdates(length, 2, (g, s) => CpuOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1]),
+            (g, s) => CpuFastOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1]), "adagrad");
+        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2]),
+            (g, s) => CpuFastOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2]), "adadelta");
+        AssertSameUpdates(length, 2, (g, s) => CpuOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1]),
+            (g, s) => CpuFastOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1]), "rmsprop");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Adam_adamax_and_nadam(int length)
+    {
+        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
+            (g, s) => CpuFastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adam");
+        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
+            (g, s) => CpuFastOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adamax");
+        var scalars = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, MomentumCache: 0.87f, NextMomentumCache: 0.88f,
+            ScheduleProduct: 0.87f, NextScheduleProduct: 0.7656f, SecondMomentCorrection: 0.001f);
+        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Nadam(g, scalars, s[0], s[1], s[2]),
+            (g, s) => CpuFastOptimizers.Nadam(g, scalars, s[0], s[1], s[2]), "nadam");
+    }
+
+    [Fact]
+    public void A_short_state_buffer_is_refused()
+    {
+        float[] g = new float[40];
+        Assert.Throws<ArgumentException>(() => CpuFastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, new float[40], new float[40], new float[39]));
+    }
+}
