@@ -11,7 +11,8 @@ namespace GpuNet.Tests.Accelerators;
 /// <summary>
 /// A steady-state training step on the CPU accelerator allocates (next to) nothing, so a long run
 /// never stops for the garbage collector. Measured on the training thread between the ends of
-/// consecutive steps, which also counts the two enumerators the trainer's callback loops box.
+/// consecutive steps: the trainer's own loop, the batch hand-over from the preparing thread and
+/// every kernel call are counted.
 /// </summary>
 public sealed class TrainingStepAllocationTests
 {
