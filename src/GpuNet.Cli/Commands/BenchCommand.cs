@@ -1,5 +1,6 @@
 using CommandLine;
 using GpuNet.Accelerators;
+using GpuNet.Accelerators.Cpu;
 using GpuNet.Benchmarks;
 using GpuNet.Config;
 using GpuNet.Data;
@@ -18,6 +19,12 @@ public sealed class BenchOptions : DataOptionsBase
     [Option("epochs", Default = 1, HelpText = "Timed epochs per network (after a short warm-up).")]
     public int Epochs { get; set; } = 1;
 
+    [Option("gemm", HelpText = "Measure the CPU GEMM instead: GFLOP/s of square and dense-layer products against the machine's peak (gemm.md).")]
+    public bool Gemm { get; set; }
+
+    [Option("clock-ghz", HelpText = "With --gemm: the clock for the peak estimate (default: /proc/cpuinfo).")]
+    public double? ClockGHz { get; set; }
+
     [Option("output", Default = "bench-results", HelpText = "Folder for bench.md, bench.csv and report.html.")]
     public string Output { get; set; } = "bench-results";
 }
@@ -26,6 +33,7 @@ public static class BenchCommand
 {
     public static int Run(BenchOptions options)
     {
+        if (options.Gemm) return RunGemm(options);
         if (options.Epochs <= 0) throw new GpuNetException($"--epochs must be a positive integer, got {options.Epochs}");
         if (!Directory.Exists(options.Suite)) throw new GpuNetException($"{options.Suite}: benchmark suite folder not found");
         var configs = Directory.EnumerateFiles(options.Suite, "*.yaml").Order()
@@ -56,6 +64,20 @@ public static class BenchCommand
         Console.WriteLine(markdown);
         string report = Reports.BenchReportWriter.Write(options.Output, results, machine, accelerator.Name);
         Console.WriteLine($"Wrote {Path.Combine(options.Output, "bench.md")}, bench.csv and {report}");
+        return 0;
+    }
+
+    private static int RunGemm(BenchOptions options)
+    {
+        if (options.ClockGHz is <= 0) throw new GpuNetException($"--clock-ghz must be a positive number, got {options.ClockGHz}");
+        PeakEstimate peak = GemmBenchmark.EstimatePeak(options.ClockGHz);
+        Console.WriteLine($"GEMM benchmark on the CPU accelerator: {MachineDescription.Current()}");
+        int[] threads = CpuParallel.ThreadCount > 1 ? [1, CpuParallel.ThreadCount] : [1];
+        string report = GemmReport.Run(peak, [GemmImplementation.Fast], threads, GemmBenchmark.DefaultShapes);
+        Console.Write(report);
+        Directory.CreateDirectory(options.Output);
+        Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "gemm.md"), report);
+        Console.WriteLine($"Wrote {Path.Combine(options.Output, "gemm.md")}");
         return 0;
     }
 }

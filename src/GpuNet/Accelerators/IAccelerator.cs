@@ -130,6 +130,23 @@ public interface IAccelerator : IDisposable
     /// </summary>
     void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y);
 
+    /// <summary>
+    /// y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W] (+ bias [F] where
+    /// given): the whole convolution, which an accelerator may run as <see cref="Im2Col"/>, one GEMM and
+    /// <see cref="SwapLeadingAxes"/> over col [C·kh·kw, N·OH·OW] and filterMajor [F, N·OH·OW], or in
+    /// pieces that stay in cache. Both workspaces are the caller's and are left for the backward.
+    /// </summary>
+    void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y);
+
+    /// <summary>
+    /// The convolution's backward after its <see cref="Conv2DForward"/> with the same x and workspaces:
+    /// dKernel [F, C·kh·kw] += Σ dy · patchesᵀ, dBias [F] += Σ dy where given, dx [N, C, H, W] +=
+    /// col2im(kernelᵀ · dy) where given (not for the data input).
+    /// </summary>
+    void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx);
+
     /// <summary>y[n, c, s] += bias[c] for y [batch, channels, spatial].</summary>
     void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y);
 

@@ -45,31 +45,18 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
 
     public override void Forward(OpContext context, OpTensors tensors)
     {
-        var acc = context.Accelerator;
         Window2D g = Geometry(context, tensors);
-        DeviceBuffer col = tensors.Workspaces[Columns].Buffer, filterMajor = tensors.Workspaces[FilterMajor].Buffer;
-        acc.Im2Col(tensors.Input.Buffer, g, col);
-        // [F, C·kh·kw] · [C·kh·kw, N·OH·OW] → [F, N·OH·OW]
-        acc.Gemm(false, false, Kernel.Value.Buffer, col, Filters, g.PatchCount, g.PatchSize, 1f, 0f, filterMajor);
-        acc.SwapLeadingAxes(filterMajor, Filters, g.Batch, g.OutputPlane, tensors.Output.Buffer);
-        if (Bias is not null) acc.AddChannelBias(Bias.Value.Buffer, g.Batch, Filters, g.OutputPlane, tensors.Output.Buffer);
+        context.Accelerator.Conv2DForward(tensors.Input.Buffer, Kernel.Value.Buffer, Bias?.Value.Buffer, g, Filters,
+            tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, tensors.Output.Buffer);
     }
 
-    /// <summary>Reuses the forward's col for dCol once dKernel no longer needs it, so a backward must follow its forward.</summary>
+    /// <summary>The accelerator may keep what the forward left in the workspaces, so a backward must follow its forward.</summary>
     public override void Backward(OpContext context, OpTensors tensors)
     {
-        var acc = context.Accelerator;
         Window2D g = Geometry(context, tensors);
-        DeviceBuffer col = tensors.Workspaces[Columns].Buffer, dyFilterMajor = tensors.Workspaces[FilterMajor].Buffer;
-        DeviceBuffer dy = tensors.OutputGradient!.Buffer;
-        if (Bias is not null) acc.ChannelBiasGradient(dy, g.Batch, Filters, g.OutputPlane, Bias.Gradient.Buffer);
-        acc.SwapLeadingAxes(dy, g.Batch, Filters, g.OutputPlane, dyFilterMajor);
-        // dKernel [F, C·kh·kw] += dy [F, N·OH·OW] · colᵀ
-        acc.Gemm(false, true, dyFilterMajor, col, Filters, g.PatchSize, g.PatchCount, 1f, 1f, Kernel.Gradient.Buffer);
-        if (tensors.InputGradients[0] is not { } dx) return;
-        // dCol [C·kh·kw, N·OH·OW] = kernelᵀ · dy, then each patch element goes back to its pixel.
-        acc.Gemm(true, false, Kernel.Value.Buffer, dyFilterMajor, g.PatchSize, g.PatchCount, Filters, 1f, 0f, col);
-        acc.Col2Im(col, g, dx.Buffer);
+        context.Accelerator.Conv2DBackward(tensors.Input.Buffer, Kernel.Value.Buffer, tensors.OutputGradient!.Buffer, g, Filters,
+            tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, Kernel.Gradient.Buffer, Bias?.Gradient.Buffer,
+            tensors.InputGradients[0]?.Buffer);
     }
 
     private Window2D Geometry(OpContext context, OpTensors tensors)

@@ -138,6 +138,15 @@ public sealed class CpuAccelerator : IAccelerator
 
     // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
 
+    public void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y) =>
+        CpuFastConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(col), Data(filterMajor), Data(y));
+
+    public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx) =>
+        CpuFastConvolution.Backward(Data(x), Data(kernel), Data(dy), window, filters, Data(col), Data(filterMajor), Data(dKernel),
+            dBias is null ? null : Data(dBias), dx is null ? null : Data(dx));
+
     public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => CpuConvolution.Im2Col(Data(x), window, Data(col));
 
     public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => CpuConvolution.Col2Im(Data(dCol), window, Data(dx));

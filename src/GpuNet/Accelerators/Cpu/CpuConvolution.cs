@@ -14,41 +14,43 @@ internal static class CpuConvolution
         CheckLength(x, g.InputLength, nameof(x));
         CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
         CpuParallel.For(g.PatchSize, g.PatchCount, (x, g, col), static (in (float[] X, Window2D G, float[] Col) s, int first, int last) =>
+            Im2ColRows(s.X, s.G, s.Col, first, last));
+    }
+
+    /// <summary>Rows [first, last) of col [C·kh·kw, N·OH·OW] from x [N, C, H, W], on the calling thread.</summary>
+    public static void Im2ColRows(ReadOnlySpan<float> x, Window2D g, Span<float> col, int first, int last)
+    {
+        int columns = g.PatchCount;
+        for (int row = first; row < last; row++)
         {
-            float[] x = s.X, col = s.Col;
-            Window2D g = s.G;
-            int columns = g.PatchCount;
-            for (int row = first; row < last; row++)
+            int c = row / g.WindowSize, i = row / g.WindowWidth % g.WindowHeight, j = row % g.WindowWidth;
+            var (owFirst, owEnd) = ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+            Span<float> destination = col.Slice(row * columns, columns);
+            for (int n = 0; n < g.Batch; n++)
             {
-                int c = row / g.WindowSize, i = row / g.WindowWidth % g.WindowHeight, j = row % g.WindowWidth;
-                var (owFirst, owEnd) = ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
-                Span<float> destination = col.AsSpan(row * columns, columns);
-                for (int n = 0; n < g.Batch; n++)
+                for (int oh = 0; oh < g.OutputHeight; oh++)
                 {
-                    for (int oh = 0; oh < g.OutputHeight; oh++)
+                    Span<float> outRow = destination.Slice((n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
+                    int h = oh * g.StrideHeight - g.PadTop + i;
+                    if ((uint)h >= (uint)g.Height || owFirst >= owEnd)
                     {
-                        Span<float> outRow = destination.Slice((n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
-                        int h = oh * g.StrideHeight - g.PadTop + i;
-                        if ((uint)h >= (uint)g.Height || owFirst >= owEnd)
-                        {
-                            outRow.Clear();
-                            continue;
-                        }
-                        int inputRow = ((n * g.Channels + c) * g.Height + h) * g.Width - g.PadLeft + j;
-                        outRow[..owFirst].Clear();
-                        outRow[owEnd..].Clear();
-                        if (g.StrideWidth == 1)
-                        {
-                            x.AsSpan(inputRow + owFirst, owEnd - owFirst).CopyTo(outRow[owFirst..owEnd]);
-                        }
-                        else
-                        {
-                            for (int ow = owFirst; ow < owEnd; ow++) outRow[ow] = x[inputRow + ow * g.StrideWidth];
-                        }
+                        outRow.Clear();
+                        continue;
+                    }
+                    int inputRow = ((n * g.Channels + c) * g.Height + h) * g.Width - g.PadLeft + j;
+                    outRow[..owFirst].Clear();
+                    outRow[owEnd..].Clear();
+                    if (g.StrideWidth == 1)
+                    {
+                        x.Slice(inputRow + owFirst, owEnd - owFirst).CopyTo(outRow[owFirst..owEnd]);
+                    }
+                    else
+                    {
+                        for (int ow = owFirst; ow < owEnd; ow++) outRow[ow] = x[inputRow + ow * g.StrideWidth];
                     }
                 }
             }
-        });
+        }
     }
 
     /// <summary>dx [N, C, H, W] += col2im(dCol). One (image, channel) plane per work item: no two threads write one pixel.</summary>
@@ -58,32 +60,43 @@ internal static class CpuConvolution
         CheckLength(dCol, (long)g.PatchSize * g.PatchCount, nameof(dCol));
         CheckLength(dx, g.InputLength, nameof(dx));
         CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (dCol, g, dx), static (in (float[] DCol, Window2D G, float[] Dx) s, int first, int last) =>
+            Col2ImPlanes(s.DCol, s.G, s.Dx, first, last));
+    }
+
+    /// <summary>dx += col2im(dCol) for the (image, channel) planes [first, last), on the calling thread.</summary>
+    public static void Col2ImPlanes(ReadOnlySpan<float> dCol, Window2D g, Span<float> dx, int first, int last)
+    {
+        int columns = g.PatchCount;
+        for (int plane = first; plane < last; plane++)
         {
-            float[] dCol = s.DCol, dx = s.Dx;
-            Window2D g = s.G;
-            int columns = g.PatchCount;
-            for (int plane = first; plane < last; plane++)
+            int n = plane / g.Channels, c = plane % g.Channels;
+            Span<float> image = dx.Slice(plane * g.InputPlane, g.InputPlane);
+            for (int i = 0; i < g.WindowHeight; i++)
             {
-                int n = plane / g.Channels, c = plane % g.Channels;
-                Span<float> image = dx.AsSpan(plane * g.InputPlane, g.InputPlane);
-                for (int i = 0; i < g.WindowHeight; i++)
+                for (int j = 0; j < g.WindowWidth; j++)
                 {
-                    for (int j = 0; j < g.WindowWidth; j++)
+                    int row = (c * g.WindowHeight + i) * g.WindowWidth + j;
+                    var (owFirst, owEnd) = ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+                    for (int oh = 0; oh < g.OutputHeight; oh++)
                     {
-                        int row = (c * g.WindowHeight + i) * g.WindowWidth + j;
-                        var (owFirst, owEnd) = ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
-                        for (int oh = 0; oh < g.OutputHeight; oh++)
+                        int h = oh * g.StrideHeight - g.PadTop + i;
+                        if ((uint)h >= (uint)g.Height) continue;
+                        ReadOnlySpan<float> source = dCol.Slice(row * columns + (n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
+                        int imageRow = h * g.Width - g.PadLeft + j;
+                        if (g.StrideWidth == 1)
                         {
-                            int h = oh * g.StrideHeight - g.PadTop + i;
-                            if ((uint)h >= (uint)g.Height) continue;
-                            ReadOnlySpan<float> source = dCol.AsSpan(row * columns + (n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
-                            int imageRow = h * g.Width - g.PadLeft + j;
+                            // Contiguous: the add vectorises.
+                            Span<float> target = image.Slice(imageRow + owFirst, owEnd - owFirst);
+                            System.Numerics.Tensors.TensorPrimitives.Add(target, source[owFirst..owEnd], target);
+                        }
+                        else
+                        {
                             for (int ow = owFirst; ow < owEnd; ow++) image[imageRow + ow * g.StrideWidth] += source[ow];
                         }
                     }
                 }
             }
-        });
+        }
     }
 
     /// <summary>y [b, a, inner] = x [a, b, inner].</summary>

@@ -258,6 +258,28 @@ public sealed unsafe class CudaAccelerator : IAccelerator
         LaunchElementwise(_kernels.PenaltyGradient, length, Arg(parameter), KernelArgument.Of(length), KernelArgument.Of(l1), KernelArgument.Of(l2), Arg(gradient));
     }
 
+    // The batched form: one im2col over the whole batch, one GEMM, one axis swap — few, large launches.
+    public void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y)
+    {
+        Im2Col(x, window, col);
+        Gemm(false, false, kernel, col, filters, window.PatchCount, window.PatchSize, 1f, 0f, filterMajor);
+        SwapLeadingAxes(filterMajor, filters, window.Batch, window.OutputPlane, y);
+        if (bias is not null) AddChannelBias(bias, window.Batch, filters, window.OutputPlane, y);
+    }
+
+    /// <summary>Reuses the forward's col for dCol once dKernel no longer needs it.</summary>
+    public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx)
+    {
+        if (dBias is not null) ChannelBiasGradient(dy, window.Batch, filters, window.OutputPlane, dBias);
+        SwapLeadingAxes(dy, window.Batch, filters, window.OutputPlane, filterMajor);
+        Gemm(false, true, filterMajor, col, filters, window.PatchSize, window.PatchCount, 1f, 1f, dKernel);
+        if (dx is null) return;
+        Gemm(true, false, kernel, filterMajor, window.PatchSize, window.PatchCount, filters, 1f, 0f, col);
+        Col2Im(col, window, dx);
+    }
+
     public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col)
     {
         window.Validate();
