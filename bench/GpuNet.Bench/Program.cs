@@ -51,30 +51,5 @@ GemmImplementation[] implementations = only switch
     _ => throw new ArgumentException($"--only: expected fast or reference, got {only}"),
 };
 
-Console.WriteLine($"Peak estimate (whole machine): {peak}");
-Console.WriteLine($"Fast micro-kernel: {GemmBenchmark.FastKernel}");
-Console.WriteLine($"FMA-only loop now: {FmaThroughput.Measure(1):0} GFLOP/s on 1 thread, {FmaThroughput.Measure(Math.Max(1, peak.Cores)):0} on {peak.Cores}");
-Console.WriteLine($"Load average before: {LoadAverage()}");
-var measurements = new List<GemmMeasurement>();
-foreach (var implementation in implementations)
-{
-    foreach (int threads in threadCounts)
-    {
-        // Each column is held against the peak of the cores it may use.
-        double columnPeak = peak.GflopPerSecond * Math.Min(threads, peak.Cores) / peak.Cores;
-        measurements.AddRange(GemmBenchmark.Run(shapes, implementation, threads, columnPeak, repetitions, seconds));
-    }
-}
-Console.WriteLine($"Load average after: {LoadAverage()}");
-Console.WriteLine();
-Console.WriteLine("Median GFLOP/s over the timed runs (wall clock); in brackets, % of the peak of the threads used.");
-Console.WriteLine();
-Console.Write(GemmBenchmark.ToMarkdown(measurements));
-Console.WriteLine();
-Console.WriteLine("The same runs from processor time: GFLOP/s had each thread a core to itself.");
-Console.WriteLine();
-Console.Write(GemmBenchmark.ToMarkdown(measurements, cpuTime: true));
-Console.WriteLine($"FMA-only loop after: {FmaThroughput.Measure(1):0} GFLOP/s on 1 thread, {FmaThroughput.Measure(Math.Max(1, peak.Cores)):0} on {peak.Cores}");
+Console.Write(GemmReport.Run(peak, implementations, threadCounts, shapes, repetitions, seconds));
 return 0;
-
-static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
