@@ -42,6 +42,8 @@ public static class ReportCommand
             history = checkpoint.History;
             Console.WriteLine($"Report of {folder.Path} from the checkpoint of epoch {checkpoint.Epoch} (the run has no final weights)");
         }
+        else if (Directory.Exists(Path.Combine(folder.Path, "member-1")))
+            throw new GpuNetException($"{folder.Path}: is an ensemble's run folder; each member has its own report, e.g. gpunet report {Path.Combine(folder.Path, "member-1")}");
         else throw new GpuNetException($"{folder.Path}: holds neither weights.safetensors nor checkpoint.json, so no epoch of this run finished");
 
         string page = RunReportWriter.Write(folder.Path, RunReport.Collect(trainer, config, history.Epochs, train, test));

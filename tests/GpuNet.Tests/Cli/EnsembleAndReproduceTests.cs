@@ -47,6 +47,9 @@ public sealed class EnsembleAndReproduceTests : IDisposable
         Assert.Matches(@"\| member-3 \| 3 \| 1 \| [0-9.]+ \| [0-9.]+ % \| [0-9.]+ % \|", summary);
         Assert.Matches(@"\| \*\*ensemble\*\* \| \| \| [0-9.]+ \| \*\*[0-9.]+ %\*\* \|", summary);
         Assert.Contains("rotated by 20°", File.ReadAllText(Path.Combine(run, "member-1", "report.html")));
+        var report = GpunetProcess.Run(_folder.Path, "report", run, "--data", TestData.MnistDirectory);
+        Assert.Equal(2, report.ExitCode);
+        Assert.Contains("is an ensemble's run folder; each member has its own report", report.Error);
     }
 
     [Fact]
