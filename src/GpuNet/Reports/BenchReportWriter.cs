@@ -18,19 +18,20 @@ public static partial class BenchReportWriter
     {
         string assets = Path.Combine(outputFolder, RunReportWriter.AssetFolder);
         Directory.CreateDirectory(assets);
-        var charts = Charts(results);
-        foreach (var (file, chart) in charts) AtomicFile.WriteAllText(Path.Combine(assets, file), chart.Render());
+        // Each chart is drawn once: the same SVG goes into its file and into the page.
+        var charts = Charts(results).Select(c => (c.File, Svg: c.Chart.Render())).ToList();
+        foreach (var (file, svg) in charts) AtomicFile.WriteAllText(Path.Combine(assets, file), svg);
 
         var html = new StringBuilder(Html.PageStart("Deep versus shallow — GpuNet benchmark"));
         html.Append("<h1>Deep versus shallow</h1>\n");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{results.Count} networks on {Html.Escape(accelerator)} · {Html.Escape(machine)}</p>\n");
         html.Append("<section id=\"depth\">\n<h2>Time and accuracy against depth</h2>\n");
         html.Append("<p class=\"muted\">Depth counts the layers with weights. Networks that differ only in depth share a line.</p>\n<div class=\"figures\">\n");
-        foreach (var (_, chart) in charts.Take(2)) html.Append(chart.Render());
+        foreach (var (_, svg) in charts.Take(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
         html.Append("<section id=\"gradient-norms\">\n<h2>Gradient norm of each layer</h2>\n");
         html.Append("<p class=\"muted\">‖∂loss/∂W‖ per layer, first layer left: in deep sigmoid networks it shrinks by orders of magnitude towards the input — the vanishing gradient — and batch norm or ReLU keep it level.</p>\n<div class=\"figures\">\n");
-        foreach (var (_, chart) in charts.Skip(2)) html.Append(chart.Render());
+        foreach (var (_, svg) in charts.Skip(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
         html.Append(Table(results));
         html.Append(Html.PageEnd);
@@ -59,7 +60,7 @@ public static partial class BenchReportWriter
         var families = results.GroupBy(r => Family(r, results)).ToList();
         List<ChartSeries> ByDepth(Func<NetworkBenchmarkResult, double> value) => families
             .Select((f, i) => new ChartSeries(f.Key, f.OrderBy(Depth).Select(r => ((double)Depth(r), value(r))).ToList(), ColorIndex: i)).ToList();
-        var charts = new List<(string, SvgLineChart)>
+        var charts = new List<(string File, SvgLineChart Chart)>
         {
             ("seconds-per-epoch.svg", new SvgLineChart { Title = "Seconds per epoch against depth", XLabel = "layers with weights", YLabel = "seconds per epoch", Series = ByDepth(r => r.SecondsPerEpoch) }),
             ("accuracy.svg", new SvgLineChart { Title = "Test accuracy against depth", XLabel = "layers with weights", YLabel = "test accuracy", Series = ByDepth(r => r.TestAccuracy) }),

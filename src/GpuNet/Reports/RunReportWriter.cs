@@ -24,23 +24,25 @@ public static class RunReportWriter
     {
         string assets = Path.Combine(runFolder, AssetFolder);
         Directory.CreateDirectory(assets);
-        var charts = Charts(report);
-        foreach (var (file, chart) in charts) AtomicFile.WriteAllText(Path.Combine(assets, file), chart.Render());
+        // Each chart is drawn once: the same SVG goes into its file and into the page.
+        var charts = Charts(report).Select(c => (c.File, Svg: c.Chart.Render())).ToList();
+        foreach (var (file, svg) in charts) AtomicFile.WriteAllText(Path.Combine(assets, file), svg);
 
         byte[]? misclassifiedGrid = report.MisclassifiedImages.Count == 0 ? null
             : PngEncoder.Encode(RasterImage.Grid(report.MisclassifiedImages, columns: 10, gap: 2, background: 128));
         if (misclassifiedGrid is not null) AtomicFile.Write(Path.Combine(assets, "misclassified.png"), s => s.Write(misclassifiedGrid));
-        byte[]? firstLayerGrid = report.FirstLayer is { } first ? PngEncoder.Encode(FirstLayerGrid(first)) : null;
-        if (firstLayerGrid is not null) AtomicFile.Write(Path.Combine(assets, "first-layer.png"), s => s.Write(firstLayerGrid));
+        RasterImage? firstLayerPicture = report.FirstLayer is { } first ? FirstLayerGrid(first) : null;
+        byte[]? firstLayerPng = firstLayerPicture is null ? null : PngEncoder.Encode(firstLayerPicture);
+        if (firstLayerPng is not null) AtomicFile.Write(Path.Combine(assets, "first-layer.png"), s => s.Write(firstLayerPng));
         AtomicFile.WriteAllText(Path.Combine(assets, "confusion-matrix.csv"), ConfusionCsv(report.Confusion));
 
         string page = Path.Combine(runFolder, PageFile);
-        AtomicFile.WriteAllText(page, Page(report, charts, firstLayerGrid));
+        AtomicFile.WriteAllText(page, Page(report, charts, firstLayerPng, firstLayerPicture?.Width ?? 0));
         return page;
     }
 
     /// <summary>First-layer pictures enlarged to about 48 pixels a side, eight to a row.</summary>
-    internal static RasterImage FirstLayerGrid(FirstLayerWeights weights)
+    private static RasterImage FirstLayerGrid(FirstLayerWeights weights)
     {
         int factor = Math.Max(1, 48 / Math.Max(weights.TileWidth, weights.TileHeight));
         return RasterImage.Grid(weights.Tiles.Select(t => t.Enlarged(factor)).ToList(), columns: 8, gap: 4, background: 255);
@@ -72,7 +74,7 @@ public static class RunReportWriter
         ];
     }
 
-    private static string Page(RunReport report, List<(string File, SvgLineChart Chart)> charts, byte[]? firstLayerGrid)
+    private static string Page(RunReport report, List<(string File, string Svg)> charts, byte[]? firstLayerPng, int firstLayerWidth)
     {
         var html = new StringBuilder(Html.PageStart($"{report.Name} — GpuNet report"));
         var epochs = report.Epochs;
@@ -98,22 +100,21 @@ public static class RunReportWriter
         html.Append("</section>\n");
 
         html.Append("<section id=\"curves\">\n<h2>Loss and accuracy</h2>\n<div class=\"figures\">\n");
-        foreach (var (_, chart) in charts.Take(2)) html.Append(chart.Render());
+        foreach (var (_, svg) in charts.Take(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
 
         html.Append("<section id=\"gradient-norms\">\n<h2>Gradient norm of each layer</h2>\n");
         html.Append("<p class=\"muted\">In a deep sigmoid network the first layers' gradients are orders of magnitude smaller than the last layers': they learn far more slowly.</p>\n");
-        html.Append("<div class=\"figures\">\n").Append(charts[2].Chart.Render()).Append(GradientTable(epochs)).Append("</div>\n");
+        html.Append("<div class=\"figures\">\n").Append(charts[2].Svg).Append(GradientTable(epochs)).Append("</div>\n");
         html.Append("</section>\n");
 
         html.Append(ConfusionSection(report.Confusion));
 
         html.Append("<section id=\"first-layer\">\n<h2>First layer's weights</h2>\n");
-        if (report.FirstLayer is { } first && firstLayerGrid is not null)
+        if (report.FirstLayer is { } first && firstLayerPng is not null)
         {
             html.Append(CultureInfo.InvariantCulture, $"<p>{Html.Escape(first.Title)}. Mid-grey is 0, white the largest positive and black the largest negative weight of each picture.</p>\n");
-            var grid = FirstLayerGrid(first);
-            html.Append(Html.InlinePng(firstLayerGrid, first.Title, grid.Width * 2));
+            html.Append(Html.InlinePng(firstLayerPng, first.Title, firstLayerWidth * 2));
         }
         else html.Append("<p class=\"muted\">The first layer with weights is neither a Conv2D nor a Dense layer on whole images, so its weights are not pictures.</p>\n");
         html.Append("</section>\n");
