@@ -150,7 +150,7 @@ internal static class CpuConvolution
     }
 
     /// <summary>The output columns [first, end) whose window column j falls inside the image.</summary>
-    private static (int First, int End) ValidOutputRange(int j, int stride, int padLeft, int width, int outputWidth)
+    internal static (int First, int End) ValidOutputRange(int j, int stride, int padLeft, int width, int outputWidth)
     {
         // w = ow·stride − padLeft + j must lie in [0, width).
         int first = Math.Max(0, (padLeft - j + stride - 1) / stride);

@@ -56,6 +56,7 @@ internal static class CpuFastConvolution
     /// <summary>The whole batch as one im2col, one multi-threaded GEMM and one axis swap.</summary>
     internal static void BatchedForward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] col, float[] filterMajor, float[] y)
     {
+        CheckBatched(x, g, filters, col, filterMajor, y);
         BatchedIm2Col(x, g, col);
         CpuFastGemm.Multiply(false, false, kernel, col, filters, g.PatchCount, g.PatchSize, 1f, 0f, filterMajor);
         CpuConvolution.SwapLeadingAxes(filterMajor, filters, g.Batch, g.OutputPlane, y);
@@ -65,6 +66,8 @@ internal static class CpuFastConvolution
     /// <summary>The batched backward; col must still hold the forward's patches.</summary>
     internal static void BatchedBackward(float[] x, float[] kernel, float[] dy, Window2D g, int filters, float[] col, float[] filterMajor, float[] dKernel, float[]? dBias, float[]? dx)
     {
+        CheckBatched(x, g, filters, col, filterMajor, dy);
+        if (dx is not null) CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
         if (dBias is not null) CpuFastChannelBias.Gradient(dy, g.Batch, filters, g.OutputPlane, dBias);
         CpuConvolution.SwapLeadingAxes(dy, g.Batch, filters, g.OutputPlane, filterMajor);
         // col still holds the forward's patches.
@@ -72,6 +75,16 @@ internal static class CpuFastConvolution
         if (dx is null) return;
         CpuFastGemm.Multiply(true, false, kernel, filterMajor, g.PatchSize, g.PatchCount, filters, 1f, 0f, col);
         BatchedCol2Im(col, g, dx);
+    }
+
+    // The batched im2col and col2im read and write through unchecked references: every length is checked first.
+    private static void CheckBatched(float[] x, Window2D g, int filters, float[] col, float[] filterMajor, float[] output)
+    {
+        g.Validate();
+        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
+        CpuConvolution.CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
+        CpuConvolution.CheckLength(filterMajor, (long)filters * g.PatchCount, nameof(filterMajor));
+        CpuConvolution.CheckLength(output, (long)g.Batch * filters * g.OutputPlane, nameof(output));
     }
 
     // The batched im2col and col2im split by images: each thread fills (or reads) its images' columns of every row.
@@ -93,9 +106,9 @@ internal static class CpuFastConvolution
     internal static void ChunkedForward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y)
     {
         g.Validate();
-        CheckLength(x, g.InputLength, nameof(x));
-        CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
-        CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
+        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
+        CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
+        CpuConvolution.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
         int perChunk = ImagesPerChunk(g), chunks = (g.Batch + perChunk - 1) / perChunk;
         long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
         CpuParallel.For(chunks, work, (x, kernel, bias, g, filters, y, perChunk),
@@ -112,11 +125,11 @@ internal static class CpuFastConvolution
     internal static void ChunkedBackward(float[] x, float[] kernel, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias, float[]? dx)
     {
         g.Validate();
-        CheckLength(x, g.InputLength, nameof(x));
-        CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
-        CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
-        CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
-        if (dx is not null) CheckLength(dx, g.InputLength, nameof(dx));
+        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
+        CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
+        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
+        if (dx is not null) CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
         if (dBias is not null) CpuFastChannelBias.Gradient(dy, g.Batch, filters, g.OutputPlane, dBias);
         int perChunk = ImagesPerChunk(g), chunks = (g.Batch + perChunk - 1) / perChunk;
         long work = 2L * perChunk * filters * g.PatchSize * g.OutputPlane;
@@ -200,7 +213,7 @@ internal static class CpuFastConvolution
         for (int row = 0; row < g.PatchSize; row++)
         {
             int c = row / g.WindowSize, i = row / g.WindowWidth % g.WindowHeight, j = row % g.WindowWidth;
-            var (owFirst, owEnd) = ValidOutputRange(j, g);
+            var (owFirst, owEnd) = CpuConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
             for (int n = 0; n < g.Batch; n++)
             {
                 for (int oh = 0; oh < g.OutputHeight; oh++)
@@ -237,7 +250,7 @@ internal static class CpuFastConvolution
                 for (int j = 0; j < g.WindowWidth; j++)
                 {
                     int row = (c * g.WindowHeight + i) * g.WindowWidth + j;
-                    var (owFirst, owEnd) = ValidOutputRange(j, g);
+                    var (owFirst, owEnd) = CpuConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
                     for (int oh = 0; oh < g.OutputHeight; oh++)
                     {
                         int h = oh * g.StrideHeight - g.PadTop + i;
@@ -251,14 +264,6 @@ internal static class CpuFastConvolution
                 }
             }
         }
-    }
-
-    private static (int First, int End) ValidOutputRange(int j, Window2D g)
-    {
-        // w = ow·stride − padLeft + j must lie in [0, width).
-        int first = Math.Max(0, (g.PadLeft - j + g.StrideWidth - 1) / g.StrideWidth);
-        int end = g.Width - 1 + g.PadLeft - j < 0 ? 0 : Math.Min(g.OutputWidth, (g.Width - 1 + g.PadLeft - j) / g.StrideWidth + 1);
-        return (first, Math.Max(first, end));
     }
 
     private static void Copy(ref float source, ref float destination, int count)
@@ -287,10 +292,5 @@ internal static class CpuFastConvolution
     {
         if (buffer is null || buffer.Length < length) buffer = new float[length];
         return buffer;
-    }
-
-    private static void CheckLength(float[] buffer, long needed, string name)
-    {
-        if (buffer.Length < needed) throw new ArgumentException($"{name} holds {buffer.Length} floats; the convolution needs {needed}.", name);
     }
 }
