@@ -14,8 +14,12 @@ internal sealed class StepBuffers : IDisposable
         int classes = model.Output.SampleSize;
         Targets = accelerator.Allocate(batchSize * classes);
         LossPerSample = accelerator.Allocate(batchSize);
-        HostInputs = new float[batchSize * model.Input.SampleSize];
-        HostTargets = new float[batchSize * classes];
+        // Training batches are prepared in the trainer's prefetcher's own slots; only inference copies here.
+        if (!training)
+        {
+            HostInputs = new float[batchSize * model.Input.SampleSize];
+            HostTargets = new float[batchSize * classes];
+        }
     }
 
     public int BatchSize { get; }
@@ -27,9 +31,11 @@ internal sealed class StepBuffers : IDisposable
 
     public DeviceBuffer LossPerSample { get; }
 
-    public float[] HostInputs { get; }
+    /// <summary>Inference buffers only: the batch's images as copied from the dataset.</summary>
+    public float[]? HostInputs { get; }
 
-    public float[] HostTargets { get; }
+    /// <summary>Inference buffers only: the batch's one-hot labels.</summary>
+    public float[]? HostTargets { get; }
 
     public void Dispose()
     {

@@ -170,7 +170,7 @@ public sealed class Trainer : IDisposable
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            StepBuffers buffers = Forward(data, indices.Slice(start, count), training: false);
+            StepBuffers buffers = ForwardInference(data, indices.Slice(start, count));
             Accelerator.LossForward(LossKind, buffers.Plan[LossInput].Buffer, buffers.Targets, count, Model.Output.SampleSize, buffers.LossPerSample);
             AccumulateMetrics(buffers, count);
             AccumulatePenalties(count);
@@ -189,7 +189,7 @@ public sealed class Trainer : IDisposable
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            StepBuffers buffers = Forward(data, indices.Slice(start, count), training: false);
+            StepBuffers buffers = ForwardInference(data, indices.Slice(start, count));
             Accelerator.Download(buffers.Plan[Model.Output].Buffer, result.AsSpan(start * outputs, count * outputs));
         }
         return result;
@@ -225,13 +225,17 @@ public sealed class Trainer : IDisposable
         Optimizer.Apply(Accelerator, _trainable, Iterations);
     }
 
-    /// <summary>Evaluation and prediction: the batch is copied out of the dataset here, as it is, and run forward.</summary>
-    private StepBuffers Forward(Dataset data, ReadOnlySpan<int> indices, bool training)
+    /// <summary>
+    /// Evaluation and prediction: the batch is copied out of the dataset here, as it is, and run
+    /// forward in inference mode. (Training batches come prepared from the <see cref="BatchPrefetcher"/>.)
+    /// </summary>
+    private StepBuffers ForwardInference(Dataset data, ReadOnlySpan<int> indices)
     {
-        StepBuffers buffers = BuffersFor(indices.Length, training);
-        data.FillImages(indices, buffers.HostInputs);
-        data.FillOneHot(indices, buffers.HostTargets);
-        return RunForward(buffers, buffers.HostInputs, buffers.HostTargets, training);
+        StepBuffers buffers = BuffersFor(indices.Length, training: false);
+        float[] images = buffers.HostInputs!, targets = buffers.HostTargets!;
+        data.FillImages(indices, images);
+        data.FillOneHot(indices, targets);
+        return RunForward(buffers, images, targets, training: false);
     }
 
     private StepBuffers BuffersFor(int count, bool training)
