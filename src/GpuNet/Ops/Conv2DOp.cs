@@ -9,8 +9,8 @@ namespace GpuNet.Ops;
 /// bias [F], to y [F, OH, OW], run by the accelerator's Conv2DForward/Conv2DBackward. The CUDA
 /// accelerator makes the whole batch one GEMM — im2col lays every patch out as a column of col
 /// [C·kh·kw, N·OH·OW], kernel · col gives the filter-major [F, N·OH·OW], and a swap of the leading
-/// axes makes it NCHW — in the two workspaces this op owns; the CPU takes chunks of images that
-/// stay in cache for the deeper layers.
+/// axes makes it NCHW — in the two workspaces this op owns; the CPU gathers each patch sliver
+/// straight into its GEMM micro-kernel and needs neither.
 /// </summary>
 public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow window) : Op
 {

@@ -140,12 +140,15 @@ public sealed class CpuAccelerator : IAccelerator
 
     public void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y) =>
-        CpuFastConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(col), Data(filterMajor), Data(y));
+        CpuTiledConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
 
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx) =>
-        CpuFastConvolution.Backward(Data(x), Data(kernel), Data(dy), window, filters, Data(col), Data(filterMajor), Data(dKernel),
-            dBias is null ? null : Data(dBias), dx is null ? null : Data(dx));
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx)
+    {
+        if (dBias is not null) CpuFastChannelBias.Gradient(Data(dy), window.Batch, filters, window.OutputPlane, Data(dBias));
+        CpuTiledConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel));
+        if (dx is not null) CpuTiledConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx));
+    }
 
     public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => CpuConvolution.Im2Col(Data(x), window, Data(col));
 

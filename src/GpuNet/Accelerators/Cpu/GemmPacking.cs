@@ -77,7 +77,7 @@ internal static unsafe class GemmPacking
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    internal static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
     {
         for (int p = 0; p < kc; p++, source += sourceStride, target += width) CopyRow(source, count, target, width);
     }
@@ -87,7 +87,7 @@ internal static unsafe class GemmPacking
     /// source (sourceStride apart) become columns of the sliver.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    internal static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
     {
         const int lanes = 8;
         int p0 = 0;

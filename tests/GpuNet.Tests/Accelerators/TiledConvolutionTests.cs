@@ -5,23 +5,29 @@ using GpuNet.Tests.Numerics;
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
-/// The chunked CPU convolution against the plain batched form it replaces — im2col, the reference
-/// GEMM, the axis swap, the per-channel bias and col2im of <see cref="CpuConvolution"/> and
+/// The implicit-GEMM CPU convolution against the plain batched form — im2col, the reference GEMM,
+/// the axis swap, the per-channel bias and col2im of <see cref="CpuConvolution"/> and
 /// <see cref="CpuGemm"/> — on odd geometries, and its results for any thread count.
 /// </summary>
-public sealed class FastConvolutionTests
+public sealed class TiledConvolutionTests
 {
-    // batch, channels, height, width, kernel, stride, pad, filters: 1×1 images, strides, padding,
-    // more filters than output positions, a batch that fills no chunk evenly, the lecture's layers.
+    // batch, channels, height, width, kernel, stride, pad, filters: 1×1 outputs, strides with
+    // padding, more filters than output positions, filters and patches that fill no tile evenly,
+    // output rows shorter and longer than a tile, channels-last rows longer than a tile with padding,
+    // the lecture's layers.
     public static TheoryData<int, int, int, int, int, int, int, int> Geometries => new()
     {
         { 1, 1, 5, 5, 3, 1, 0, 1 },
+        { 1, 2, 3, 3, 3, 1, 0, 3 },
         { 3, 2, 7, 6, 3, 2, 1, 5 },
         { 7, 3, 9, 9, 5, 1, 2, 4 },
         { 2, 4, 3, 3, 3, 1, 1, 64 },
         { 13, 1, 28, 28, 5, 1, 0, 16 },
         { 37, 20, 12, 12, 5, 1, 0, 40 },
         { 5, 3, 10, 11, 2, 3, 1, 7 },
+        { 3, 33, 7, 9, 3, 1, 1, 13 },
+        { 2, 1, 40, 41, 3, 1, 1, 32 },
+        { 17, 32, 12, 12, 5, 1, 0, 32 },
     };
 
     private static readonly Tolerance Sums = new(2e-3, 1e-4);
@@ -34,18 +40,6 @@ public sealed class FastConvolutionTests
     [MemberData(nameof(Geometries))]
     public void Forward_matches_the_batched_reference(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
-        foreach (bool chunked in new[] { false, true }) Forward(chunked, batch, channels, height, width, kernel, stride, pad, filters);
-    }
-
-    [Theory]
-    [MemberData(nameof(Geometries))]
-    public void Backward_matches_the_batched_reference(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
-    {
-        foreach (bool chunked in new[] { false, true }) Backward(chunked, batch, channels, height, width, kernel, stride, pad, filters);
-    }
-
-    private static void Forward(bool chunked, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
-    {
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
         float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize), bias = FastKernelInputs.Values(3, filters);
         float[] col = new float[g.PatchSize * g.PatchCount], filterMajor = new float[filters * g.PatchCount], expected = new float[batch * filters * g.OutputPlane];
@@ -54,54 +48,46 @@ public sealed class FastConvolutionTests
         CpuConvolution.SwapLeadingAxes(filterMajor, filters, batch, g.OutputPlane, expected);
         CpuConvolution.AddChannelBias(bias, batch, filters, g.OutputPlane, expected);
 
-        float[] actual = new float[expected.Length];
-        if (chunked) CpuFastConvolution.ChunkedForward(x, w, bias, g, filters, actual);
-        else CpuFastConvolution.BatchedForward(x, w, bias, g, filters, new float[col.Length], new float[filterMajor.Length], actual);
-
-        // The GEMMs sum the same products in another order: float32 rounding of sums of up to 500 terms.
+        // Whatever y held before is overwritten.
+        float[] actual = FastKernelInputs.Values(4, expected.Length);
+        CpuTiledConvolution.Forward(x, w, bias, g, filters, actual);
+        // The tiles sum the same products in another order: float32 rounding of sums of up to 800 terms.
         Sums.AssertClose(actual, expected, "y");
+
+        float[] withoutBias = new float[expected.Length];
+        CpuTiledConvolution.Forward(x, w, null, g, filters, withoutBias);
+        for (int n = 0; n < batch; n++)
+            for (int f = 0; f < filters; f++)
+                for (int p = 0; p < g.OutputPlane; p++)
+                {
+                    int at = (n * filters + f) * g.OutputPlane + p;
+                    Assert.Equal(actual[at], withoutBias[at] + bias[f], 1e-5f * (1 + Math.Abs(actual[at])));
+                }
     }
 
-    private static void Backward(bool chunked, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Backward_matches_the_batched_reference(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
-        float[] x = FastKernelInputs.Values(4, g.InputLength), w = FastKernelInputs.Values(5, filters * g.PatchSize);
-        float[] dy = FastKernelInputs.Values(6, batch * filters * g.OutputPlane);
+        float[] x = FastKernelInputs.Values(5, g.InputLength), w = FastKernelInputs.Values(6, filters * g.PatchSize);
+        float[] dy = FastKernelInputs.Values(7, batch * filters * g.OutputPlane);
         // Gradients accumulate: both start from the same non-zero values.
-        float[] dKernel0 = FastKernelInputs.Values(7, w.Length), dBias0 = FastKernelInputs.Values(8, filters), dx0 = FastKernelInputs.Values(9, x.Length);
+        float[] dKernel0 = FastKernelInputs.Values(8, w.Length), dx0 = FastKernelInputs.Values(9, x.Length);
 
         float[] col = new float[g.PatchSize * g.PatchCount], dyFilterMajor = new float[filters * g.PatchCount];
-        float[] dKernel = (float[])dKernel0.Clone(), dBias = (float[])dBias0.Clone(), dx = (float[])dx0.Clone();
+        float[] dKernel = (float[])dKernel0.Clone(), dx = (float[])dx0.Clone();
         CpuConvolution.Im2Col(x, g, col);
-        CpuConvolution.ChannelBiasGradient(dy, batch, filters, g.OutputPlane, dBias);
         CpuConvolution.SwapLeadingAxes(dy, batch, filters, g.OutputPlane, dyFilterMajor);
         CpuGemm.Multiply(false, true, dyFilterMajor, col, filters, g.PatchSize, g.PatchCount, 1f, 1f, dKernel);
         CpuGemm.Multiply(true, false, w, dyFilterMajor, g.PatchSize, g.PatchCount, filters, 1f, 0f, col);
         CpuConvolution.Col2Im(col, g, dx);
 
-        float[] fastKernel = (float[])dKernel0.Clone(), fastBias = (float[])dBias0.Clone(), fastDx = (float[])dx0.Clone();
-        void Run(float[] k, float[]? b, float[]? d)
-        {
-            if (chunked)
-            {
-                CpuFastConvolution.ChunkedBackward(x, w, dy, g, filters, k, b, d);
-                return;
-            }
-            // The batched backward reads the forward's patches from col.
-            float[] ownCol = new float[col.Length], y = new float[dy.Length];
-            CpuFastConvolution.BatchedForward(x, w, null, g, filters, ownCol, new float[dyFilterMajor.Length], y);
-            CpuFastConvolution.BatchedBackward(x, w, dy, g, filters, ownCol, new float[dyFilterMajor.Length], k, b, d);
-        }
-        Run(fastKernel, fastBias, fastDx);
-
-        Sums.AssertClose(fastKernel, dKernel, "dKernel");
-        Sums.AssertClose(fastBias, dBias, "dBias");
-        Sums.AssertClose(fastDx, dx, "dx");
-
-        // Without dx (the data input) only the parameter gradients move.
-        float[] onlyKernel = (float[])dKernel0.Clone();
-        Run(onlyKernel, null, null);
-        FastKernelInputs.AssertIdentical(fastKernel, onlyKernel, "dKernel without dx");
+        float[] tiledKernel = (float[])dKernel0.Clone(), tiledDx = (float[])dx0.Clone();
+        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, tiledKernel);
+        CpuTiledConvolution.BackwardData(w, dy, g, filters, tiledDx);
+        Sums.AssertClose(tiledKernel, dKernel, "dKernel");
+        Sums.AssertClose(tiledDx, dx, "dx");
     }
 
     [Fact]
@@ -118,8 +104,9 @@ public sealed class FastConvolutionTests
             {
                 CpuParallel.ThreadCount = threads;
                 float[] y = new float[dy.Length], dKernel = new float[w.Length], dx = new float[x.Length];
-                CpuFastConvolution.ChunkedForward(x, w, null, g, filters, y);
-                CpuFastConvolution.ChunkedBackward(x, w, dy, g, filters, dKernel, null, dx);
+                CpuTiledConvolution.Forward(x, w, null, g, filters, y);
+                CpuTiledConvolution.BackwardKernel(x, dy, g, filters, dKernel);
+                CpuTiledConvolution.BackwardData(w, dy, g, filters, dx);
                 return (y, dKernel, dx);
             }
             finally
@@ -129,7 +116,7 @@ public sealed class FastConvolutionTests
         }
 
         var one = Run(1);
-        Assert.True(CpuFastConvolution.ImagesPerChunk(g) < g.Batch, "the geometry must split into several chunks");
+        Assert.True(CpuTiledConvolution.ImagesPerChunk(g) < g.Batch, "the geometry must split into several chunks");
         foreach (int threads in new[] { 2, 3 })
         {
             var other = Run(threads);

@@ -1,0 +1,535 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// Convolution as an implicit GEMM: the patches are never laid out as an im2col matrix. Each
+/// operand sliver the GEMM micro-kernel (<see cref="GemmMicroKernels"/>) streams through is
+/// gathered straight from the NCHW images, used at once while it sits in L1/L2, and each tile
+/// of the product goes straight to its place in the output. A batched im2col writes and reads
+/// C·kh·kw floats per output position through main memory (25 MB a step for 32 channels of 5×5
+/// at batch 120) and the GEMM then copies it again into its own panels; here the only traffic
+/// is the images, the kernel and the result.
+/// </summary>
+/// <remarks>
+/// The three products, with tiles of MR × NR (12 × 32 on AVX-512):
+/// forward, y tile [MR filters, NR positions] = kernel [filters, C·kh·kw] · patches, summed over
+/// the whole patch in one pass; input gradient, a tile [MR patch elements, NR positions] of
+/// kernelᵀ · dy, added onto the pixels it came from (col2im, tile by tile); kernel gradient, a
+/// tile [MR filters, NR patch elements] = Σ over a chunk's positions of dy · patchᵀ, with the
+/// patch taken in (kh, kw, C) order from a channels-last copy of the chunk so that each of its
+/// rows is one contiguous run. Work splits by images (forward, input gradient: each image is
+/// one thread's) or by fixed chunks of images whose kernel-gradient partials are summed in chunk
+/// order, so the results do not depend on the thread count.
+/// </remarks>
+internal static unsafe class CpuTiledConvolution
+{
+    /// <summary>Output positions per chunk of the kernel gradient: its operands stay in L2.</summary>
+    private const int ChunkPositions = 1024;
+
+    /// <summary>Most patch elements per block of the forward's sliver: [256, 32] floats is 32 KiB, within L1.</summary>
+    private const int BlockDepth = 256;
+
+    // Per thread: a position sliver of the patches (or of dy), a tile, the kernel-gradient chunk's operands.
+    [ThreadStatic] private static float[]? t_sliver;
+    [ThreadStatic] private static float[]? t_tile;
+    [ThreadStatic] private static float[]? t_channelsLast;
+    [ThreadStatic] private static float[]? t_dyPacked;
+    // On the calling thread: the kernel packed for the micro-kernel, the chunks' partial kernel gradients.
+    [ThreadStatic] private static float[]? t_packedKernel;
+    [ThreadStatic] private static float[]? t_partials;
+
+    private static GemmKernelKind Kind => GemmMicroKernels.Best;
+
+    private static delegate*<float*, float*, int, float*, nint, float, float, void> Micro(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Vector512 => &GemmMicroKernels.Tile12x32,
+        GemmKernelKind.Vector256 => &GemmMicroKernels.Tile6x16,
+        _ => &GemmMicroKernels.TilePortable,
+    };
+
+    /// <summary>Images per chunk of the kernel gradient for this geometry; depends on nothing else.</summary>
+    public static int ImagesPerChunk(Window2D g) => Math.Clamp(ChunkPositions / g.OutputPlane, 1, Math.Max(1, g.Batch));
+
+    // ── Forward ──
+
+    /// <summary>y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W], plus bias [F] where given.</summary>
+    public static void Forward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y)
+    {
+        g.Validate();
+        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
+        CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
+        CpuConvolution.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
+        if (bias is not null) CpuConvolution.CheckLength(bias, filters, nameof(bias));
+        var (mr, _) = GemmMicroKernels.TileShape(Kind);
+        int filterSlivers = (filters + mr - 1) / mr, k = g.PatchSize;
+        // [filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.
+        float[] packed = Scratch(ref t_packedKernel, filterSlivers * k * mr);
+        fixed (float* w = kernel, p = packed)
+        {
+            for (int s = 0; s < filterSlivers; s++)
+                GemmPacking.TransposeRows(w + (nint)s * mr * k, k, Math.Min(mr, filters - s * mr), k, p + (nint)s * k * mr, mr);
+        }
+        long work = (long)filters * k * g.OutputPlane;
+        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters), static (in Operands s, int first, int last) =>
+        {
+            for (int n = first; n < last; n++) ForwardImage(s, n);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardImage(in Operands s, int n)
+    {
+        Window2D g = s.G;
+        GemmKernelKind kind = Kind;
+        var (mr, nr) = GemmMicroKernels.TileShape(kind);
+        var micro = Micro(kind);
+        int k = g.PatchSize, plane = g.OutputPlane, filterSlivers = (s.Filters + mr - 1) / mr;
+        int channelsPerBlock = Math.Clamp(BlockDepth / g.WindowSize, 1, g.Channels);
+        float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16), tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
+        Span<Segment> segments = stackalloc Segment[nr + 1];
+        fixed (float* x = s.X, packed = s.Packed, y = s.Y, sliverStart = sliverArray, tileStart = tileArray)
+        {
+            float* sliver = Aligned(sliverStart), tiles = Aligned(tileStart);
+            float* image = x + (nint)n * g.Channels * g.InputPlane;
+            for (int q0 = 0; q0 < plane; q0 += nr)
+            {
+                int count = Math.Min(nr, plane - q0);
+                int segmentCount = Segments(g, q0, count, segments);
+                // Channels in blocks whose sliver stays in L1; each tile adds up its blocks in order.
+                for (int c0 = 0; c0 < g.Channels; c0 += channelsPerBlock)
+                {
+                    int c1 = Math.Min(g.Channels, c0 + channelsPerBlock), depth = (c1 - c0) * g.WindowSize;
+                    GatherPatches(image, g, segments[..segmentCount], count, nr, sliver, c0, c1);
+                    for (int fs = 0; fs < filterSlivers; fs++)
+                        micro(packed + ((nint)fs * k + c0 * g.WindowSize) * mr, sliver, depth, tiles + fs * mr * nr, nr, 1f, c0 == 0 ? 0f : 1f);
+                }
+                for (int fs = 0; fs < filterSlivers; fs++)
+                {
+                    float* tile = tiles + fs * mr * nr;
+                    int rows = Math.Min(mr, s.Filters - fs * mr);
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int f = fs * mr + r;
+                        float* target = y + ((nint)n * s.Filters + f) * plane + q0;
+                        AddScalar(tile + r * nr, s.Bias is null ? 0f : s.Bias[f], target, count);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// sliver [C·kh·kw, NR]: for each patch element, its value at the positions of the segments
+    /// (zero where the window reads padding, and past count).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatherPatches(float* image, Window2D g, ReadOnlySpan<Segment> segments, int count, int nr, float* sliver, int firstChannel, int endChannel)
+    {
+        int plane = g.InputPlane;
+        float* row = sliver;
+        if (g.PadTop == 0 && g.PadLeft == 0 && g.StrideWidth == 1 && Interior(g, segments))
+        {
+            // Valid, stride-1 windows inside the image: each run is a straight copy from a fixed
+            // offset of the patch element's pixel, so the offsets are worked out once for all rows.
+            int runs = segments.Length;
+            int* from = stackalloc int[runs], into = stackalloc int[runs], lengths = stackalloc int[runs];
+            for (int r = 0; r < runs; r++)
+                (from[r], into[r], lengths[r]) = (segments[r].OutputRow * g.StrideHeight * g.Width + segments[r].FirstColumn, segments[r].Start, segments[r].Length);
+            bool fourRowsOfEight = count == 32 && nr == 32 && runs == 4 && lengths[0] == 8 && lengths[1] == 8 && lengths[2] == 8 && lengths[3] == 8;
+            for (int c = firstChannel; c < endChannel; c++)
+            {
+                for (int i = 0; i < g.WindowHeight; i++)
+                {
+                    float* pixel = image + (nint)c * plane + i * g.Width;
+                    for (int j = 0; j < g.WindowWidth; j++, row += nr)
+                    {
+                        float* source = pixel + j;
+                        if (fourRowsOfEight)
+                        {
+                            // An 8-wide output (the second layer of the MNIST CNNs): four output rows per sliver.
+                            Vector256.Store(Vector256.Load(source + from[0]), row);
+                            Vector256.Store(Vector256.Load(source + from[1]), row + 8);
+                            Vector256.Store(Vector256.Load(source + from[2]), row + 16);
+                            Vector256.Store(Vector256.Load(source + from[3]), row + 24);
+                            continue;
+                        }
+                        for (int r = 0; r < runs; r++) CopyRun(source + from[r], row + into[r], lengths[r]);
+                        Clear(row + count, nr - count);
+                    }
+                }
+            }
+            return;
+        }
+        for (int c = firstChannel; c < endChannel; c++)
+        {
+            float* channel = image + (nint)c * plane;
+            for (int i = 0; i < g.WindowHeight; i++)
+            {
+                for (int j = 0; j < g.WindowWidth; j++, row += nr)
+                {
+                    var (owFirst, owEnd) = CpuConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+                    foreach (ref readonly Segment segment in segments)
+                    {
+                        float* target = row + segment.Start;
+                        int h = segment.OutputRow * g.StrideHeight - g.PadTop + i;
+                        int a = Math.Max(segment.FirstColumn, owFirst), e = Math.Min(segment.FirstColumn + segment.Length, owEnd);
+                        if ((uint)h >= (uint)g.Height || a >= e)
+                        {
+                            Clear(target, segment.Length);
+                            continue;
+                        }
+                        Clear(target, a - segment.FirstColumn);
+                        float* source = channel + h * g.Width - g.PadLeft + j;
+                        float* at = target + (a - segment.FirstColumn);
+                        if (g.StrideWidth == 1) CopyRun(source + a, at, e - a);
+                        else for (int ow = a; ow < e; ow++) at[ow - a] = source[ow * g.StrideWidth];
+                        Clear(target + (e - segment.FirstColumn), segment.FirstColumn + segment.Length - e);
+                    }
+                    Clear(row + count, nr - count);
+                }
+            }
+        }
+    }
+
+    private static bool Interior(Window2D g, ReadOnlySpan<Segment> segments)
+    {
+        foreach (ref readonly Segment segment in segments)
+        {
+            if (segment.OutputRow * g.StrideHeight + g.WindowHeight > g.Height) return false;
+            if (segment.FirstColumn + segment.Length - 1 + g.WindowWidth > g.Width) return false;
+        }
+        return true;
+    }
+
+    // ── Input gradient ──
+
+    /// <summary>dx [N, C, H, W] += col2im(kernelᵀ · dy): every patch element's gradient added onto its pixel.</summary>
+    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx)
+    {
+        g.Validate();
+        CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
+        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
+        var (mr, _) = GemmMicroKernels.TileShape(Kind);
+        int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
+        // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
+        float[] packed = Scratch(ref t_packedKernel, patchSlivers * filters * mr);
+        fixed (float* w = kernel, p = packed)
+        {
+            for (int s = 0; s < patchSlivers; s++)
+                GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
+        }
+        long work = (long)filters * k * g.OutputPlane;
+        CpuParallel.For(g.Batch, work, new Operands(dy, packed, null, dx, g, filters), static (in Operands s, int first, int last) =>
+        {
+            for (int n = first; n < last; n++) BackwardDataImage(s, n);
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardDataImage(in Operands s, int n)
+    {
+        Window2D g = s.G;
+        GemmKernelKind kind = Kind;
+        var (mr, nr) = GemmMicroKernels.TileShape(kind);
+        var micro = Micro(kind);
+        int k = g.PatchSize, plane = g.OutputPlane, filters = s.Filters, patchSlivers = (k + mr - 1) / mr;
+        float[] sliverArray = Scratch(ref t_sliver, filters * nr + 16), tileArray = Scratch(ref t_tile, mr * nr + 16);
+        Span<Segment> segments = stackalloc Segment[nr + 1];
+        fixed (float* dy = s.X, packed = s.Packed, dx = s.Y, sliverStart = sliverArray, tileStart = tileArray)
+        {
+            float* sliver = Aligned(sliverStart), tile = Aligned(tileStart);
+            float* image = dx + (nint)n * g.Channels * g.InputPlane;
+            for (int q0 = 0; q0 < plane; q0 += nr)
+            {
+                int count = Math.Min(nr, plane - q0);
+                int segmentCount = Segments(g, q0, count, segments);
+                bool interior = g.PadTop == 0 && g.PadLeft == 0 && g.StrideWidth == 1 && Interior(g, segments[..segmentCount]);
+                // sliver [F, NR] = dy at these positions, one row per filter.
+                GemmPacking.CopyRows(dy + (nint)n * filters * plane + q0, plane, count, filters, sliver, nr);
+                for (int ps = 0; ps < patchSlivers; ps++)
+                {
+                    micro(packed + (nint)ps * filters * mr, sliver, filters, tile, nr, 1f, 0f);
+                    int rows = Math.Min(mr, k - ps * mr);
+                    // The sliver's first patch element as (c, i, j), then counted on: no division per row.
+                    int element = ps * mr, c = element / g.WindowSize, i = element / g.WindowWidth % g.WindowHeight, j = element % g.WindowWidth;
+                    for (int r = 0; r < rows; r++)
+                    {
+                        ScatterAdd(tile + r * nr, c, i, j, g, segments[..segmentCount], interior, image);
+                        if (++j == g.WindowWidth && (j = 0) == 0 && ++i == g.WindowHeight) (i, c) = (0, c + 1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Adds patch element (c, i, j)'s gradient at the segments' positions onto the pixels that element read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScatterAdd(float* values, int c, int i, int j, Window2D g, ReadOnlySpan<Segment> segments, bool interior, float* image)
+    {
+        float* channel = image + (nint)c * g.InputPlane;
+        if (interior)
+        {
+            float* pixel = channel + i * g.Width + j;
+            foreach (ref readonly Segment segment in segments)
+                AddRun(values + segment.Start, pixel + segment.OutputRow * g.StrideHeight * g.Width + segment.FirstColumn, segment.Length);
+            return;
+        }
+        var (owFirst, owEnd) = CpuConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+        foreach (ref readonly Segment segment in segments)
+        {
+            int h = segment.OutputRow * g.StrideHeight - g.PadTop + i;
+            int a = Math.Max(segment.FirstColumn, owFirst), e = Math.Min(segment.FirstColumn + segment.Length, owEnd);
+            if ((uint)h >= (uint)g.Height || a >= e) continue;
+            float* source = values + segment.Start + (a - segment.FirstColumn);
+            float* target = channel + h * g.Width - g.PadLeft + j;
+            if (g.StrideWidth == 1) AddRun(source, target + a, e - a);
+            else for (int ow = a; ow < e; ow++) target[ow * g.StrideWidth] += source[ow - a];
+        }
+    }
+
+    // ── Kernel gradient ──
+
+    /// <summary>dKernel [F, C·kh·kw] += Σ over every position of dy · patchᵀ.</summary>
+    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel)
+    {
+        g.Validate();
+        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
+        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
+        if (g.Batch == 0) return;
+        var (mr, nr) = GemmMicroKernels.TileShape(Kind);
+        int perChunk = ImagesPerChunk(g), chunks = (g.Batch + perChunk - 1) / perChunk;
+        int paddedFilters = (filters + mr - 1) / mr * mr, paddedPatch = (g.PatchSize + nr - 1) / nr * nr;
+        int partialLength = paddedFilters * paddedPatch;
+        float[] partials = Scratch(ref t_partials, chunks * partialLength);
+        long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
+        var state = new KernelGradient(x, dy, partials, g, filters, perChunk, partialLength, paddedPatch);
+        CpuParallel.For(chunks, work, state, static (in KernelGradient s, int first, int last) =>
+        {
+            for (int chunk = first; chunk < last; chunk++) KernelGradientChunk(s, chunk);
+        });
+        // Each chunk's partial in chunk order, from (kh, kw, C) order back to the kernel's [F, C, kh, kw].
+        CpuParallel.For(filters, (long)chunks * g.PatchSize, (state, dKernel, chunks), static (in (KernelGradient S, float[] DKernel, int Chunks) t, int first, int last) =>
+        {
+            Window2D g = t.S.G;
+            for (int f = first; f < last; f++)
+            {
+                for (int c = 0; c < g.Channels; c++)
+                    for (int i = 0; i < g.WindowHeight; i++)
+                        for (int j = 0; j < g.WindowWidth; j++)
+                        {
+                            int column = (i * g.WindowWidth + j) * g.Channels + c;
+                            float sum = 0f;
+                            for (int chunk = 0; chunk < t.Chunks; chunk++)
+                                sum += t.S.Partials[chunk * t.S.PartialLength + f * t.S.PaddedPatch + column];
+                            t.DKernel[(f * g.Channels + c) * g.WindowSize + i * g.WindowWidth + j] += sum;
+                        }
+            }
+        });
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void KernelGradientChunk(in KernelGradient s, int chunk)
+    {
+        Window2D g = s.G;
+        GemmKernelKind kind = Kind;
+        var (mr, nr) = GemmMicroKernels.TileShape(kind);
+        var micro = Micro(kind);
+        int firstImage = chunk * s.PerChunk, images = Math.Min(s.PerChunk, g.Batch - firstImage);
+        int plane = g.OutputPlane, positions = images * plane, filters = s.Filters;
+        int filterSlivers = (filters + mr - 1) / mr, patchSlivers = s.PaddedPatch / nr;
+        int imageLength = g.Channels * g.InputPlane;
+        float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 16);
+        float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
+        float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength) : [];
+        fixed (float* x = s.X, dy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray, channelsLast = channelsLastArray)
+        {
+            float* dyPacked = Aligned(dyStart), sliver = Aligned(sliverStart);
+            // The chunk's images channels-last, [n, H, W, C], so that a patch row (kw·C values) is contiguous.
+            float* pixels = x + (nint)firstImage * imageLength;
+            if (g.Channels > 1)
+            {
+                for (int n = 0; n < images; n++)
+                    GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane, channelsLast + (nint)n * imageLength, g.Channels);
+                pixels = channelsLast;
+            }
+            // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side.
+            for (int fs = 0; fs < filterSlivers; fs++)
+                for (int n = 0; n < images; n++)
+                    GemmPacking.TransposeRows(dy + ((nint)(firstImage + n) * filters + fs * mr) * plane, plane, Math.Min(mr, filters - fs * mr), plane,
+                        dyPacked + ((nint)fs * positions + n * plane) * mr, mr);
+            float* partial = partials + (nint)chunk * s.PartialLength;
+            for (int ps = 0; ps < patchSlivers; ps++)
+            {
+                GatherChannelsLast(pixels, g, images, ps * nr, nr, sliver);
+                for (int fs = 0; fs < filterSlivers; fs++)
+                    micro(dyPacked + (nint)fs * positions * mr, sliver, positions, partial + (nint)fs * mr * s.PaddedPatch + ps * nr, s.PaddedPatch, 1f, 0f);
+            }
+        }
+    }
+
+    /// <summary>
+    /// sliver [positions, NR]: at every position of the chunk, patch elements [first, first + NR)
+    /// in (kh, kw, C) order from the channels-last pixels, zero for padding and past the patch.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatherChannelsLast(float* pixels, Window2D g, int images, int first, int nr, float* sliver)
+    {
+        float* pixelsEnd = pixels + (nint)images * g.Channels * g.InputPlane;
+        int rowLength = g.WindowWidth * g.Channels, channels = g.Channels;
+        int end = Math.Min(first + nr, g.PatchSize), width = end - first;
+        // The sliver's elements fall into runs, one per patch row i they touch: [offset, offset + length) of row i.
+        int maxRuns = nr / Math.Max(1, rowLength) + 2;
+        int* rowOf = stackalloc int[maxRuns], offsets = stackalloc int[maxRuns], lengths = stackalloc int[maxRuns];
+        int runs = 0;
+        for (int e = first; e < end; runs++)
+        {
+            int i = e / rowLength, offset = e - i * rowLength, length = Math.Min(end, (i + 1) * rowLength) - e;
+            (rowOf[runs], offsets[runs], lengths[runs]) = (i, offset, length);
+            e += length;
+        }
+        nint imageLength = (nint)channels * g.InputPlane;
+        float* target = sliver;
+        for (int n = 0; n < images; n++)
+        {
+            float* image = pixels + n * imageLength;
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+            {
+                int h0 = oh * g.StrideHeight - g.PadTop;
+                bool rowsInside = h0 >= 0 && h0 + g.WindowHeight <= g.Height;
+                for (int ow = 0; ow < g.OutputWidth; ow++, target += nr)
+                {
+                    int w0 = ow * g.StrideWidth - g.PadLeft;
+                    float* corner = image + ((nint)h0 * g.Width + w0) * channels;
+                    if (rowsInside && w0 >= 0 && w0 + g.WindowWidth <= g.Width)
+                    {
+                        float* into = target;
+                        for (int r = 0; r < runs; into += lengths[r], r++)
+                        {
+                            float* from = corner + (nint)rowOf[r] * g.Width * channels + offsets[r];
+                            // A short run (a first layer's kw values) as one whole vector where reading 8
+                            // stays inside the pixels: the runs are written in order, so what it writes past
+                            // its end is overwritten by the next run, or by the padding cleared below.
+                            if (lengths[r] < 8 && from + 8 <= pixelsEnd) Vector256.Store(Vector256.Load(from), into);
+                            else CopyRun(from, into, lengths[r]);
+                        }
+                    }
+                    else
+                    {
+                        // Of row i, columns w0 + j inside the image are contiguous: [validFirst, validEnd) of its kw·C.
+                        int validFirst = Math.Max(0, -w0) * channels, validEnd = Math.Min(g.WindowWidth, g.Width - w0) * channels;
+                        float* into = target;
+                        for (int r = 0; r < runs; into += lengths[r], r++)
+                        {
+                            int offset = offsets[r], runEnd = offset + lengths[r];
+                            if ((uint)(h0 + rowOf[r]) >= (uint)g.Height)
+                            {
+                                Clear(into, lengths[r]);
+                                continue;
+                            }
+                            int a = Math.Clamp(validFirst, offset, runEnd), b = Math.Clamp(validEnd, a, runEnd);
+                            Clear(into, a - offset);
+                            CopyRun(corner + (nint)rowOf[r] * g.Width * channels + a, into + (a - offset), b - a);
+                            Clear(into + (b - offset), runEnd - b);
+                        }
+                    }
+                    Clear(target + width, nr - width);
+                }
+            }
+        }
+    }
+
+    // ── Pieces ──
+
+    /// <summary>A run of output positions along one output row: sliver columns [Start, Start + Length) are (OutputRow, FirstColumn …).</summary>
+    private readonly record struct Segment(int Start, int OutputRow, int FirstColumn, int Length);
+
+    /// <summary>Splits positions [q0, q0 + count) of an output plane into runs along its rows.</summary>
+    private static int Segments(Window2D g, int q0, int count, Span<Segment> segments)
+    {
+        int n = 0;
+        for (int r = 0; r < count;)
+        {
+            int q = q0 + r, oh = q / g.OutputWidth, ow = q % g.OutputWidth;
+            int length = Math.Min(g.OutputWidth - ow, count - r);
+            segments[n++] = new Segment(r, oh, ow, length);
+            r += length;
+        }
+        return n;
+    }
+
+    private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters);
+
+    private readonly record struct KernelGradient(float[] X, float[] Dy, float[] Partials, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch);
+
+    /// <summary>
+    /// target [count] = source [count], reading and writing nothing outside them: whole vectors,
+    /// the last one ending at count (overlapping the one before), and a masked vector for a short run.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRun(float* source, float* target, int count)
+    {
+        if (!Avx.IsSupported)
+        {
+            for (int i = 0; i < count; i++) target[i] = source[i];
+            return;
+        }
+        if (count >= 8)
+        {
+            int k = 0;
+            for (; k + 8 < count; k += 8) Vector256.Store(Vector256.Load(source + k), target + k);
+            Vector256.Store(Vector256.Load(source + count - 8), target + count - 8);
+            return;
+        }
+        if (count <= 0) return;
+        Vector256<float> mask = FirstLanes(count);
+        Avx.MaskStore(target, mask, Avx.MaskLoad(source, mask));
+    }
+
+    /// <summary>A mask of the first count (0 … 8) lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> FirstLanes(int count) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
+
+    // Element by element the same additions as the reference's col2im for each pixel and patch element.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRun(float* source, float* target, int count)
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; k + 8 <= count; k += 8) Vector256.Store(Vector256.Load(target + k) + Vector256.Load(source + k), target + k);
+        for (; k < count; k++) target[k] += source[k];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddScalar(float* source, float value, float* target, int count)
+    {
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var v = Vector256.Create(value);
+            for (; k + 8 <= count; k += 8) Vector256.Store(Vector256.Load(source + k) + v, target + k);
+        }
+        for (; k < count; k++) target[k] = source[k] + value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(float* target, int count)
+    {
+        for (int k = 0; k < count; k++) target[k] = 0f;
+    }
+
+    /// <summary>The first 64-byte boundary at or after start; every scratch array has 16 floats to spare for it.</summary>
+    private static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
+
+    private static float[] Scratch(ref float[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        return buffer;
+    }
+}
