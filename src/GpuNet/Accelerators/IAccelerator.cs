@@ -53,6 +53,16 @@ public interface IAccelerator : IDisposable
     /// <summary>dx += f'(x) · dy, given x and y = f(x).</summary>
     void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx);
 
+    /// <summary>
+    /// As <see cref="ActivationBackward"/>, but dx is set to dy · f′ rather than added to, for a
+    /// gradient no other op writes. By default a fill and the accumulating kernel.
+    /// </summary>
+    void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx)
+    {
+        Fill(0f, length, dx);
+        ActivationBackward(kind, alpha, x, y, dy, length, dx);
+    }
+
     /// <summary>y = softmax(x) over each row of x [rows, cols].</summary>
     void SoftmaxForward(DeviceBuffer x, int rows, int cols, DeviceBuffer y);
 
@@ -162,6 +172,13 @@ public interface IAccelerator : IDisposable
 
     /// <summary>dx [N, C, H, W] += dy routed to the element each window took its maximum from.</summary>
     void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx);
+
+    /// <summary>As <see cref="MaxPoolBackward"/>, but dx is set (zero where no maximum was) rather than added to. By default a fill and the accumulating kernel.</summary>
+    void MaxPoolBackwardSet(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx)
+    {
+        Fill(0f, window.InputLength, dx);
+        MaxPoolBackward(dy, argmax, window, dx);
+    }
 
     /// <summary>
     /// y [N, C, OH, OW] = the mean of each window of x [N, C, H, W] over the elements inside the image

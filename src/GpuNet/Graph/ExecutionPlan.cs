@@ -17,7 +17,11 @@ public sealed class ExecutionPlan : IDisposable
     private readonly List<DeviceBuffer> _owned = [];
     private readonly DeviceBuffer[] _gradientBuffers;
 
-    public ExecutionPlan(ComputationGraph graph, IAccelerator accelerator, int batchSize, bool withGradients)
+    /// <param name="seededGradients">
+    /// Values whose gradient is written from outside before <see cref="Backward"/> (the loss's
+    /// input): no op may set those, only add to them.
+    /// </param>
+    public ExecutionPlan(ComputationGraph graph, IAccelerator accelerator, int batchSize, bool withGradients, IReadOnlyCollection<Value>? seededGradients = null)
     {
         _graph = graph;
         _accelerator = accelerator;
@@ -50,7 +54,9 @@ public sealed class ExecutionPlan : IDisposable
             }
         }
 
-        _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().ToArray();
+        bool[] setsInputGradient = FindInputGradientSetters(graph, seededGradients ?? []);
+        var setBuffers = graph.Nodes.Where(n => setsInputGradient[n.Index]).Select(n => _gradients[n.Inputs[0].Id]!.Buffer).ToHashSet();
+        _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().Where(b => !setBuffers.Contains(b)).ToArray();
         _nodeTensors = graph.Nodes.Select(node =>
         {
             var inputShapes = node.Inputs.Select(v => v.SampleShape).ToArray();
@@ -61,7 +67,7 @@ public sealed class ExecutionPlan : IDisposable
                 node.Inputs.Select(v => _gradients[v.Id]).ToArray(),
                 _gradients[node.Output.Id],
                 workspaces.FirstOrDefault())
-            { Workspaces = workspaces };
+            { Workspaces = workspaces, SetsInputGradient = setsInputGradient[node.Index] };
         }).ToArray();
     }
 
@@ -84,7 +90,11 @@ public sealed class ExecutionPlan : IDisposable
         }
     }
 
-    /// <summary>Zeroes every activation gradient; the loss then writes the output's gradient.</summary>
+    /// <summary>
+    /// Zeroes every activation gradient that ops add to (those an op sets are left: a step's
+    /// zeroing of a CNN's first-layer gradients is otherwise a pass over tens of megabytes);
+    /// the loss then writes the output's gradient.
+    /// </summary>
     public void ZeroGradients()
     {
         foreach (DeviceBuffer buffer in _gradientBuffers) _accelerator.Fill(0f, buffer.Length, buffer);
@@ -107,6 +117,29 @@ public sealed class ExecutionPlan : IDisposable
     {
         foreach (DeviceBuffer buffer in _owned) buffer.Dispose();
         _owned.Clear();
+    }
+
+    /// <summary>
+    /// Per node: whether it sets its input's gradient. Walking the backward order, the first op
+    /// to write a gradient buffer may set it, if it can, has that single input and the buffer is
+    /// not seeded from outside; every later writer adds to what it left.
+    /// </summary>
+    private bool[] FindInputGradientSetters(ComputationGraph graph, IReadOnlyCollection<Value> seeded)
+    {
+        var setters = new bool[graph.Nodes.Count];
+        var written = seeded.Select(v => _gradients[v.Id]).Where(g => g is not null).Select(g => g!.Buffer).ToHashSet();
+        for (int i = graph.Nodes.Count - 1; i >= 0; i--)
+        {
+            Node node = graph.Nodes[i];
+            if (node.Op.IsView) continue;
+            for (int k = 0; k < node.Inputs.Count; k++)
+            {
+                if (_gradients[node.Inputs[k].Id] is not { } gradient) continue;
+                bool first = written.Add(gradient.Buffer);
+                if (first && k == 0 && node.Inputs.Count == 1 && node.Op.CanSetInputGradient) setters[i] = true;
+            }
+        }
+        return setters;
     }
 
     private Tensor NewTensor(int[] sampleShape) => Own(BatchSize * ShapeOf.ElementCount(sampleShape), ShapeOf.WithBatch(BatchSize, sampleShape));

@@ -33,6 +33,13 @@ public abstract class Op
     public virtual int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes) =>
         WorkspaceLength(batchSize, inputShapes) is > 0 and var length ? [length] : [];
 
+    /// <summary>
+    /// True when the backward can set its first input's gradient (dx = …) rather than add to it,
+    /// where <see cref="OpTensors.SetsInputGradient"/> says it is the only op to write it: the plan
+    /// then need not zero that gradient before the step.
+    /// </summary>
+    public virtual bool CanSetInputGradient => false;
+
     public abstract void Forward(OpContext context, OpTensors tensors);
 
     /// <summary>Adds this op's contribution to each non-null input gradient and to its parameters' gradients.</summary>

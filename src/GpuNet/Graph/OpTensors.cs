@@ -20,4 +20,11 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
     public IReadOnlyList<Tensor> Workspaces { get; init; } = workspace is null ? [] : [workspace];
 
     public Tensor Input => Inputs[0];
+
+    /// <summary>
+    /// Set by the plan for an op that <see cref="Op.CanSetInputGradient"/> and is the first in the
+    /// backward pass to write its input's gradient, which nothing else seeds: its backward then
+    /// sets that gradient instead of adding to it, and the plan leaves it unzeroed.
+    /// </summary>
+    public bool SetsInputGradient { get; init; }
 }

@@ -18,10 +18,16 @@ public sealed class ActivationOp(ActivationKind kind, float alpha = 0f) : Op
     public override void Forward(OpContext context, OpTensors tensors) =>
         context.Accelerator.ActivationForward(Kind, Alpha, tensors.Input.Buffer, tensors.Output.Length, tensors.Output.Buffer);
 
+    public override bool CanSetInputGradient => true;
+
     public override void Backward(OpContext context, OpTensors tensors)
     {
         if (tensors.InputGradients[0] is not { } dx) return;
-        context.Accelerator.ActivationBackward(Kind, Alpha, tensors.Input.Buffer, tensors.Output.Buffer,
-            tensors.OutputGradient!.Buffer, tensors.Output.Length, dx.Buffer);
+        if (tensors.SetsInputGradient)
+            context.Accelerator.ActivationBackwardSet(Kind, Alpha, tensors.Input.Buffer, tensors.Output.Buffer,
+                tensors.OutputGradient!.Buffer, tensors.Output.Length, dx.Buffer);
+        else
+            context.Accelerator.ActivationBackward(Kind, Alpha, tensors.Input.Buffer, tensors.Output.Buffer,
+                tensors.OutputGradient!.Buffer, tensors.Output.Length, dx.Buffer);
     }
 }

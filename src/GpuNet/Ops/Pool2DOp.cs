@@ -41,6 +41,9 @@ public sealed class Pool2DOp(PoolingKind kind, SlidingWindow window) : Op
         }
     }
 
+    /// <summary>Max pooling writes whole planes of dx (zero where no maximum was); the others add.</summary>
+    public override bool CanSetInputGradient => Kind == PoolingKind.Max;
+
     public override void Backward(OpContext context, OpTensors tensors)
     {
         if (tensors.InputGradients[0] is not { } dx) return;
@@ -49,6 +52,7 @@ public sealed class Pool2DOp(PoolingKind kind, SlidingWindow window) : Op
         DeviceBuffer dy = tensors.OutputGradient!.Buffer;
         switch (Kind)
         {
+            case PoolingKind.Max when tensors.SetsInputGradient: acc.MaxPoolBackwardSet(dy, tensors.Workspace!.Buffer, g, dx.Buffer); break;
             case PoolingKind.Max: acc.MaxPoolBackward(dy, tensors.Workspace!.Buffer, g, dx.Buffer); break;
             case PoolingKind.Average: acc.AveragePoolBackward(dy, g, dx.Buffer); break;
             default: acc.L2PoolBackward(tensors.Input.Buffer, tensors.Output.Buffer, dy, g, dx.Buffer); break;

@@ -7,10 +7,11 @@ namespace GpuNet.Training;
 /// <summary>Everything one step needs for one batch size, allocated once and reused every step.</summary>
 internal sealed class StepBuffers : IDisposable
 {
-    public StepBuffers(ModelGraph model, IAccelerator accelerator, int batchSize, bool training)
+    /// <param name="lossInput">The value whose gradient the loss writes before the backward pass.</param>
+    public StepBuffers(ModelGraph model, IAccelerator accelerator, int batchSize, bool training, Value lossInput)
     {
         BatchSize = batchSize;
-        Plan = new ExecutionPlan(model.Graph, accelerator, batchSize, withGradients: training);
+        Plan = new ExecutionPlan(model.Graph, accelerator, batchSize, withGradients: training, seededGradients: [lossInput]);
         int classes = model.Output.SampleSize;
         Targets = accelerator.Allocate(batchSize * classes);
         LossPerSample = accelerator.Allocate(batchSize);

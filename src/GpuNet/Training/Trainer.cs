@@ -242,7 +242,7 @@ public sealed class Trainer : IDisposable
     {
         if (!_stepBuffers.TryGetValue((count, training), out StepBuffers? buffers))
         {
-            buffers = new StepBuffers(Model, Accelerator, count, training);
+            buffers = new StepBuffers(Model, Accelerator, count, training, LossInput);
             _stepBuffers[(count, training)] = buffers;
         }
         return buffers;

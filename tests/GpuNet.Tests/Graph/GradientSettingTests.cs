@@ -1,0 +1,107 @@
+using GpuNet.Accelerators;
+using GpuNet.Graph;
+using GpuNet.Models;
+using GpuNet.Ops;
+using GpuNet.Tests.Accelerators;
+using GpuNet.Tests.Numerics;
+
+namespace GpuNet.Tests.Graph;
+
+/// <summary>
+/// The plan leaves unzeroed the gradients an op sets (dx = …) rather than adds to: the first op of
+/// the backward pass to write a gradient sets it where it can, every later one adds, and a
+/// gradient seeded from outside (the loss's) is only ever added to. Every gradient buffer starts
+/// the step holding NaN, so a set that adds, or an add onto a buffer nobody zeroed, shows.
+/// </summary>
+public sealed class GradientSettingTests
+{
+    [Theory]
+    [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
+    public void Set_and_added_gradients_sum_to_the_numerical_gradient_over_stale_buffers(string acceleratorName)
+    {
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // x → matmul → h; h → relu and h → tanh; add → reshape 4×4 → max pool 2×2 → out. Backwards,
+        // the pool sets the sum's gradient, the add adds (it cannot set), tanh sets h's gradient
+        // and relu then adds to it.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([6]);
+        var kernel = new Parameter("kernel", [6, 16], Initializer.Zeros);
+        Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        Value relu = graph.Apply(new ActivationOp(ActivationKind.Relu), h);
+        Value tanh = graph.Apply(new ActivationOp(ActivationKind.Tanh), h);
+        Value sum = graph.Apply(new AddOp(), relu, tanh);
+        Value image = graph.Apply(new ReshapeOp([1, 4, 4]), sum);
+        Value output = graph.Apply(new Pool2DOp(PoolingKind.Max, new SlidingWindow(2, 2, 2, 2, Padding.Valid)), image);
+        kernel.Allocate(accelerator);
+        var random = new System.Random(5);
+        float[] weights = Enumerable.Range(0, 96).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] inputs = Enumerable.Range(0, 12).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] projection = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+
+        using var plan = new ExecutionPlan(graph, accelerator, batchSize: 2, withGradients: true);
+        var context = new OpContext(accelerator) { Training = true };
+        accelerator.Upload(inputs, plan[x].Buffer);
+        double Loss(float[] w)
+        {
+            accelerator.Upload(w, kernel.Value.Buffer);
+            plan.Forward(context);
+            float[] y = new float[8];
+            accelerator.Download(plan[output].Buffer, y);
+            return y.Select((v, i) => (double)v * projection[i]).Sum();
+        }
+
+        Loss(weights);
+        foreach (Value v in new[] { h, relu, tanh, sum, output }) accelerator.Fill(float.NaN, plan.GradientOf(v)!.Length, plan.GradientOf(v)!.Buffer);
+        plan.ZeroGradients();
+        accelerator.Fill(0f, 96, kernel.Gradient.Buffer);
+        accelerator.Upload(projection, plan.GradientOf(output)!.Buffer);
+        plan.Backward(context);
+        float[] analytic = new float[96];
+        accelerator.Download(kernel.Gradient.Buffer, analytic);
+
+        for (int i = 0; i < 96; i++)
+        {
+            float original = weights[i];
+            weights[i] = original + 1e-3f;
+            double plus = Loss(weights);
+            weights[i] = original - 1e-3f;
+            double minus = Loss(weights);
+            weights[i] = original;
+            double numeric = (plus - minus) / 2e-3;
+            Assert.True(new Tolerance(2e-3, 2e-2).Accepts(analytic[i], numeric), $"kernel[{i}]: analytic {analytic[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
+    public void A_seeded_gradient_is_added_to_never_set()
+    {
+        using var accelerator = new GpuNet.Accelerators.Cpu.CpuAccelerator();
+        // The loss writes the logits' gradient itself (softmax fused into cross-entropy); the
+        // sigmoid after them, first to write that gradient in the backward pass, must add to it.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([3]);
+        var kernel = new Parameter("kernel", [3, 4], Initializer.Zeros);
+        Value logits = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        Value output = graph.Apply(new ActivationOp(ActivationKind.Sigmoid), logits);
+        kernel.Allocate(accelerator);
+        float[] seed = [0.5f, -1f, 2f, 0.25f];
+
+        float[] LogitGradient(IReadOnlyCollection<Value>? seeded)
+        {
+            using var plan = new ExecutionPlan(graph, accelerator, batchSize: 1, withGradients: true, seededGradients: seeded);
+            var context = new OpContext(accelerator) { Training = true };
+            plan.Forward(context);
+            plan.ZeroGradients();
+            accelerator.Upload(seed, plan.GradientOf(logits)!.Buffer);
+            plan.Backward(context);
+            float[] gradient = new float[4];
+            accelerator.Download(plan.GradientOf(logits)!.Buffer, gradient);
+            return gradient;
+        }
+
+        // The output's gradient is zero, so the sigmoid adds nothing: the seed stays.
+        Assert.Equal(seed, LogitGradient([logits]));
+        // Not told of the seed, the plan lets the sigmoid set the gradient, which wipes it.
+        Assert.Equal(new float[4], LogitGradient(null));
+    }
+}
