@@ -131,7 +131,7 @@ internal static unsafe class CpuTiledConvolution
     {
         int plane = g.InputPlane;
         float* row = sliver;
-        if (g.PadTop == 0 && g.PadLeft == 0 && g.StrideWidth == 1 && Interior(g, segments))
+        if (Interior(g, segments))
         {
             // Valid, stride-1 windows inside the image: each run is a straight copy from a fixed
             // offset of the patch element's pixel, so the offsets are worked out once for all rows.
@@ -195,8 +195,10 @@ internal static unsafe class CpuTiledConvolution
         }
     }
 
+    /// <summary>Whether every window at the segments' positions is a valid, stride-1 one inside the image: its runs are plain copies.</summary>
     private static bool Interior(Window2D g, ReadOnlySpan<Segment> segments)
     {
+        if (g.PadTop != 0 || g.PadLeft != 0 || g.StrideWidth != 1) return false;
         foreach (ref readonly Segment segment in segments)
         {
             if (segment.OutputRow * g.StrideHeight + g.WindowHeight > g.Height) return false;
@@ -248,7 +250,7 @@ internal static unsafe class CpuTiledConvolution
             {
                 int count = Math.Min(nr, plane - q0);
                 int segmentCount = Segments(g, q0, count, segments);
-                bool interior = g.PadTop == 0 && g.PadLeft == 0 && g.StrideWidth == 1 && Interior(g, segments[..segmentCount]);
+                bool interior = Interior(g, segments[..segmentCount]);
                 // sliver [F, NR] = dy at these positions, one row per filter.
                 GemmPacking.CopyRows(dy + (nint)n * filters * plane + q0, plane, count, filters, sliver, nr);
                 for (int ps = 0; ps < patchSlivers; ps++)
