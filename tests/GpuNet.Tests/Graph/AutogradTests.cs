@@ -51,17 +51,7 @@ public sealed class AutogradTests
         float[] analytic = new float[24];
         accelerator.Download(kernel.Gradient.Buffer, analytic);
 
-        for (int i = 0; i < 24; i++)
-        {
-            float original = weights[i];
-            weights[i] = original + 1e-2f;
-            double plus = Loss(weights);
-            weights[i] = original - 1e-2f;
-            double minus = Loss(weights);
-            weights[i] = original;
-            double numeric = (plus - minus) / 2e-2;
-            Assert.True(new Tolerance(1e-3, 1e-2).Accepts(analytic[i], numeric), $"kernel[{i}]: analytic {analytic[i]}, numeric {numeric}");
-        }
+        CentralDifference.AssertMatches(weights, analytic, Loss, 1e-2f, new Tolerance(1e-3, 1e-2), "kernel");
     }
 
     [Fact]

@@ -59,17 +59,7 @@ public sealed class GradientSettingTests
         float[] analytic = new float[96];
         accelerator.Download(kernel.Gradient.Buffer, analytic);
 
-        for (int i = 0; i < 96; i++)
-        {
-            float original = weights[i];
-            weights[i] = original + 1e-3f;
-            double plus = Loss(weights);
-            weights[i] = original - 1e-3f;
-            double minus = Loss(weights);
-            weights[i] = original;
-            double numeric = (plus - minus) / 2e-3;
-            Assert.True(new Tolerance(2e-3, 2e-2).Accepts(analytic[i], numeric), $"kernel[{i}]: analytic {analytic[i]}, numeric {numeric}");
-        }
+        CentralDifference.AssertMatches(weights, analytic, Loss, 1e-3f, new Tolerance(2e-3, 2e-2), "kernel");
     }
 
     [Fact]
