@@ -181,6 +181,28 @@ public interface IAccelerator : IDisposable
     }
 
     /// <summary>
+    /// y = ReLU(max pool(x)), for a ReLU the plan moved behind the pooling (the same values:
+    /// the maximum of a window's ReLU is the ReLU of its maximum). By default the two kernels.
+    /// </summary>
+    void MaxPoolReluForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax)
+    {
+        MaxPoolForward(x, window, y, argmax);
+        ActivationForward(ActivationKind.Relu, 0f, y, window.Batch * window.Channels * window.OutputPlane, y);
+    }
+
+    /// <summary>
+    /// The backward of <see cref="MaxPoolReluForward"/>: dx (+)= the max-pool gradient of
+    /// dy · (y &gt; 0), dx set when <paramref name="set"/>. By default the ReLU's backward into
+    /// <paramref name="masked"/> (the size of y), then the pooling's.
+    /// </summary>
+    void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx, DeviceBuffer masked, bool set)
+    {
+        ActivationBackwardSet(ActivationKind.Relu, 0f, y, y, dy, window.Batch * window.Channels * window.OutputPlane, masked);
+        if (set) MaxPoolBackwardSet(masked, argmax, window, dx);
+        else MaxPoolBackward(masked, argmax, window, dx);
+    }
+
+    /// <summary>
     /// y [N, C, OH, OW] = the mean of each window of x [N, C, H, W] over the elements inside the image
     /// (Keras's 'same' padding divides by that count, not by kh·kw).
     /// </summary>

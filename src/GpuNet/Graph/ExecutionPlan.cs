@@ -5,7 +5,10 @@ namespace GpuNet.Graph;
 
 /// <summary>
 /// Every activation, gradient and workspace buffer of a graph for one batch size, allocated
-/// once; running a step allocates nothing. Views (reshape) share their input's buffers.
+/// once; running a step allocates nothing. Views (reshape) share their input's buffers. A ReLU
+/// whose only reader can apply it itself (<see cref="Op.CanApplyReluAfter"/>: max pooling) runs
+/// inside that reader, after it; its output then shares its input's buffers and holds the
+/// values before the ReLU.
 /// </summary>
 public sealed class ExecutionPlan : IDisposable
 {
@@ -16,12 +19,15 @@ public sealed class ExecutionPlan : IDisposable
     private readonly OpTensors[] _nodeTensors;
     private readonly List<DeviceBuffer> _owned = [];
     private readonly DeviceBuffer[] _gradientBuffers;
+    // Nodes the step passes over: views, and ReLUs their reader applies.
+    private readonly bool[] _skipped;
 
     /// <param name="seededGradients">
     /// Values whose gradient is written from outside before <see cref="Backward"/> (the loss's
     /// input): no op may set those, only add to them.
     /// </param>
-    public ExecutionPlan(ComputationGraph graph, IAccelerator accelerator, int batchSize, bool withGradients, IReadOnlyCollection<Value>? seededGradients = null)
+    /// <param name="moveRelus">Whether a ReLU may run inside the op that reads it; off to compare against the plain graph.</param>
+    public ExecutionPlan(ComputationGraph graph, IAccelerator accelerator, int batchSize, bool withGradients, IReadOnlyCollection<Value>? seededGradients = null, bool moveRelus = true)
     {
         _graph = graph;
         _accelerator = accelerator;
@@ -29,10 +35,18 @@ public sealed class ExecutionPlan : IDisposable
         _values = new Tensor[graph.ValueCount];
         _gradients = new Tensor?[graph.ValueCount];
         foreach (Value input in graph.Inputs) _values[input.Id] = NewTensor(input.SampleShape);
+        bool[] appliesRelu = new bool[graph.Nodes.Count], reluMoved = new bool[graph.Nodes.Count];
+        if (moveRelus) FindMovableRelus(graph, seededGradients ?? [], reluMoved, appliesRelu);
+        _skipped = graph.Nodes.Select(n => n.Op.IsView || reluMoved[n.Index]).ToArray();
 
         foreach (Node node in graph.Nodes)
         {
             Value output = node.Output;
+            if (reluMoved[node.Index])
+            {
+                _values[output.Id] = _values[node.Inputs[0].Id];
+                continue;
+            }
             if (node.Op.IsView)
             {
                 Value source = node.Inputs[0];
@@ -48,6 +62,11 @@ public sealed class ExecutionPlan : IDisposable
             foreach (Node node in graph.Nodes)
             {
                 Value output = node.Output;
+                if (reluMoved[node.Index])
+                {
+                    _gradients[output.Id] = _gradients[node.Inputs[0].Id];
+                    continue;
+                }
                 _gradients[output.Id] = node.Op.IsView && _gradients[node.Inputs[0].Id] is { } shared
                     ? new Tensor(shared.Buffer, ShapeOf.WithBatch(batchSize, output.SampleShape))
                     : NewTensor(output.SampleShape);
@@ -67,7 +86,12 @@ public sealed class ExecutionPlan : IDisposable
                 node.Inputs.Select(v => _gradients[v.Id]).ToArray(),
                 _gradients[node.Output.Id],
                 workspaces.FirstOrDefault())
-            { Workspaces = workspaces, SetsInputGradient = setsInputGradient[node.Index] };
+            {
+                Workspaces = workspaces,
+                SetsInputGradient = setsInputGradient[node.Index],
+                AppliesRelu = appliesRelu[node.Index],
+                ReluGradient = appliesRelu[node.Index] && withGradients ? NewTensor(node.Output.SampleShape) : null,
+            };
         }).ToArray();
     }
 
@@ -84,7 +108,7 @@ public sealed class ExecutionPlan : IDisposable
         for (int i = 0; i < _graph.Nodes.Count; i++)
         {
             Node node = _graph.Nodes[i];
-            if (node.Op.IsView) continue;
+            if (_skipped[i]) continue;
             context.NodeIndex = node.Index;
             node.Op.Forward(context, _nodeTensors[node.Index]);
         }
@@ -107,7 +131,7 @@ public sealed class ExecutionPlan : IDisposable
         for (int i = _graph.Nodes.Count - 1; i >= 0; i--)
         {
             Node node = _graph.Nodes[i];
-            if (node.Op.IsView) continue;
+            if (_skipped[i]) continue;
             context.NodeIndex = node.Index;
             node.Op.Backward(context, _nodeTensors[i]);
         }
@@ -131,7 +155,7 @@ public sealed class ExecutionPlan : IDisposable
         for (int i = graph.Nodes.Count - 1; i >= 0; i--)
         {
             Node node = graph.Nodes[i];
-            if (node.Op.IsView) continue;
+            if (_skipped[i]) continue;
             for (int k = 0; k < node.Inputs.Count; k++)
             {
                 if (_gradients[node.Inputs[k].Id] is not { } gradient) continue;
@@ -140,6 +164,29 @@ public sealed class ExecutionPlan : IDisposable
             }
         }
         return setters;
+    }
+
+    /// <summary>
+    /// The ReLUs to run inside their reader: a ReLU whose output one op reads, as its only input,
+    /// where that op <see cref="Op.CanApplyReluAfter"/> and nothing seeds the output's gradient.
+    /// </summary>
+    private static void FindMovableRelus(ComputationGraph graph, IReadOnlyCollection<Value> seeded, bool[] moved, bool[] applies)
+    {
+        var readers = new Node?[graph.ValueCount];
+        var readCounts = new int[graph.ValueCount];
+        foreach (Node node in graph.Nodes)
+            foreach (Value input in node.Inputs)
+            {
+                readers[input.Id] = node;
+                readCounts[input.Id]++;
+            }
+        foreach (Node node in graph.Nodes)
+        {
+            if (!node.Op.IsRelu || seeded.Contains(node.Output)) continue;
+            if (readCounts[node.Output.Id] != 1 || readers[node.Output.Id] is not { Op.CanApplyReluAfter: true, Inputs.Count: 1 } reader) continue;
+            moved[node.Index] = true;
+            applies[reader.Index] = true;
+        }
     }
 
     private Tensor NewTensor(int[] sampleShape) => Own(BatchSize * ShapeOf.ElementCount(sampleShape), ShapeOf.WithBatch(BatchSize, sampleShape));

@@ -40,6 +40,19 @@ public abstract class Op
     /// </summary>
     public virtual bool CanSetInputGradient => false;
 
+    /// <summary>
+    /// True when op(ReLU(x)) = ReLU(op(x)) exactly, values and gradients (max pooling: the
+    /// largest of a window stays the largest after a ReLU, and where it is not positive the
+    /// gradient is zero either way), and the op applies that ReLU itself where
+    /// <see cref="OpTensors.AppliesRelu"/> says so. The plan then runs a ReLU whose output only
+    /// this op reads after the op instead, on its output (a quarter of the values for 2×2 pooling),
+    /// and gives the ReLU no buffers of its own.
+    /// </summary>
+    public virtual bool CanApplyReluAfter => false;
+
+    /// <summary>True for a plain ReLU, y = max(x, 0): what an op that <see cref="CanApplyReluAfter"/> can take in.</summary>
+    public virtual bool IsRelu => false;
+
     public abstract void Forward(OpContext context, OpTensors tensors);
 
     /// <summary>Adds this op's contribution to each non-null input gradient and to its parameters' gradients.</summary>

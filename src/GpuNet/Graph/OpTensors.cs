@@ -27,4 +27,14 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
     /// sets that gradient instead of adding to it, and the plan leaves it unzeroed.
     /// </summary>
     public bool SetsInputGradient { get; init; }
+
+    /// <summary>
+    /// Set by the plan where a ReLU in front of this op runs after it instead
+    /// (<see cref="Op.CanApplyReluAfter"/>): the input is the ReLU's input, the op applies the
+    /// ReLU to its output, and its backward takes the ReLU's mask off the output gradient first.
+    /// </summary>
+    public bool AppliesRelu { get; init; }
+
+    /// <summary>Where <see cref="AppliesRelu"/> and gradients are kept: the gradient at the output before the ReLU.</summary>
+    public Tensor? ReluGradient { get; init; }
 }

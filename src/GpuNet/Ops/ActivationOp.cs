@@ -20,6 +20,8 @@ public sealed class ActivationOp(ActivationKind kind, float alpha = 0f) : Op
 
     public override bool CanSetInputGradient => true;
 
+    public override bool IsRelu => Kind == ActivationKind.Relu;
+
     public override void Backward(OpContext context, OpTensors tensors)
     {
         if (tensors.InputGradients[0] is not { } dx) return;
