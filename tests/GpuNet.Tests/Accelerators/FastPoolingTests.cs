@@ -15,7 +15,59 @@ public sealed class FastPoolingTests
     [InlineData(1, 2, 9, 67, false)]
     [InlineData(2, 2, 9, 67, true)]
     [InlineData(2, 2, 8, 64, true)]
+    [InlineData(120, 32, 8, 8, false)]
+    [InlineData(4, 3, 24, 24, false)]
+    [InlineData(2, 2, 40, 40, false)]
     public void Max_forward_matches_the_reference(int batch, int channels, int height, int width, bool same)
+    {
+        foreach (bool relu in new[] { false, true })
+        {
+            var (g, x, expected, expectedArgmax) = ReferenceForward(batch, channels, height, width, same, relu);
+            float[] actual = new float[expected.Length], actualArgmax = new float[expected.Length];
+            CpuFastPooling.MaxForward(x, g, actual, actualArgmax, relu);
+            FastKernelInputs.AssertIdentical(expected, actual, $"y (relu {relu})");
+            FastKernelInputs.AssertIdentical(expectedArgmax, actualArgmax, $"argmax (relu {relu})");
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 2, 24, 24, false)]
+    [InlineData(120, 32, 8, 8, false)]
+    [InlineData(2, 2, 40, 40, false)]
+    [InlineData(2, 3, 7, 7, false)]
+    [InlineData(2, 2, 28, 34, false)]
+    [InlineData(2, 2, 9, 67, true)]
+    public void Max_backward_matches_the_reference_set_or_added_with_or_without_relu(int batch, int channels, int height, int width, bool same)
+    {
+        foreach (bool relu in new[] { false, true })
+            foreach (bool set in new[] { false, true })
+            {
+                var (g, _, y, argmax) = ReferenceForward(batch, channels, height, width, same, relu);
+                float[] dy = FastKernelInputs.Values(51, y.Length);
+                // −0 and NaN gradients: the reference's clear-then-add turns −0 into +0, and a NaN passes only where y > 0.
+                for (int i = 0; i < dy.Length; i += 7) dy[i] = -0f;
+                dy[3] = float.NaN;
+                float[] start = set ? new float[g.InputLength] : FastKernelInputs.Values(52, g.InputLength);
+                // Stale values in the buffer a set must overwrite.
+                float[] actual = set ? FastKernelInputs.Values(53, g.InputLength) : (float[])start.Clone();
+                float[] expected = (float[])start.Clone();
+                float[] masked = relu ? dy.Select((v, i) => y[i] > 0f ? v : 0f).ToArray() : dy;
+                CpuPooling.MaxBackward(masked, argmax, g, expected);
+                CpuFastPooling.MaxBackward(dy, argmax, g, actual, set, relu ? y : null);
+                FastKernelInputs.AssertIdentical(expected, actual, $"dx (relu {relu}, set {set})");
+            }
+    }
+
+    [Theory]
+    [InlineData(24, 24, true)]
+    [InlineData(8, 8, true)]
+    [InlineData(7, 7, false)]
+    [InlineData(9, 8, false)]
+    public void Only_windows_that_cover_every_pixel_tile_exactly(int height, int width, bool exact) =>
+        Assert.Equal(exact, CpuFastPooling.TilesExactly(KernelParity.Window(1, 1, height, width, 2, 2, 2, false)));
+
+    /// <summary>Inputs with ties, a NaN and about half the values negative, and the reference's pooling (and ReLU) of them.</summary>
+    private static (Window2D G, float[] X, float[] Y, float[] Argmax) ReferenceForward(int batch, int channels, int height, int width, bool same, bool relu)
     {
         Window2D g = KernelParity.Window(batch, channels, height, width, 2, 2, 2, same);
         float[] x = FastKernelInputs.Values(50, batch * channels * height * width);
@@ -23,11 +75,13 @@ public sealed class FastPoolingTests
         for (int i = 0; i < x.Length; i += 5) x[i] = MathF.Round(x[i]);
         x[1] = float.NaN;
         int outputs = batch * channels * g.OutputPlane;
-        float[] expected = new float[outputs], expectedArgmax = new float[outputs], actual = new float[outputs], actualArgmax = new float[outputs];
-        CpuPooling.MaxForward(x, g, expected, expectedArgmax);
-        CpuFastPooling.MaxForward(x, g, actual, actualArgmax);
-        FastKernelInputs.AssertIdentical(expected, actual, "y");
-        FastKernelInputs.AssertIdentical(expectedArgmax, actualArgmax, "argmax");
+        float[] y = new float[outputs], argmax = new float[outputs];
+        CpuPooling.MaxForward(x, g, y, argmax);
+        if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, y, y);
+        // Enough windows to hold both a positive maximum and one the ReLU zeroes.
+        if (outputs >= 64) Assert.Contains(y, v => v > 0f);
+        if (outputs >= 64 && relu) Assert.Contains(y, v => v == 0f);
+        return (g, x, y, argmax);
     }
 
     [Theory]

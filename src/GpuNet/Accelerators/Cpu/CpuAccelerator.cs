@@ -180,10 +180,17 @@ public sealed class CpuAccelerator : IAccelerator
         CpuFastPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
 
     public void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
-        CpuPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx));
+        CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: false);
 
     public void MaxPoolBackwardSet(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
-        CpuPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: true);
+        CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: true);
+
+    public void MaxPoolReluForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
+        CpuFastPooling.MaxForward(Data(x), window, Data(y), Data(argmax), relu: true);
+
+    // The mask is taken in the pooling's own pass: no masked copy of dy.
+    public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx, DeviceBuffer masked, bool set) =>
+        CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set, reluOutput: Data(y));
 
     public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuPooling.AverageForward(Data(x), window, Data(y));
 

@@ -1,31 +1,82 @@
-using System.Runtime.InteropServices;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
-/// Max pooling as the CPU accelerator runs it. The common 2×2 window at stride 2 with no window
-/// over the border runs sixteen outputs at a time on AVX-512: two permutes split a row's even and
-/// odd columns, and selects replace the reference's data-dependent branches, comparing in the
-/// reference's row-major window order with a strict '>', so values and arg-max agree bit for bit
-/// (ties and NaN included). Other windows, and CPUs without AVX-512, run the reference <see cref="CpuPooling"/>.
+/// Max pooling as the CPU accelerator runs it, optionally with the ReLU the execution plan moved
+/// behind it. The common 2×2 window at stride 2 with no window over the border runs sixteen
+/// outputs at a time on AVX-512: two permutes split a row's even and odd columns, and selects
+/// replace the reference's data-dependent branches, comparing in the reference's row-major
+/// window order with a strict '>', so values and arg-max agree bit for bit (ties and NaN
+/// included). A row shorter than sixteen outputs (12 and 4 in the MNIST CNNs) is one masked
+/// vector. Where the windows tile the image exactly, the backward writes each row of dx once,
+/// the gradient where the arg-max points and zero elsewhere, instead of clearing the plane and
+/// adding into it. Other windows, and CPUs without AVX-512, run the reference <see cref="CpuPooling"/>.
 /// </summary>
-internal static class CpuFastPooling
+internal static unsafe class CpuFastPooling
 {
-    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax)
+    /// <param name="relu">y = ReLU(max), as the reference ReLU: x &gt; 0 ? x : 0.</param>
+    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax, bool relu = false)
     {
         g.Validate();
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
         CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
-        CpuPooling.ForPlanes(g, (x, y, argmax), static (in (float[] X, float[] Y, float[] Argmax) s, in Window2D g, int plane) =>
+        if (!(IsUnclippedTwoByTwo(g) && Avx512F.IsSupported))
         {
-            ReadOnlySpan<float> input = s.X.AsSpan(plane * g.InputPlane, g.InputPlane);
-            Span<float> y = s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane), argmax = s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane);
-            if (IsUnclippedTwoByTwo(g) && Avx512F.IsSupported) MaxPlaneTwoByTwo(input, g, y, argmax);
-            else CpuPooling.MaxPlane(input, g, y, argmax);
+            CpuPooling.MaxForward(x, g, y, argmax);
+            if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, y, y);
+            return;
+        }
+        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (x, y, argmax, g, relu), static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu) s, int first, int last) =>
+        {
+            Window2D g = s.G;
+            fixed (float* x = s.X, y = s.Y, argmax = s.Argmax)
+            {
+                for (int plane = first; plane < last; plane++)
+                    MaxPlaneTwoByTwo(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, argmax + (nint)plane * g.OutputPlane, s.Relu);
+            }
         });
+    }
+
+    /// <summary>
+    /// dx (+)= the gradient of max pooling: dy[o] onto x[argmax[o]] of its plane, times
+    /// (reluOutput[o] &gt; 0) where the pooling applied a ReLU (reluOutput is then its y).
+    /// </summary>
+    /// <param name="set">dx = …: every plane of dx is written whole, rather than added to.</param>
+    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx, bool set, float[]? reluOutput = null)
+    {
+        g.Validate();
+        long outputs = (long)g.Batch * g.Channels * g.OutputPlane;
+        CpuConvolution.CheckLength(dy, outputs, nameof(dy));
+        CpuConvolution.CheckLength(argmax, outputs, nameof(argmax));
+        CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
+        if (reluOutput is not null) CpuConvolution.CheckLength(reluOutput, outputs, nameof(reluOutput));
+        bool direct = set && TilesExactly(g) && Avx512F.IsSupported;
+        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set, direct),
+            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set, bool Direct) s, int first, int last) =>
+            {
+                Window2D g = s.G;
+                fixed (float* dy = s.Dy, argmax = s.Argmax, dx = s.Dx, relu = s.Relu)
+                {
+                    for (int plane = first; plane < last; plane++)
+                    {
+                        float* dyPlane = dy + (nint)plane * g.OutputPlane, where = argmax + (nint)plane * g.OutputPlane;
+                        float* reluPlane = relu is null ? null : relu + (nint)plane * g.OutputPlane;
+                        float* dxPlane = dx + (nint)plane * g.InputPlane;
+                        if (s.Direct)
+                        {
+                            MaxPlaneBackwardTwoByTwo(dyPlane, where, reluPlane, g, dxPlane);
+                            continue;
+                        }
+                        if (s.Set) new Span<float>(dxPlane, g.InputPlane).Clear();
+                        for (int o = 0; o < g.OutputPlane; o++)
+                            dxPlane[(int)where[o]] += reluPlane is null || reluPlane[o] > 0f ? dyPlane[o] : 0f;
+                    }
+                }
+            });
     }
 
     /// <summary>A 2×2 window at stride 2 whose every window lies wholly inside the image.</summary>
@@ -33,61 +84,67 @@ internal static class CpuFastPooling
         g is { WindowHeight: 2, WindowWidth: 2, StrideHeight: 2, StrideWidth: 2, PadTop: 0, PadLeft: 0 }
         && 2 * g.OutputHeight <= g.Height && 2 * g.OutputWidth <= g.Width;
 
-    private static void MaxPlaneTwoByTwo(ReadOnlySpan<float> input, in Window2D g, Span<float> y, Span<float> argmax)
+    /// <summary>Unclipped 2×2 windows that cover every pixel: each pixel lies in exactly one window.</summary>
+    internal static bool TilesExactly(in Window2D g) =>
+        IsUnclippedTwoByTwo(g) && 2 * g.OutputHeight == g.Height && 2 * g.OutputWidth == g.Width;
+
+    /// <summary>A plane's cost in multiply-adds for the thread split: pooling moves memory, about four multiply-adds' time per pixel.</summary>
+    private static long PlaneWork(in Window2D g) => 4L * g.InputPlane;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPlaneTwoByTwo(float* input, Window2D g, float* y, float* argmax, bool relu)
     {
         int width = g.Width, outputWidth = g.OutputWidth;
-        ref float values = ref MemoryMarshal.GetReference(y), where = ref MemoryMarshal.GetReference(argmax);
-        Span<float> partialValues = stackalloc float[16], partialWhere = stackalloc float[16];
         for (int oh = 0; oh < g.OutputHeight; oh++)
         {
-            int top = 2 * oh * width, row = oh * outputWidth;
-            int ow = 0;
-            for (; ow <= outputWidth - 16; ow += 16)
+            int top = 2 * oh * width;
+            float* values = y + oh * outputWidth, where = argmax + oh * outputWidth;
+            for (int ow = 0; ow < outputWidth; ow += 16)
             {
-                var (best, bestIndex) = SixteenWindows(input, top + 2 * ow, width);
-                best.StoreUnsafe(ref values, (nuint)(row + ow));
-                bestIndex.StoreUnsafe(ref where, (nuint)(row + ow));
-            }
-            // A row narrower than a vector (MNIST's 12 outputs) still runs vectorised while the
-            // 32 floats read from each input row stay inside the plane; the extra lanes see the
-            // next rows' values and are not stored.
-            if (ow < outputWidth && top + width + 2 * ow + 32 <= input.Length)
-            {
-                var (best, bestIndex) = SixteenWindows(input, top + 2 * ow, width);
-                best.CopyTo(partialValues);
-                bestIndex.CopyTo(partialWhere);
-                partialValues[..(outputWidth - ow)].CopyTo(y.Slice(row + ow));
-                partialWhere[..(outputWidth - ow)].CopyTo(argmax.Slice(row + ow));
-                continue;
-            }
-            for (; ow < outputWidth; ow++)
-            {
-                int best = top + 2 * ow;
-                float bestValue = input[best];
-                foreach (int candidate in (ReadOnlySpan<int>)[best + 1, best + width, best + width + 1])
+                int count = Math.Min(16, outputWidth - ow);
+                var (best, bestIndex) = SixteenWindows(input, top + 2 * ow, width, count);
+                if (relu) best = Vector512.ConditionalSelect(Vector512.GreaterThan(best, Vector512<float>.Zero), best, Vector512<float>.Zero);
+                Vector512<float> index = Vector512.ConvertToSingle(bestIndex);
+                if (count == 16)
                 {
-                    if (input[candidate] > bestValue)
-                    {
-                        bestValue = input[candidate];
-                        best = candidate;
-                    }
+                    Vector512.Store(best, values + ow);
+                    Vector512.Store(index, where + ow);
                 }
-                y[row + ow] = bestValue;
-                argmax[row + ow] = best;
+                else
+                {
+                    Vector512<float> lanes = FirstLanes(count);
+                    Avx512F.MaskStore(values + ow, lanes, best);
+                    Avx512F.MaskStore(where + ow, lanes, index);
+                }
             }
         }
     }
 
-    /// <summary>The maxima and their plane offsets of the sixteen windows whose top-left corners are first, first + 2, …; reads 32 floats of two rows.</summary>
-    private static (Vector512<float> Best, Vector512<float> Where) SixteenWindows(ReadOnlySpan<float> input, int first, int width)
+    /// <summary>
+    /// The maxima and their plane offsets of the windows whose top-left corners are first,
+    /// first + 2, … (count ≤ 16 of them); reads 2·count floats of each of the two rows, the
+    /// lanes past count are not meant to be used.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<float> Best, Vector512<int> Where) SixteenWindows(float* plane, int first, int width, int count)
     {
-        ref float source = ref MemoryMarshal.GetReference(input);
         // Indices into the 32 floats of two consecutive vectors; also each window's column offset.
         var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
         var odds = evens + Vector512<int>.One;
-        nuint topLeft = (nuint)first, bottomLeft = topLeft + (nuint)width;
-        Vector512<float> a0 = Vector512.LoadUnsafe(ref source, topLeft), a1 = Vector512.LoadUnsafe(ref source, topLeft + 16);
-        Vector512<float> b0 = Vector512.LoadUnsafe(ref source, bottomLeft), b1 = Vector512.LoadUnsafe(ref source, bottomLeft + 16);
+        float* topLeft = plane + first, bottomLeft = topLeft + width;
+        Vector512<float> a0, a1, b0, b1;
+        if (count == 16)
+        {
+            (a0, a1) = (Vector512.Load(topLeft), Vector512.Load(topLeft + 16));
+            (b0, b1) = (Vector512.Load(bottomLeft), Vector512.Load(bottomLeft + 16));
+        }
+        else
+        {
+            // Only the row's own 2·count floats are read, so the last row of the last plane stays inside the buffer.
+            Vector512<float> low = FirstLanes(Math.Min(16, 2 * count)), high = FirstLanes(2 * count - 16);
+            (a0, a1) = (Avx512F.MaskLoad(topLeft, low, Vector512<float>.Zero), Avx512F.MaskLoad(topLeft + 16, high, Vector512<float>.Zero));
+            (b0, b1) = (Avx512F.MaskLoad(bottomLeft, low, Vector512<float>.Zero), Avx512F.MaskLoad(bottomLeft + 16, high, Vector512<float>.Zero));
+        }
         var index = Vector512.Create(first) + evens;
         // Window order (top, left), (top, right), (bottom, left), (bottom, right).
         var best = Avx512F.PermuteVar16x32x2(a0, evens, a1);
@@ -95,13 +152,76 @@ internal static class CpuFastPooling
         Take(Avx512F.PermuteVar16x32x2(a0, odds, a1), index + Vector512<int>.One, ref best, ref bestIndex);
         Take(Avx512F.PermuteVar16x32x2(b0, evens, b1), index + Vector512.Create(width), ref best, ref bestIndex);
         Take(Avx512F.PermuteVar16x32x2(b0, odds, b1), index + Vector512.Create(width + 1), ref best, ref bestIndex);
-        return (best, Vector512.ConvertToSingle(bestIndex));
+        return (best, bestIndex);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Take(Vector512<float> candidate, Vector512<int> index, ref Vector512<float> best, ref Vector512<int> bestIndex)
     {
         var greater = Vector512.GreaterThan(candidate, best);
         best = Vector512.ConditionalSelect(greater, candidate, best);
         bestIndex = Vector512.ConditionalSelect(greater.AsInt32(), index, bestIndex);
     }
+
+    /// <summary>
+    /// dx plane = the gradient of exactly tiling 2×2 windows, written row pair by row pair: each
+    /// pixel gets its window's gradient if it is the window's arg-max, else zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPlaneBackwardTwoByTwo(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx)
+    {
+        int width = g.Width, outputWidth = g.OutputWidth;
+        // Lane k of a row's 32 pixels belongs to window k / 2 of the sixteen, column k % 2 of it.
+        var firstPairs = Vector512.Create(0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7);
+        var secondPairs = firstPairs + Vector512.Create(8);
+        var column = Vector512.Create(0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1);
+        var belowColumn = column + Vector512.Create(width);
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            int top = 2 * oh * width;
+            for (int ow = 0; ow < outputWidth; ow += 16)
+            {
+                int count = Math.Min(16, outputWidth - ow), o = oh * outputWidth + ow;
+                Vector512<float> lanes = FirstLanes(count);
+                // + 0 as the reference's clear-then-add does: a gradient of −0 lands as +0.
+                Vector512<float> gradient = Avx512F.MaskLoad(dy + o, lanes, Vector512<float>.Zero) + Vector512<float>.Zero;
+                if (reluOutput is not null)
+                {
+                    Vector512<float> y = Avx512F.MaskLoad(reluOutput + o, lanes, Vector512<float>.Zero);
+                    gradient = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), gradient, Vector512<float>.Zero);
+                }
+                // Where in its window each maximum was: 0, 1 (top row), width, width + 1 (bottom row).
+                Vector512<int> corner = Vector512.Create(top + 2 * ow) + Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                Vector512<int> inWindow = Vector512.ConvertToInt32(Avx512F.MaskLoad(argmax + o, lanes, Vector512<float>.Zero)) - corner;
+                Vector512<float> gradientLow = Avx512F.PermuteVar16x32(gradient, firstPairs), gradientHigh = Avx512F.PermuteVar16x32(gradient, secondPairs);
+                Vector512<int> whereLow = Avx512F.PermuteVar16x32(inWindow, firstPairs), whereHigh = Avx512F.PermuteVar16x32(inWindow, secondPairs);
+                float* upper = dx + top + 2 * ow, lower = upper + width;
+                StorePixels(upper, Pick(whereLow, column, gradientLow), Pick(whereHigh, column, gradientHigh), 2 * count);
+                StorePixels(lower, Pick(whereLow, belowColumn, gradientLow), Pick(whereHigh, belowColumn, gradientHigh), 2 * count);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Pick(Vector512<int> where, Vector512<int> pixel, Vector512<float> gradient) =>
+        Vector512.ConditionalSelect(Vector512.Equals(where, pixel).AsSingle(), gradient, Vector512<float>.Zero);
+
+    /// <summary>row [count] = the first count of the 32 lanes of low and high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePixels(float* row, Vector512<float> low, Vector512<float> high, int count)
+    {
+        if (count == 32)
+        {
+            Vector512.Store(low, row);
+            Vector512.Store(high, row + 16);
+            return;
+        }
+        Avx512F.MaskStore(row, FirstLanes(Math.Min(16, count)), low);
+        Avx512F.MaskStore(row + 16, FirstLanes(count - 16), high);
+    }
+
+    /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> FirstLanes(int count) =>
+        Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(count)).AsSingle();
 }

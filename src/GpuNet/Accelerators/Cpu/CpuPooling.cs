@@ -15,16 +15,11 @@ internal static class CpuPooling
             MaxPlane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
-    /// <param name="set">Zero each plane of dx just before its maxima go in (dx = …), rather than add to what it holds.</param>
-    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx, bool set = false)
+    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx)
     {
         Check(dx, dy, g);
-        ForPlanes(g, (dy, argmax, dx, set), static (in (float[] Dy, float[] Argmax, float[] Dx, bool Set) s, in Window2D g, int plane) =>
-        {
-            Span<float> dxPlane = s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane);
-            if (s.Set) dxPlane.Clear();
-            MaxPlaneBackward(s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane), dxPlane);
-        });
+        ForPlanes(g, (dy, argmax, dx), static (in (float[] Dy, float[] Argmax, float[] Dx) s, in Window2D g, int plane) =>
+            MaxPlaneBackward(s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
     }
 
     public static void AverageForward(float[] x, Window2D g, float[] y)
