@@ -97,17 +97,17 @@ public sealed class TiledConvolutionTests
         const int filters = 40;
         float[] x = FastKernelInputs.Values(10, g.InputLength), w = FastKernelInputs.Values(11, filters * g.PatchSize);
         float[] dy = FastKernelInputs.Values(12, g.Batch * filters * g.OutputPlane);
-        (float[] Y, float[] DKernel, float[] Dx) Run(int threads)
+        (float[] Y, float[] DKernel, float[] Dx, float[] DBias) Run(int threads)
         {
             int saved = CpuParallel.ThreadCount;
             try
             {
                 CpuParallel.ThreadCount = threads;
-                float[] y = new float[dy.Length], dKernel = new float[w.Length], dx = new float[x.Length];
+                float[] y = new float[dy.Length], dKernel = new float[w.Length], dx = new float[x.Length], dBias = new float[filters];
                 CpuTiledConvolution.Forward(x, w, null, g, filters, y);
-                CpuTiledConvolution.BackwardKernel(x, dy, g, filters, dKernel);
+                CpuTiledConvolution.BackwardKernel(x, dy, g, filters, dKernel, dBias);
                 CpuTiledConvolution.BackwardData(w, dy, g, filters, dx);
-                return (y, dKernel, dx);
+                return (y, dKernel, dx, dBias);
             }
             finally
             {
@@ -123,6 +123,26 @@ public sealed class TiledConvolutionTests
             FastKernelInputs.AssertIdentical(one.Y, other.Y, $"y, {threads} threads");
             FastKernelInputs.AssertIdentical(one.DKernel, other.DKernel, $"dKernel, {threads} threads");
             FastKernelInputs.AssertIdentical(one.Dx, other.Dx, $"dx, {threads} threads");
+            FastKernelInputs.AssertIdentical(one.DBias, other.DBias, $"dBias, {threads} threads");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Bias_gradient_taken_with_the_kernel_gradient_is_the_channel_sums_bit_for_bit(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    {
+        Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
+        float[] x = FastKernelInputs.Values(20, g.InputLength);
+        float[] dy = FastKernelInputs.Values(21, g.Batch * filters * g.OutputPlane);
+        float[] start = FastKernelInputs.Values(22, filters);
+        float[] expected = (float[])start.Clone(), actual = (float[])start.Clone();
+        float[] withBias = new float[filters * g.PatchSize], withoutBias = new float[filters * g.PatchSize];
+
+        CpuFastChannelBias.Gradient(dy, g.Batch, filters, g.OutputPlane, expected);
+        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withBias, actual);
+        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withoutBias);
+
+        FastKernelInputs.AssertIdentical(expected, actual, "dBias (added to what it held)");
+        FastKernelInputs.AssertIdentical(withoutBias, withBias, "dKernel, with the bias gradient and without");
     }
 }

@@ -145,8 +145,7 @@ public sealed class CpuAccelerator : IAccelerator
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx)
     {
-        if (dBias is not null) CpuFastChannelBias.Gradient(Data(dy), window.Batch, filters, window.OutputPlane, Data(dBias));
-        CpuTiledConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel));
+        CpuTiledConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
         if (dx is not null) CpuTiledConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx));
     }
 

@@ -41,6 +41,7 @@ internal static unsafe class CpuTiledConvolution
     // On the calling thread: the kernel packed for the micro-kernel, the chunks' partial kernel gradients.
     [ThreadStatic] private static float[]? t_packedKernel;
     [ThreadStatic] private static float[]? t_partials;
+    [ThreadStatic] private static double[]? t_planeSums;
 
     private static GemmKernelKind Kind => GemmMicroKernels.Best;
 
@@ -296,21 +297,28 @@ internal static unsafe class CpuTiledConvolution
 
     // ── Kernel gradient ──
 
-    /// <summary>dKernel [F, C·kh·kw] += Σ over every position of dy · patchᵀ.</summary>
-    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel)
+    /// <summary>
+    /// dKernel [F, C·kh·kw] += Σ over every position of dy · patchᵀ, and dBias [F] += Σ dy where
+    /// given: each chunk sums its dy planes while they are in cache from its transposes, rather
+    /// than a pass of its own over dy (8.8 MB a step in the first layer of the MNIST CNNs).
+    /// The bias sums are those of <see cref="CpuFastChannelBias.Gradient"/>, in its order.
+    /// </summary>
+    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null)
     {
         g.Validate();
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
+        if (dBias is not null) CpuConvolution.CheckLength(dBias, filters, nameof(dBias));
         if (g.Batch == 0) return;
         var (mr, nr) = GemmMicroKernels.TileShape(Kind);
         int perChunk = ImagesPerChunk(g), chunks = (g.Batch + perChunk - 1) / perChunk;
         int paddedFilters = (filters + mr - 1) / mr * mr, paddedPatch = (g.PatchSize + nr - 1) / nr * nr;
         int partialLength = paddedFilters * paddedPatch;
         float[] partials = Scratch(ref t_partials, chunks * partialLength);
+        double[]? planeSums = dBias is null ? null : ScratchDoubles(ref t_planeSums, g.Batch * filters);
         long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
-        var state = new KernelGradient(x, dy, partials, g, filters, perChunk, partialLength, paddedPatch);
+        var state = new KernelGradient(x, dy, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch);
         CpuParallel.For(chunks, work, state, static (in KernelGradient s, int first, int last) =>
         {
             for (int chunk = first; chunk < last; chunk++) KernelGradientChunk(s, chunk);
@@ -333,6 +341,13 @@ internal static unsafe class CpuTiledConvolution
                         }
             }
         });
+        if (dBias is null) return;
+        for (int f = 0; f < filters; f++)
+        {
+            double sum = 0;
+            for (int n = 0; n < g.Batch; n++) sum += planeSums![n * filters + f];
+            dBias[f] += (float)sum;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -360,6 +375,10 @@ internal static unsafe class CpuTiledConvolution
                     GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane, channelsLast + (nint)n * imageLength, g.Channels);
                 pixels = channelsLast;
             }
+            if (s.PlaneSums is { } sums)
+                for (int n = 0; n < images; n++)
+                    for (int f = 0; f < filters; f++)
+                        sums[(firstImage + n) * filters + f] = CpuFastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)(firstImage + n) * filters + f) * plane, plane));
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side.
             for (int fs = 0; fs < filterSlivers; fs++)
                 for (int n = 0; n < images; n++)
@@ -467,7 +486,8 @@ internal static unsafe class CpuTiledConvolution
 
     private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters);
 
-    private readonly record struct KernelGradient(float[] X, float[] Dy, float[] Partials, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch);
+    /// <param name="PlaneSums">Σ of each dy plane [N, F], in double, for the bias gradient; null without one.</param>
+    private readonly record struct KernelGradient(float[] X, float[] Dy, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch);
 
     /// <summary>
     /// target [count] = source [count], reading and writing nothing outside them: whole vectors,
@@ -528,6 +548,12 @@ internal static unsafe class CpuTiledConvolution
 
     /// <summary>The first 64-byte boundary at or after start; every scratch array has 16 floats to spare for it.</summary>
     private static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
+
+    private static double[] ScratchDoubles(ref double[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length < length) buffer = new double[length];
+        return buffer;
+    }
 
     private static float[] Scratch(ref float[]? buffer, int length)
     {
