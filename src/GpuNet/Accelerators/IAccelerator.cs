@@ -152,10 +152,10 @@ public interface IAccelerator : IDisposable
     /// <summary>
     /// The convolution's backward after its <see cref="Conv2DForward"/> with the same x and workspaces:
     /// dKernel [F, C·kh·kw] += Σ dy · patchesᵀ, dBias [F] += Σ dy where given, dx [N, C, H, W] +=
-    /// col2im(kernelᵀ · dy) where given (not for the data input).
+    /// col2im(kernelᵀ · dy) where given (not for the data input), or dx = … when <paramref name="setDx"/>.
     /// </summary>
     void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx);
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx);
 
     /// <summary>y[n, c, s] += bias[c] for y [batch, channels, spatial].</summary>
     void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y);

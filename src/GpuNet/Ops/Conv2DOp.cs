@@ -58,8 +58,11 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
         Window2D g = Geometry(context, tensors);
         context.Accelerator.Conv2DBackward(tensors.Input.Buffer, Kernel.Value.Buffer, tensors.OutputGradient!.Buffer, g, Filters,
             tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, Kernel.Gradient.Buffer, Bias?.Gradient.Buffer,
-            tensors.InputGradients[0]?.Buffer);
+            tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
     }
+
+    /// <summary>The input gradient is a sum over this op's patches alone, so it can be written whole.</summary>
+    public override bool CanSetInputGradient => true;
 
     private Window2D Geometry(OpContext context, OpTensors tensors)
     {

@@ -129,6 +129,22 @@ public sealed class TiledConvolutionTests
 
     [Theory]
     [MemberData(nameof(Geometries))]
+    public void Input_gradient_set_over_stale_values_is_the_added_one_over_zeros(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    {
+        Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
+        float[] w = FastKernelInputs.Values(23, filters * g.PatchSize);
+        float[] dy = FastKernelInputs.Values(24, g.Batch * filters * g.OutputPlane);
+        float[] added = new float[g.InputLength], set = FastKernelInputs.Values(25, g.InputLength);
+        set[^1] = float.NaN;
+
+        CpuTiledConvolution.BackwardData(w, dy, g, filters, added);
+        CpuTiledConvolution.BackwardData(w, dy, g, filters, set, set: true);
+
+        FastKernelInputs.AssertIdentical(added, set, "dx");
+    }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
     public void Bias_gradient_taken_with_the_kernel_gradient_is_the_channel_sums_bit_for_bit(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);

@@ -62,6 +62,54 @@ public sealed class GradientSettingTests
         CentralDifference.AssertMatches(weights, analytic, Loss, 1e-3f, new Tolerance(2e-3, 2e-2), "kernel");
     }
 
+    [Theory]
+    [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
+    public void A_convolution_sets_its_inputs_gradient_over_a_stale_buffer(string acceleratorName)
+    {
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // x → matmul → reshape 2×5×5 → conv 3×3 (3 filters, padded) → out: the convolution is the
+        // only op to write the reshaped image's gradient, so it sets it.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([4]);
+        var kernel = new Parameter("kernel", [4, 50], Initializer.Zeros);
+        Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        Value image = graph.Apply(new ReshapeOp([2, 5, 5]), h);
+        var conv = new Conv2DOp(new Parameter("conv_kernel", [3, 2, 3, 3], Initializer.Zeros), new Parameter("conv_bias", [3], Initializer.Zeros),
+            new SlidingWindow(3, 3, 1, 1, Padding.Same));
+        Value output = graph.Apply(conv, image);
+        foreach (Parameter p in graph.Parameters) p.Allocate(accelerator);
+        var random = new System.Random(9);
+        float[] weights = Enumerable.Range(0, 200).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] convKernel = Enumerable.Range(0, conv.Kernel.Length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] inputs = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] projection = Enumerable.Range(0, 2 * 75).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        accelerator.Upload(convKernel, conv.Kernel.Value.Buffer);
+        accelerator.Fill(0.1f, 3, conv.Bias!.Value.Buffer);
+
+        using var plan = new ExecutionPlan(graph, accelerator, batchSize: 2, withGradients: true);
+        var context = new OpContext(accelerator) { Training = true };
+        accelerator.Upload(inputs, plan[x].Buffer);
+        double Loss(float[] w)
+        {
+            accelerator.Upload(w, kernel.Value.Buffer);
+            plan.Forward(context);
+            float[] y = new float[150];
+            accelerator.Download(plan[output].Buffer, y);
+            return y.Select((v, i) => (double)v * projection[i]).Sum();
+        }
+
+        Loss(weights);
+        foreach (Value v in new[] { h, output }) accelerator.Fill(float.NaN, plan.GradientOf(v)!.Length, plan.GradientOf(v)!.Buffer);
+        plan.ZeroGradients();
+        foreach (Parameter p in graph.Parameters) accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
+        accelerator.Upload(projection, plan.GradientOf(output)!.Buffer);
+        plan.Backward(context);
+        float[] analytic = new float[200];
+        accelerator.Download(kernel.Gradient.Buffer, analytic);
+
+        CentralDifference.AssertMatches(weights, analytic, Loss, 1e-3f, new Tolerance(2e-3, 2e-2), "kernel");
+    }
+
     [Fact]
     public void A_seeded_gradient_is_added_to_never_set()
     {

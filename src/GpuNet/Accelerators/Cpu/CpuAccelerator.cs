@@ -143,10 +143,10 @@ public sealed class CpuAccelerator : IAccelerator
         CpuTiledConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
 
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx)
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
     {
         CpuTiledConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
-        if (dx is not null) CpuTiledConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx));
+        if (dx is not null) CpuTiledConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx), setDx);
     }
 
     public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => CpuConvolution.Im2Col(Data(x), window, Data(col));

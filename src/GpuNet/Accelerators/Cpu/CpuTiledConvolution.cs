@@ -211,7 +211,8 @@ internal static unsafe class CpuTiledConvolution
     // ── Input gradient ──
 
     /// <summary>dx [N, C, H, W] += col2im(kernelᵀ · dy): every patch element's gradient added onto its pixel.</summary>
-    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx)
+    /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in cache.</param>
+    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false)
     {
         g.Validate();
         CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
@@ -227,9 +228,13 @@ internal static unsafe class CpuTiledConvolution
                 GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
         }
         long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, new Operands(dy, packed, null, dx, g, filters), static (in Operands s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters), set), static (in (Operands Operands, bool Set) s, int first, int last) =>
         {
-            for (int n = first; n < last; n++) BackwardDataImage(s, n);
+            for (int n = first; n < last; n++)
+            {
+                if (s.Set) Array.Clear(s.Operands.Y, n * s.Operands.G.Channels * s.Operands.G.InputPlane, s.Operands.G.Channels * s.Operands.G.InputPlane);
+                BackwardDataImage(s.Operands, n);
+            }
         });
     }
 

@@ -270,13 +270,14 @@ public sealed unsafe class CudaAccelerator : IAccelerator
 
     /// <summary>Reuses the forward's col for dCol once dKernel no longer needs it.</summary>
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx)
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
     {
         if (dBias is not null) ChannelBiasGradient(dy, window.Batch, filters, window.OutputPlane, dBias);
         SwapLeadingAxes(dy, window.Batch, filters, window.OutputPlane, filterMajor);
         Gemm(false, true, filterMajor, col, filters, window.PatchSize, window.PatchCount, 1f, 1f, dKernel);
         if (dx is null) return;
         Gemm(true, false, kernel, filterMajor, window.PatchSize, window.PatchCount, filters, 1f, 0f, col);
+        if (setDx) Fill(0f, window.InputLength, dx);
         Col2Im(col, window, dx);
     }
 
