@@ -82,6 +82,10 @@ internal static class CpuWorkerPool
         private Exception? _error;
         private readonly ManualResetEventSlim _allFinished = new(false);
 
+        // The event makes its lock object on the first wait that has to block, which can come
+        // any step later (when the machine is busy): one short blocking wait now, so no step allocates.
+        protected Work() => _allFinished.Wait(1);
+
         /// <summary>The code of one participant.</summary>
         protected abstract void Run(int participant);
 
