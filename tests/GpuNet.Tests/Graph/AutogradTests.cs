@@ -28,30 +28,8 @@ public sealed class AutogradTests
         float[] weights = Enumerable.Range(0, 24).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
         float[] inputs = Enumerable.Range(0, 12).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] projection = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        accelerator.Upload(weights, kernel.Value.Buffer);
 
-        using var plan = new ExecutionPlan(graph, accelerator, batchSize: 2, withGradients: true);
-        var context = new OpContext(accelerator) { Training = true };
-        accelerator.Upload(inputs, plan[x].Buffer);
-
-        double Loss(float[] w)
-        {
-            accelerator.Upload(w, kernel.Value.Buffer);
-            plan.Forward(context);
-            float[] y = new float[8];
-            accelerator.Download(plan[output].Buffer, y);
-            return y.Select((v, i) => (double)v * projection[i]).Sum();
-        }
-
-        Loss(weights);
-        plan.ZeroGradients();
-        accelerator.Fill(0f, 24, kernel.Gradient.Buffer);
-        accelerator.Upload(projection, plan.GradientOf(output)!.Buffer);
-        plan.Backward(context);
-        float[] analytic = new float[24];
-        accelerator.Download(kernel.Gradient.Buffer, analytic);
-
-        CentralDifference.AssertMatches(weights, analytic, Loss, 1e-2f, new Tolerance(1e-3, 1e-2), "kernel");
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection, [], 1e-2f, new Tolerance(1e-3, 1e-2));
     }
 
     [Fact]

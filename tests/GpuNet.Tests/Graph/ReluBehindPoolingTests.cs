@@ -38,12 +38,9 @@ public sealed class ReluBehindPoolingTests
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new ReluPoolNet(accelerator);
-        using var plan = net.Plan(moveRelus: true);
-        double Loss(float[] w) => net.Loss(plan, w);
 
-        var (_, analytic) = net.Step(moveRelus: true, poisonGradients: true);
-
-        CentralDifference.AssertMatches(net.Weights, analytic, Loss, 1e-3f, new Tolerance(2e-3, 2e-2), "kernel");
+        GraphGradientCheck.AssertMatches(accelerator, net.Graph, net.X, net.Output, net.Kernel, net.Weights, net.Inputs, net.Projection,
+            [net.Image, net.Relu, net.Output], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
     [Fact]
@@ -83,65 +80,60 @@ public sealed class ReluBehindPoolingTests
     private sealed class ReluPoolNet
     {
         private readonly IAccelerator _accelerator;
-        private readonly ComputationGraph _graph = new();
-        private readonly Parameter _kernel = new("kernel", [5, 64], Initializer.Zeros);
-        private readonly Value _x, _output;
-        private readonly float[] _inputs, _projection;
 
         public ReluPoolNet(IAccelerator accelerator)
         {
             _accelerator = accelerator;
-            _x = _graph.AddInput([5]);
-            Value h = _graph.Apply(new MatMulBiasOp(_kernel, null), _x);
-            Image = _graph.Apply(new ReshapeOp([1, 8, 8]), h);
-            Relu = _graph.Apply(new ActivationOp(ActivationKind.Relu), Image);
-            _output = _graph.Apply(new Pool2DOp(PoolingKind.Max, new SlidingWindow(2, 2, 2, 2, Padding.Valid)), Relu);
-            _kernel.Allocate(accelerator);
+            X = Graph.AddInput([5]);
+            Value h = Graph.Apply(new MatMulBiasOp(Kernel, null), X);
+            Image = Graph.Apply(new ReshapeOp([1, 8, 8]), h);
+            Relu = Graph.Apply(new ActivationOp(ActivationKind.Relu), Image);
+            Output = Graph.Apply(new Pool2DOp(PoolingKind.Max, new SlidingWindow(2, 2, 2, 2, Padding.Valid)), Relu);
+            Kernel.Allocate(accelerator);
             var random = new System.Random(11);
             // Weights mostly negative: about one window in six has no positive value.
             Weights = Enumerable.Range(0, 5 * 64).Select(_ => (float)(random.NextDouble() - 0.6)).ToArray();
-            _inputs = Enumerable.Range(0, Batch * 5).Select(_ => (float)random.NextDouble()).ToArray();
-            _projection = Enumerable.Range(0, Batch * 16).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            Inputs = Enumerable.Range(0, Batch * 5).Select(_ => (float)random.NextDouble()).ToArray();
+            Projection = Enumerable.Range(0, Batch * 16).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         }
+
+        public ComputationGraph Graph { get; } = new();
+
+        public Parameter Kernel { get; } = new("kernel", [5, 64], Initializer.Zeros);
+
+        public Value X { get; }
 
         public Value Image { get; }
 
         public Value Relu { get; }
 
+        public Value Output { get; }
+
         public float[] Weights { get; }
 
-        public ExecutionPlan Plan(bool moveRelus) => new(_graph, _accelerator, Batch, withGradients: true, moveRelus: moveRelus);
+        public float[] Inputs { get; }
 
-        public double Loss(ExecutionPlan plan, float[] weights)
-        {
-            float[] y = Forward(plan, weights);
-            return y.Select((v, i) => (double)v * _projection[i]).Sum();
-        }
+        public float[] Projection { get; }
+
+        public ExecutionPlan Plan(bool moveRelus) => new(Graph, _accelerator, Batch, withGradients: true, moveRelus: moveRelus);
 
         /// <summary>The output and the kernel's gradient after one forward and backward.</summary>
-        public (float[] Output, float[] KernelGradient) Step(bool moveRelus, bool poisonGradients = false)
+        public (float[] Output, float[] KernelGradient) Step(bool moveRelus)
         {
             using ExecutionPlan plan = Plan(moveRelus);
-            float[] output = Forward(plan, Weights);
-            if (poisonGradients)
-                foreach (Value v in new[] { Image, Relu, _output }) _accelerator.Fill(float.NaN, plan.GradientOf(v)!.Length, plan.GradientOf(v)!.Buffer);
+            var context = new OpContext(_accelerator) { Training = true };
+            _accelerator.Upload(Weights, Kernel.Value.Buffer);
+            _accelerator.Upload(Inputs, plan[X].Buffer);
+            plan.Forward(context);
+            float[] output = new float[Batch * 16];
+            _accelerator.Download(plan[Output].Buffer, output);
             plan.ZeroGradients();
-            _accelerator.Fill(0f, _kernel.Length, _kernel.Gradient.Buffer);
-            _accelerator.Upload(_projection, plan.GradientOf(_output)!.Buffer);
-            plan.Backward(new OpContext(_accelerator) { Training = true });
-            float[] gradient = new float[_kernel.Length];
-            _accelerator.Download(_kernel.Gradient.Buffer, gradient);
+            _accelerator.Fill(0f, Kernel.Length, Kernel.Gradient.Buffer);
+            _accelerator.Upload(Projection, plan.GradientOf(Output)!.Buffer);
+            plan.Backward(context);
+            float[] gradient = new float[Kernel.Length];
+            _accelerator.Download(Kernel.Gradient.Buffer, gradient);
             return (output, gradient);
-        }
-
-        private float[] Forward(ExecutionPlan plan, float[] weights)
-        {
-            _accelerator.Upload(weights, _kernel.Value.Buffer);
-            _accelerator.Upload(_inputs, plan[_x].Buffer);
-            plan.Forward(new OpContext(_accelerator) { Training = true });
-            float[] y = new float[Batch * 16];
-            _accelerator.Download(plan[_output].Buffer, y);
-            return y;
         }
     }
 }
