@@ -230,16 +230,12 @@ internal static unsafe class CpuTiledConvolution
         long work = (long)filters * k * g.OutputPlane;
         CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters), set), static (in (Operands Operands, bool Set) s, int first, int last) =>
         {
-            for (int n = first; n < last; n++)
-            {
-                if (s.Set) Array.Clear(s.Operands.Y, n * s.Operands.G.Channels * s.Operands.G.InputPlane, s.Operands.G.Channels * s.Operands.G.InputPlane);
-                BackwardDataImage(s.Operands, n);
-            }
+            for (int n = first; n < last; n++) BackwardDataImage(s.Operands, n, s.Set);
         });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardDataImage(in Operands s, int n)
+    private static void BackwardDataImage(in Operands s, int n, bool set)
     {
         Window2D g = s.G;
         GemmKernelKind kind = Kind;
@@ -252,6 +248,7 @@ internal static unsafe class CpuTiledConvolution
         {
             float* sliver = Aligned(sliverStart), tile = Aligned(tileStart);
             float* image = dx + (nint)n * g.Channels * g.InputPlane;
+            if (set) new Span<float>(image, g.Channels * g.InputPlane).Clear();
             for (int q0 = 0; q0 < plane; q0 += nr)
             {
                 int count = Math.Min(nr, plane - q0);
@@ -321,7 +318,7 @@ internal static unsafe class CpuTiledConvolution
         int paddedFilters = (filters + mr - 1) / mr * mr, paddedPatch = (g.PatchSize + nr - 1) / nr * nr;
         int partialLength = paddedFilters * paddedPatch;
         float[] partials = Scratch(ref t_partials, chunks * partialLength);
-        double[]? planeSums = dBias is null ? null : ScratchDoubles(ref t_planeSums, g.Batch * filters);
+        double[]? planeSums = dBias is null ? null : Scratch(ref t_planeSums, g.Batch * filters);
         long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
         var state = new KernelGradient(x, dy, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch);
         CpuParallel.For(chunks, work, state, static (in KernelGradient s, int first, int last) =>
@@ -554,15 +551,9 @@ internal static unsafe class CpuTiledConvolution
     /// <summary>The first 64-byte boundary at or after start; every scratch array has 16 floats to spare for it.</summary>
     private static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
 
-    private static double[] ScratchDoubles(ref double[]? buffer, int length)
+    private static T[] Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
     {
-        if (buffer is null || buffer.Length < length) buffer = new double[length];
-        return buffer;
-    }
-
-    private static float[] Scratch(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
         return buffer;
     }
 }
