@@ -128,8 +128,7 @@ internal static unsafe class CpuFastPooling
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector512<float> Best, Vector512<int> Where) SixteenWindows(float* plane, int first, int width, int count)
     {
-        // Indices into the 32 floats of two consecutive vectors; also each window's column offset.
-        var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var evens = WindowColumns;
         var odds = evens + Vector512<int>.One;
         float* topLeft = plane + first, bottomLeft = topLeft + width;
         Vector512<float> a0, a1, b0, b1;
@@ -191,7 +190,7 @@ internal static unsafe class CpuFastPooling
                     gradient = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), gradient, Vector512<float>.Zero);
                 }
                 // Where in its window each maximum was: 0, 1 (top row), width, width + 1 (bottom row).
-                Vector512<int> corner = Vector512.Create(top + 2 * ow) + Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                Vector512<int> corner = Vector512.Create(top + 2 * ow) + WindowColumns;
                 Vector512<int> inWindow = Vector512.ConvertToInt32(Avx512F.MaskLoad(argmax + o, lanes, Vector512<float>.Zero)) - corner;
                 Vector512<float> gradientLow = Avx512F.PermuteVar16x32(gradient, firstPairs), gradientHigh = Avx512F.PermuteVar16x32(gradient, secondPairs);
                 Vector512<int> whereLow = Avx512F.PermuteVar16x32(inWindow, firstPairs), whereHigh = Avx512F.PermuteVar16x32(inWindow, secondPairs);
@@ -219,6 +218,12 @@ internal static unsafe class CpuFastPooling
         Avx512F.MaskStore(row, FirstLanes(Math.Min(16, count)), low);
         Avx512F.MaskStore(row + 16, FirstLanes(count - 16), high);
     }
+
+    /// <summary>
+    /// The first column of each of sixteen side-by-side windows, relative to the first: indices into
+    /// the 32 floats of two consecutive vectors, and each window's column offset in its row.
+    /// </summary>
+    private static Vector512<int> WindowColumns => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 
     /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
