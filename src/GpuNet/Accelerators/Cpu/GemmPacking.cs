@@ -55,7 +55,6 @@ internal static unsafe class GemmPacking
         else CopyRows(b + (nint)p0 * n + j0, n, cols, kc, sliver, tileColumns);
     }
 
-    /// <summary>target [kc, width] = source rows p, values [0, count), zero past count; source rows are sourceStride apart.</summary>
     /// <summary>
     /// target [width] = source [count], zero past count: whole vectors where the row is full, the
     /// last one ending at the width (overlapping the one before it where width is not a multiple of 8).
@@ -76,6 +75,7 @@ internal static unsafe class GemmPacking
         for (; i < width; i++) target[i] = 0f;
     }
 
+    /// <summary>target [kc, width] = source rows p, values [0, count), zero past count; source rows are sourceStride apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
     {
