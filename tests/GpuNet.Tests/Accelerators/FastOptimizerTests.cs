@@ -64,6 +64,18 @@ public sealed class FastOptimizerTests
             (g, s) => CpuFastOptimizers.Nadam(g, scalars, s[0], s[1], s[2]), "nadam");
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void The_penalty_sum_matches_the_reference_to_double_rounding(int length)
+    {
+        float[] w = FastKernelInputs.Values(30, length);
+        foreach (var (l1, l2) in new[] { (0.01f, 0.002f), (0f, 1f), (1f, 0f) })
+        {
+            double expected = CpuOptimizers.Penalty(w, l1, l2), actual = CpuFastOptimizers.Penalty(w, l1, l2);
+            Assert.True(Math.Abs(actual - expected) <= 1e-12 * Math.Abs(expected), $"l1={l1} l2={l2}: {actual:R}, reference {expected:R}");
+        }
+    }
+
     [Fact]
     public void A_short_state_buffer_is_refused()
     {

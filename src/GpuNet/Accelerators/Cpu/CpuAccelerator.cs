@@ -102,7 +102,7 @@ public sealed class CpuAccelerator : IAccelerator
                 CpuFastOptimizers.Nadam(s.G.AsSpan(start..end), s.H, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
 
     public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator) =>
-        Data(accumulator)[index] += (float)(scale * CpuOptimizers.Penalty(Data(parameter).AsSpan(0, length), l1, l2));
+        Data(accumulator)[index] += (float)(scale * CpuFastOptimizers.Penalty(Data(parameter).AsSpan(0, length), l1, l2));
 
     public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient) =>
         ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)), static (in (float[] W, float L1, float L2, float[] G) s, int start, int end) =>

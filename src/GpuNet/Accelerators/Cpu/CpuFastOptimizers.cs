@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
 
 namespace GpuNet.Accelerators.Cpu;
@@ -177,6 +179,38 @@ internal static class CpuFastOptimizers
     }
 
     // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
+    /// <summary>
+    /// l1·Σ|w| + l2·Σw², as <see cref="CpuOptimizers.Penalty"/> but with the sums in eight
+    /// double lanes each instead of one chain: the reference waits on each double addition in
+    /// turn, which made the per-step gradient-norm sum cost more than the optimizer's update. The
+    /// order of the additions is fixed, so the result does not vary run to run; it differs from
+    /// the reference's only by the rounding of a double sum.
+    /// </summary>
+    public static double Penalty(ReadOnlySpan<float> w, float l1, float l2)
+    {
+        ref float ws = ref MemoryMarshal.GetReference(w);
+        Vector256<double> abs0 = default, abs1 = default, squares0 = default, squares1 = default;
+        int i = 0;
+        for (; i <= w.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var x = Vector256.LoadUnsafe(ref ws, (nuint)i);
+            // The square is a float product, as in the reference, widened afterwards.
+            var (a0, a1) = Vector256.Widen(Vector256.Abs(x));
+            var (s0, s1) = Vector256.Widen(x * x);
+            abs0 += a0;
+            abs1 += a1;
+            squares0 += s0;
+            squares1 += s1;
+        }
+        double abs = Vector256.Sum(abs0 + abs1), squares = Vector256.Sum(squares0 + squares1);
+        for (; i < w.Length; i++)
+        {
+            abs += MathF.Abs(Unsafe.Add(ref ws, i));
+            squares += Unsafe.Add(ref ws, i) * Unsafe.Add(ref ws, i);
+        }
+        return l1 * abs + l2 * squares;
+    }
+
     private static void CheckHolds(int length, params ReadOnlySpan<int> buffers)
     {
         foreach (int held in buffers)
