@@ -157,6 +157,37 @@ public interface IAccelerator : IDisposable
     void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx);
 
+    /// <summary>
+    /// A convolution whose output only a max pooling reads, and the pooling, as one step: y and
+    /// argmax as <see cref="MaxPoolForward"/> (<see cref="MaxPoolReluForward"/> where
+    /// <paramref name="relu"/>) gives them for the convolution's output. By default the two in
+    /// turn through <paramref name="convOutput"/>; an accelerator that pools each image's output
+    /// while it is in cache may leave that buffer untouched.
+    /// </summary>
+    void Conv2DMaxPoolForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutput, Window2D pool, bool relu, DeviceBuffer y, DeviceBuffer argmax)
+    {
+        Conv2DForward(x, kernel, bias, window, filters, col, filterMajor, convOutput);
+        if (relu) MaxPoolReluForward(convOutput, pool, y, argmax);
+        else MaxPoolForward(convOutput, pool, y, argmax);
+    }
+
+    /// <summary>
+    /// The backward of <see cref="Conv2DMaxPoolForward"/> from dy at the pooling's output: dKernel,
+    /// dBias and dx as <see cref="Conv2DBackward"/> gives them for the convolution's own dy. By
+    /// default that dy is set in <paramref name="convOutputGradient"/> first (with
+    /// <paramref name="masked"/>, the size of y, for the ReLU's backward where
+    /// <paramref name="relu"/>); an accelerator may make it piece by piece instead.
+    /// </summary>
+    void Conv2DMaxPoolBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutputGradient, Window2D pool, bool relu, DeviceBuffer? masked,
+        DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+    {
+        if (relu) MaxPoolReluBackward(dy, y, argmax, pool, convOutputGradient, masked ?? throw new ArgumentNullException(nameof(masked)), set: true);
+        else MaxPoolBackwardSet(dy, argmax, pool, convOutputGradient);
+        Conv2DBackward(x, kernel, convOutputGradient, window, filters, col, filterMajor, dKernel, dBias, dx, setDx);
+    }
+
     /// <summary>y[n, c, s] += bias[c] for y [batch, channels, spatial].</summary>
     void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y);
 

@@ -1,4 +1,5 @@
 using GpuNet.Accelerators;
+using GpuNet.Ops;
 using GpuNet.Tensors;
 
 namespace GpuNet.Graph;
@@ -8,7 +9,10 @@ namespace GpuNet.Graph;
 /// once; running a step allocates nothing. Views (reshape) share their input's buffers. A ReLU
 /// whose only reader can apply it itself (<see cref="Op.CanApplyReluAfter"/>: max pooling) runs
 /// inside that reader, after it; its output then shares its input's buffers and holds the
-/// values before the ReLU.
+/// values before the ReLU. A convolution whose output only a max pooling reads (directly or
+/// through such a ReLU) runs together with the pooling, as one step at the convolution's place
+/// (<see cref="Conv2DOp.ForwardPooled"/>): the accelerator need not write the full-size output
+/// and its gradient at all.
 /// </summary>
 public sealed class ExecutionPlan : IDisposable
 {
@@ -19,14 +23,19 @@ public sealed class ExecutionPlan : IDisposable
     private readonly OpTensors[] _nodeTensors;
     private readonly List<DeviceBuffer> _owned = [];
     private readonly DeviceBuffer[] _gradientBuffers;
-    // Nodes the step passes over: views, and ReLUs their reader applies.
+    // Nodes the step passes over: views, ReLUs their reader applies, max poolings run with their convolution.
     private readonly bool[] _skipped;
+    // Per convolution node: the max pooling node run together with it, if any.
+    private readonly Node?[] _pooledBy;
 
     /// <param name="seededGradients">
     /// Values whose gradient is written from outside before <see cref="Backward"/> (the loss's
     /// input): no op may set those, only add to them.
     /// </param>
-    /// <param name="moveRelus">Whether a ReLU may run inside the op that reads it; off to compare against the plain graph.</param>
+    /// <param name="moveRelus">
+    /// Whether a ReLU may run inside the op that reads it, and a convolution together with its
+    /// max pooling; off to compare against the plain graph.
+    /// </param>
     public ExecutionPlan(ComputationGraph graph, IAccelerator accelerator, int batchSize, bool withGradients, IReadOnlyCollection<Value>? seededGradients = null, bool moveRelus = true)
     {
         _graph = graph;
@@ -37,7 +46,10 @@ public sealed class ExecutionPlan : IDisposable
         foreach (Value input in graph.Inputs) _values[input.Id] = NewTensor(input.SampleShape);
         bool[] appliesRelu = new bool[graph.Nodes.Count], reluMoved = new bool[graph.Nodes.Count];
         if (moveRelus) FindMovableRelus(graph, seededGradients ?? [], reluMoved, appliesRelu);
-        _skipped = graph.Nodes.Select(n => n.Op.IsView || reluMoved[n.Index]).ToArray();
+        _pooledBy = new Node?[graph.Nodes.Count];
+        if (moveRelus) FindPooledConvolutions(graph, seededGradients ?? [], reluMoved, _pooledBy);
+        var pooledWithConvolution = _pooledBy.Where(p => p is not null).Select(p => p!.Index).ToHashSet();
+        _skipped = graph.Nodes.Select(n => n.Op.IsView || reluMoved[n.Index] || pooledWithConvolution.Contains(n.Index)).ToArray();
 
         foreach (Node node in graph.Nodes)
         {
@@ -75,6 +87,9 @@ public sealed class ExecutionPlan : IDisposable
 
         bool[] setsInputGradient = FindInputGradientSetters(graph, seededGradients ?? []);
         var setBuffers = graph.Nodes.Where(n => setsInputGradient[n.Index]).Select(n => _gradients[n.Inputs[0].Id]!.Buffer).ToHashSet();
+        // A convolution run with its pooling sets its output's gradient (its only writer) where it uses it at all.
+        foreach (Node node in graph.Nodes)
+            if (_pooledBy[node.Index] is not null && _gradients[node.Output.Id] is { } convolutionGradient) setBuffers.Add(convolutionGradient.Buffer);
         _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().Where(b => !setBuffers.Contains(b)).ToArray();
         _nodeTensors = graph.Nodes.Select(node =>
         {
@@ -110,7 +125,8 @@ public sealed class ExecutionPlan : IDisposable
             Node node = _graph.Nodes[i];
             if (_skipped[i]) continue;
             context.NodeIndex = node.Index;
-            node.Op.Forward(context, _nodeTensors[node.Index]);
+            if (_pooledBy[i] is { } pooling) ((Conv2DOp)node.Op).ForwardPooled(context, _nodeTensors[i], (Pool2DOp)pooling.Op, _nodeTensors[pooling.Index]);
+            else node.Op.Forward(context, _nodeTensors[node.Index]);
         }
     }
 
@@ -133,7 +149,8 @@ public sealed class ExecutionPlan : IDisposable
             Node node = _graph.Nodes[i];
             if (_skipped[i]) continue;
             context.NodeIndex = node.Index;
-            node.Op.Backward(context, _nodeTensors[i]);
+            if (_pooledBy[i] is { } pooling) ((Conv2DOp)node.Op).BackwardPooled(context, _nodeTensors[i], (Pool2DOp)pooling.Op, _nodeTensors[pooling.Index]);
+            else node.Op.Backward(context, _nodeTensors[i]);
         }
     }
 
@@ -186,6 +203,35 @@ public sealed class ExecutionPlan : IDisposable
             if (readCounts[node.Output.Id] != 1 || readers[node.Output.Id] is not { Op.CanApplyReluAfter: true, Inputs.Count: 1 } reader) continue;
             moved[node.Index] = true;
             applies[reader.Index] = true;
+        }
+    }
+
+    /// <summary>
+    /// The convolutions to run with their max pooling: a convolution whose output one max pooling
+    /// reads, as its only input, either directly or through a ReLU moved into that pooling, where
+    /// nothing seeds the gradient of the convolution's output or of the ReLU's.
+    /// </summary>
+    private static void FindPooledConvolutions(ComputationGraph graph, IReadOnlyCollection<Value> seeded, bool[] reluMoved, Node?[] pooledBy)
+    {
+        var producers = new Node?[graph.ValueCount];
+        var readCounts = new int[graph.ValueCount];
+        foreach (Node node in graph.Nodes)
+        {
+            producers[node.Output.Id] = node;
+            foreach (Value input in node.Inputs) readCounts[input.Id]++;
+        }
+        foreach (Node pooling in graph.Nodes)
+        {
+            if (pooling.Op is not Pool2DOp { Kind: PoolingKind.Max } || pooling.Inputs.Count != 1) continue;
+            Value read = pooling.Inputs[0];
+            if (readCounts[read.Id] != 1 || seeded.Contains(read) || producers[read.Id] is not { } producer) continue;
+            if (reluMoved[producer.Index])
+            {
+                read = producer.Inputs[0];
+                if (readCounts[read.Id] != 1 || seeded.Contains(read) || producers[read.Id] is not { } convolution) continue;
+                producer = convolution;
+            }
+            if (producer.Op is Conv2DOp) pooledBy[producer.Index] = pooling;
         }
     }
 

@@ -61,6 +61,31 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
             tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
     }
 
+    /// <summary>
+    /// This convolution and the max pooling that alone reads its output (with the ReLU the plan
+    /// moved into the pooling, where <see cref="OpTensors.AppliesRelu"/>) as one accelerator step,
+    /// which writes the pooling's output and arg-max; <paramref name="pooled"/> are the pooling's tensors.
+    /// </summary>
+    public void ForwardPooled(OpContext context, OpTensors tensors, Pool2DOp pooling, OpTensors pooled)
+    {
+        Window2D g = Geometry(context, tensors);
+        context.Accelerator.Conv2DMaxPoolForward(tensors.Input.Buffer, Kernel.Value.Buffer, Bias?.Value.Buffer, g, Filters,
+            tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, tensors.Output.Buffer,
+            PoolingGeometry(g, pooling), pooled.AppliesRelu, pooled.Output.Buffer, pooled.Workspace!.Buffer);
+    }
+
+    /// <summary>The backward of <see cref="ForwardPooled"/>, from the gradient at the pooling's output; sets this op's output gradient where the accelerator uses it.</summary>
+    public void BackwardPooled(OpContext context, OpTensors tensors, Pool2DOp pooling, OpTensors pooled)
+    {
+        Window2D g = Geometry(context, tensors);
+        context.Accelerator.Conv2DMaxPoolBackward(tensors.Input.Buffer, Kernel.Value.Buffer, pooled.OutputGradient!.Buffer, pooled.Output.Buffer,
+            pooled.Workspace!.Buffer, g, Filters, tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, tensors.OutputGradient!.Buffer,
+            PoolingGeometry(g, pooling), pooled.AppliesRelu, pooled.ReluGradient?.Buffer, Kernel.Gradient.Buffer, Bias?.Gradient.Buffer,
+            tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
+    }
+
+    private Window2D PoolingGeometry(Window2D g, Pool2DOp pooling) => pooling.Window.Over(g.Batch, Filters, g.OutputHeight, g.OutputWidth);
+
     /// <summary>The input gradient is a sum over this op's patches alone, so it can be written whole.</summary>
     public override bool CanSetInputGradient => true;
 

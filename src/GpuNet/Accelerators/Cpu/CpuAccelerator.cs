@@ -149,6 +149,21 @@ public sealed class CpuAccelerator : IAccelerator
         if (dx is not null) CpuTiledConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx), setDx);
     }
 
+    // Each image's output is pooled while it is in L2, and each piece of dy made from the
+    // pooling's gradient where it is used: the full-size output and its gradient are never touched.
+    public void Conv2DMaxPoolForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutput, Window2D pool, bool relu, DeviceBuffer y, DeviceBuffer argmax) =>
+        CpuTiledConvolution.ForwardPooled(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, pool, relu, Data(y), Data(argmax));
+
+    public void Conv2DMaxPoolBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, int filters,
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutputGradient, Window2D pool, bool relu, DeviceBuffer? masked,
+        DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+    {
+        var pooled = new PooledGradient(Data(dy), Data(argmax), relu ? Data(y) : null, pool);
+        CpuTiledConvolution.BackwardKernelPooled(Data(x), pooled, window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
+        if (dx is not null) CpuTiledConvolution.BackwardDataPooled(Data(kernel), pooled, window, filters, Data(dx), setDx);
+    }
+
     public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => CpuConvolution.Im2Col(Data(x), window, Data(col));
 
     public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => CpuConvolution.Col2Im(Data(dCol), window, Data(dx));

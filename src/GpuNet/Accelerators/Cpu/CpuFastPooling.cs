@@ -24,7 +24,7 @@ internal static unsafe class CpuFastPooling
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
         CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
-        if (!(IsUnclippedTwoByTwo(g) && Avx512F.IsSupported))
+        if (!IsVectorised(g))
         {
             CpuPooling.MaxForward(x, g, y, argmax);
             if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, y, y);
@@ -54,9 +54,8 @@ internal static unsafe class CpuFastPooling
         CpuConvolution.CheckLength(argmax, outputs, nameof(argmax));
         CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
         if (reluOutput is not null) CpuConvolution.CheckLength(reluOutput, outputs, nameof(reluOutput));
-        bool direct = set && TilesExactly(g) && Avx512F.IsSupported;
-        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set, direct),
-            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set, bool Direct) s, int first, int last) =>
+        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set),
+            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set) s, int first, int last) =>
             {
                 Window2D g = s.G;
                 fixed (float* dy = s.Dy, argmax = s.Argmax, dx = s.Dx, relu = s.Relu)
@@ -66,17 +65,45 @@ internal static unsafe class CpuFastPooling
                         float* dyPlane = dy + (nint)plane * g.OutputPlane, where = argmax + (nint)plane * g.OutputPlane;
                         float* reluPlane = relu is null ? null : relu + (nint)plane * g.OutputPlane;
                         float* dxPlane = dx + (nint)plane * g.InputPlane;
-                        if (s.Direct)
-                        {
-                            MaxPlaneBackwardTwoByTwo(dyPlane, where, reluPlane, g, dxPlane);
-                            continue;
-                        }
-                        if (s.Set) new Span<float>(dxPlane, g.InputPlane).Clear();
-                        for (int o = 0; o < g.OutputPlane; o++)
-                            dxPlane[(int)where[o]] += reluPlane is null || reluPlane[o] > 0f ? dyPlane[o] : 0f;
+                        if (s.Set) MaxPlaneBackward(dyPlane, where, reluPlane, g, dxPlane);
+                        else AddPlaneGradient(dyPlane, where, reluPlane, g, dxPlane);
                     }
                 }
             });
+    }
+
+    /// <summary>Whether <see cref="MaxPlaneTwoByTwo"/> runs this pooling: the vectorised 2×2 windows.</summary>
+    internal static bool IsVectorised(in Window2D g) => IsUnclippedTwoByTwo(g) && Avx512F.IsSupported;
+
+    /// <summary>One plane of <see cref="MaxForward"/>, for any window: vectorised where it can be, else the reference's.</summary>
+    internal static void MaxPlane(float* input, Window2D g, float* y, float* argmax, bool relu)
+    {
+        if (IsVectorised(g))
+        {
+            MaxPlaneTwoByTwo(input, g, y, argmax, relu);
+            return;
+        }
+        CpuPooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, new Span<float>(y, g.OutputPlane), new Span<float>(argmax, g.OutputPlane));
+        if (relu)
+            for (int o = 0; o < g.OutputPlane; o++) y[o] = y[o] > 0f ? y[o] : 0f;
+    }
+
+    /// <summary>dx plane = the gradient of one plane of max pooling (times reluOutput &gt; 0 where given), zero where no maximum was.</summary>
+    internal static void MaxPlaneBackward(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx)
+    {
+        if (TilesExactly(g) && Avx512F.IsSupported)
+        {
+            MaxPlaneBackwardTwoByTwo(dy, argmax, reluOutput, g, dx);
+            return;
+        }
+        new Span<float>(dx, g.InputPlane).Clear();
+        AddPlaneGradient(dy, argmax, reluOutput, g, dx);
+    }
+
+    private static void AddPlaneGradient(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx)
+    {
+        for (int o = 0; o < g.OutputPlane; o++)
+            dx[(int)argmax[o]] += reluOutput is null || reluOutput[o] > 0f ? dy[o] : 0f;
     }
 
     /// <summary>A 2×2 window at stride 2 whose every window lies wholly inside the image.</summary>

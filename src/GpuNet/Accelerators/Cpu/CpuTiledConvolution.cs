@@ -38,6 +38,8 @@ internal static unsafe class CpuTiledConvolution
     [ThreadStatic] private static float[]? t_tile;
     [ThreadStatic] private static float[]? t_channelsLast;
     [ThreadStatic] private static float[]? t_dyPacked;
+    // Per thread, where max pooling follows: an image's convolution output, or dy of a chunk's images before the pooling.
+    [ThreadStatic] private static float[]? t_unpooled;
     // On the calling thread: the kernel packed for the micro-kernel, the chunks' partial kernel gradients.
     [ThreadStatic] private static float[]? t_packedKernel;
     [ThreadStatic] private static float[]? t_partials;
@@ -60,29 +62,86 @@ internal static unsafe class CpuTiledConvolution
     /// <summary>y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W], plus bias [F] where given.</summary>
     public static void Forward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y)
     {
+        CheckForward(x, kernel, bias, g, filters);
+        CpuConvolution.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
+        float[] packed = PackForForward(kernel, g, filters);
+        long work = (long)filters * g.PatchSize * g.OutputPlane;
+        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters), static (in Operands s, int first, int last) =>
+        {
+            fixed (float* y = s.Y)
+            {
+                for (int n = first; n < last; n++) ForwardImage(s, n, y + (nint)n * s.Filters * s.G.OutputPlane);
+            }
+        });
+    }
+
+    /// <summary>
+    /// pooled [N, F, PH, PW] = max pooling (then a ReLU where <paramref name="relu"/>) of the
+    /// convolution's output, with its arg-max as <see cref="CpuFastPooling.MaxForward"/> gives it:
+    /// each image's output is made in a scratch that stays in L2 and pooled from there, so the
+    /// full-size output (8.8 MB a step for the first layer of the MNIST CNNs) is never written.
+    /// </summary>
+    public static void ForwardPooled(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool, bool relu, float[] pooled, float[] argmax)
+    {
+        CheckForward(x, kernel, bias, g, filters);
+        CheckPooling(g, filters, pool);
+        CpuConvolution.CheckLength(pooled, (long)g.Batch * filters * pool.OutputPlane, nameof(pooled));
+        CpuConvolution.CheckLength(argmax, (long)g.Batch * filters * pool.OutputPlane, nameof(argmax));
+        float[] packed = PackForForward(kernel, g, filters);
+        long work = (long)filters * g.PatchSize * g.OutputPlane;
+        CpuParallel.For(g.Batch, work, (new Operands(x, packed, bias, pooled, g, filters), pool, relu, argmax),
+            static (in (Operands Operands, Window2D Pool, bool Relu, float[] Argmax) s, int first, int last) =>
+            {
+                int filters = s.Operands.Filters, plane = s.Operands.G.OutputPlane, pooledPlane = s.Pool.OutputPlane;
+                float[] imageArray = Scratch(ref t_unpooled, filters * plane);
+                fixed (float* image = imageArray, pooled = s.Operands.Y, argmax = s.Argmax)
+                {
+                    for (int n = first; n < last; n++)
+                    {
+                        ForwardImage(s.Operands, n, image);
+                        for (int f = 0; f < filters; f++)
+                        {
+                            nint at = ((nint)n * filters + f) * pooledPlane;
+                            CpuFastPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu);
+                        }
+                    }
+                }
+            });
+    }
+
+    private static void CheckForward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters)
+    {
         g.Validate();
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
-        CpuConvolution.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
         if (bias is not null) CpuConvolution.CheckLength(bias, filters, nameof(bias));
+    }
+
+    /// <summary>The pooling must read exactly the convolution's output, [N, F, OH, OW].</summary>
+    private static void CheckPooling(Window2D g, int filters, Window2D pool)
+    {
+        pool.Validate();
+        if (pool.Batch != g.Batch || pool.Channels != filters || pool.Height != g.OutputHeight || pool.Width != g.OutputWidth)
+            throw new ArgumentException($"the pooling reads [{pool.Batch}, {pool.Channels}, {pool.Height}, {pool.Width}] but the convolution gives [{g.Batch}, {filters}, {g.OutputHeight}, {g.OutputWidth}]");
+    }
+
+    /// <summary>[filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.</summary>
+    private static float[] PackForForward(float[] kernel, Window2D g, int filters)
+    {
         var (mr, _) = GemmMicroKernels.TileShape(Kind);
         int filterSlivers = (filters + mr - 1) / mr, k = g.PatchSize;
-        // [filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.
         float[] packed = Scratch(ref t_packedKernel, filterSlivers * k * mr);
         fixed (float* w = kernel, p = packed)
         {
             for (int s = 0; s < filterSlivers; s++)
                 GemmPacking.TransposeRows(w + (nint)s * mr * k, k, Math.Min(mr, filters - s * mr), k, p + (nint)s * k * mr, mr);
         }
-        long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters), static (in Operands s, int first, int last) =>
-        {
-            for (int n = first; n < last; n++) ForwardImage(s, n);
-        });
+        return packed;
     }
 
+    /// <param name="output">Image n's output [F, OH, OW].</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardImage(in Operands s, int n)
+    private static void ForwardImage(in Operands s, int n, float* output)
     {
         Window2D g = s.G;
         GemmKernelKind kind = Kind;
@@ -92,7 +151,7 @@ internal static unsafe class CpuTiledConvolution
         int channelsPerBlock = Math.Clamp(BlockDepth / g.WindowSize, 1, g.Channels);
         float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16), tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
-        fixed (float* x = s.X, packed = s.Packed, y = s.Y, sliverStart = sliverArray, tileStart = tileArray)
+        fixed (float* x = s.X, packed = s.Packed, sliverStart = sliverArray, tileStart = tileArray)
         {
             float* sliver = Aligned(sliverStart), tiles = Aligned(tileStart);
             float* image = x + (nint)n * g.Channels * g.InputPlane;
@@ -115,7 +174,7 @@ internal static unsafe class CpuTiledConvolution
                     for (int r = 0; r < rows; r++)
                     {
                         int f = fs * mr + r;
-                        float* target = y + ((nint)n * s.Filters + f) * plane + q0;
+                        float* target = output + (nint)f * plane + q0;
                         AddScalar(tile + r * nr, s.Bias is null ? 0f : s.Bias[f], target, count);
                     }
                 }
@@ -214,9 +273,21 @@ internal static unsafe class CpuTiledConvolution
     /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in cache.</param>
     public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false)
     {
+        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        InputGradient(kernel, dy, null, g, filters, dx, set);
+    }
+
+    /// <summary>As <see cref="BackwardData"/>, with dy made image by image from the gradient of the max pooling that follows.</summary>
+    public static void BackwardDataPooled(float[] kernel, in PooledGradient dy, Window2D g, int filters, float[] dx, bool set = false)
+    {
+        CheckPooled(dy, g, filters);
+        InputGradient(kernel, [], dy, g, filters, dx, set);
+    }
+
+    private static void InputGradient(float[] kernel, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dx, bool set)
+    {
         g.Validate();
         CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
-        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
         var (mr, _) = GemmMicroKernels.TileShape(Kind);
         int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
@@ -228,14 +299,25 @@ internal static unsafe class CpuTiledConvolution
                 GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
         }
         long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters), set), static (in (Operands Operands, bool Set) s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters), pooled, set), static (in (Operands Operands, PooledGradient? Pooled, bool Set) s, int first, int last) =>
         {
-            for (int n = first; n < last; n++) BackwardDataImage(s.Operands, n, s.Set);
+            int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
+            float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
+            fixed (float* dy = s.Operands.X, unpooled = unpooledArray)
+            {
+                for (int n = first; n < last; n++)
+                {
+                    float* imageDy = dy + (nint)n * imageLength;
+                    if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled);
+                    BackwardDataImage(s.Operands, n, s.Set, imageDy);
+                }
+            }
         });
     }
 
+    /// <param name="imageDy">Image n's dy [F, OH, OW].</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardDataImage(in Operands s, int n, bool set)
+    private static void BackwardDataImage(in Operands s, int n, bool set, float* imageDy)
     {
         Window2D g = s.G;
         GemmKernelKind kind = Kind;
@@ -244,7 +326,7 @@ internal static unsafe class CpuTiledConvolution
         int k = g.PatchSize, plane = g.OutputPlane, filters = s.Filters, patchSlivers = (k + mr - 1) / mr;
         float[] sliverArray = Scratch(ref t_sliver, filters * nr + 16), tileArray = Scratch(ref t_tile, mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
-        fixed (float* dy = s.X, packed = s.Packed, dx = s.Y, sliverStart = sliverArray, tileStart = tileArray)
+        fixed (float* packed = s.Packed, dx = s.Y, sliverStart = sliverArray, tileStart = tileArray)
         {
             float* sliver = Aligned(sliverStart), tile = Aligned(tileStart);
             float* image = dx + (nint)n * g.Channels * g.InputPlane;
@@ -255,7 +337,7 @@ internal static unsafe class CpuTiledConvolution
                 int segmentCount = Segments(g, q0, count, segments);
                 bool interior = Interior(g, segments[..segmentCount]);
                 // sliver [F, NR] = dy at these positions, one row per filter.
-                GemmPacking.CopyRows(dy + (nint)n * filters * plane + q0, plane, count, filters, sliver, nr);
+                GemmPacking.CopyRows(imageDy + q0, plane, count, filters, sliver, nr);
                 for (int ps = 0; ps < patchSlivers; ps++)
                 {
                     micro(packed + (nint)ps * filters * mr, sliver, filters, tile, nr, 1f, 0f);
@@ -307,9 +389,33 @@ internal static unsafe class CpuTiledConvolution
     /// </summary>
     public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null)
     {
+        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        KernelGradient(x, dy, null, g, filters, dKernel, dBias);
+    }
+
+    /// <summary>
+    /// As <see cref="BackwardKernel"/>, with each chunk's dy made from the gradient of the max
+    /// pooling that follows, in L2, instead of read from a full-size dy in memory.
+    /// </summary>
+    public static void BackwardKernelPooled(float[] x, in PooledGradient dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null)
+    {
+        CheckPooled(dy, g, filters);
+        KernelGradient(x, [], dy, g, filters, dKernel, dBias);
+    }
+
+    private static void CheckPooled(in PooledGradient dy, Window2D g, int filters)
+    {
+        CheckPooling(g, filters, dy.Pool);
+        long outputs = (long)g.Batch * filters * dy.Pool.OutputPlane;
+        CpuConvolution.CheckLength(dy.Dy, outputs, nameof(dy));
+        CpuConvolution.CheckLength(dy.Argmax, outputs, nameof(dy.Argmax));
+        if (dy.ReluOutput is not null) CpuConvolution.CheckLength(dy.ReluOutput, outputs, nameof(dy.ReluOutput));
+    }
+
+    private static void KernelGradient(float[] x, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias)
+    {
         g.Validate();
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
-        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
         if (dBias is not null) CpuConvolution.CheckLength(dBias, filters, nameof(dBias));
         if (g.Batch == 0) return;
@@ -320,13 +426,13 @@ internal static unsafe class CpuTiledConvolution
         float[] partials = Scratch(ref t_partials, chunks * partialLength);
         double[]? planeSums = dBias is null ? null : Scratch(ref t_planeSums, g.Batch * filters);
         long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
-        var state = new KernelGradient(x, dy, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch);
-        CpuParallel.For(chunks, work, state, static (in KernelGradient s, int first, int last) =>
+        var state = new KernelGradientState(x, dy, pooled, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch);
+        CpuParallel.For(chunks, work, state, static (in KernelGradientState s, int first, int last) =>
         {
             for (int chunk = first; chunk < last; chunk++) KernelGradientChunk(s, chunk);
         });
         // Each chunk's partial in chunk order, from (kh, kw, C) order back to the kernel's [F, C, kh, kw].
-        CpuParallel.For(filters, (long)chunks * g.PatchSize, (state, dKernel, chunks), static (in (KernelGradient S, float[] DKernel, int Chunks) t, int first, int last) =>
+        CpuParallel.For(filters, (long)chunks * g.PatchSize, (state, dKernel, chunks), static (in (KernelGradientState S, float[] DKernel, int Chunks) t, int first, int last) =>
         {
             Window2D g = t.S.G;
             for (int f = first; f < last; f++)
@@ -353,7 +459,7 @@ internal static unsafe class CpuTiledConvolution
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void KernelGradientChunk(in KernelGradient s, int chunk)
+    private static void KernelGradientChunk(in KernelGradientState s, int chunk)
     {
         Window2D g = s.G;
         GemmKernelKind kind = Kind;
@@ -366,9 +472,13 @@ internal static unsafe class CpuTiledConvolution
         float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 16);
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
         float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength) : [];
-        fixed (float* x = s.X, dy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray, channelsLast = channelsLastArray)
+        float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
+        fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray, channelsLast = channelsLastArray, unpooled = unpooledArray)
         {
             float* dyPacked = Aligned(dyStart), sliver = Aligned(sliverStart);
+            // The chunk's dy [images, F, OH, OW].
+            float* dy = batchDy + (nint)firstImage * filters * plane;
+            if (s.Pooled is { } pooled) Unpool(pooled, firstImage, images, dy = unpooled);
             // The chunk's images channels-last, [n, H, W, C], so that a patch row (kw·C values) is contiguous.
             float* pixels = x + (nint)firstImage * imageLength;
             if (g.Channels > 1)
@@ -380,11 +490,11 @@ internal static unsafe class CpuTiledConvolution
             if (s.PlaneSums is { } sums)
                 for (int n = 0; n < images; n++)
                     for (int f = 0; f < filters; f++)
-                        sums[(firstImage + n) * filters + f] = CpuFastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)(firstImage + n) * filters + f) * plane, plane));
+                        sums[(firstImage + n) * filters + f] = CpuFastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)n * filters + f) * plane, plane));
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side.
             for (int fs = 0; fs < filterSlivers; fs++)
                 for (int n = 0; n < images; n++)
-                    GemmPacking.TransposeRows(dy + ((nint)(firstImage + n) * filters + fs * mr) * plane, plane, Math.Min(mr, filters - fs * mr), plane,
+                    GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane, Math.Min(mr, filters - fs * mr), plane,
                         dyPacked + ((nint)fs * positions + n * plane) * mr, mr);
             float* partial = partials + (nint)chunk * s.PartialLength;
             for (int ps = 0; ps < patchSlivers; ps++)
@@ -469,6 +579,20 @@ internal static unsafe class CpuTiledConvolution
 
     // ── Pieces ──
 
+    /// <summary>target [count, F, OH, OW] = dy before the pooling of images [first, first + count).</summary>
+    private static void Unpool(in PooledGradient pooled, int first, int count, float* target)
+    {
+        Window2D pool = pooled.Pool;
+        fixed (float* dy = pooled.Dy, argmax = pooled.Argmax, reluOutput = pooled.ReluOutput)
+        {
+            for (int plane = 0; plane < count * pool.Channels; plane++)
+            {
+                nint at = ((nint)first * pool.Channels + plane) * pool.OutputPlane;
+                CpuFastPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool, target + (nint)plane * pool.InputPlane);
+            }
+        }
+    }
+
     /// <summary>A run of output positions along one output row: sliver columns [Start, Start + Length) are (OutputRow, FirstColumn …).</summary>
     private readonly record struct Segment(int Start, int OutputRow, int FirstColumn, int Length);
 
@@ -489,7 +613,7 @@ internal static unsafe class CpuTiledConvolution
     private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters);
 
     /// <param name="PlaneSums">Σ of each dy plane [N, F], in double, for the bias gradient; null without one.</param>
-    private readonly record struct KernelGradient(float[] X, float[] Dy, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch);
+    private readonly record struct KernelGradientState(float[] X, float[] Dy, PooledGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch);
 
     /// <summary>
     /// target [count] = source [count], reading and writing nothing outside them: whole vectors,
@@ -557,3 +681,4 @@ internal static unsafe class CpuTiledConvolution
         return buffer;
     }
 }
+
