@@ -45,14 +45,25 @@ internal static unsafe class CpuTiledConvolution
     [ThreadStatic] private static float[]? t_partials;
     [ThreadStatic] private static double[]? t_planeSums;
 
-    private static GemmKernelKind Kind => GemmMicroKernels.Best;
-
-    private static delegate*<float*, float*, int, float*, nint, float, float, void> Micro(GemmKernelKind kind) => kind switch
+    /// <summary>
+    /// The micro-kernel for a product with this many rows (filters, or patch elements for the
+    /// input gradient) and its tile: on AVX-512, 8 × 32 where the rows come in eights but not
+    /// twelves (16 or 32 filters), else 12 × 32. Each tile element sums its products in the same
+    /// order whichever tile holds it, so the choice changes no result.
+    /// </summary>
+    private static Tile TileFor(int rows) => GemmMicroKernels.Best switch
     {
-        GemmKernelKind.Vector512 => &GemmMicroKernels.Tile12x32,
-        GemmKernelKind.Vector256 => &GemmMicroKernels.Tile6x16,
-        _ => &GemmMicroKernels.TilePortable,
+        GemmKernelKind.Vector512 when rows % 12 != 0 && rows % 8 == 0 => new(8, 32, &GemmMicroKernels.Tile8x32),
+        GemmKernelKind.Vector512 => new(12, 32, &GemmMicroKernels.Tile12x32),
+        GemmKernelKind.Vector256 => new(6, 16, &GemmMicroKernels.Tile6x16),
+        var portable => new(GemmMicroKernels.TileShape(portable).Rows, GemmMicroKernels.TileShape(portable).Columns, &GemmMicroKernels.TilePortable),
     };
+
+    private readonly struct Tile(int rows, int columns, delegate*<float*, float*, int, float*, nint, float, float, void> micro)
+    {
+        public readonly int Rows = rows, Columns = columns;
+        public readonly delegate*<float*, float*, int, float*, nint, float, float, void> Micro = micro;
+    }
 
     /// <summary>Images per chunk of the kernel gradient for this geometry; depends on nothing else.</summary>
     public static int ImagesPerChunk(Window2D g) => Math.Clamp(ChunkPositions / g.OutputPlane, 1, Math.Max(1, g.Batch));
@@ -128,7 +139,7 @@ internal static unsafe class CpuTiledConvolution
     /// <summary>[filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.</summary>
     private static float[] PackForForward(float[] kernel, Window2D g, int filters)
     {
-        var (mr, _) = GemmMicroKernels.TileShape(Kind);
+        int mr = TileFor(filters).Rows;
         int filterSlivers = (filters + mr - 1) / mr, k = g.PatchSize;
         float[] packed = Scratch(ref t_packedKernel, filterSlivers * k * mr);
         fixed (float* w = kernel, p = packed)
@@ -144,9 +155,9 @@ internal static unsafe class CpuTiledConvolution
     private static void ForwardImage(in Operands s, int n, float* output)
     {
         Window2D g = s.G;
-        GemmKernelKind kind = Kind;
-        var (mr, nr) = GemmMicroKernels.TileShape(kind);
-        var micro = Micro(kind);
+        Tile shape = TileFor(s.Filters);
+        int mr = shape.Rows, nr = shape.Columns;
+        var micro = shape.Micro;
         int k = g.PatchSize, plane = g.OutputPlane, filterSlivers = (s.Filters + mr - 1) / mr;
         int channelsPerBlock = Math.Clamp(BlockDepth / g.WindowSize, 1, g.Channels);
         float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16), tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
@@ -289,7 +300,7 @@ internal static unsafe class CpuTiledConvolution
         g.Validate();
         CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
         CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
-        var (mr, _) = GemmMicroKernels.TileShape(Kind);
+        int mr = TileFor(g.PatchSize).Rows;
         int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
         // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
         float[] packed = Scratch(ref t_packedKernel, patchSlivers * filters * mr);
@@ -320,9 +331,9 @@ internal static unsafe class CpuTiledConvolution
     private static void BackwardDataImage(in Operands s, int n, bool set, float* imageDy)
     {
         Window2D g = s.G;
-        GemmKernelKind kind = Kind;
-        var (mr, nr) = GemmMicroKernels.TileShape(kind);
-        var micro = Micro(kind);
+        Tile shape = TileFor(g.PatchSize);
+        int mr = shape.Rows, nr = shape.Columns;
+        var micro = shape.Micro;
         int k = g.PatchSize, plane = g.OutputPlane, filters = s.Filters, patchSlivers = (k + mr - 1) / mr;
         float[] sliverArray = Scratch(ref t_sliver, filters * nr + 16), tileArray = Scratch(ref t_tile, mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
@@ -419,7 +430,8 @@ internal static unsafe class CpuTiledConvolution
         CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
         if (dBias is not null) CpuConvolution.CheckLength(dBias, filters, nameof(dBias));
         if (g.Batch == 0) return;
-        var (mr, nr) = GemmMicroKernels.TileShape(Kind);
+        Tile shape = TileFor(filters);
+        int mr = shape.Rows, nr = shape.Columns;
         int perChunk = ImagesPerChunk(g), chunks = (g.Batch + perChunk - 1) / perChunk;
         int paddedFilters = (filters + mr - 1) / mr * mr, paddedPatch = (g.PatchSize + nr - 1) / nr * nr;
         int partialLength = paddedFilters * paddedPatch;
@@ -462,9 +474,9 @@ internal static unsafe class CpuTiledConvolution
     private static void KernelGradientChunk(in KernelGradientState s, int chunk)
     {
         Window2D g = s.G;
-        GemmKernelKind kind = Kind;
-        var (mr, nr) = GemmMicroKernels.TileShape(kind);
-        var micro = Micro(kind);
+        Tile shape = TileFor(s.Filters);
+        int mr = shape.Rows, nr = shape.Columns;
+        var micro = shape.Micro;
         int firstImage = chunk * s.PerChunk, images = Math.Min(s.PerChunk, g.Batch - firstImage);
         int plane = g.OutputPlane, positions = images * plane, filters = s.Filters;
         int filterSlivers = (filters + mr - 1) / mr, patchSlivers = s.PaddedPatch / nr;

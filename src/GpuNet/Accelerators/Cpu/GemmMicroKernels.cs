@@ -120,6 +120,53 @@ internal static unsafe class GemmMicroKernels
         Store512(c, cB0, cB1, va, beta);
     }
 
+    /// <summary>
+    /// c [8, ldc] tile = alpha · a [kc, 8]ᵀ · b [kc, 32] + beta · c: for products whose rows come in
+    /// eights but not twelves (16 or 32 filters, where 12-row tiles compute up to a third more
+    /// rows than there are), and for short slivers, where the larger tile's setup does not pay.
+    /// No prefetch of C: its callers' tiles are in L1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile8x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default, c70 = default, c71 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> ar = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ar, b0, c00); c01 = Avx512F.FusedMultiplyAdd(ar, b1, c01);
+            ar = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ar, b0, c10); c11 = Avx512F.FusedMultiplyAdd(ar, b1, c11);
+            ar = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ar, b0, c20); c21 = Avx512F.FusedMultiplyAdd(ar, b1, c21);
+            ar = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ar, b0, c30); c31 = Avx512F.FusedMultiplyAdd(ar, b1, c31);
+            ar = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ar, b0, c40); c41 = Avx512F.FusedMultiplyAdd(ar, b1, c41);
+            ar = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ar, b0, c50); c51 = Avx512F.FusedMultiplyAdd(ar, b1, c51);
+            ar = Vector512.Create(a[6]);
+            c60 = Avx512F.FusedMultiplyAdd(ar, b0, c60); c61 = Avx512F.FusedMultiplyAdd(ar, b1, c61);
+            ar = Vector512.Create(a[7]);
+            c70 = Avx512F.FusedMultiplyAdd(ar, b0, c70); c71 = Avx512F.FusedMultiplyAdd(ar, b1, c71);
+            a += 8;
+            b += 32;
+        }
+        var va = Vector512.Create(alpha);
+        Store512(c, c00, c01, va, beta); c += ldc;
+        Store512(c, c10, c11, va, beta); c += ldc;
+        Store512(c, c20, c21, va, beta); c += ldc;
+        Store512(c, c30, c31, va, beta); c += ldc;
+        Store512(c, c40, c41, va, beta); c += ldc;
+        Store512(c, c50, c51, va, beta); c += ldc;
+        Store512(c, c60, c61, va, beta); c += ldc;
+        Store512(c, c70, c71, va, beta);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store512(float* c, Vector512<float> tile0, Vector512<float> tile1, Vector512<float> alpha, float beta)
     {
