@@ -14,6 +14,14 @@ public static class CpuParallel
     /// <summary>Below this many multiply-adds a loop runs on the calling thread: waking a worker costs more.</summary>
     private const long MinimumWorkToSplit = 1 << 20;
 
+    /// <summary>
+    /// A loop is cut into up to this many ranges per thread, which the threads claim as they come
+    /// free: a thread the scheduler holds back (another process on its core) then leaves the
+    /// others ranges to take, instead of a half of the loop to wait for. (2–3% on a convolution's
+    /// step on 2 threads, with or without a third busy thread.)
+    /// </summary>
+    private const int PiecesPerThread = 4;
+
     /// <summary>The rows [start, end) of a loop, with the loop's data in <paramref name="state"/>.</summary>
     public delegate void RangeBody<TState>(in TState state, int start, int end);
 
@@ -23,8 +31,8 @@ public static class CpuParallel
     public static int ThreadCount { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Runs <paramref name="body"/> over rows [0, <paramref name="count"/>) in at most
-    /// <see cref="ThreadCount"/> contiguous ranges, each row costing about <paramref name="workPerItem"/> multiply-adds.
+    /// Runs <paramref name="body"/> over rows [0, <paramref name="count"/>) in contiguous ranges on at
+    /// most <see cref="ThreadCount"/> threads, each row costing about <paramref name="workPerItem"/> multiply-adds.
     /// </summary>
     public static void For<TState>(int count, long workPerItem, in TState state, RangeBody<TState> body)
     {
@@ -35,10 +43,11 @@ public static class CpuParallel
             return;
         }
         RangeWork<TState> work = RangeWork<TState>.Instance;
-        work.Set(count, (count + threads - 1) / threads, state, body);
+        int pieces = Math.Min(count, threads * PiecesPerThread), chunk = (count + pieces - 1) / pieces;
+        work.Set(count, chunk, state, body);
         try
         {
-            CpuWorkerPool.Run(work, threads);
+            CpuWorkerPool.Run(work, (count + chunk - 1) / chunk, threads);
         }
         finally
         {

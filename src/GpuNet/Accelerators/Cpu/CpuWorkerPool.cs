@@ -26,17 +26,18 @@ internal static class CpuWorkerPool
 
     /// <summary>
     /// Runs participants 0 … <paramref name="participants"/> − 1 of <paramref name="work"/>, each once,
-    /// on the caller and up to <paramref name="participants"/> − 1 workers, and returns when all are
+    /// on the caller and up to <paramref name="threads"/> − 1 workers, and returns when all are
     /// done; the first exception a participant threw is rethrown here.
     /// </summary>
-    public static void Run(Work work, int participants)
+    public static void Run(Work work, int participants, int threads)
     {
+        threads = Math.Clamp(threads, 1, participants);
         try
         {
-            StartWorkers(participants - 1);
+            StartWorkers(threads - 1);
             work.Begin(participants);
             Volatile.Write(ref s_current, work);
-            s_wake.Release(participants - 1);
+            s_wake.Release(threads - 1);
             work.Participate();
             work.WaitForAll();
             Volatile.Write(ref s_current, null);
