@@ -77,6 +77,39 @@ public sealed class FastOptimizerTests
     }
 
     [Fact]
+    public void The_accelerators_penalty_over_chunks_is_the_reference_sum_for_any_thread_count()
+    {
+        // Several chunks of the parallel sum and a ragged last one.
+        const int length = 5 * 16384 + 123;
+        float[] w = FastKernelInputs.Values(31, length);
+        double expected = 0.5 * CpuOptimizers.Penalty(w, 0.01f, 0.002f);
+        var sums = new List<float>();
+        int saved = CpuParallel.ThreadCount;
+        try
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                CpuParallel.ThreadCount = threads;
+                using var accelerator = new CpuAccelerator();
+                using DeviceBuffer parameter = accelerator.Allocate(length), accumulator = accelerator.Allocate(2);
+                accelerator.Upload(w, parameter);
+                accelerator.Fill(1f, 2, accumulator);
+                accelerator.AccumulatePenalty(parameter, length, 0.01f, 0.002f, 0.5f, 1, accumulator);
+                float[] result = new float[2];
+                accelerator.Download(accumulator, result);
+                Assert.Equal(1f, result[0]);
+                sums.Add(result[1]);
+            }
+        }
+        finally
+        {
+            CpuParallel.ThreadCount = saved;
+        }
+        Assert.Equal((float)(1 + expected), sums[0], 1e-6f * (float)expected);
+        Assert.All(sums, s => Assert.Equal(BitConverter.SingleToInt32Bits(sums[0]), BitConverter.SingleToInt32Bits(s)));
+    }
+
+    [Fact]
     public void A_short_state_buffer_is_refused()
     {
         float[] g = new float[40];

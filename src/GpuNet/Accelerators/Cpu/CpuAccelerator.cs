@@ -101,8 +101,25 @@ public sealed class CpuAccelerator : IAccelerator
             static (in (float[] G, NadamScalars H, float[] W, float[] M, float[] V) s, int start, int end) =>
                 CpuFastOptimizers.Nadam(s.G.AsSpan(start..end), s.H, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
 
-    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator) =>
-        Data(accumulator)[index] += (float)(scale * CpuFastOptimizers.Penalty(Data(parameter).AsSpan(0, length), l1, l2));
+    // Each fixed chunk's sum on whichever thread takes it, then the chunks' sums in order: the
+    // same total for any thread count, and the pass over a large kernel's gradient (after every
+    // step, for the gradient norms) shared by both threads.
+    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator)
+    {
+        int chunks = (length + Chunk - 1) / Chunk;
+        if (t_penaltySums is null || t_penaltySums.Length < chunks) t_penaltySums = new double[chunks];
+        double[] sums = t_penaltySums;
+        ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, sums), static (in (float[] W, float L1, float L2, double[] Sums) s, int start, int end) =>
+        {
+            for (int first = start; first < end; first += Chunk)
+                s.Sums[first / Chunk] = CpuFastOptimizers.Penalty(s.W.AsSpan(first, Math.Min(Chunk, end - first)), s.L1, s.L2);
+        });
+        double total = 0;
+        for (int c = 0; c < chunks; c++) total += sums[c];
+        Data(accumulator)[index] += (float)(scale * total);
+    }
+
+    [ThreadStatic] private static double[]? t_penaltySums;
 
     public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient) =>
         ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)), static (in (float[] W, float L1, float L2, float[] G) s, int start, int end) =>

@@ -15,7 +15,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// is the images, the kernel and the result.
 /// </summary>
 /// <remarks>
-/// The three products, with tiles of MR × NR (12 × 32 on AVX-512):
+/// The three products, with tiles of MR × NR (12 × 32 or 8 × 32 on AVX-512, see <see cref="TileFor"/>):
 /// forward, y tile [MR filters, NR positions] = kernel [filters, C·kh·kw] · patches, summed over
 /// the whole patch in one pass; input gradient, a tile [MR patch elements, NR positions] of
 /// kernelᵀ · dy, added onto the pixels it came from (col2im, tile by tile); kernel gradient, a
@@ -56,7 +56,7 @@ internal static unsafe class CpuTiledConvolution
         GemmKernelKind.Vector512 when rows % 12 != 0 && rows % 8 == 0 => new(8, 32, &GemmMicroKernels.Tile8x32),
         GemmKernelKind.Vector512 => new(12, 32, &GemmMicroKernels.Tile12x32),
         GemmKernelKind.Vector256 => new(6, 16, &GemmMicroKernels.Tile6x16),
-        var portable => new(GemmMicroKernels.TileShape(portable).Rows, GemmMicroKernels.TileShape(portable).Columns, &GemmMicroKernels.TilePortable),
+        _ => new(GemmMicroKernels.TileShape(GemmKernelKind.Portable).Rows, GemmMicroKernels.TileShape(GemmKernelKind.Portable).Columns, &GemmMicroKernels.TilePortable),
     };
 
     private readonly struct Tile(int rows, int columns, delegate*<float*, float*, int, float*, nint, float, float, void> micro)
