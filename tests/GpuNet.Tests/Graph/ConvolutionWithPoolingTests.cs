@@ -67,8 +67,8 @@ public sealed class ConvolutionWithPoolingTests
 
         foreach (Value v in unused)
         {
-            Assert.All(Download(accelerator, plan[v]), value => Assert.True(float.IsNaN(value)));
-            Assert.All(Download(accelerator, plan.GradientOf(v)!), value => Assert.True(float.IsNaN(value)));
+            Assert.All(GraphStep.Download(accelerator, plan[v]), value => Assert.True(float.IsNaN(value)));
+            Assert.All(GraphStep.Download(accelerator, plan.GradientOf(v)!), value => Assert.True(float.IsNaN(value)));
         }
     }
 
@@ -88,14 +88,7 @@ public sealed class ConvolutionWithPoolingTests
 
         plan.Forward(new OpContext(accelerator) { Training = true });
 
-        Assert.All(Download(accelerator, plan[convolved]), value => Assert.Equal(0f, value));
-    }
-
-    private static float[] Download(IAccelerator accelerator, GpuNet.Tensors.Tensor tensor)
-    {
-        float[] values = new float[tensor.Length];
-        accelerator.Download(tensor.Buffer, values);
-        return values;
+        Assert.All(GraphStep.Download(accelerator, plan[convolved]), value => Assert.Equal(0f, value));
     }
 
     /// <summary>
@@ -167,16 +160,8 @@ public sealed class ConvolutionWithPoolingTests
         /// <summary>The output and every parameter's gradient after one forward and backward.</summary>
         public (float[] Output, float[][] Gradients) Step(ExecutionPlan plan)
         {
-            var context = new OpContext(_accelerator) { Training = true };
             foreach (Parameter p in Graph.Parameters) _accelerator.Upload(_initial[p], p.Value.Buffer);
-            _accelerator.Upload(Inputs, plan[X].Buffer);
-            plan.Forward(context);
-            float[] output = Download(_accelerator, plan[Output]);
-            plan.ZeroGradients();
-            foreach (Parameter p in Graph.Parameters) _accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
-            _accelerator.Upload(Projection, plan.GradientOf(Output)!.Buffer);
-            plan.Backward(context);
-            return (output, Graph.Parameters.Select(p => Download(_accelerator, p.Gradient)).ToArray());
+            return GraphStep.Run(_accelerator, Graph, plan, X, Inputs, Output, Projection);
         }
     }
 }

@@ -121,19 +121,9 @@ public sealed class ReluBehindPoolingTests
         public (float[] Output, float[] KernelGradient) Step(bool moveRelus)
         {
             using ExecutionPlan plan = Plan(moveRelus);
-            var context = new OpContext(_accelerator) { Training = true };
             _accelerator.Upload(Weights, Kernel.Value.Buffer);
-            _accelerator.Upload(Inputs, plan[X].Buffer);
-            plan.Forward(context);
-            float[] output = new float[Batch * 16];
-            _accelerator.Download(plan[Output].Buffer, output);
-            plan.ZeroGradients();
-            _accelerator.Fill(0f, Kernel.Length, Kernel.Gradient.Buffer);
-            _accelerator.Upload(Projection, plan.GradientOf(Output)!.Buffer);
-            plan.Backward(context);
-            float[] gradient = new float[Kernel.Length];
-            _accelerator.Download(Kernel.Gradient.Buffer, gradient);
-            return (output, gradient);
+            var (output, gradients) = GraphStep.Run(_accelerator, Graph, plan, X, Inputs, Output, Projection);
+            return (output, gradients.Single());
         }
     }
 }
