@@ -44,10 +44,15 @@ public sealed class ExecutionPlan : IDisposable
         _values = new Tensor[graph.ValueCount];
         _gradients = new Tensor?[graph.ValueCount];
         foreach (Value input in graph.Inputs) _values[input.Id] = NewTensor(input.SampleShape);
+        IReadOnlyCollection<Value> seeded = seededGradients ?? [];
         bool[] appliesRelu = new bool[graph.Nodes.Count], reluMoved = new bool[graph.Nodes.Count];
-        if (moveRelus) FindMovableRelus(graph, seededGradients ?? [], reluMoved, appliesRelu);
         _pooledBy = new Node?[graph.Nodes.Count];
-        if (moveRelus) FindPooledConvolutions(graph, seededGradients ?? [], reluMoved, _pooledBy);
+        if (moveRelus)
+        {
+            var links = new Links(graph);
+            FindMovableRelus(graph, links, seeded, reluMoved, appliesRelu);
+            FindPooledConvolutions(graph, links, seeded, reluMoved, _pooledBy);
+        }
         var pooledWithConvolution = _pooledBy.Where(p => p is not null).Select(p => p!.Index).ToHashSet();
         _skipped = graph.Nodes.Select(n => n.Op.IsView || reluMoved[n.Index] || pooledWithConvolution.Contains(n.Index)).ToArray();
 
@@ -85,7 +90,7 @@ public sealed class ExecutionPlan : IDisposable
             }
         }
 
-        bool[] setsInputGradient = FindInputGradientSetters(graph, seededGradients ?? []);
+        bool[] setsInputGradient = FindInputGradientSetters(graph, seeded);
         var setBuffers = graph.Nodes.Where(n => setsInputGradient[n.Index]).Select(n => _gradients[n.Inputs[0].Id]!.Buffer).ToHashSet();
         // A convolution run with its pooling sets its output's gradient (its only writer) where it uses it at all.
         foreach (Node node in graph.Nodes)
@@ -187,20 +192,12 @@ public sealed class ExecutionPlan : IDisposable
     /// The ReLUs to run inside their reader: a ReLU whose output one op reads, as its only input,
     /// where that op <see cref="Op.CanApplyReluAfter"/> and nothing seeds the output's gradient.
     /// </summary>
-    private static void FindMovableRelus(ComputationGraph graph, IReadOnlyCollection<Value> seeded, bool[] moved, bool[] applies)
+    private static void FindMovableRelus(ComputationGraph graph, Links links, IReadOnlyCollection<Value> seeded, bool[] moved, bool[] applies)
     {
-        var readers = new Node?[graph.ValueCount];
-        var readCounts = new int[graph.ValueCount];
-        foreach (Node node in graph.Nodes)
-            foreach (Value input in node.Inputs)
-            {
-                readers[input.Id] = node;
-                readCounts[input.Id]++;
-            }
         foreach (Node node in graph.Nodes)
         {
             if (!node.Op.IsRelu || seeded.Contains(node.Output)) continue;
-            if (readCounts[node.Output.Id] != 1 || readers[node.Output.Id] is not { Op.CanApplyReluAfter: true, Inputs.Count: 1 } reader) continue;
+            if (links.ReadCounts[node.Output.Id] != 1 || links.Readers[node.Output.Id] is not { Op.CanApplyReluAfter: true, Inputs.Count: 1 } reader) continue;
             moved[node.Index] = true;
             applies[reader.Index] = true;
         }
@@ -211,15 +208,10 @@ public sealed class ExecutionPlan : IDisposable
     /// reads, as its only input, either directly or through a ReLU moved into that pooling, where
     /// nothing seeds the gradient of the convolution's output or of the ReLU's.
     /// </summary>
-    private static void FindPooledConvolutions(ComputationGraph graph, IReadOnlyCollection<Value> seeded, bool[] reluMoved, Node?[] pooledBy)
+    private static void FindPooledConvolutions(ComputationGraph graph, Links links, IReadOnlyCollection<Value> seeded, bool[] reluMoved, Node?[] pooledBy)
     {
-        var producers = new Node?[graph.ValueCount];
-        var readCounts = new int[graph.ValueCount];
-        foreach (Node node in graph.Nodes)
-        {
-            producers[node.Output.Id] = node;
-            foreach (Value input in node.Inputs) readCounts[input.Id]++;
-        }
+        int[] readCounts = links.ReadCounts;
+        Node?[] producers = links.Producers;
         foreach (Node pooling in graph.Nodes)
         {
             if (pooling.Op is not Pool2DOp { Kind: PoolingKind.Max } || pooling.Inputs.Count != 1) continue;
@@ -233,6 +225,33 @@ public sealed class ExecutionPlan : IDisposable
             }
             if (producer.Op is Conv2DOp) pooledBy[producer.Index] = pooling;
         }
+    }
+
+    /// <summary>Per value: the node that makes it, how many inputs read it, and (when one does) its reader.</summary>
+    private sealed class Links
+    {
+        public Links(ComputationGraph graph)
+        {
+            Producers = new Node?[graph.ValueCount];
+            Readers = new Node?[graph.ValueCount];
+            ReadCounts = new int[graph.ValueCount];
+            foreach (Node node in graph.Nodes)
+            {
+                Producers[node.Output.Id] = node;
+                foreach (Value input in node.Inputs)
+                {
+                    Readers[input.Id] = node;
+                    ReadCounts[input.Id]++;
+                }
+            }
+        }
+
+        public Node?[] Producers { get; }
+
+        /// <summary>The last node to read each value; the only one where its read count is 1.</summary>
+        public Node?[] Readers { get; }
+
+        public int[] ReadCounts { get; }
     }
 
     private Tensor NewTensor(int[] sampleShape) => Own(BatchSize * ShapeOf.ElementCount(sampleShape), ShapeOf.WithBatch(BatchSize, sampleShape));
