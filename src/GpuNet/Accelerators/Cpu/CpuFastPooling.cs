@@ -24,19 +24,13 @@ internal static unsafe class CpuFastPooling
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
         CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
-        if (!IsVectorised(g))
-        {
-            CpuPooling.MaxForward(x, g, y, argmax);
-            if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, y, y);
-            return;
-        }
         CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (x, y, argmax, g, relu), static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu) s, int first, int last) =>
         {
             Window2D g = s.G;
             fixed (float* x = s.X, y = s.Y, argmax = s.Argmax)
             {
                 for (int plane = first; plane < last; plane++)
-                    MaxPlaneTwoByTwo(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, argmax + (nint)plane * g.OutputPlane, s.Relu);
+                    MaxPlane(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, argmax + (nint)plane * g.OutputPlane, s.Relu);
             }
         });
     }
@@ -83,9 +77,9 @@ internal static unsafe class CpuFastPooling
             MaxPlaneTwoByTwo(input, g, y, argmax, relu);
             return;
         }
-        CpuPooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, new Span<float>(y, g.OutputPlane), new Span<float>(argmax, g.OutputPlane));
-        if (relu)
-            for (int o = 0; o < g.OutputPlane; o++) y[o] = y[o] > 0f ? y[o] : 0f;
+        var values = new Span<float>(y, g.OutputPlane);
+        CpuPooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, values, new Span<float>(argmax, g.OutputPlane));
+        if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, values, values);
     }
 
     /// <summary>dx plane = the gradient of one plane of max pooling (times reluOutput &gt; 0 where given), zero where no maximum was.</summary>
