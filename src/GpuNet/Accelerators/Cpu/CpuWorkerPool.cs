@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
 namespace GpuNet.Accelerators.Cpu;
@@ -77,10 +78,10 @@ internal static class CpuWorkerPool
     /// <summary>Polls <paramref name="ready"/> for <see cref="PollBeforeBlocking"/>; false if it did not come true.</summary>
     private static bool Poll<TState>(TState state, Func<TState, bool> ready)
     {
-        long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + (long)(PollBeforeBlocking.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        long deadline = Stopwatch.GetTimestamp() + (long)(PollBeforeBlocking.TotalSeconds * Stopwatch.Frequency);
         while (!ready(state))
         {
-            if (System.Diagnostics.Stopwatch.GetTimestamp() >= deadline) return false;
+            if (Stopwatch.GetTimestamp() >= deadline) return false;
             Thread.SpinWait(16);
         }
         return true;
