@@ -1,8 +1,8 @@
 namespace GpuNet.Tests.Numerics;
 
 /// <summary>
-/// Compares an analytic gradient of a whole graph with central differences of its scalar loss,
-/// one weight at a time: (L(w + ε) − L(w − ε)) / 2ε.
+/// Compares an analytic gradient (of a whole graph, or of one loss) with central differences of
+/// its scalar loss, one weight at a time: (L(w + ε) − L(w − ε)) / 2ε.
 /// </summary>
 public static class CentralDifference
 {

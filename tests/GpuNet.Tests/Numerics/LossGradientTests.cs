@@ -48,19 +48,7 @@ public sealed class LossGradientTests
             return scale * perSample.Sum(v => (double)v);
         }
 
-        const float epsilon = 1e-3f;
-        var tolerance = new Tolerance(2e-3, 2e-2);
-        for (int i = 0; i < prediction.Length; i++)
-        {
-            float original = prediction[i];
-            prediction[i] = original + epsilon;
-            double plus = Loss(prediction);
-            prediction[i] = original - epsilon;
-            double minus = Loss(prediction);
-            prediction[i] = original;
-            double numeric = (plus - minus) / (2 * epsilon);
-            Assert.True(tolerance.Accepts(analytic[i], numeric), $"{kind}[{i}]: analytic {analytic[i]:G6}, numeric {numeric:G6}");
-        }
+        CentralDifference.AssertMatches(prediction, analytic, Loss, 1e-3f, new Tolerance(2e-3, 2e-2), kind.ToString());
     }
 
     [Theory]
