@@ -1,3 +1,4 @@
+using GpuNet.Kernels;
 using GpuNet.Random;
 
 namespace GpuNet.Training;

@@ -1,5 +1,5 @@
 using GpuNet.Accelerators.Cpu;
-using GpuNet.Random;
+using GpuNet.Kernels;
 
 namespace GpuNet.Tests.Accelerators;
 

@@ -1,6 +1,6 @@
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
-using GpuNet.Tests.Cuda;
+using GpuNet.Tests.Ilgpu;
 
 namespace GpuNet.Tests.Accelerators;
 

@@ -31,7 +31,7 @@ public sealed class ConvolutionTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Conv2D_gradients_match_finite_differences(string acceleratorName, int geometry)
     {
@@ -41,7 +41,7 @@ public sealed class ConvolutionTests
         new GradientChecker(accelerator) { MaxChecksPerTensor = 80 }.Check(op, c.Batch, [c.C, c.H, c.W]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Conv2D_forward_matches_a_direct_convolution(string acceleratorName, int geometry)
     {
@@ -82,7 +82,7 @@ public sealed class ConvolutionTests
         new Tolerance(1e-5, 1e-5).AssertClose(actual, expected, "y");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Col2Im_is_the_adjoint_of_Im2Col(string acceleratorName)
     {

@@ -1,3 +1,4 @@
+using GpuNet.Kernels;
 using GpuNet.Graph;
 using GpuNet.Ops;
 using GpuNet.Random;
@@ -10,7 +11,7 @@ namespace GpuNet.Tests.Ops;
 /// <summary>Inverted dropout: the mask's source, its reproducibility, its statistics and its gradient.</summary>
 public sealed class DropoutTests
 {
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Dropout_gradients_match_finite_differences(string acceleratorName)
     {
@@ -19,7 +20,7 @@ public sealed class DropoutTests
         new GradientChecker(accelerator) { MaxChecksPerTensor = 100 }.Check(new DropoutOp(0.4f), batch: 3, [4, 5, 5]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Mask_is_Philox_of_seed_step_node_and_element_index(string acceleratorName)
     {
@@ -36,7 +37,7 @@ public sealed class DropoutTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Same_step_gives_the_same_mask_and_another_step_another(string acceleratorName)
     {
@@ -52,7 +53,7 @@ public sealed class DropoutTests
         Assert.NotEqual(first, otherNode);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(0.2f)]
     [InlineData(0.5f)]
     [InlineData(0.9f)]
@@ -68,7 +69,7 @@ public sealed class DropoutTests
         Assert.InRange(y.Average(v => (double)v), 0.98, 1.02);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Evaluation_is_the_identity(string acceleratorName)
     {
@@ -77,7 +78,7 @@ public sealed class DropoutTests
         Assert.Equal(x, Run(accelerator, new DropoutOp(0.5f), 2, [3, 4, 4], x, training: false, step: 3, node: 0));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(-0.1f)]
     [InlineData(1f)]
     [InlineData(float.NaN)]

@@ -28,7 +28,7 @@ public sealed class PoolingTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Pooling_gradients_match_finite_differences(string acceleratorName, PoolingKind kind, int geometry)
     {
@@ -42,7 +42,7 @@ public sealed class PoolingTests
         new GradientChecker(accelerator) { Epsilon = epsilon, MaxChecksPerTensor = 100 }.Check(op, batch: 2, [g.C, g.H, g.W]);
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Pooling_forward_matches_a_direct_reference(string acceleratorName, PoolingKind kind, int geometry)
     {
@@ -77,7 +77,7 @@ public sealed class PoolingTests
         new Tolerance(1e-6, 1e-5).AssertClose(actual, expected.ToArray(), kind.ToString());
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Same_padding_pools_only_the_pixels_inside_the_image(string acceleratorName)
     {
@@ -92,7 +92,7 @@ public sealed class PoolingTests
         new Tolerance(1e-6, 1e-6).AssertClose(l2, [MathF.Sqrt(1 + 4 + 16 + 25), MathF.Sqrt(9 + 36), MathF.Sqrt(49 + 64), 9f], "l2");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Max_pool_gradient_goes_to_the_first_maximum_on_ties(string acceleratorName)
     {

@@ -1,4 +1,4 @@
-using GpuNet.Random;
+using GpuNet.Kernels;
 using GpuNet.Training;
 
 namespace GpuNet.Tests.Random;

@@ -15,7 +15,7 @@ public sealed class ConvolutionalTrainingTests(ITestOutputHelper output)
 {
     private static readonly Lazy<(Dataset Train, Dataset Test)> Mnist = new(() => (MnistSubset.Train(3_000), MnistSubset.Test(1_000)));
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Small_cnn_learns_3000_mnist_images_past_90_percent(string acceleratorName)
     {
@@ -37,7 +37,7 @@ public sealed class ConvolutionalTrainingTests(ITestOutputHelper output)
         Assert.True(test.Accuracy > 0.90, $"test accuracy {test.Accuracy:P1}");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Evaluating_a_trained_model_twice_gives_identical_results(string acceleratorName)
     {

@@ -2,13 +2,15 @@ using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using GpuNet.Kernels;
+using static GpuNet.Kernels.Philox;
 
 namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// Inverted dropout as the CPU accelerator runs it: Philox4x32-10 run on several counters at
 /// once, one Philox block per 64-bit SIMD lane, so each element's draw is still the function of
-/// (seed, stream, index) that <see cref="CpuDropout"/> (the reference), <see cref="Random.Philox"/>
+/// (seed, stream, index) that <see cref="CpuDropout"/> (the reference), <see cref="Philox"/>
 /// and the CUDA kernel compute, and the mask is the same bit for bit.
 /// </summary>
 /// <remarks>
@@ -23,9 +25,6 @@ internal static class CpuFastDropout
     /// <summary>Elements per work item: a multiple of every vector step, so no Philox block is split between threads.</summary>
     private const int Chunk = 1 << 14;
 
-    private const uint MultiplierA = 0xD2511F53, MultiplierB = 0xCD9E8D57;
-    private const uint KeyStepA = 0x9E3779B9, KeyStepB = 0xBB67AE85;
-    private const float UnitScale = 1f / 16777216f;
 
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
@@ -83,7 +82,7 @@ internal static class CpuFastDropout
         var ma = Vector512.Create((ulong)MultiplierA).AsUInt32();
         var mb = Vector512.Create((ulong)MultiplierB).AsUInt32();
         uint key0 = (uint)seed, key1 = (uint)(seed >> 32);
-        for (int round = 0; round < 10; round++)
+        for (int round = 0; round < Rounds; round++)
         {
             Vector512<ulong> productA = Avx512F.Multiply(c0.AsUInt32(), ma), productB = Avx512F.Multiply(c2.AsUInt32(), mb);
             c0 = (productB >> 32) ^ c1 ^ Vector512.Create((ulong)key0);
@@ -117,7 +116,7 @@ internal static class CpuFastDropout
         var ma = Vector256.Create((ulong)MultiplierA).AsUInt32();
         var mb = Vector256.Create((ulong)MultiplierB).AsUInt32();
         uint key0 = (uint)seed, key1 = (uint)(seed >> 32);
-        for (int round = 0; round < 10; round++)
+        for (int round = 0; round < Rounds; round++)
         {
             Vector256<ulong> productA = Avx2.Multiply(c0.AsUInt32(), ma), productB = Avx2.Multiply(c2.AsUInt32(), mb);
             c0 = (productB >> 32) ^ c1 ^ Vector256.Create((ulong)key0);

@@ -1,4 +1,4 @@
-using GpuNet.Random;
+using GpuNet.Kernels;
 
 namespace GpuNet.Data.Augmentation;
 

@@ -1,0 +1,83 @@
+using GpuNet.Accelerators;
+using GpuNet.Accelerators.Cpu;
+using GpuNet.Tests.Accelerators;
+using GpuNet.Tests.Numerics;
+
+namespace GpuNet.Tests.Ilgpu;
+
+/// <summary>
+/// Runs one kernel call on the CPU accelerator and on an ILGPU accelerator (ilgpu-cpu, or cuda
+/// where a device is found), from the same seeded inputs, and compares the buffers the call writes.
+/// </summary>
+internal static class KernelParity
+{
+    /// <summary>
+    /// Elementwise float32 arithmetic done in the same order: the only differences are the fast CPU
+    /// path's vectorised exp/tanh, a GPU's approximate exp/log/sqrt and fused multiply-adds, and
+    /// summation order in reductions.
+    /// </summary>
+    public static readonly Tolerance Float = new(1e-6, 1e-5);
+
+    /// <summary>Kernels that only move or select values must agree bit for bit.</summary>
+    public static readonly Tolerance Exact = new(0, 0);
+
+    /// <summary>
+    /// Run <paramref name="kernel"/> on both accelerators with buffers holding <paramref name="inputs"/>,
+    /// then compare the buffers listed in <paramref name="outputs"/> (indices into inputs). Outputs
+    /// start with random values too, so a backward kernel that overwrites instead of accumulating fails.
+    /// </summary>
+    public static void Check(string backend, string what, Tolerance tolerance, float[][] inputs, int[] outputs,
+        Action<IAccelerator, DeviceBuffer[]> kernel)
+    {
+        float[][] Run(IAccelerator accelerator)
+        {
+            var buffers = new DeviceBuffer[inputs.Length];
+            for (int i = 0; i < inputs.Length; i++)
+            {
+                buffers[i] = accelerator.Allocate(inputs[i].Length);
+                accelerator.Upload(inputs[i], buffers[i]);
+            }
+            kernel(accelerator, buffers);
+            var results = new float[outputs.Length][];
+            for (int o = 0; o < outputs.Length; o++)
+            {
+                results[o] = new float[inputs[outputs[o]].Length];
+                accelerator.Download(buffers[outputs[o]], results[o]);
+            }
+            foreach (var buffer in buffers) buffer.Dispose();
+            return results;
+        }
+
+        using var cpu = new CpuAccelerator();
+        using var other = AcceleratorCatalog.Create(backend);
+        float[][] expected = Run(cpu), actual = Run(other);
+        for (int o = 0; o < outputs.Length; o++) tolerance.AssertClose(actual[o], expected[o], $"{what}: buffer {outputs[o]}");
+    }
+
+    public static float[] Uniform(System.Random random, int length, float low = -1f, float high = 1f)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++) values[i] = low + (high - low) * random.NextSingle();
+        return values;
+    }
+
+    /// <summary>One-hot rows [rows, cols].</summary>
+    public static float[] OneHot(System.Random random, int rows, int cols)
+    {
+        var values = new float[rows * cols];
+        for (int r = 0; r < rows; r++) values[r * cols + random.Next(cols)] = 1f;
+        return values;
+    }
+
+    /// <summary>Keras's 'valid' or 'same' window arithmetic.</summary>
+    public static Window2D Window(int batch, int channels, int height, int width, int windowHeight, int windowWidth, int stride, bool same)
+    {
+        int outputHeight = same ? (height + stride - 1) / stride : (height - windowHeight) / stride + 1;
+        int outputWidth = same ? (width + stride - 1) / stride : (width - windowWidth) / stride + 1;
+        int padTop = same ? Math.Max(0, (outputHeight - 1) * stride + windowHeight - height) / 2 : 0;
+        int padLeft = same ? Math.Max(0, (outputWidth - 1) * stride + windowWidth - width) / 2 : 0;
+        var window = new Window2D(batch, channels, height, width, windowHeight, windowWidth, stride, stride, padTop, padLeft, outputHeight, outputWidth);
+        window.Validate();
+        return window;
+    }
+}
