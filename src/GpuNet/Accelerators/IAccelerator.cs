@@ -19,6 +19,13 @@ public interface IAccelerator : IDisposable
     /// <summary>Short name shown to the user, e.g. "cpu".</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Training steps between two reads of the loss and accuracy on the host. A read waits for the
+    /// device, so a GPU reads every few dozen steps (the loss of each step is kept on the device
+    /// meanwhile, and the first non-finite one is still named); where reading costs nothing, every step.
+    /// </summary>
+    int StepsPerMetricsRead => 1;
+
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
     DeviceBuffer Allocate(int length);
 

@@ -20,9 +20,16 @@ public sealed class Trainer : IDisposable
     private const int MetricLoss = 0, MetricCorrect = 1;
 
     private readonly Dictionary<(int, bool), StepBuffers> _stepBuffers = [];
+    // The epoch's loss sum and correct count so far, [2], summed on the device.
     private readonly DeviceBuffer _metrics;
     private readonly GradientNormMonitor _gradientNorms;
     private readonly float[] _hostMetrics = new float[2];
+    // Where the host reads the metrics only every few steps (a GPU), each step of the window also
+    // sums its own loss and correct count into [2 · window], so the first bad step is still named.
+    private readonly int _stepsPerRead;
+    private readonly DeviceBuffer? _stepMetrics;
+    private readonly float[] _hostStepMetrics;
+    private readonly int[] _windowCounts;
     private int[] _inOrder = [];
     private BatchPrefetcher? _prefetcher;
     private readonly OpContext _context;
@@ -40,6 +47,10 @@ public sealed class Trainer : IDisposable
         (LossKind, LossInput) = ChooseLossInput(Model, loss);
         _context = new OpContext(accelerator) { Seed = seed };
         _metrics = accelerator.Allocate(2);
+        _stepsPerRead = Math.Max(1, accelerator.StepsPerMetricsRead);
+        _windowCounts = new int[_stepsPerRead];
+        _hostStepMetrics = new float[_stepsPerRead > 1 ? 2 * _stepsPerRead : 0];
+        if (_stepsPerRead > 1) _stepMetrics = accelerator.Allocate(2 * _stepsPerRead);
         InitializeParameters();
         _trainable = Model.Parameters.Where(p => p.Trainable).ToList();
         _regularized = _trainable.Where(p => p.Regularizer is not null).ToList();
@@ -95,7 +106,7 @@ public sealed class Trainer : IDisposable
             Shuffle.Permutation(Seed, epoch, order);
             ResetMetrics();
             _gradientNorms.Reset();
-            int seen = 0;
+            int seen = 0, window = 0;
             BatchPrefetcher prefetcher = PrefetcherFor(batchSize);
             prefetcher.Prepare(train, order, 0, epoch, Augmentation, Seed);
             for (int step = 0; step < stepsPerEpoch; step++)
@@ -106,12 +117,11 @@ public sealed class Trainer : IDisposable
                 var (images, targets) = prefetcher.Take(step, count);
                 // The other slot is free again: the next batch is made while this step runs.
                 if (step + 1 < stepsPerEpoch) prefetcher.Prepare(train, order, step + 1, epoch, Augmentation, Seed);
-                TrainStep(images.Span, targets.Span, count);
-                seen += count;
-                ReadMetrics();
-                float lossSoFar = _hostMetrics[MetricLoss] / seen;
-                if (!float.IsFinite(lossSoFar)) throw new TrainingDivergedException(epoch, step + 1, lossSoFar);
-                for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(epoch, step + 1, stepsPerEpoch, lossSoFar, _hostMetrics[MetricCorrect] / seen);
+                TrainStep(images.Span, targets.Span, count, window);
+                _windowCounts[window++] = count;
+                if (window < _stepsPerRead && step + 1 < stepsPerEpoch) continue;
+                seen = ReportWindow(epoch, step + 2 - window, window, seen, stepsPerEpoch, callbacks);
+                window = 0;
             }
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
@@ -202,24 +212,60 @@ public sealed class Trainer : IDisposable
         foreach (Parameter p in Model.Parameters) p.Release();
         Optimizer.Release();
         _metrics.Dispose();
+        _stepMetrics?.Dispose();
         _gradientNorms.Dispose();
         _prefetcher?.Dispose();
     }
 
-    private void TrainStep(ReadOnlySpan<float> images, ReadOnlySpan<float> targets, int count)
+    /// <summary>
+    /// Reads the metrics once for the <paramref name="steps"/> steps since the last read, then
+    /// checks and reports each in order: the loss so far, and the first step whose loss is not
+    /// finite. Returns the samples seen in the epoch so far.
+    /// </summary>
+    private int ReportWindow(int epoch, int firstStep, int steps, int seen, int stepsPerEpoch, IReadOnlyList<TrainingCallback> callbacks)
+    {
+        double loss = _hostMetrics[MetricLoss], correct = _hostMetrics[MetricCorrect];
+        ReadMetrics();
+        if (_stepMetrics is not null)
+        {
+            Accelerator.Download(_stepMetrics, _hostStepMetrics);
+            Accelerator.Fill(0f, _hostStepMetrics.Length, _stepMetrics);
+        }
+        for (int i = 0; i < steps; i++)
+        {
+            seen += _windowCounts[i];
+            // The last step of the window reports the device's own running sums, as a read every step would.
+            bool last = i == steps - 1;
+            float stepLoss = _stepMetrics is null ? float.NaN : _hostStepMetrics[2 * i];
+            if (!last)
+            {
+                loss += stepLoss;
+                correct += _hostStepMetrics[2 * i + 1];
+            }
+            float lossSoFar = last ? _hostMetrics[MetricLoss] / seen : (float)(loss / seen);
+            float accuracySoFar = last ? _hostMetrics[MetricCorrect] / seen : (float)(correct / seen);
+            if (!float.IsFinite(lossSoFar) || (_stepMetrics is not null && !float.IsFinite(stepLoss)))
+                throw new TrainingDivergedException(epoch, firstStep + i, float.IsFinite(lossSoFar) ? stepLoss : lossSoFar);
+            for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(epoch, firstStep + i, stepsPerEpoch, lossSoFar, accuracySoFar);
+        }
+        return seen;
+    }
+
+    /// <param name="window">The step's place in the current read window, for its own metrics.</param>
+    private void TrainStep(ReadOnlySpan<float> images, ReadOnlySpan<float> targets, int count, int window)
     {
         int classes = Model.Output.SampleSize;
         _context.Step = Iterations;
         StepBuffers buffers = RunForward(BuffersFor(count, training: true), images, targets, training: true);
         ExecutionPlan plan = buffers.Plan;
         Accelerator.LossForward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, buffers.LossPerSample);
-        AccumulateMetrics(buffers, count);
+        AccumulateMetrics(buffers, count, window);
 
         plan.ZeroGradients();
         foreach (Parameter p in _trainable) Accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
         Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count, plan.GradientOf(LossInput)!.Buffer);
         plan.Backward(_context);
-        AddPenalties(count);
+        AddPenalties(count, window);
         _gradientNorms.Accumulate();
         Iterations++;
         Optimizer.Apply(Accelerator, _trainable, Iterations);
@@ -268,30 +314,44 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Weight penalties join the loss (as Keras reports it) and the gradients, before the update.</summary>
-    private void AddPenalties(int count)
+    private void AddPenalties(int count, int window)
     {
         foreach (Parameter p in _regularized)
         {
             Regularizer r = p.Regularizer!;
             Accelerator.PenaltyGradient(p.Value.Buffer, p.Length, r.L1, r.L2, p.Gradient.Buffer);
         }
-        AccumulatePenalties(count);
+        AccumulatePenalties(count, window);
     }
 
     // The loss metric sums per-sample losses, so a batch's penalty counts once per sample.
-    private void AccumulatePenalties(int count)
+    private void AccumulatePenalties(int count, int window = -1)
     {
         foreach (Parameter p in _regularized)
-            Accelerator.AccumulatePenalty(p.Value.Buffer, p.Length, p.Regularizer!.L1, p.Regularizer.L2, count, MetricLoss, _metrics);
+        {
+            Regularizer r = p.Regularizer!;
+            Accelerator.AccumulatePenalty(p.Value.Buffer, p.Length, r.L1, r.L2, count, MetricLoss, _metrics);
+            if (window >= 0 && _stepMetrics is not null)
+                Accelerator.AccumulatePenalty(p.Value.Buffer, p.Length, r.L1, r.L2, count, 2 * window, _stepMetrics);
+        }
     }
 
-    private void AccumulateMetrics(StepBuffers buffers, int count)
+    private void AccumulateMetrics(StepBuffers buffers, int count, int window = -1)
     {
+        DeviceBuffer output = buffers.Plan[Model.Output].Buffer;
+        int classes = Model.Output.SampleSize;
         Accelerator.AccumulateSum(buffers.LossPerSample, count, MetricLoss, _metrics);
-        Accelerator.AccumulateCorrect(buffers.Plan[Model.Output].Buffer, buffers.Targets, count, Model.Output.SampleSize, MetricCorrect, _metrics);
+        Accelerator.AccumulateCorrect(output, buffers.Targets, count, classes, MetricCorrect, _metrics);
+        if (window < 0 || _stepMetrics is null) return;
+        Accelerator.AccumulateSum(buffers.LossPerSample, count, 2 * window, _stepMetrics);
+        Accelerator.AccumulateCorrect(output, buffers.Targets, count, classes, 2 * window + 1, _stepMetrics);
     }
 
-    private void ResetMetrics() => Accelerator.Fill(0f, 2, _metrics);
+    private void ResetMetrics()
+    {
+        Accelerator.Fill(0f, 2, _metrics);
+        Array.Clear(_hostMetrics);
+    }
 
     private void ReadMetrics() => Accelerator.Download(_metrics, _hostMetrics);
 

@@ -1,3 +1,4 @@
+using GpuNet.Diagnostics;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
 

@@ -1,3 +1,4 @@
+using GpuNet.Diagnostics;
 using GpuNet.Tests.Numerics;
 
 namespace GpuNet.Tests.Accelerators;

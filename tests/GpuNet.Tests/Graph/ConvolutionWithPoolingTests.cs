@@ -1,3 +1,4 @@
+using GpuNet.Diagnostics;
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Graph;

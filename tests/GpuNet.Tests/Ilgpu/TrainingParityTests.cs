@@ -1,3 +1,4 @@
+using GpuNet.Accelerators;
 using GpuNet.Accelerators.Ilgpu;
 using GpuNet.Data;
 using GpuNet.Layers;
@@ -72,5 +73,24 @@ public sealed class TrainingParityTests(ITestOutputHelper output)
         output.WriteLine($"losses {cpu.Losses[0]:F4} → {cpu.Losses[^1]:F4}; largest relative difference {worst:E2}");
         // The plan allocates every buffer in the first step; later steps allocate nothing.
         Assert.All(ilgpu.DeviceAllocations, count => Assert.Equal(ilgpu.DeviceAllocations[0], count));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(AcceleratorCatalog.IlgpuNames), MemberType = typeof(AcceleratorCatalog))]
+    public void Divergence_is_named_at_the_batch_the_cpu_names(string backend)
+    {
+        // A learning rate of 1e30 overflows the weights within a few steps; the ILGPU accelerator
+        // reads its metrics only every 25 steps, so the batch comes from the per-step sums.
+        TrainingDivergedException Diverge(string name)
+        {
+            using var accelerator = AcceleratorCatalog.Create(name);
+            using var trainer = new Trainer(new Sequential([784], [new DenseLayer(10, "linear")]), Loss.MeanSquaredError,
+                new Sgd(1e30f), accelerator, seed: 1);
+            return Assert.Throws<TrainingDivergedException>(() => trainer.Fit(MnistSubset.Train(500), epochs: 3, batchSize: 50));
+        }
+        using (IAccelerator probe = AcceleratorCatalog.Create(backend)) Assert.True(probe.StepsPerMetricsRead > 1);
+        TrainingDivergedException ilgpu = Diverge(backend), cpu = Diverge("cpu");
+        Assert.Equal((cpu.Epoch, cpu.Batch), (ilgpu.Epoch, ilgpu.Batch));
+        Assert.InRange(ilgpu.Batch, 2, 10);
     }
 }

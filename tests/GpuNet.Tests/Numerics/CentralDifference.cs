@@ -1,3 +1,5 @@
+using GpuNet.Diagnostics;
+
 namespace GpuNet.Tests.Numerics;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using GpuNet.Diagnostics;
 using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Models;

@@ -1,3 +1,4 @@
+using GpuNet.Diagnostics;
 using GpuNet.Models;
 using GpuNet.Optimizers;
 using GpuNet.Tests.Accelerators;

@@ -50,6 +50,12 @@ public sealed class IlgpuAccelerator : IAccelerator
 
     public IlgpuDevice Device => _device;
 
+    /// <summary>
+    /// A read waits for the device's queue to drain; on ILGPU's CPU accelerator, where launches
+    /// already wait, the same interval keeps that code path the one the tests run.
+    /// </summary>
+    public int StepsPerMetricsRead => 25;
+
     /// <summary>Device allocations so far; a training step adds none once the plan is allocated.</summary>
     public int DeviceAllocations => _pool.DeviceAllocations;
 
