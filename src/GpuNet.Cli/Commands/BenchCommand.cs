@@ -1,6 +1,7 @@
 using CommandLine;
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Ilgpu;
 using GpuNet.Benchmarks;
 using GpuNet.Config;
 using GpuNet.Data;
@@ -19,7 +20,7 @@ public sealed class BenchOptions : DataOptionsBase
     [Option("epochs", Default = 1, HelpText = "Timed epochs per network (after a short warm-up).")]
     public int Epochs { get; set; } = 1;
 
-    [Option("gemm", HelpText = "Measure the CPU GEMM instead: GFLOP/s of square and dense-layer products against the machine's peak (gemm.md).")]
+    [Option("gemm", HelpText = "Measure GEMM instead: on the CPU, GFLOP/s of square and dense-layer products against the machine's peak (gemm.md); with --backend cuda, opencl or ilgpu-cpu, square products on that device (gemm-BACKEND.md).")]
     public bool Gemm { get; set; }
 
     [Option("clock-ghz", HelpText = "With --gemm: the clock for the peak estimate (default: /proc/cpuinfo).")]
@@ -69,6 +70,7 @@ public static class BenchCommand
 
     private static int RunGemm(BenchOptions options)
     {
+        if (options.Backend is { } backend && IlgpuBackend.All.Contains(backend)) return RunDeviceGemm(options, backend);
         if (options.ClockGHz is <= 0) throw new GpuNetException($"--clock-ghz must be a positive number, got {options.ClockGHz}");
         PeakEstimate peak = GemmBenchmark.EstimatePeak(options.ClockGHz);
         Console.WriteLine($"GEMM benchmark on the CPU accelerator: {MachineDescription.Current()}");
@@ -78,6 +80,33 @@ public static class BenchCommand
         Directory.CreateDirectory(options.Output);
         Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "gemm.md"), report);
         Console.WriteLine($"Wrote {Path.Combine(options.Output, "gemm.md")}");
+        return 0;
+    }
+
+    /// <summary>GEMM on an ILGPU device: square products and the dense layers' shapes, GFLOP/s as the device runs them.</summary>
+    private static int RunDeviceGemm(BenchOptions options, string backend)
+    {
+        using var accelerator = (IlgpuAccelerator)AcceleratorFactory.Create(backend, Console.Out);
+        var lines = new List<string>
+        {
+            $"# GEMM on {accelerator.Device.Name} ({backend})",
+            "",
+            $"{accelerator.Device.Details}; {accelerator.Device.GemmDescription}. Median of the timed products, each waited for.",
+            "",
+            "| n × n × n | GFLOP/s |",
+            "|---|---:|",
+        };
+        int[] sizes = backend == IlgpuBackend.Cpu ? [64, 128, 256] : [512, 1024, 2048, 4096, 8192];
+        foreach (int n in sizes)
+        {
+            double gflops = Diagnostics.DeviceGemmBenchmark.Measure(accelerator, n, repeats: backend == IlgpuBackend.Cpu ? 3 : 20);
+            lines.Add($"| {n} | {gflops:G4} |");
+            Console.WriteLine(lines[^1]);
+        }
+        string report = string.Join('\n', lines) + "\n";
+        Directory.CreateDirectory(options.Output);
+        Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "gemm-" + backend + ".md"), report);
+        Console.WriteLine($"Wrote {Path.Combine(options.Output, "gemm-" + backend + ".md")}");
         return 0;
     }
 }

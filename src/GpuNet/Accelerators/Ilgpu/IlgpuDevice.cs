@@ -18,6 +18,9 @@ public sealed class IlgpuDevice
     private static readonly Dictionary<string, IlgpuDevice> Opened = new(StringComparer.Ordinal);
     private static readonly object OpenedGate = new();
 
+    /// <summary>Set to 0 to run the ILGPU GEMM kernel on CUDA even where cuBLAS loads (to compare the two).</summary>
+    public const string CuBlasSwitch = "GPUNET_CUBLAS";
+
     private readonly Context _context;
     private readonly object _gate = new();
 
@@ -30,7 +33,11 @@ public sealed class IlgpuDevice
         bool gpu = accelerator.AcceleratorType != AcceleratorType.CPU;
         Geometry = gpu ? LaunchGeometry.ForGpu(accelerator) : LaunchGeometry.ForCpu(accelerator);
         Kernels = gpu ? IlgpuKernels.Load<GpuKernelShape>(accelerator) : IlgpuKernels.Load<CpuKernelShape>(accelerator);
-        if (accelerator is CudaAccelerator cuda)
+        if (accelerator is CudaAccelerator && Environment.GetEnvironmentVariable(CuBlasSwitch) == "0")
+        {
+            GemmDescription = $"GEMM by the ILGPU tiled kernel ({CuBlasSwitch}=0)";
+        }
+        else if (accelerator is CudaAccelerator cuda)
         {
             Blas = CuBlasGemm.TryCreate(cuda, out string reason);
             GemmDescription = reason;
