@@ -133,7 +133,7 @@ public sealed class Trainer : IDisposable
     {
         foreach (Parameter p in Model.Parameters)
         {
-            NamedTensor t = Expect(tensors, p.Name, p.Shape, source);
+            NamedTensor t = WeightLookup.Expect(tensors, p.Name, p.Shape, source);
             Accelerator.Upload(t.Values, p.Value.Buffer);
         }
     }
@@ -156,7 +156,7 @@ public sealed class Trainer : IDisposable
     public void SetOptimizerState(IReadOnlyDictionary<string, NamedTensor> tensors, long iterations, string source)
     {
         foreach (var (name, parameter, buffer) in Optimizer.Slots)
-            Accelerator.Upload(Expect(tensors, "optimizer/" + name, parameter.Shape, source).Values, buffer);
+            Accelerator.Upload(WeightLookup.Expect(tensors, "optimizer/" + name, parameter.Shape, source).Values, buffer);
         Iterations = iterations;
         Optimizer.Restore(iterations);
     }
@@ -307,18 +307,6 @@ public sealed class Trainer : IDisposable
         float[] values = new float[Tensors.ShapeOf.ElementCount(shape)];
         Accelerator.Download(buffer, values);
         return new NamedTensor(name, shape, values);
-    }
-
-    private NamedTensor Expect(IReadOnlyDictionary<string, NamedTensor> tensors, string name, int[] shape, string source)
-    {
-        if (!tensors.TryGetValue(name, out NamedTensor? t))
-        {
-            string found = string.Join(", ", tensors.Keys.Where(k => !k.StartsWith("optimizer/", StringComparison.Ordinal)).Take(6));
-            throw new GpuNetException($"{source}: has no tensor '{name}', so it was saved from a different model (it holds {found}…)");
-        }
-        if (!t.Shape.SequenceEqual(shape))
-            throw new GpuNetException($"{source}: tensor '{name}' has shape {Tensors.ShapeOf.Format(t.Shape)} but this model needs {Tensors.ShapeOf.Format(shape)}; it was saved from a different architecture");
-        return t;
     }
 
     private void CheckFits(Dataset data)
