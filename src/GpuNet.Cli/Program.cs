@@ -11,7 +11,7 @@ var parser = new Parser(settings =>
 });
 try
 {
-    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions, ReportOptions, ReproduceOptions, DataOptions, ExportOptions>(args).MapResult(
+    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions, ReportOptions, ReproduceOptions, DataOptions, ExportOptions, ImportKerasOptions>(args).MapResult(
         (TrainOptions o) => TrainCommand.Run(o),
         (EvaluateOptions o) => EvaluateCommand.Run(o),
         (PredictOptions o) => PredictCommand.Run(o),
@@ -21,6 +21,7 @@ try
         (ReproduceOptions o) => ReproduceCommand.Run(o),
         (DataOptions o) => DataCommand.Run(o),
         (ExportOptions o) => ExportCommand.Run(o),
+        (ImportKerasOptions o) => ImportKerasCommand.Run(o),
         errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
 }
 catch (GpuNetException e)
