@@ -152,7 +152,7 @@ public static class RunConfigReader
     /// is their class: with class indices (sparse_…) or one-hot rows (categorical_…) alike, since the
     /// datasets hold class indices. The history and progress bar call it accuracy whichever is given.
     /// </summary>
-    private static readonly string[] AccuracyNames =
+    internal static readonly string[] AccuracyNames =
         ["accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy"];
 
     private static IReadOnlyList<string> ReadMetrics(ConfigNode? node)

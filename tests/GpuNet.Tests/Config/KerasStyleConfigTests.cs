@@ -53,6 +53,18 @@ public sealed class KerasStyleConfigTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Readme_keras_style_example_reads_and_has_the_lecture_cnn_count()
+    {
+        string readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md"));
+        const string lead = "is the config\n\n```yaml\n";
+        int start = readme.IndexOf(lead, StringComparison.Ordinal) + lead.Length;
+        Assert.True(start >= lead.Length, "README shows the Keras-style config after 'is the config'");
+        RunConfig config = Read(readme[start..readme.IndexOf("```", start, StringComparison.Ordinal)]);
+        Assert.Equal(23_466, config.CreateModel().Build().TrainableParameterCount);
+        Assert.Equal("sparse_categorical_crossentropy", config.Loss.Name);
+    }
+
+    [Fact]
     public void Positional_arguments_take_keras_order_and_keywords_may_follow()
     {
         RunConfig config = Read("""

@@ -38,9 +38,6 @@ internal static class KerasCompileImport
         ["SparseCategoricalCrossentropy"] = "sparse_categorical_crossentropy",
     };
 
-    private static readonly string[] AccuracyNames =
-        ["accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy"];
-
     public static (string Loss, string Optimizer, string Metrics) Translate(string file, JsonObject compile)
     {
         var c = new KerasConfigReader($"{file}: compile_config", compile);
@@ -121,8 +118,8 @@ internal static class KerasCompileImport
         foreach (JsonNode? item in items)
         {
             string? name = item is JsonValue v && v.TryGetValue(out string? s) ? s : item?["class_name"]?.GetValue<string>();
-            if (name is null || !AccuracyNames.Contains(name))
-                throw compile.Error("metrics", $"holds {Show(item)}; GpuNet reports accuracy alone ({string.Join(", ", AccuracyNames)})");
+            if (name is null || !RunConfigReader.AccuracyNames.Contains(name))
+                throw compile.Error("metrics", $"holds {Show(item)}; GpuNet reports accuracy alone ({string.Join(", ", RunConfigReader.AccuracyNames)})");
         }
         return "[accuracy]";
     }
