@@ -11,7 +11,8 @@ var parser = new Parser(settings =>
 });
 try
 {
-    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions, ReportOptions, ReproduceOptions, DataOptions, ExportOptions, ImportKerasOptions>(args).MapResult(
+    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions,
+        ReportOptions, ReproduceOptions, DataOptions, ExportOptions, ImportKerasOptions>(args).MapResult(
         (TrainOptions o) => TrainCommand.Run(o),
         (EvaluateOptions o) => EvaluateCommand.Run(o),
         (PredictOptions o) => PredictCommand.Run(o),

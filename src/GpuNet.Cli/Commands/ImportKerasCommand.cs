@@ -4,10 +4,12 @@ using GpuNet.Config.Import;
 
 namespace GpuNet.Cli.Commands;
 
-[Verb("import-keras", HelpText = "Turn a Keras Sequential model (model.to_json() output, or a .keras file) into a GpuNet config.")]
+[Verb("import-keras",
+    HelpText = "Turn a Keras Sequential model (model.to_json() output, or a .keras file) into a GpuNet config.")]
 public sealed class ImportKerasOptions
 {
-    [Value(0, MetaName = "MODEL", Required = true, HelpText = "The JSON of model.to_json() (Keras 2 or 3), or a Keras 3 .keras file.")]
+    [Value(0, MetaName = "MODEL", Required = true,
+        HelpText = "The JSON of model.to_json() (Keras 2 or 3), or a Keras 3 .keras file.")]
     public string Model { get; set; } = "";
 
     [Option('o', "output", HelpText = "The config file to write (printed when not given).")]
@@ -29,7 +31,8 @@ public static class ImportKerasCommand
         catch (ConfigException e)
         {
             // Keras allows some connections GpuNet does not, such as Dense on an image without Flatten.
-            throw new GpuNetException($"{options.Model}: imports to a model GpuNet cannot build: {e.ConfigPath}: {e.Reason}");
+            throw new GpuNetException(
+                $"{options.Model}: imports to a model GpuNet cannot build: {e.ConfigPath}: {e.Reason}");
         }
         if (options.Output is null)
         {
@@ -37,7 +40,8 @@ public static class ImportKerasCommand
             return 0;
         }
         Serialization.AtomicFile.WriteAllText(options.Output, config);
-        Console.WriteLine($"Wrote {options.Output}: {read.Layers.Count} layers, {model.TrainableParameterCount + model.NonTrainableParameterCount:N0} parameters " +
+        long parameters = model.TrainableParameterCount + model.NonTrainableParameterCount;
+        Console.WriteLine($"Wrote {options.Output}: {read.Layers.Count} layers, {parameters:N0} parameters " +
                           $"(gpunet summary {options.Output} prints the table)");
         return 0;
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GpuNet.Config;
@@ -23,7 +24,8 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
     public bool IsScalar => Yaml is YamlScalarNode;
 
     /// <summary>A plain null — empty, ~, null or Python's None — as opposed to a quoted string.</summary>
-    public bool IsNull => Yaml is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted) } scalar
+    public bool IsNull =>
+        Yaml is YamlScalarNode { Style: not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) } scalar
         && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL" or "None";
 
     public ConfigException Error(string reason) =>

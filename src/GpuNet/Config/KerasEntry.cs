@@ -27,7 +27,9 @@ public sealed class KerasEntry
     /// <param name="entry">The whole entry, e.g. the list item <c>- Dense: 512</c>.</param>
     /// <param name="name">The entry's name, e.g. Dense.</param>
     /// <param name="arguments">What follows the name, or null for a bare name.</param>
-    /// <param name="signature">Keras's order of the arguments that may be given by position; null when only names are taken.</param>
+    /// <param name="signature">
+    /// Keras's order of the arguments that may be given by position; null when only names are taken.
+    /// </param>
     public static KerasEntry Of(ConfigNode entry, string name, ConfigNode? arguments, IReadOnlyList<string>? signature)
     {
         if (arguments is null || arguments.IsNull) return new KerasEntry(name, entry, []);
@@ -39,7 +41,8 @@ public sealed class KerasEntry
         if (positional > signature.Count)
         {
             throw values[signature.Count].Error(
-                $"{name} takes at most {signature.Count} arguments by position ({string.Join(", ", signature)}), got {positional}; " +
+                $"{name} takes at most {signature.Count} arguments by position ({string.Join(", ", signature)}), " +
+                $"got {positional}; " +
                 $"give the others by name, like [{signature[0]}, {{key: value}}]");
         }
         var result = new List<(string, ConfigNode)>();
@@ -50,7 +53,10 @@ public sealed class KerasEntry
             {
                 int position = IndexOf(signature, key, positional);
                 if (position >= 0)
-                    throw value.Error($"argument '{key}' is given twice: by position (value {position + 1} of {name}) and by name");
+                {
+                    throw value.Error(
+                        $"argument '{key}' is given twice: by position (value {position + 1} of {name}) and by name");
+                }
                 result.Add((key, value));
             }
         }
@@ -60,7 +66,9 @@ public sealed class KerasEntry
     /// <summary>The value given for <paramref name="key"/>, or null.</summary>
     public ConfigNode? Get(string key) => Arguments.FirstOrDefault(a => a.Key == key).Value;
 
-    /// <summary>This entry less the arguments named <paramref name="keys"/> (read elsewhere, like a first layer's input_shape).</summary>
+    /// <summary>
+    /// This entry less the arguments named <paramref name="keys"/> (read elsewhere, like a first layer's input_shape).
+    /// </summary>
     public KerasEntry Without(IReadOnlyCollection<string> keys) =>
         new(Name, Node, Arguments.Where(a => !keys.Contains(a.Key)).ToList());
 

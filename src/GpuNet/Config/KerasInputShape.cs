@@ -12,8 +12,11 @@ public static class KerasInputShape
 
     private static readonly string[] InputLayerNames = ["Input", "InputLayer"];
 
-    /// <summary>The input shape the layer list declares (null when it declares none, with its place), and the layers without it.</summary>
-    public static (int[]? Shape, ConfigNode? Where, IReadOnlyList<KerasEntry> Layers) Take(IReadOnlyList<ConfigNode> layerNodes)
+    /// <summary>
+    /// The input shape the layer list declares (null when it declares none) with its place, and the layers without it.
+    /// </summary>
+    public static (int[]? Shape, ConfigNode? Where, IReadOnlyList<KerasEntry> Layers) Take(
+        IReadOnlyList<ConfigNode> layerNodes)
     {
         int[]? shape = null;
         ConfigNode? where = null;
@@ -24,8 +27,10 @@ public static class KerasInputShape
             (string name, ConfigNode? arguments) = NamedEntryCatalog<object>.Split(node);
             if (InputLayerNames.Contains(name))
             {
-                if (i > 0) throw node.Error($"{name} gives the model's input and comes first in model.layers, before every layer");
-                (shape, where) = (ReadInputLayer(KerasEntry.Of(node, name, arguments, KerasSignatures.InputLayers[name])), node);
+                if (i > 0)
+                    throw node.Error($"{name} gives the model's input and comes first in model.layers");
+                KerasEntry input = KerasEntry.Of(node, name, arguments, KerasSignatures.InputLayers[name]);
+                (shape, where) = (ReadInputLayer(input), node);
                 continue;
             }
             KerasEntry entry = LayerCatalog.Parse(node);
@@ -34,13 +39,18 @@ public static class KerasInputShape
                 if (entry.Get(key) is not { } value) continue;
                 if (layers.Count > 0 || shape is not null)
                     throw value.Error($"'{key}' belongs on the first layer of the model (Keras reads it there alone)");
-                if (where is not null) throw value.Error($"the input shape is given twice on this layer; give one of {string.Join(", ", FirstLayerKeys)}");
+                if (where is not null)
+                {
+                    throw value.Error(
+                        $"the input shape is given twice here; give one of {string.Join(", ", FirstLayerKeys)}");
+                }
                 shape = ReadShape(value, key);
                 where = value;
             }
             layers.Add(entry.Without(FirstLayerKeys));
         }
-        if (layers.Count == 0) throw layerNodes[0].Error("the model has an input but no layers; a model needs at least one layer");
+        if (layers.Count == 0)
+            throw layerNodes[0].Error("the model has an input but no layers; a model needs at least one layer");
         return (shape, where, layers);
     }
 
@@ -65,10 +75,14 @@ public static class KerasInputShape
         }
         args.Get("name");  // Keras's name for the input tensor: nothing in GpuNet refers to it.
         args.RejectUnknown(entry.Name);
-        return shape ?? throw entry.Node.Error($"{entry.Name} needs the shape of one sample, like {entry.Name}: [[28, 28, 1]]");
+        return shape
+            ?? throw entry.Node.Error($"{entry.Name} needs the shape of one sample, like {entry.Name}: [[28, 28, 1]]");
     }
 
-    /// <summary>One sample's shape: input_shape [28, 28, 1], input_dim 784, or a batch shape [null, 28, 28, 1] with the batch left open.</summary>
+    /// <summary>
+    /// One sample's shape: input_shape [28, 28, 1], input_dim 784, or a batch shape [null, 28, 28, 1] with the
+    /// batch left open.
+    /// </summary>
     private static int[] ReadShape(ConfigNode node, string key)
     {
         if (key == "input_dim") return [node.AsPositiveInt()];
@@ -76,7 +90,7 @@ public static class KerasInputShape
         if (key.StartsWith("batch_", StringComparison.Ordinal))
         {
             if (items.Count < 2 || !items[0].IsNull)
-                throw node.Error($"expected the batch dimension left open and the sizes of one sample, like [null, 28, 28, 1]");
+                throw node.Error("expected the batch left open and the sizes of one sample, like [null, 28, 28, 1]");
             items = items.Skip(1).ToList();
         }
         if (items.Count == 0) throw node.Error("expected the sizes of one sample, like [28, 28, 1] or [784]");

@@ -47,7 +47,10 @@ public static class LayerCatalog
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;
 
-    /// <summary>Reads one entry of model.layers: "Flatten", "Dense: {units: 30}", "Dense: 30" or "Dense: [30, {activation: relu}]".</summary>
+    /// <summary>
+    /// Reads one entry of model.layers: "Flatten", "Dense: {units: 30}", "Dense: 30" or
+    /// "Dense: [30, {activation: relu}]".
+    /// </summary>
     public static Layer Read(ConfigNode entry) => Catalog.Read(entry);
 
     /// <summary>One entry of model.layers with its arguments by Keras name, positional ones included.</summary>

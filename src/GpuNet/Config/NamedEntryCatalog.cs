@@ -14,7 +14,7 @@ public sealed class NamedEntryCatalog<T>(string kind, IReadOnlyDictionary<string
 
     public T Read(ConfigNode entry) => Read(Parse(entry));
 
-    /// <summary>The entry's name, checked, with its arguments by Keras name (positional ones mapped to theirs).</summary>
+    /// <summary>The entry's name, checked, with its arguments by Keras name, positional ones included.</summary>
     public KerasEntry Parse(ConfigNode entry)
     {
         (string name, ConfigNode? arguments) = Split(entry);

@@ -103,8 +103,8 @@ public static class RunConfigReader
         var (declared, declaredAt, layers) = KerasInputShape.Take(layerNodes);
         if (declared is not null && inputShape is not null && !declared.SequenceEqual(inputShape))
         {
-            throw declaredAt!.Error($"the input shape {Tensors.ShapeOf.Format(declared)} differs from model.input_shape {Tensors.ShapeOf.Format(inputShape)}; " +
-                "give it in one place");
+            throw declaredAt!.Error($"the input shape {Tensors.ShapeOf.Format(declared)} differs from " +
+                                    $"model.input_shape {Tensors.ShapeOf.Format(inputShape)}; give it in one place");
         }
         return (declared ?? inputShape ?? [28, 28], layers);
     }
@@ -153,7 +153,10 @@ public static class RunConfigReader
     /// datasets hold class indices. The history and progress bar call it accuracy whichever is given.
     /// </summary>
     internal static readonly string[] AccuracyNames =
-        ["accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy", "SparseCategoricalAccuracy"];
+    [
+        "accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy",
+        "SparseCategoricalAccuracy",
+    ];
 
     private static IReadOnlyList<string> ReadMetrics(ConfigNode? node)
     {
@@ -161,7 +164,10 @@ public static class RunConfigReader
         foreach (ConfigNode item in node.Items())
         {
             if (!AccuracyNames.Contains(item.AsString()))
-                throw item.Error($"unknown metric '{item.AsString()}'; valid metrics are {string.Join(", ", AccuracyNames)} (each the accuracy)");
+            {
+                throw item.Error($"unknown metric '{item.AsString()}'; " +
+                                 $"valid metrics are {string.Join(", ", AccuracyNames)} (each the accuracy)");
+            }
         }
         return ["accuracy"];
     }

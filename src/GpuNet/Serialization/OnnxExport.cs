@@ -30,7 +30,8 @@ public static class OnnxExport
 
     /// <param name="weights">Every parameter of <paramref name="model"/> by name, as a weights file holds them.</param>
     /// <param name="weightsSource">Where the weights came from, for errors (usually a file).</param>
-    public static ModelProto Build(ModelGraph model, IReadOnlyDictionary<string, NamedTensor> weights, string weightsSource)
+    public static ModelProto Build(
+        ModelGraph model, IReadOnlyDictionary<string, NamedTensor> weights, string weightsSource)
     {
         var builder = new OnnxGraphBuilder();
         var names = new Dictionary<Value, string> { [model.Input] = InputName };
@@ -50,7 +51,8 @@ public static class OnnxExport
             IrVersion = IrVersion,
             ProducerName = "gpunet",
             ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "",
-            DocString = $"input: float32 [batch, {string.Join(", ", model.Input.SampleShape)}], pixels scaled to [0, 1]; " +
+            DocString = $"input: float32 [batch, {string.Join(", ", model.Input.SampleShape)}], " +
+                        "pixels scaled to [0, 1]; " +
                         $"output: float32 [batch, {string.Join(", ", model.Output.SampleShape)}]",
             Graph = builder.Graph,
         };
@@ -61,7 +63,8 @@ public static class OnnxExport
     /// <summary>Writes the model atomically: a failed write leaves any earlier file as it was.</summary>
     public static void Write(string path, ModelProto model) => AtomicFile.Write(path, model.WriteTo);
 
-    private sealed record NodeContext(OnnxGraphBuilder Builder, Dictionary<Value, string> Names, Node Node, string Scope,
+    private sealed record NodeContext(
+        OnnxGraphBuilder Builder, Dictionary<Value, string> Names, Node Node, string Scope,
         IReadOnlyDictionary<string, NamedTensor> Weights, string WeightsSource)
     {
         public string Input => Names[Node.Inputs[0]];
@@ -79,11 +82,16 @@ public static class OnnxExport
         public string Constant(string name, int length, float value) =>
             Builder.Initializer($"{Scope}/{name}", [length], Enumerable.Repeat(value, length).ToArray());
 
-        /// <summary>The tensor seen as [batch, …<paramref name="sampleShape"/>]: GpuNet's views cost nothing, ONNX's Reshape little.</summary>
-        public string Reshape(string tensor, int[] sampleShape) =>
-            Op("Reshape", [tensor, Builder.Int64Initializer($"{Scope}/shape", [-1, .. sampleShape.Select(d => (long)d)])]);
+        /// <summary>
+        /// The tensor seen as [batch, …<paramref name="sampleShape"/>]: a view in GpuNet, a Reshape in ONNX.
+        /// </summary>
+        public string Reshape(string tensor, int[] sampleShape)
+        {
+            string shape = Builder.Int64Initializer($"{Scope}/shape", [-1, .. sampleShape.Select(d => (long)d)]);
+            return Op("Reshape", [tensor, shape]);
+        }
 
-        /// <summary>The input as NCHW: a rank-2 sample [height, width] is one channel, as GpuNet's image ops take it.</summary>
+        /// <summary>The input as NCHW: a rank-2 sample [height, width] is one channel, as GpuNet reads it.</summary>
         public string InputAsImage()
         {
             var (channels, height, width) = ImageShape.Of(InputShape);
@@ -138,7 +146,7 @@ public static class OnnxExport
         };
     }
 
-    /// <summary>kernel_shape, strides and the explicit pads [top, left, bottom, right] of TensorFlow's 'same' arithmetic.</summary>
+    /// <summary>kernel_shape, strides, and the pads [top, left, bottom, right] of TensorFlow's 'same'.</summary>
     private static AttributeProto[] WindowAttributes(SlidingWindow window, int[] inputShape)
     {
         var (_, height, width) = ImageShape.Of(inputShape);
@@ -168,7 +176,8 @@ public static class OnnxExport
         string mean = c.Weight(norm.MovingMean), variance = c.Weight(norm.MovingVariance);
         bool lastAxisOfRank2 = c.InputShape.Length == 2;
         string input = lastAxisOfRank2 ? c.Reshape(c.Input, [channels]) : c.Input;
-        string output = c.Op("BatchNormalization", [input, scale, offset, mean, variance], Float("epsilon", norm.Epsilon));
+        string output = c.Op("BatchNormalization", [input, scale, offset, mean, variance],
+            Float("epsilon", norm.Epsilon));
         return lastAxisOfRank2 ? c.Reshape(output, c.OutputShape) : output;
     }
 
@@ -187,6 +196,6 @@ public static class OnnxExport
     }
 
     private static GpuNetException Unsupported(NodeContext c, string what) =>
-        new($"{c.Scope}: its op '{what}' has no ONNX export; export supports Dense, Conv2D, the pooling layers, BatchNormalization, " +
-            "the activations, Softmax, PReLU, LeakyReLU, Dropout, Flatten and Reshape");
+        new($"{c.Scope}: its op '{what}' has no ONNX export; export supports Dense, Conv2D, the pooling layers, " +
+            "BatchNormalization, the activations, Softmax, PReLU, LeakyReLU, Dropout, Flatten and Reshape");
 }

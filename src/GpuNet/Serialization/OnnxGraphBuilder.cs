@@ -14,7 +14,7 @@ internal sealed class OnnxGraphBuilder
 
     public GraphProto Graph { get; } = new();
 
-    /// <summary>A float32 tensor of the graph's weights, stored raw (little-endian, as every .NET platform is).</summary>
+    /// <summary>A float32 tensor of the graph's weights stored raw: little-endian, as every .NET platform is.</summary>
     public string Initializer(string name, int[] shape, float[] values)
     {
         var tensor = new TensorProto
@@ -50,7 +50,10 @@ internal sealed class OnnxGraphBuilder
         return name;
     }
 
-    /// <summary>Gives the tensor <paramref name="from"/> the name <paramref name="to"/> where it is made, or an Identity where it is a graph input.</summary>
+    /// <summary>
+    /// Gives the tensor <paramref name="from"/> the name <paramref name="to"/> where it is made, or through an
+    /// Identity where it is a graph input.
+    /// </summary>
     public void Rename(string from, string to)
     {
         NodeProto? producer = Graph.Node.LastOrDefault(n => n.Output.Contains(from));
@@ -81,7 +84,14 @@ internal sealed class OnnxGraphBuilder
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float, Shape = shape } },
+            Type = new TypeProto
+            {
+                TensorType = new TypeProto.Types.Tensor
+                {
+                    ElemType = (int)TensorProto.Types.DataType.Float,
+                    Shape = shape,
+                },
+            },
         };
     }
 
@@ -92,9 +102,11 @@ internal sealed class OnnxGraphBuilder
         return attribute;
     }
 
-    public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+    public static AttributeProto Int(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
 
-    public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
+    public static AttributeProto Float(string name, float value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
 
     private string Unique(string name)
     {

@@ -133,7 +133,7 @@ public sealed class Trainer : IDisposable
     {
         foreach (Parameter p in Model.Parameters)
         {
-            NamedTensor t = WeightLookup.Expect(tensors, p.Name, p.Shape, source);
+            NamedTensor t = Expect(tensors, p.Name, p.Shape, source);
             Accelerator.Upload(t.Values, p.Value.Buffer);
         }
     }
@@ -156,7 +156,7 @@ public sealed class Trainer : IDisposable
     public void SetOptimizerState(IReadOnlyDictionary<string, NamedTensor> tensors, long iterations, string source)
     {
         foreach (var (name, parameter, buffer) in Optimizer.Slots)
-            Accelerator.Upload(WeightLookup.Expect(tensors, "optimizer/" + name, parameter.Shape, source).Values, buffer);
+            Accelerator.Upload(Expect(tensors, "optimizer/" + name, parameter.Shape, source).Values, buffer);
         Iterations = iterations;
         Optimizer.Restore(iterations);
     }
@@ -308,6 +308,11 @@ public sealed class Trainer : IDisposable
         Accelerator.Download(buffer, values);
         return new NamedTensor(name, shape, values);
     }
+
+    // The weights file must hold this model's tensors with their shapes; the check lives with the format.
+    private static NamedTensor Expect(
+        IReadOnlyDictionary<string, NamedTensor> tensors, string name, int[] shape, string source) =>
+        WeightLookup.Expect(tensors, name, shape, source);
 
     private void CheckFits(Dataset data)
     {

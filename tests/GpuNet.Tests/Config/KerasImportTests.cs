@@ -19,17 +19,21 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static string Fixture(string name) => Path.Combine(TestData.RepositoryRoot, "tests", "GpuNet.Tests", "Config", "KerasModels", name);
+    private static string Fixture(string name) =>
+        Path.Combine(TestData.RepositoryRoot, "tests", "GpuNet.Tests", "Config", "KerasModels", name);
 
-    /// <summary>The table model.summary() prints for each fixture: "name (Type)", output shape, parameters; then total and trainable.</summary>
+    /// <summary>
+    /// The table model.summary() prints for each fixture: "name (Type)", output shape, parameters; then the total
+    /// and trainable counts.
+    /// </summary>
     public static TheoryData<string, string[], long, long> KerasTables() => new()
     {
         { "mlp30-keras2.json", ["dense (Dense)|(None, 30)|23550", "dense_1 (Dense)|(None, 10)|310"], 23_860, 23_860 },
         {
             "mlp512-dropout-keras2.json",
             [
-                "dense (Dense)|(None, 512)|401920", "dropout (Dropout)|(None, 512)|0", "dense_1 (Dense)|(None, 512)|262656",
-                "dropout_1 (Dropout)|(None, 512)|0", "dense_2 (Dense)|(None, 10)|5130",
+                "dense (Dense)|(None, 512)|401920", "dropout (Dropout)|(None, 512)|0",
+                "dense_1 (Dense)|(None, 512)|262656", "dropout_1 (Dropout)|(None, 512)|0", "dense_2 (Dense)|(None, 10)|5130",
             ],
             669_706, 669_706
         },
@@ -37,7 +41,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "cnn16-keras3.json",
             [
                 "conv2d (Conv2D)|(None, 24, 24, 16)|416", "max_pooling2d (MaxPooling2D)|(None, 12, 12, 16)|0",
-                "flatten (Flatten)|(None, 2304)|0", "dropout (Dropout)|(None, 2304)|0", "dense (Dense)|(None, 10)|23050",
+                "flatten (Flatten)|(None, 2304)|0", "dropout (Dropout)|(None, 2304)|0",
+                "dense (Dense)|(None, 10)|23050",
             ],
             23_466, 23_466
         },
@@ -55,7 +60,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "cnn-batchnorm-keras2.json",
             [
                 "conv2d (Conv2D)|(None, 28, 28, 8)|72", "batch_normalization (BatchNormalization)|(None, 28, 28, 8)|32",
-                "activation (Activation)|(None, 28, 28, 8)|0", "average_pooling2d (AveragePooling2D)|(None, 14, 14, 8)|0",
+                "activation (Activation)|(None, 28, 28, 8)|0",
+                "average_pooling2d (AveragePooling2D)|(None, 14, 14, 8)|0",
                 "flatten (Flatten)|(None, 1568)|0", "dense (Dense)|(None, 10)|15690",
             ],
             15_794, 15_778
@@ -64,13 +70,15 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
 
     [Theory]
     [MemberData(nameof(KerasTables))]
-    public void Imported_config_summarises_to_the_table_keras_prints(string fixture, string[] rows, long total, long trainable)
+    public void Imported_config_summarises_to_the_table_keras_prints(
+        string fixture, string[] rows, long total, long trainable)
     {
         string config = KerasModelImport.ToConfig(KerasModelFile.Read(Fixture(fixture)));
         output.WriteLine(config);
         ModelGraph model = RunConfigReader.Read("imported.yaml", config).CreateModel().Build();
         Assert.Equal(rows, model.SummaryRows().Select(r => $"{r.Name}|{r.OutputShape}|{r.Parameters}"));
-        Assert.Equal((total, trainable), (model.TrainableParameterCount + model.NonTrainableParameterCount, model.TrainableParameterCount));
+        Assert.Equal(trainable, model.TrainableParameterCount);
+        Assert.Equal(total - trainable, model.NonTrainableParameterCount);
         string summary = model.Summary();
         Assert.Contains($"Total params: {total:N0}", summary);
         Assert.Contains($"Non-trainable params: {total - trainable:N0}", summary);
@@ -84,15 +92,18 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
     {
         string config = KerasModelImport.ToConfig(KerasModelFile.Read(Fixture(fixture)));
         RunConfig hand = RunConfigReader.ReadFile(Path.Combine(TestData.RepositoryRoot, "configs", transcribed));
-        Assert.Equal(hand.CreateModel().Summary(), RunConfigReader.Read("imported.yaml", config).CreateModel().Summary());
+        RunConfig imported = RunConfigReader.Read("imported.yaml", config);
+        Assert.Equal(hand.CreateModel().Summary(), imported.CreateModel().Summary());
     }
 
     [Fact]
     public void Arguments_come_across_with_their_values()
     {
-        RunConfig config = RunConfigReader.Read("imported.yaml", KerasModelImport.ToConfig(KerasModelFile.Read(Fixture("cnn-batchnorm-keras2.json"))));
+        string text = KerasModelImport.ToConfig(KerasModelFile.Read(Fixture("cnn-batchnorm-keras2.json")));
+        RunConfig config = RunConfigReader.Read("imported.yaml", text);
         var conv = Assert.IsType<Conv2DLayer>(config.Layers[0]);
-        Assert.Equal((8, (3, 3), GpuNet.Ops.Padding.Same, false, "he_normal"), (conv.Filters, conv.KernelSize, conv.Padding, conv.UseBias, conv.KernelInitializer.Name));
+        Assert.Equal((8, (3, 3), GpuNet.Ops.Padding.Same, false, "he_normal"),
+            (conv.Filters, conv.KernelSize, conv.Padding, conv.UseBias, conv.KernelInitializer.Name));
         Assert.Equal(0.0005000000237487257f, conv.KernelRegularizer!.L2);
         Assert.Equal(0.9f, Assert.IsType<BatchNormalizationLayer>(config.Layers[1]).Momentum);
         Assert.Equal("relu", Assert.IsType<ActivationLayer>(config.Layers[2]).Activation.Name);
@@ -112,7 +123,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         string mlp = KerasArchive("mlp.keras", "mlp512-dropout-keras3.config.json");
         string text = KerasModelImport.ToConfig(KerasModelFile.Read(mlp));
         Assert.Contains("Keras 3.5.0", text);
-        Assert.Contains("optimizer: {Adam: {learning_rate: 0.0010000000474974513, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-07}}", text);
+        Assert.Contains("optimizer: {Adam: {learning_rate: 0.0010000000474974513, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-07}}",
+            text);
         RunConfig imported = RunConfigReader.Read("imported.yaml", text);
         Assert.Equal("sparse_categorical_crossentropy", imported.Loss.Name);
         Assert.Equal(["accuracy"], imported.Metrics);
@@ -139,24 +151,59 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
     {
         var result = GpunetProcess.Run(_folder, "import-keras", Fixture("lstm-keras2.json"), "-o", "lstm.yaml");
         Assert.Equal(2, result.ExitCode);
-        string expected = $"error: {Fixture("lstm-keras2.json")}: layers[1] 'lstm' (LSTM): GpuNet has no LSTM layer; the Keras layers it imports are " +
-                          "Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, Activation, Reshape, BatchNormalization, LeakyReLU, PReLU, ReLU, Softmax, InputLayer";
+        string expected = $"error: {Fixture("lstm-keras2.json")}: layers[1] 'lstm' (LSTM): GpuNet has no LSTM layer; " +
+                          "the Keras layers it imports are Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, " +
+                          "Activation, Reshape, BatchNormalization, LeakyReLU, PReLU, ReLU, Softmax, InputLayer";
         Assert.Equal(expected, result.Error.TrimEnd());
         Assert.False(File.Exists(Path.Combine(_folder, "lstm.yaml")));
     }
 
+    /// <summary>A change to the Keras 3 CNN fixture (original text, replacement) and what the refusal says.</summary>
+    public static TheoryData<string, string, string> LackingOptions() => new()
+    {
+        {
+            "\"data_format\": \"channels_last\"", "\"data_format\": \"channels_first\"",
+            "layers[1] 'conv2d' (Conv2D): 'data_format' is \"channels_first\"; GpuNet supports 'channels_last'"
+        },
+        { "\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]", "'dilation_rate' is [2,2]; GpuNet supports 1 (no dilation) only" },
+        {
+            "\"activation\": \"relu\"", "\"activation\": \"elu\"",
+            "layers[1] 'conv2d' (Conv2D): 'activation' is \"elu\"; GpuNet's activations are linear, sigmoid"
+        },
+        {
+            "\"class_name\": \"GlorotUniform\"", "\"class_name\": \"TruncatedNormal\"",
+            "'kernel_initializer' is TruncatedNormal; GpuNet's initializers are"
+        },
+        {
+            "\"name\": \"conv2d\", \"trainable\": true", "\"name\": \"conv2d\", \"trainable\": false",
+            "'trainable' is false; GpuNet supports true (frozen layers are not imported) only"
+        },
+        {
+            "\"kernel_constraint\": null", "\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2}}",
+            "'kernel_constraint' is {\"class_name\":\"MaxNorm\""
+        },
+        {
+            "\"groups\": 1,", "\"groups\": 1, \"quantization_config\": {\"mode\": \"int8\"},",
+            "'quantization_config' is {\"mode\":\"int8\"}, a Keras option GpuNet does not have"
+        },
+        {
+            "\"registered_name\": null, \"build_config\": {\"input_shape\": [null, 28, 28, 1]}", "\"registered_name\": \"MyLayers>Conv\"",
+            "is the custom layer 'MyLayers>Conv'"
+        },
+        {
+            "\"class_name\": \"Sequential\"", "\"class_name\": \"Functional\"",
+            "is a Functional model (layers wired by keras.Model(inputs, outputs)); GpuNet imports Sequential models"
+        },
+        {
+            "\"batch_shape\": [null, 28, 28, 1]", "\"batch_shape\": [null, null, null, 1]",
+            "'batch_shape' is [null,null,null,1]; expected the batch left open and every size of a sample given"
+        },
+    };
+
     [Theory]
-    [InlineData("\"data_format\": \"channels_last\"", "\"data_format\": \"channels_first\"", "layers[1] 'conv2d' (Conv2D): 'data_format' is \"channels_first\"; GpuNet supports 'channels_last'")]
-    [InlineData("\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]", "'dilation_rate' is [2,2]; GpuNet supports 1 (no dilation) only")]
-    [InlineData("\"activation\": \"relu\"", "\"activation\": \"elu\"", "layers[1] 'conv2d' (Conv2D): 'activation' is \"elu\"; GpuNet's activations are linear, sigmoid")]
-    [InlineData("\"class_name\": \"GlorotUniform\"", "\"class_name\": \"TruncatedNormal\"", "'kernel_initializer' is TruncatedNormal; GpuNet's initializers are")]
-    [InlineData("\"name\": \"conv2d\", \"trainable\": true", "\"name\": \"conv2d\", \"trainable\": false", "'trainable' is false; GpuNet supports true (frozen layers are not imported) only")]
-    [InlineData("\"kernel_constraint\": null", "\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2}}", "'kernel_constraint' is {\"class_name\":\"MaxNorm\"")]
-    [InlineData("\"groups\": 1,", "\"groups\": 1, \"quantization_config\": {\"mode\": \"int8\"},", "'quantization_config' is {\"mode\":\"int8\"}, a Keras option GpuNet does not have")]
-    [InlineData("\"registered_name\": null, \"build_config\": {\"input_shape\": [null, 28, 28, 1]}", "\"registered_name\": \"MyLayers>Conv\"", "is the custom layer 'MyLayers>Conv'")]
-    [InlineData("\"class_name\": \"Sequential\"", "\"class_name\": \"Functional\"", "is a Functional model (layers wired by keras.Model(inputs, outputs)); GpuNet imports Sequential models")]
-    [InlineData("\"batch_shape\": [null, 28, 28, 1]", "\"batch_shape\": [null, null, null, 1]", "'batch_shape' is [null,null,null,1]; expected the batch left open and every size of a sample given")]
-    public void Keras_options_gpunet_lacks_are_refused_by_layer_and_key(string original, string replacement, string expected)
+    [MemberData(nameof(LackingOptions))]
+    public void Keras_options_gpunet_lacks_are_refused_by_layer_and_key(
+        string original, string replacement, string expected)
     {
         string json = File.ReadAllText(Fixture("cnn16-keras3.json"));
         int at = json.IndexOf(original, StringComparison.Ordinal);
@@ -170,18 +217,36 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("\n", error.Message);
     }
 
+    /// <summary>A change to the Chollet fixture's compile_config (original, replacement) and what the refusal says.</summary>
+    public static TheoryData<string, string, string> LackingCompileSettings() => new()
+    {
+        {
+            "\"loss\": \"categorical_crossentropy\"",
+            "\"loss\": {\"class_name\": \"CategoricalCrossentropy\", \"config\": {\"from_logits\": true}}",
+            "compile_config: 'loss' (CategoricalCrossentropy): 'from_logits' is true; " +
+            "GpuNet supports false (GpuNet's losses read probabilities) only"
+        },
+        {
+            "\"loss\": \"categorical_crossentropy\"", "\"loss\": \"hinge\"",
+            "compile_config: 'loss' is 'hinge'; GpuNet's losses are mean_squared_error"
+        },
+        { "\"optimizer\": \"rmsprop\"", "\"optimizer\": \"adagrad\"", "'optimizer' is 'adagrad', whose Keras 3 accumulators start at 0.1" },
+        { "\"optimizer\": \"rmsprop\"", "\"optimizer\": \"lion\"", "'optimizer' is 'lion'; GpuNet's optimizers are SGD" },
+        {
+            "\"optimizer\": \"rmsprop\"",
+            "\"optimizer\": {\"class_name\": \"RMSprop\", \"config\": {\"learning_rate\": 0.01, \"centered\": true}}",
+            "compile_config: 'optimizer' (RMSprop): 'centered' is true, a Keras option GpuNet does not have"
+        },
+        { "\"metrics\": [\"accuracy\"]", "\"metrics\": [\"accuracy\", \"mae\"]", "'metrics' holds \"mae\"; GpuNet reports accuracy alone" },
+    };
+
     [Theory]
-    [InlineData("\"loss\": \"categorical_crossentropy\"", "\"loss\": {\"class_name\": \"CategoricalCrossentropy\", \"config\": {\"from_logits\": true}}",
-        "compile_config: 'loss' (CategoricalCrossentropy): 'from_logits' is true; GpuNet supports false (GpuNet's losses read probabilities) only")]
-    [InlineData("\"loss\": \"categorical_crossentropy\"", "\"loss\": \"hinge\"", "compile_config: 'loss' is 'hinge'; GpuNet's losses are mean_squared_error")]
-    [InlineData("\"optimizer\": \"rmsprop\"", "\"optimizer\": \"adagrad\"", "'optimizer' is 'adagrad', whose Keras 3 accumulators start at 0.1")]
-    [InlineData("\"optimizer\": \"rmsprop\"", "\"optimizer\": \"lion\"", "'optimizer' is 'lion'; GpuNet's optimizers are SGD")]
-    [InlineData("\"optimizer\": \"rmsprop\"", "\"optimizer\": {\"class_name\": \"RMSprop\", \"config\": {\"learning_rate\": 0.01, \"centered\": true}}",
-        "compile_config: 'optimizer' (RMSprop): 'centered' is true, a Keras option GpuNet does not have")]
-    [InlineData("\"metrics\": [\"accuracy\"]", "\"metrics\": [\"accuracy\", \"mae\"]", "'metrics' holds \"mae\"; GpuNet reports accuracy alone")]
+    [MemberData(nameof(LackingCompileSettings))]
     public void Compile_settings_gpunet_lacks_are_refused_by_name(string original, string replacement, string expected)
     {
-        string json = File.ReadAllText(Fixture("chollet-convnet-keras3.config.json")).Replace(original, replacement, StringComparison.Ordinal);
+        string fixture = File.ReadAllText(Fixture("chollet-convnet-keras3.config.json"));
+        Assert.Contains(original, fixture);
+        string json = fixture.Replace(original, replacement, StringComparison.Ordinal);
         string file = Path.Combine(_folder, "model.json");
         File.WriteAllText(file, json);
         var error = Assert.Throws<GpuNetException>(() => KerasModelImport.ToConfig(KerasModelFile.Read(file)));
@@ -190,13 +255,15 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
     }
 
     [Theory]
-    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"Dense\", \"config\": {\"units\": 10}}]}}",
+    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": " +
+                "[{\"class_name\": \"Dense\", \"config\": {\"units\": 10}}]}}",
         "the model does not say its input shape (it was saved before it was built)")]
     [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\"", "not valid JSON")]
-    [InlineData("{\"layers\": []}", "expected a Keras model description with \"class_name\": \"Sequential\" at the top")]
-    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"Dense\", \"config\": " +
-                "{\"units\": 10, \"batch_input_shape\": [null, 28, 28], \"activation\": \"relu\"}}]}}",
-        "imports to a model GpuNet cannot build: model.layers[0] (Dense): expects a flat input (features,) but gets (28, 28)")]
+    [InlineData("{\"layers\": []}", "expected a Keras model description with \"class_name\": \"Sequential\"")]
+    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"Dense\", " +
+                "\"config\": {\"units\": 10, \"batch_input_shape\": [null, 28, 28], \"activation\": \"relu\"}}]}}",
+        "imports to a model GpuNet cannot build: model.layers[0] (Dense): expects a flat input (features,) " +
+        "but gets (28, 28)")]
     public void Unreadable_model_files_are_refused_with_the_reason(string json, string expected)
     {
         string file = Path.Combine(_folder, "model.json");
@@ -213,10 +280,11 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         string file = Path.Combine(_folder, "empty.keras");
         using (var zip = ZipFile.Open(file, ZipArchiveMode.Create)) zip.CreateEntry("metadata.json");
         var error = Assert.Throws<GpuNetException>(() => KerasModelFile.Read(file));
-        Assert.Equal($"{file}: a zip without config.json; a .keras file written by model.save() holds config.json, metadata.json and the weights", error.Message);
+        Assert.Equal($"{file}: a zip without config.json; a .keras file written by model.save() holds config.json, " +
+                     "metadata.json and the weights", error.Message);
     }
 
-    /// <summary>A .keras file as model.save() lays it out: config.json and metadata.json (the weights are not read).</summary>
+    /// <summary>A .keras file as model.save() lays it out: config.json and metadata.json (weights are not read).</summary>
     private string KerasArchive(string name, string configFixture)
     {
         string file = Path.Combine(_folder, name);

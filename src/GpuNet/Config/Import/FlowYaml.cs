@@ -3,14 +3,20 @@ using System.Text.RegularExpressions;
 
 namespace GpuNet.Config.Import;
 
-/// <summary>Values written as YAML's flow style, the way GpuNet's configs read: relu, [3, 3], {units: 30, activation: relu}.</summary>
+/// <summary>
+/// Values written in YAML's flow style, the way GpuNet's configs read: relu, [3, 3],
+/// {units: 30, activation: relu}.
+/// </summary>
 internal static partial class FlowYaml
 {
-    private static readonly string[] Reserved = ["true", "false", "yes", "no", "on", "off", "null", "none", "y", "n", "~"];
+    private static readonly string[] Reserved =
+        ["true", "false", "yes", "no", "on", "off", "null", "none", "y", "n", "~"];
 
     /// <summary>A plain word where YAML reads it back as the same string, else a double-quoted one.</summary>
     public static string String(string text) =>
-        PlainWord().IsMatch(text) && !Reserved.Contains(text.ToLowerInvariant()) ? text : JsonSerializer.Serialize(text);
+        PlainWord().IsMatch(text) && !Reserved.Contains(text.ToLowerInvariant())
+            ? text
+            : JsonSerializer.Serialize(text);
 
     public static string List(IEnumerable<int> values) => "[" + string.Join(", ", values) + "]";
 

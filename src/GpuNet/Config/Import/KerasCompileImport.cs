@@ -14,7 +14,8 @@ internal static class KerasCompileImport
     /// <summary>Keras 3's learning rates where compile() names an optimizer by a string alone.</summary>
     private static readonly Dictionary<string, string> DefaultLearningRates = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["SGD"] = "0.01", ["RMSprop"] = "0.001", ["Adam"] = "0.001", ["Adamax"] = "0.001", ["Nadam"] = "0.001", ["Adadelta"] = "0.001",
+        ["SGD"] = "0.01", ["RMSprop"] = "0.001", ["Adam"] = "0.001", ["Adamax"] = "0.001", ["Nadam"] = "0.001",
+        ["Adadelta"] = "0.001",
     };
 
     /// <summary>The settings each optimizer carries over, by Keras's name (GpuNet reads the same names).</summary>
@@ -68,7 +69,7 @@ internal static class KerasCompileImport
         }
         return GpuNet.Losses.Loss.Names.Contains(name)
             ? FlowYaml.String(name)
-            : throw compile.Error("loss", $"is '{name}'; GpuNet's losses are {string.Join(", ", GpuNet.Losses.Loss.Names)}");
+            : throw compile.Error("loss", $"is '{name}'; GpuNet's losses are {string.Join(", ", Losses.Loss.Names)}");
     }
 
     private static string Optimizer(KerasConfigReader compile)
@@ -77,25 +78,33 @@ internal static class KerasCompileImport
         if (node is JsonValue value && value.TryGetValue(out string? alias))
         {
             string name = Canonical(compile, alias);
-            string rate = DefaultLearningRates.TryGetValue(name, out string? r) ? r
-                : throw compile.Error("optimizer", $"is '{alias}', whose Keras 3 accumulators start at 0.1; GpuNet's Adagrad starts them at 0");
+            if (!DefaultLearningRates.TryGetValue(name, out string? rate))
+            {
+                throw compile.Error("optimizer",
+                    $"is '{alias}', whose Keras 3 accumulators start at 0.1; GpuNet's Adagrad starts them at 0");
+            }
             return $"{{{name}: {{learning_rate: {rate}}}}}";
         }
         var (className, c) = KerasWeightSettings.Serialized(compile, "optimizer", node);
         string optimizer = Canonical(compile, className);
         var args = new List<(string, string)>();
-        if (c["learning_rate"] is JsonObject) throw c.Error("learning_rate", "is a schedule; give GpuNet's StepDecay or ExponentialDecay callback instead");
-        args.Add(("learning_rate", c.Number("learning_rate") ?? c.Number("lr") ?? throw c.Error("'learning_rate' is missing")));
+        if (c["learning_rate"] is JsonObject)
+            throw c.Error("learning_rate", "is a schedule; use a StepDecay or ExponentialDecay callback instead");
+        string learningRate = c.Number("learning_rate") ?? c.Number("lr")
+            ?? throw c.Error("'learning_rate' is missing");
+        args.Add(("learning_rate", learningRate));
         foreach (string key in OptimizerSettings[optimizer])
         {
             JsonNode? setting = c[key];
             if (setting is JsonValue v && v.TryGetValue(out bool flag)) args.Add((key, flag ? "true" : "false"));
             else if (c.Number(key) is { } number) args.Add((key, number));
         }
-        if (c.Double("decay") is { } decay && decay != 0) args.Add(("decay", decay.ToString("R", CultureInfo.InvariantCulture)));
+        if (c.Double("decay") is { } decay && decay != 0)
+            args.Add(("decay", decay.ToString("R", CultureInfo.InvariantCulture)));
         c.Require("weight_decay", "null or 0", v => v is null || IsNumber(v, 0));
         c.Require("momentum", "0 for RMSprop", v => v is null || optimizer == "SGD" || IsNumber(v, 0));
-        c.Require("initial_accumulator_value", "0 (GpuNet's Adagrad starts its accumulators at 0)", v => v is null || IsNumber(v, 0));
+        c.Require("initial_accumulator_value", "0 (GpuNet's Adagrad starts its accumulators at 0)",
+            v => v is null || IsNumber(v, 0));
         // Keras's name for it, how it compiles it, and the EMA settings that use_ema (refused when true) would read.
         c.Ignore("name", "jit_compile", "is_legacy_optimizer", "ema_momentum", "ema_overwrite_frequency");
         c.RejectUnread();
@@ -104,7 +113,8 @@ internal static class KerasCompileImport
 
     private static string Canonical(KerasConfigReader compile, string name) =>
         OptimizerCatalog.Names.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw compile.Error("optimizer", $"is '{name}'; GpuNet's optimizers are {string.Join(", ", OptimizerCatalog.Names)}");
+        ?? throw compile.Error(
+            "optimizer", $"is '{name}'; GpuNet's optimizers are {string.Join(", ", OptimizerCatalog.Names)}");
 
     private static string Metrics(KerasConfigReader compile)
     {
@@ -117,9 +127,12 @@ internal static class KerasCompileImport
         };
         foreach (JsonNode? item in items)
         {
-            string? name = item is JsonValue v && v.TryGetValue(out string? s) ? s : item?["class_name"]?.GetValue<string>();
+            string? name = Text(item) ?? Text(item?["class_name"]);
             if (name is null || !RunConfigReader.AccuracyNames.Contains(name))
-                throw compile.Error("metrics", $"holds {Show(item)}; GpuNet reports accuracy alone ({string.Join(", ", RunConfigReader.AccuracyNames)})");
+            {
+                throw compile.Error("metrics", $"holds {Show(item)}; GpuNet reports accuracy alone " +
+                                               $"({string.Join(", ", RunConfigReader.AccuracyNames)})");
+            }
         }
         return "[accuracy]";
     }

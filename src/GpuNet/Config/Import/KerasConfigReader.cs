@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace GpuNet.Config.Import;
@@ -35,7 +36,10 @@ internal sealed class KerasConfigReader(string where, JsonObject config)
         foreach (string key in keys) _read.Add(key);
     }
 
-    /// <summary>Accepts <paramref name="key"/> absent or at a value <paramref name="accepts"/> allows, described as <paramref name="supported"/>.</summary>
+    /// <summary>
+    /// Accepts <paramref name="key"/> absent or at a value <paramref name="accepts"/> allows, which the
+    /// error describes as <paramref name="supported"/>.
+    /// </summary>
     public void Require(string key, string supported, Func<JsonNode?, bool> accepts)
     {
         JsonNode? value = this[key];
@@ -56,9 +60,13 @@ internal sealed class KerasConfigReader(string where, JsonObject config)
         }
     }
 
-    public int Int(string key) => this[key] is JsonValue v && v.TryGetValue(out int i) ? i : throw Error(key, $"expected an integer, got {Show(config[key])}");
+    public int Int(string key) => this[key] is JsonValue v && v.TryGetValue(out int i)
+        ? i
+        : throw Error(key, $"expected an integer, got {Show(config[key])}");
 
-    public string String(string key) => this[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw Error(key, $"expected a string, got {Show(config[key])}");
+    public string String(string key) => this[key] is JsonValue v && v.TryGetValue(out string? s)
+        ? s
+        : throw Error(key, $"expected a string, got {Show(config[key])}");
 
     public bool Bool(string key, bool fallback) => this[key] switch
     {
@@ -75,24 +83,31 @@ internal sealed class KerasConfigReader(string where, JsonObject config)
         var other => throw Error(key, $"expected a number, got {Show(other)}"),
     };
 
-    public double? Double(string key) => Number(key) is { } text ? double.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null;
+    public double? Double(string key) => Number(key) is { } text ? ParseNumber(text) : null;
+
+    public static double ParseNumber(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
     /// <summary>A list of integers, such as a kernel_size [3, 3]; a single integer n stands for [n, n].</summary>
     public int[] Ints(string key, int pairOf = 0)
     {
         JsonNode? node = this[key];
-        if (node is JsonValue v && v.TryGetValue(out int single) && pairOf > 0) return Enumerable.Repeat(single, pairOf).ToArray();
+        if (node is JsonValue v && v.TryGetValue(out int single) && pairOf > 0)
+            return Enumerable.Repeat(single, pairOf).ToArray();
         if (node is JsonArray list && list.All(item => item is JsonValue iv && iv.TryGetValue(out int _)))
             return list.Select(item => item!.GetValue<int>()).ToArray();
         throw Error(key, $"expected a list of integers, got {Show(node)}");
     }
+
+    /// <summary>The string a node holds, or null when it holds none.</summary>
+    public static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue(out string? s) ? s : null;
 
     public static bool IsFalse(JsonNode? node) => node is JsonValue v && v.TryGetValue(out bool b) && !b;
 
     public static bool IsString(JsonNode? node, params string[] values) =>
         node is JsonValue v && v.TryGetValue(out string? s) && values.Contains(s);
 
-    public static bool IsNumber(JsonNode? node, double value) => node is JsonValue v && v.TryGetValue(out double d) && d == value;
+    public static bool IsNumber(JsonNode? node, double value) =>
+        node is JsonValue v && v.TryGetValue(out double d) && d == value;
 
     public static string Show(JsonNode? node) => node is null ? "null" : node.ToJsonString();
 }

@@ -35,7 +35,10 @@ internal static class KerasLayerImport
 
     public static bool IsSupported(string className) => Layers.ContainsKey(className);
 
-    /// <summary>The config entry for one Keras layer; <paramref name="rank"/> is the rank, batch included, of what flows into it and then out of it.</summary>
+    /// <summary>
+    /// The config entry for one Keras layer; <paramref name="rank"/> is the rank, batch included, of
+    /// what flows into it, and then of what flows out.
+    /// </summary>
     public static string Translate(string className, KerasConfigReader c, ref int rank)
     {
         c.Ignore("name");
@@ -48,12 +51,14 @@ internal static class KerasLayerImport
     /// <summary>Keras's defaults every layer shares: trainable, float32.</summary>
     public static void CheckTrainableFloat32(KerasConfigReader c)
     {
-        c.Require("trainable", "true (frozen layers are not imported)", v => v is JsonValue t && t.TryGetValue(out bool b) && b);
+        c.Require("trainable", "true (frozen layers are not imported)",
+            v => v is JsonValue t && t.TryGetValue(out bool b) && b);
         c.Require("dtype", "float32", IsFloat32);
     }
 
-    // float32 as Keras 2 writes it, or Keras 3's dtype policy {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
-    private static bool IsFloat32(JsonNode? node) => node is null || IsString(node, "float32") || IsString(node["config"]?["name"], "float32");
+    // float32 as Keras 2 writes it, or Keras 3's policy {"class_name": "DTypePolicy", "config": {"name": "float32"}}.
+    private static bool IsFloat32(JsonNode? node) =>
+        node is null || IsString(node, "float32") || IsString(node["config"]?["name"], "float32");
 
     private static string Dense(KerasConfigReader c, ref int rank)
     {
@@ -71,7 +76,8 @@ internal static class KerasLayerImport
             ("kernel_size", FlowYaml.List(c.Ints("kernel_size", pairOf: 2))),
         };
         AddWindowArguments(c, args, defaultStrides: [1, 1]);
-        c.Require("dilation_rate", "1 (no dilation)", v => v is null || IsNumber(v, 1) || v is JsonArray { Count: 2 } d && d.All(x => IsNumber(x, 1)));
+        c.Require("dilation_rate", "1 (no dilation)",
+            v => v is null || IsNumber(v, 1) || v is JsonArray { Count: 2 } d && d.All(x => IsNumber(x, 1)));
         c.Require("groups", "1", v => v is null || IsNumber(v, 1));
         AddActivation(c, args);
         AddKernelArguments(c, args);
@@ -89,7 +95,9 @@ internal static class KerasLayerImport
         return FlowYaml.Entry(name, args);
     }
 
-    /// <summary>strides (left out at <paramref name="defaultStrides"/>), padding valid or same, data_format channels_last.</summary>
+    /// <summary>
+    /// strides (left out at <paramref name="defaultStrides"/>), padding valid or same, data_format channels_last.
+    /// </summary>
     private static void AddWindowArguments(KerasConfigReader c, List<(string, string)> args, int[] defaultStrides)
     {
         int[] strides = c["strides"] is null ? defaultStrides : c.Ints("strides", pairOf: 2);
@@ -100,7 +108,8 @@ internal static class KerasLayerImport
     }
 
     private static void RequireChannelsLast(KerasConfigReader c) =>
-        c.Require("data_format", "'channels_last' (images as height, width, channels)", v => v is null || IsString(v, "channels_last"));
+        c.Require("data_format", "'channels_last' (images as height, width, channels)",
+            v => v is null || IsString(v, "channels_last"));
 
     private static string Flatten(KerasConfigReader c, ref int rank)
     {
@@ -132,7 +141,7 @@ internal static class KerasLayerImport
     {
         int lastAxis = rank - 1;
         c.Require("axis", $"-1 (the last axis{(rank > 0 ? $", {lastAxis} here" : "")})",
-            v => v is null || IsNumber(v, -1) || IsNumber(v, lastAxis) || v is JsonArray { Count: 1 } a && (IsNumber(a[0], -1) || IsNumber(a[0], lastAxis)));
+            v => IsLastAxis(v, lastAxis) || v is JsonArray { Count: 1 } axes && IsLastAxis(axes[0], lastAxis));
         var args = new List<(string, string)>();
         AddNumber(c, args, "momentum", 0.99);
         AddNumber(c, args, "epsilon", 1e-3);
@@ -142,7 +151,8 @@ internal static class KerasLayerImport
         AddInitializer(c, args, "gamma_initializer", "ones");
         AddInitializer(c, args, "moving_mean_initializer", "zeros");
         AddInitializer(c, args, "moving_variance_initializer", "ones");
-        c.RequireNull("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "renorm_clipping", "virtual_batch_size", "adjustment");
+        c.RequireNull("beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint", "renorm_clipping",
+            "virtual_batch_size", "adjustment");
         // Keras's choice of kernel and renorm's momentum (unused without renorm) change nothing computed here.
         c.Ignore("fused", "renorm_momentum");
         return FlowYaml.Entry("BatchNormalization", args);
@@ -153,7 +163,8 @@ internal static class KerasLayerImport
         // Keras 2 calls the slope alpha, Keras 3 negative_slope; both default to 0.3 for this layer.
         string key = c.Has("negative_slope") ? "negative_slope" : "alpha";
         string? slope = c.Number(key);
-        return FlowYaml.Entry("LeakyReLU", slope is null || double.Parse(slope, CultureInfo.InvariantCulture) == 0.3 ? [] : [("alpha", slope)]);
+        bool byDefault = slope is null || ParseNumber(slope) == 0.3;
+        return FlowYaml.Entry("LeakyReLU", byDefault ? [] : [("alpha", slope!)]);
     }
 
     private static string PRelu(KerasConfigReader c, ref int rank)
@@ -187,17 +198,19 @@ internal static class KerasLayerImport
     {
         JsonNode? node = c["activation"];
         if (node is null) return null;
-        if (node is JsonValue v && v.TryGetValue(out string? name) && ActivationFunction.Names.Contains(name)) return name;
-        throw c.Error("activation", $"is {Show(node)}; GpuNet's activations are {string.Join(", ", ActivationFunction.Names)}");
+        if (Text(node) is { } name && ActivationFunction.Names.Contains(name)) return name;
+        throw c.Error(
+            "activation", $"is {Show(node)}; GpuNet's activations are {string.Join(", ", ActivationFunction.Names)}");
     }
 
-    /// <summary>use_bias, kernel and bias initializers, kernel regularizer; the options GpuNet lacks must be off.</summary>
+    /// <summary>use_bias, the initializers, the kernel regularizer; the options GpuNet lacks must be off.</summary>
     private static void AddKernelArguments(KerasConfigReader c, List<(string, string)> args)
     {
         if (!c.Bool("use_bias", true)) args.Add(("use_bias", "false"));
         AddInitializer(c, args, "kernel_initializer", "glorot_uniform");
         AddInitializer(c, args, "bias_initializer", "zeros");
-        if (KerasWeightSettings.Regularizer(c, "kernel_regularizer") is { } regularizer) args.Add(("kernel_regularizer", regularizer));
+        if (KerasWeightSettings.Regularizer(c, "kernel_regularizer") is { } regularizer)
+            args.Add(("kernel_regularizer", regularizer));
         c.RequireNull("bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
     }
 
@@ -209,6 +222,9 @@ internal static class KerasLayerImport
 
     private static void AddNumber(KerasConfigReader c, List<(string, string)> args, string key, double fallback)
     {
-        if (c.Number(key) is { } text && double.Parse(text, CultureInfo.InvariantCulture) != fallback) args.Add((key, text));
+        if (c.Number(key) is { } text && ParseNumber(text) != fallback) args.Add((key, text));
     }
+
+    private static bool IsLastAxis(JsonNode? axis, int lastAxis) =>
+        axis is null || IsNumber(axis, -1) || IsNumber(axis, lastAxis);
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using static GpuNet.Config.Import.KerasConfigReader;
 
 namespace GpuNet.Config.Import;
 
@@ -14,8 +15,9 @@ public sealed record KerasModelFile(string Path, JsonObject Model, JsonObject? C
 {
     public static KerasModelFile Read(string path)
     {
-        if (!File.Exists(path))
-            throw new GpuNetException(Directory.Exists(path) ? $"{path}: is a folder; expected a Keras model file (.json or .keras)" : $"{path}: Keras model file not found");
+        if (Directory.Exists(path))
+            throw new GpuNetException($"{path}: is a folder; expected a Keras model file (.json or .keras)");
+        if (!File.Exists(path)) throw new GpuNetException($"{path}: Keras model file not found");
         byte[] bytes;
         try
         {
@@ -33,33 +35,41 @@ public sealed record KerasModelFile(string Path, JsonObject Model, JsonObject? C
         try
         {
             using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
-            ZipArchiveEntry config = zip.GetEntry("config.json")
-                ?? throw new GpuNetException($"{path}: a zip without config.json; a .keras file written by model.save() holds config.json, metadata.json and the weights");
-            JsonObject? metadata = zip.GetEntry("metadata.json") is { } entry ? Parse($"{path}/metadata.json", ReadEntry(entry)) : null;
+            ZipArchiveEntry config = zip.GetEntry("config.json") ?? throw new GpuNetException(
+                $"{path}: a zip without config.json; a .keras file written by model.save() holds config.json, " +
+                "metadata.json and the weights");
+            JsonObject? metadata = zip.GetEntry("metadata.json") is { } entry
+                ? Parse($"{path}/metadata.json", ReadEntry(entry))
+                : null;
             return FromJson(path, Parse($"{path}/config.json", ReadEntry(config)), metadata);
         }
         catch (InvalidDataException e)
         {
-            throw new GpuNetException($"{path}: not a readable zip ({e.Message}); a .keras file is the zip that model.save('model.keras') writes");
+            throw new GpuNetException($"{path}: not a readable zip ({e.Message}); " +
+                                      "a .keras file is the zip that model.save('model.keras') writes");
         }
     }
 
     private static KerasModelFile FromJson(string path, JsonObject root, JsonObject? keras3Metadata)
     {
-        string? className = (root["class_name"] as JsonValue)?.GetValue<string>();
+        string? className = Text(root["class_name"]);
         if (className is "Functional" or "Model")
-            throw new GpuNetException($"{path}: is a {className} model (layers wired by keras.Model(inputs, outputs)); GpuNet imports Sequential models");
+        {
+            throw new GpuNetException(
+                $"{path}: is a {className} model (layers wired by keras.Model(inputs, outputs)); " +
+                "GpuNet imports Sequential models");
+        }
         if (className != "Sequential")
         {
-            throw new GpuNetException($"{path}: expected a Keras model description with \"class_name\": \"Sequential\" at the top " +
-                                      $"(what model.to_json() writes), got {(className is null ? "no class_name" : $"'{className}'")}");
+            throw new GpuNetException(
+                $"{path}: expected a Keras model description with \"class_name\": \"Sequential\" at the top " +
+                $"(what model.to_json() writes), got {(className is null ? "no class_name" : $"'{className}'")}");
         }
-        JsonObject model = root["config"] as JsonObject ?? throw new GpuNetException($"{path}: the Sequential model has no \"config\" object");
+        JsonObject model = root["config"] as JsonObject
+            ?? throw new GpuNetException($"{path}: the Sequential model has no \"config\" object");
         string? version = Text(keras3Metadata?["keras_version"]) ?? Text(root["keras_version"]);
         return new KerasModelFile(path, model, root["compile_config"] as JsonObject, version);
     }
-
-    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue(out string? text) ? text : null;
 
     private static JsonObject Parse(string where, byte[] bytes)
     {
@@ -81,5 +91,6 @@ public sealed record KerasModelFile(string Path, JsonObject Model, JsonObject? C
         return copy.ToArray();
     }
 
-    private static bool IsZip(byte[] bytes) => bytes.Length >= 4 && bytes[0] == 'P' && bytes[1] == 'K' && bytes[2] == 3 && bytes[3] == 4;
+    // A zip's local file header: "PK\x03\x04".
+    private static bool IsZip(byte[] bytes) => bytes.AsSpan().StartsWith("PK\u0003\u0004"u8);
 }

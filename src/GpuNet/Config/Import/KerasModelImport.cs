@@ -11,29 +11,36 @@ namespace GpuNet.Config.Import;
 /// </summary>
 public static class KerasModelImport
 {
+    private static string Supported => string.Join(", ", KerasLayerImport.Names);
+
     public static string ToConfig(KerasModelFile file)
     {
         string path = file.Path;
-        JsonArray layers = file.Model["layers"] as JsonArray ?? throw new GpuNetException($"{path}: the Sequential model has no \"layers\" list");
-        if (IsFalse(file.Model["trainable"])) throw new GpuNetException($"{path}: the model is frozen (\"trainable\": false); GpuNet imports models to train");
+        JsonArray layers = file.Model["layers"] as JsonArray
+            ?? throw new GpuNetException($"{path}: the Sequential model has no \"layers\" list");
+        if (IsFalse(file.Model["trainable"]))
+            throw new GpuNetException($"{path}: the model is frozen (\"trainable\": false); it imports to train");
         int[]? inputShape = null;
         var entries = new List<string>();
         int rank = 0;
         string? lastActivation = null;
         for (int i = 0; i < layers.Count; i++)
         {
-            JsonObject layer = layers[i] as JsonObject ?? throw new GpuNetException($"{path}: layers[{i}] is not a Keras layer object");
-            string className = (layer["class_name"] as JsonValue)?.GetValue<string>() ?? throw new GpuNetException($"{path}: layers[{i}] has no class_name");
+            JsonObject layer = layers[i] as JsonObject
+                ?? throw new GpuNetException($"{path}: layers[{i}] is not a Keras layer object");
+            string className = Text(layer["class_name"])
+                ?? throw new GpuNetException($"{path}: layers[{i}] has no class_name");
             JsonObject config = layer["config"] as JsonObject ?? [];
-            string where = $"{path}: layers[{i}] '{(config["name"] as JsonValue)?.GetValue<string>() ?? "?"}' ({className})";
-            if (layer["registered_name"] is JsonValue registered && registered.TryGetValue(out string? custom) && custom != className)
-                throw new GpuNetException($"{where}: is the custom layer '{custom}'; GpuNet imports Keras's built-in layers {string.Join(", ", KerasLayerImport.Names)}");
-            var c = new KerasConfigReader(where, config);
-            int[]? declared = DeclaredInputShape(c, className == "InputLayer");
-            if (declared is not null)
+            var c = new KerasConfigReader($"{path}: layers[{i}] '{Text(config["name"]) ?? "?"}' ({className})", config);
+            if (Text(layer["registered_name"]) is { } custom && custom != className)
+                throw c.Error($"is the custom layer '{custom}'; GpuNet imports Keras's built-in layers {Supported}");
+            if (DeclaredInputShape(c, className == "InputLayer") is { } declared)
             {
                 if (inputShape is not null && !inputShape.SequenceEqual(declared))
-                    throw c.Error($"declares the input shape {FlowYaml.List(declared)} after {FlowYaml.List(inputShape)}");
+                {
+                    throw c.Error(
+                        $"declares the input shape {FlowYaml.List(declared)} after {FlowYaml.List(inputShape)}");
+                }
                 inputShape = declared;
                 rank = declared.Length + 1;
             }
@@ -44,18 +51,18 @@ public static class KerasModelImport
                 continue;
             }
             if (!KerasLayerImport.IsSupported(className))
-                throw c.Error($"GpuNet has no {className} layer; the Keras layers it imports are {string.Join(", ", KerasLayerImport.Names)}");
+                throw c.Error($"GpuNet has no {className} layer; the Keras layers it imports are {Supported}");
             inputShape ??= BuiltInputShape(layer, file.Model);
             if (inputShape is not null && rank == 0) rank = inputShape.Length + 1;
-            string entry = KerasLayerImport.Translate(className, c, ref rank);
-            entries.Add(entry);
+            entries.Add(KerasLayerImport.Translate(className, c, ref rank));
             lastActivation = ActivationOf(className, config) ?? lastActivation;
         }
         if (entries.Count == 0) throw new GpuNetException($"{path}: the Sequential model has no layers");
         if (inputShape is null)
         {
-            throw new GpuNetException($"{path}: the model does not say its input shape (it was saved before it was built); Keras writes it " +
-                                      "when the first layer has input_shape=… or the model starts with keras.Input(shape=…)");
+            throw new GpuNetException(
+                $"{path}: the model does not say its input shape (it was saved before it was built); " +
+                "Keras writes it when the first layer has input_shape=… or the model starts with keras.Input(shape=…)");
         }
         return Write(file, inputShape, entries, lastActivation);
     }
@@ -76,12 +83,17 @@ public static class KerasModelImport
         foreach (string key in new[] { "batch_input_shape", "batch_shape" })
         {
             if (c[key] is not JsonArray shape) continue;
-            return SampleShape(shape) ?? throw c.Error(key, $"is {Show(shape)}; expected the batch left open and every size of a sample given, like [null, 28, 28, 1]");
+            return SampleShape(shape) ?? throw c.Error(
+                key, $"is {Show(shape)}; expected the batch left open and every size of a sample given, " +
+                     "like [null, 28, 28, 1]");
         }
         return null;
     }
 
-    /// <summary>Keras 3's record of the shape a layer was built for, "build_config": {"input_shape": [null, 784]}, or the model's build_input_shape.</summary>
+    /// <summary>
+    /// Keras 3's record of the shape a layer was built for, "build_config": {"input_shape": [null, 784]},
+    /// or the model's build_input_shape.
+    /// </summary>
     private static int[]? BuiltInputShape(JsonObject layer, JsonObject model) =>
         layer["build_config"]?["input_shape"] is JsonArray shape ? SampleShape(shape)
         : model["build_input_shape"] is JsonArray modelShape ? SampleShape(modelShape)
@@ -103,16 +115,16 @@ public static class KerasModelImport
     {
         "Softmax" => "softmax",
         "ReLU" => "relu",
-        _ => config["activation"] is JsonValue v && v.TryGetValue(out string? name) ? name : null,
+        _ => Text(config["activation"]),
     };
 
     private static string Write(KerasModelFile file, int[] inputShape, List<string> layers, string? lastActivation)
     {
-        string modelName = (file.Model["name"] as JsonValue)?.GetValue<string>() ?? Path.GetFileNameWithoutExtension(file.Path);
+        string modelName = Text(file.Model["name"]) ?? Path.GetFileNameWithoutExtension(file.Path);
         string from = Path.GetFileName(file.Path) + (file.KerasVersion is { } version ? $", Keras {version}" : "");
         var yaml = new StringBuilder();
         yaml.AppendLine($"# Imported by gpunet import-keras from {from}: the Sequential model '{modelName}'.");
-        yaml.AppendLine("# Layer names are GpuNet's own (dense, dense_1, …); weights in the model file are not imported.");
+        yaml.AppendLine("# Layer names are GpuNet's own (dense, dense_1, …), and weights are not imported.");
         yaml.AppendLine($"name: {FlowYaml.String(modelName)}");
         yaml.AppendLine("dataset: mnist                  # not in the model file: mnist | fashion-mnist");
         yaml.AppendLine("model:");
@@ -128,10 +140,11 @@ public static class KerasModelImport
         }
         else
         {
-            // to_json() keeps the layers only: a loss that suits the last layer, and compile()'s default optimizer.
-            yaml.AppendLine("# Not in the model file (model.to_json() holds the layers only): the loss suits the last layer,");
-            yaml.AppendLine("# the optimizer is Keras's compile() default. Set them as the model was trained.");
-            yaml.AppendLine($"loss: {(lastActivation == "softmax" ? "categorical_crossentropy" : "mean_squared_error")}");
+            string loss = lastActivation == "softmax" ? "categorical_crossentropy" : "mean_squared_error";
+            yaml.AppendLine("# Not in the model file (model.to_json() holds the layers only): a loss that");
+            yaml.AppendLine("# suits the last layer, and Keras's compile() default optimizer. Set them as the");
+            yaml.AppendLine("# model was trained.");
+            yaml.AppendLine($"loss: {loss}");
             yaml.AppendLine("optimizer: {RMSprop: {learning_rate: 0.001}}");
             yaml.AppendLine("metrics: [accuracy]");
         }
