@@ -2,7 +2,6 @@ using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Models;
 using GpuNet.Ops;
-using GpuNet.Tensors;
 using Google.Protobuf;
 using Onnx;
 using static GpuNet.Serialization.OnnxGraphBuilder;

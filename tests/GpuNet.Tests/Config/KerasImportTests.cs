@@ -33,7 +33,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "mlp512-dropout-keras2.json",
             [
                 "dense (Dense)|(None, 512)|401920", "dropout (Dropout)|(None, 512)|0",
-                "dense_1 (Dense)|(None, 512)|262656", "dropout_1 (Dropout)|(None, 512)|0", "dense_2 (Dense)|(None, 10)|5130",
+                "dense_1 (Dense)|(None, 512)|262656", "dropout_1 (Dropout)|(None, 512)|0",
+                "dense_2 (Dense)|(None, 10)|5130",
             ],
             669_706, 669_706
         },
@@ -123,8 +124,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         string mlp = KerasArchive("mlp.keras", "mlp512-dropout-keras3.config.json");
         string text = KerasModelImport.ToConfig(KerasModelFile.Read(mlp));
         Assert.Contains("Keras 3.5.0", text);
-        Assert.Contains("optimizer: {Adam: {learning_rate: 0.0010000000474974513, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-07}}",
-            text);
+        Assert.Contains(
+            "optimizer: {Adam: {learning_rate: 0.0010000000474974513, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-07}}", text);
         RunConfig imported = RunConfigReader.Read("imported.yaml", text);
         Assert.Equal("sparse_categorical_crossentropy", imported.Loss.Name);
         Assert.Equal(["accuracy"], imported.Metrics);
@@ -152,8 +153,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         var result = GpunetProcess.Run(_folder, "import-keras", Fixture("lstm-keras2.json"), "-o", "lstm.yaml");
         Assert.Equal(2, result.ExitCode);
         string expected = $"error: {Fixture("lstm-keras2.json")}: layers[1] 'lstm' (LSTM): GpuNet has no LSTM layer; " +
-                          "the Keras layers it imports are Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, Dropout, " +
-                          "Activation, Reshape, BatchNormalization, LeakyReLU, PReLU, ReLU, Softmax, InputLayer";
+                          "the Keras layers it imports are Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, " +
+                          "Dropout, Activation, Reshape, BatchNormalization, LeakyReLU, PReLU, ReLU, Softmax, InputLayer";
         Assert.Equal(expected, result.Error.TrimEnd());
         Assert.False(File.Exists(Path.Combine(_folder, "lstm.yaml")));
     }
@@ -165,7 +166,10 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "\"data_format\": \"channels_last\"", "\"data_format\": \"channels_first\"",
             "layers[1] 'conv2d' (Conv2D): 'data_format' is \"channels_first\"; GpuNet supports 'channels_last'"
         },
-        { "\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]", "'dilation_rate' is [2,2]; GpuNet supports 1 (no dilation) only" },
+        {
+            "\"dilation_rate\": [1, 1]", "\"dilation_rate\": [2, 2]",
+            "'dilation_rate' is [2,2]; GpuNet supports 1 (no dilation) only"
+        },
         {
             "\"activation\": \"relu\"", "\"activation\": \"elu\"",
             "layers[1] 'conv2d' (Conv2D): 'activation' is \"elu\"; GpuNet's activations are linear, sigmoid"
@@ -179,7 +183,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "'trainable' is false; GpuNet supports true (frozen layers are not imported) only"
         },
         {
-            "\"kernel_constraint\": null", "\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2}}",
+            "\"kernel_constraint\": null",
+            "\"kernel_constraint\": {\"class_name\": \"MaxNorm\", \"config\": {\"max_value\": 2}}",
             "'kernel_constraint' is {\"class_name\":\"MaxNorm\""
         },
         {
@@ -187,7 +192,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "'quantization_config' is {\"mode\":\"int8\"}, a Keras option GpuNet does not have"
         },
         {
-            "\"registered_name\": null, \"build_config\": {\"input_shape\": [null, 28, 28, 1]}", "\"registered_name\": \"MyLayers>Conv\"",
+            "\"registered_name\": null, \"build_config\": {\"input_shape\": [null, 28, 28, 1]}",
+            "\"registered_name\": \"MyLayers>Conv\"",
             "is the custom layer 'MyLayers>Conv'"
         },
         {
@@ -217,7 +223,7 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         Assert.DoesNotContain("\n", error.Message);
     }
 
-    /// <summary>A change to the Chollet fixture's compile_config (original, replacement) and what the refusal says.</summary>
+    /// <summary>A change to the Chollet fixture's compile_config (original, replacement), and the refusal.</summary>
     public static TheoryData<string, string, string> LackingCompileSettings() => new()
     {
         {
@@ -230,14 +236,20 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
             "\"loss\": \"categorical_crossentropy\"", "\"loss\": \"hinge\"",
             "compile_config: 'loss' is 'hinge'; GpuNet's losses are mean_squared_error"
         },
-        { "\"optimizer\": \"rmsprop\"", "\"optimizer\": \"adagrad\"", "'optimizer' is 'adagrad', whose Keras 3 accumulators start at 0.1" },
-        { "\"optimizer\": \"rmsprop\"", "\"optimizer\": \"lion\"", "'optimizer' is 'lion'; GpuNet's optimizers are SGD" },
+        {
+            "\"optimizer\": \"rmsprop\"", "\"optimizer\": \"adagrad\"",
+            "'optimizer' is 'adagrad', whose Keras 3 accumulators start at 0.1"
+        },
+        { "\"optimizer\": \"rmsprop\"", "\"optimizer\": \"lion\"", "'optimizer' is 'lion'; GpuNet's optimizers are" },
         {
             "\"optimizer\": \"rmsprop\"",
             "\"optimizer\": {\"class_name\": \"RMSprop\", \"config\": {\"learning_rate\": 0.01, \"centered\": true}}",
             "compile_config: 'optimizer' (RMSprop): 'centered' is true, a Keras option GpuNet does not have"
         },
-        { "\"metrics\": [\"accuracy\"]", "\"metrics\": [\"accuracy\", \"mae\"]", "'metrics' holds \"mae\"; GpuNet reports accuracy alone" },
+        {
+            "\"metrics\": [\"accuracy\"]", "\"metrics\": [\"accuracy\", \"mae\"]",
+            "'metrics' holds \"mae\"; GpuNet reports accuracy alone"
+        },
     };
 
     [Theory]
@@ -260,8 +272,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         "the model does not say its input shape (it was saved before it was built)")]
     [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\"", "not valid JSON")]
     [InlineData("{\"layers\": []}", "expected a Keras model description with \"class_name\": \"Sequential\"")]
-    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"Dense\", " +
-                "\"config\": {\"units\": 10, \"batch_input_shape\": [null, 28, 28], \"activation\": \"relu\"}}]}}",
+    [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": " +
+                "[{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"batch_input_shape\": [null, 28, 28], \"activation\": \"relu\"}}]}}",
         "imports to a model GpuNet cannot build: model.layers[0] (Dense): expects a flat input (features,) " +
         "but gets (28, 28)")]
     public void Unreadable_model_files_are_refused_with_the_reason(string json, string expected)
@@ -284,7 +296,7 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
                      "metadata.json and the weights", error.Message);
     }
 
-    /// <summary>A .keras file as model.save() lays it out: config.json and metadata.json (weights are not read).</summary>
+    /// <summary>A .keras file as model.save() lays it out: config.json and metadata.json.</summary>
     private string KerasArchive(string name, string configFixture)
     {
         string file = Path.Combine(_folder, name);

@@ -152,7 +152,8 @@ public sealed class KerasStyleConfigTests(ITestOutputHelper output)
     [Fact]
     public void Same_input_shape_in_both_places_is_accepted()
     {
-        RunConfig config = Read("model: {input_shape: [784], layers: [Dense: [10, {input_shape: [784]}]]}\nloss: mse\noptimizer: SGD");
+        RunConfig config = Read(
+            "model: {input_shape: [784], layers: [Dense: [10, {input_shape: [784]}]]}\nloss: mse\noptimizer: SGD");
         Assert.Equal([784], config.InputShape);
     }
 
@@ -171,7 +172,7 @@ public sealed class KerasStyleConfigTests(ITestOutputHelper output)
         "model.layers[1].data_format: unknown argument 'data_format' for Conv2D", 5, 32)]
     [InlineData("- Dense: [10, {input_shape: [3]}]",
         "model.layers[1].input_shape: 'input_shape' belongs on the first layer", 5, 33)]
-    [InlineData("- Input: [[784]]", "model.layers[1]: Input gives the model's input and comes first in model.layers", 5, 7)]
+    [InlineData("- Input: [[784]]", "model.layers[1]: Input gives the model's input and comes first", 5, 7)]
     public void Errors_name_the_line_and_the_keras_argument_also_when_given_by_position(
         string layerLine, string expected, int line, int column)
     {
@@ -194,7 +195,8 @@ public sealed class KerasStyleConfigTests(ITestOutputHelper output)
     public void Input_shape_that_differs_from_model_input_shape_is_refused_at_the_layer()
     {
         var error = Assert.Throws<ConfigException>(() =>
-            Read("model:\n  input_shape: [28, 28]\n  layers:\n    - Dense: {units: 10, input_dim: 784}\nloss: mse\noptimizer: SGD"));
+            Read("model:\n  input_shape: [28, 28]\n  layers:\n    - Dense: {units: 10, input_dim: 784}\n" +
+                 "loss: mse\noptimizer: SGD"));
         Assert.Equal("run.yaml:4:37: model.layers[0].input_dim: the input shape (784,) differs from " +
                      "model.input_shape (28, 28); give it in one place",
             error.Message);
@@ -224,7 +226,8 @@ public sealed class KerasStyleConfigTests(ITestOutputHelper output)
     [InlineData("SparseCategoricalCrossentropy", "categorical_crossentropy")]
     public void Keras_loss_aliases_name_their_loss(string alias, string computedAs)
     {
-        RunConfig config = Read($"model: {{layers: [Dense: [10, {{input_shape: [784]}}]]}}\nloss: {alias}\noptimizer: SGD");
+        RunConfig config = Read(
+            $"model: {{layers: [Dense: [10, {{input_shape: [784]}}]]}}\nloss: {alias}\noptimizer: SGD");
         Assert.Equal(alias, config.Loss.Name);
         Assert.Equal(Loss.FromName(computedAs).Kind, config.Loss.Kind);
     }
@@ -250,7 +253,8 @@ public sealed class KerasStyleConfigTests(ITestOutputHelper output)
     [Fact]
     public void Keras_none_activation_is_linear()
     {
-        RunConfig config = Read("model: {layers: [Dense: [10, None, {input_shape: [784]}], Dense: {units: 3, activation: null}]}\n" +
+        RunConfig config = Read("model: {layers: [Dense: [10, None, {input_shape: [784]}], " +
+                                "Dense: {units: 3, activation: null}]}\n" +
                                 "loss: mse\noptimizer: SGD");
         Assert.All(config.Layers, l => Assert.True(((DenseLayer)l).Activation.IsLinear));
     }

@@ -86,8 +86,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         var export = GpunetProcess.Run(_folder, "export", configFile, "--weights", weightsFile, "--onnx", onnxFile);
         Assert.True(export.ExitCode == 0, export.Error);
         Assert.Contains($"Wrote {onnxFile}: ONNX opset 13, input 'input'", export.Output);
-        var predict = GpunetProcess.Run(_folder, "predict", configFile, "--weights", weightsFile, "--output", predictions,
-            "--data", TestData.MnistDirectory);
+        var predict = GpunetProcess.Run(_folder, "predict", configFile, "--weights", weightsFile,
+            "--output", predictions, "--data", TestData.MnistDirectory);
         Assert.True(predict.ExitCode == 0, predict.Error);
 
         float[] onnx = RunOnnx(onnxFile, MnistSubset.Test(TestImages), out int[] inputShape);
@@ -146,7 +146,10 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"largest |ONNX Runtime − Trainer.Predict| {difference:E2}; ops: {string.Join(", ", ops)}");
         Assert.True(difference <= 1e-5, $"differ by {difference:E2}");
         string[] expectedOps =
-            ["BatchNormalization", "Conv", "PRelu", "LpPool", "MaxPool", "LeakyRelu", "Reshape", "MatMul", "Tanh", "Gemm", "Sigmoid", "Softmax"];
+        [
+            "BatchNormalization", "Conv", "PRelu", "LpPool", "MaxPool", "LeakyRelu", "Reshape", "MatMul", "Tanh", "Gemm",
+            "Sigmoid", "Softmax",
+        ];
         foreach (string op in expectedOps) Assert.Contains(op, ops);
     }
 
@@ -176,11 +179,13 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
     public void Weights_of_another_model_are_refused_by_name()
     {
         string configFile = Path.Combine(_folder, "run.yaml"), weightsFile = Path.Combine(_folder, "other.safetensors");
-        File.WriteAllText(configFile, "model: {layers: [Dense: [10, {input_shape: [784]}]]}\nloss: mse\noptimizer: SGD");
+        File.WriteAllText(
+            configFile, "model: {layers: [Dense: [10, {input_shape: [784]}]]}\nloss: mse\noptimizer: SGD\n");
         SafeTensorsFile.Write(weightsFile, [new NamedTensor("dense/kernel", [784, 12], new float[784 * 12])]);
         var result = GpunetProcess.Run(_folder, "export", configFile, "--weights", weightsFile, "--onnx", "model.onnx");
         Assert.Equal(2, result.ExitCode);
-        Assert.Contains($"error: {weightsFile}: tensor 'dense/kernel' has shape (784, 12) but this model needs (784, 10)",
+        Assert.Contains(
+            $"error: {weightsFile}: tensor 'dense/kernel' has shape (784, 12) but this model needs (784, 10)",
             result.Error);
         Assert.False(File.Exists(Path.Combine(_folder, "model.onnx")));
         var noWeights = GpunetProcess.Run(_folder, "export", configFile, "--onnx", "model.onnx");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
-using GpuNet.Losses;
 using static GpuNet.Config.Import.KerasConfigReader;
 
 namespace GpuNet.Config.Import;
@@ -67,9 +66,10 @@ internal static class KerasCompileImport
             c.Require("axis", "-1", v => v is null || IsNumber(v, -1));
             c.RejectUnread();
         }
-        return GpuNet.Losses.Loss.Names.Contains(name)
+        IReadOnlyCollection<string> losses = GpuNet.Losses.Loss.Names;
+        return losses.Contains(name)
             ? FlowYaml.String(name)
-            : throw compile.Error("loss", $"is '{name}'; GpuNet's losses are {string.Join(", ", Losses.Loss.Names)}");
+            : throw compile.Error("loss", $"is '{name}'; GpuNet's losses are {string.Join(", ", losses)}");
     }
 
     private static string Optimizer(KerasConfigReader compile)
