@@ -11,7 +11,8 @@ var parser = new Parser(settings =>
 });
 try
 {
-    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions, ReportOptions, ReproduceOptions, DataOptions, DoctorOptions>(args).MapResult(
+    return parser.ParseArguments<TrainOptions, EvaluateOptions, PredictOptions, SummaryOptions, BenchOptions,
+        ReportOptions, ReproduceOptions, DataOptions, ExportOptions, ImportKerasOptions, DoctorOptions>(args).MapResult(
         (TrainOptions o) => TrainCommand.Run(o),
         (EvaluateOptions o) => EvaluateCommand.Run(o),
         (PredictOptions o) => PredictCommand.Run(o),
@@ -20,6 +21,8 @@ try
         (ReportOptions o) => ReportCommand.Run(o),
         (ReproduceOptions o) => ReproduceCommand.Run(o),
         (DataOptions o) => DataCommand.Run(o),
+        (ExportOptions o) => ExportCommand.Run(o),
+        (ImportKerasOptions o) => ImportKerasCommand.Run(o),
         (DoctorOptions o) => DoctorCommand.Run(o),
         errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
 }

@@ -11,7 +11,7 @@ public static class CallbackCatalog
             a.String("monitor", "val_loss")!, a.Int("patience", 0), a.Float("min_delta", 0f), a.Bool("restore_best_weights", false), a.String("mode", "auto")!),
         ["StepDecay"] = a => new StepDecay(a.Float("drop", 0.5f), a.Int("epochs_drop", 10)),
         ["ExponentialDecay"] = a => new ExponentialDecay(a.PositiveInt("decay_steps"), a.Required("decay_rate").AsFloat(), a.Bool("staircase", false)),
-    });
+    }, KerasSignatures.Callbacks);
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;
 

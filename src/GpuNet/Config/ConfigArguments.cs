@@ -18,6 +18,14 @@ public sealed class ConfigArguments
         foreach (var (key, value) in arguments.Entries()) _values[key] = value;
     }
 
+    /// <param name="owner">The node that names the layer; errors without a key point at it.</param>
+    /// <param name="arguments">The arguments by name, each at its place in the file.</param>
+    public ConfigArguments(ConfigNode owner, IEnumerable<(string Key, ConfigNode Value)> arguments)
+    {
+        Owner = owner;
+        foreach (var (key, value) in arguments) _values[key] = value;
+    }
+
     public ConfigNode Owner { get; }
 
     public ConfigNode? Get(string key)

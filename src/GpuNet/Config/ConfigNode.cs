@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GpuNet.Config;
@@ -21,6 +22,11 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
     public bool IsSequence => Yaml is YamlSequenceNode;
 
     public bool IsScalar => Yaml is YamlScalarNode;
+
+    /// <summary>A plain null — empty, ~, null or Python's None — as opposed to a quoted string.</summary>
+    public bool IsNull =>
+        Yaml is YamlScalarNode { Style: not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) } scalar
+        && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL" or "None";
 
     public ConfigException Error(string reason) =>
         new(File, (int)Yaml.Start.Line, (int)Yaml.Start.Column, Path, reason);

@@ -12,7 +12,7 @@ internal static class ImageLayerArguments
     public static (int Height, int Width)? Pair(ConfigArguments a, string key, (int, int)? fallback = null)
     {
         ConfigNode? node = a.Get(key);
-        if (node is null || IsNull(node)) return fallback;
+        if (node is null || node.IsNull) return fallback;
         if (node.IsScalar)
         {
             int size = node.AsPositiveInt();
@@ -72,6 +72,4 @@ internal static class ImageLayerArguments
             throw node.Error($"only axis -1 (the features, or the channels of an image) is supported, got {node.Scalar}");
     }
 
-    private static bool IsNull(ConfigNode node) =>
-        node.Yaml is YamlDotNet.RepresentationModel.YamlScalarNode { Value: null or "" or "null" or "Null" or "NULL" or "~" or "None" };
 }

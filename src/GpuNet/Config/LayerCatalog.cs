@@ -43,12 +43,20 @@ public static class LayerCatalog
                 InitializerCatalog.Read(a, "moving_variance_initializer"));
         },
         ["PReLU"] = a => new PReluLayer(InitializerCatalog.Read(a, "alpha_initializer")),
-    });
+    }, KerasSignatures.Layers);
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;
 
-    /// <summary>Reads one entry of model.layers: "Flatten", or "Dense: {units: 30}".</summary>
+    /// <summary>
+    /// Reads one entry of model.layers: "Flatten", "Dense: {units: 30}", "Dense: 30" or
+    /// "Dense: [30, {activation: relu}]".
+    /// </summary>
     public static Layer Read(ConfigNode entry) => Catalog.Read(entry);
+
+    /// <summary>One entry of model.layers with its arguments by Keras name, positional ones included.</summary>
+    public static KerasEntry Parse(ConfigNode entry) => Catalog.Parse(entry);
+
+    public static Layer Read(KerasEntry entry) => Catalog.Read(entry);
 
     private static DenseLayer ReadDense(ConfigArguments a)
     {
@@ -79,7 +87,8 @@ public static class LayerCatalog
     private static string? ActivationName(ConfigArguments a, string key, bool required = false)
     {
         ConfigNode? node = required ? a.Required(key) : a.Get(key);
-        if (node is null) return null;
+        // Keras's activation=None is the linear activation.
+        if (node is null || node.IsNull) return null;
         string name = node.AsString();
         if (!ActivationFunction.Names.Contains(name))
             throw node.Error($"unknown activation '{name}'; valid activations are {string.Join(", ", ActivationFunction.Names)}");

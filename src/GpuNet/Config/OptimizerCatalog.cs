@@ -15,7 +15,7 @@ public static class OptimizerCatalog
         ["Adam"] = a => new Adam(LearningRate(a, 0.001f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
         ["Adamax"] = a => new Adamax(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
         ["Nadam"] = a => new Nadam(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("schedule_decay", 0.004f)),
-    });
+    }, KerasSignatures.Optimizers);
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;
 

@@ -28,7 +28,7 @@ public static class RunConfigReader
                 throw node.Error($"unknown key '{key}'; valid keys are {string.Join(", ", TopLevelKeys)}");
         }
         ConfigNode model = values.GetValueOrDefault("model") ?? throw root.Error("missing required key 'model'");
-        var (inputShape, layerNodes) = ReadModel(model);
+        var (inputShape, layers) = ReadModel(model);
         return new RunConfig
         {
             SourceFile = file,
@@ -36,8 +36,8 @@ public static class RunConfigReader
             Name = values.GetValueOrDefault("name")?.AsString() ?? Path.GetFileNameWithoutExtension(file),
             Dataset = values.GetValueOrDefault("dataset")?.AsString() ?? "mnist",
             InputShape = inputShape,
-            Layers = layerNodes.Select(LayerCatalog.Read).ToList(),
-            LayerNodes = layerNodes,
+            Layers = layers.Select(LayerCatalog.Read).ToList(),
+            LayerNodes = layers.Select(entry => entry.Node).ToList(),
             Loss = ReadLoss(values.GetValueOrDefault("loss") ?? throw root.Error("missing required key 'loss'")),
             CreateOptimizer = OptimizerCatalog.Read(values.GetValueOrDefault("optimizer") ?? throw root.Error("missing required key 'optimizer'")),
             Metrics = ReadMetrics(values.GetValueOrDefault("metrics")),
@@ -89,17 +89,24 @@ public static class RunConfigReader
         return new ConfigNode(file, "", stream.Documents[0].RootNode);
     }
 
-    private static (int[], IReadOnlyList<ConfigNode>) ReadModel(ConfigNode model)
+    private static (int[], IReadOnlyList<KerasEntry>) ReadModel(ConfigNode model)
     {
         var args = new ConfigArguments(model, model);
         ConfigNode? shapeNode = args.Get("input_shape");
-        int[] inputShape = shapeNode?.AsIntList() ?? [28, 28];
-        if (inputShape.Length == 0 || inputShape.Any(d => d <= 0))
+        int[]? inputShape = shapeNode?.AsIntList();
+        if (inputShape is not null && (inputShape.Length == 0 || inputShape.Any(d => d <= 0)))
             throw shapeNode!.Error("expected positive sizes, like [28, 28] or [784]");
-        IReadOnlyList<ConfigNode> layers = args.Required("layers").Items();
-        if (layers.Count == 0) throw model.Error("'layers' is empty; a model needs at least one layer");
+        IReadOnlyList<ConfigNode> layerNodes = args.Required("layers").Items();
+        if (layerNodes.Count == 0) throw model.Error("'layers' is empty; a model needs at least one layer");
         args.RejectUnknown("model");
-        return (inputShape, layers);
+        // Keras's own place for the input shape: the first layer's input_shape, or an Input entry.
+        var (declared, declaredAt, layers) = KerasInputShape.Take(layerNodes);
+        if (declared is not null && inputShape is not null && !declared.SequenceEqual(inputShape))
+        {
+            throw declaredAt!.Error($"the input shape {Tensors.ShapeOf.Format(declared)} differs from " +
+                                    $"model.input_shape {Tensors.ShapeOf.Format(inputShape)}; give it in one place");
+        }
+        return (declared ?? inputShape ?? [28, 28], layers);
     }
 
     private static ValidationChoice ReadValidation(ConfigNode? data, ConfigNode? split)
@@ -140,12 +147,27 @@ public static class RunConfigReader
         return Loss.FromName(name);
     }
 
+    /// <summary>
+    /// Keras 2's names for the one metric GpuNet computes, the share of samples whose largest output
+    /// is their class: with class indices (sparse_…) or one-hot rows (categorical_…) alike, since the
+    /// datasets hold class indices. The history and progress bar call it accuracy whichever is given.
+    /// </summary>
+    internal static readonly string[] AccuracyNames =
+    [
+        "accuracy", "acc", "categorical_accuracy", "sparse_categorical_accuracy", "CategoricalAccuracy",
+        "SparseCategoricalAccuracy",
+    ];
+
     private static IReadOnlyList<string> ReadMetrics(ConfigNode? node)
     {
         if (node is null) return ["accuracy"];
         foreach (ConfigNode item in node.Items())
         {
-            if (item.AsString() != "accuracy") throw item.Error($"unknown metric '{item.AsString()}'; valid metrics are accuracy");
+            if (!AccuracyNames.Contains(item.AsString()))
+            {
+                throw item.Error($"unknown metric '{item.AsString()}'; " +
+                                 $"valid metrics are {string.Join(", ", AccuracyNames)} (each the accuracy)");
+            }
         }
         return ["accuracy"];
     }

@@ -369,17 +369,10 @@ public sealed class Trainer : IDisposable
         return new NamedTensor(name, shape, values);
     }
 
-    private NamedTensor Expect(IReadOnlyDictionary<string, NamedTensor> tensors, string name, int[] shape, string source)
-    {
-        if (!tensors.TryGetValue(name, out NamedTensor? t))
-        {
-            string found = string.Join(", ", tensors.Keys.Where(k => !k.StartsWith("optimizer/", StringComparison.Ordinal)).Take(6));
-            throw new GpuNetException($"{source}: has no tensor '{name}', so it was saved from a different model (it holds {found}…)");
-        }
-        if (!t.Shape.SequenceEqual(shape))
-            throw new GpuNetException($"{source}: tensor '{name}' has shape {Tensors.ShapeOf.Format(t.Shape)} but this model needs {Tensors.ShapeOf.Format(shape)}; it was saved from a different architecture");
-        return t;
-    }
+    // The weights file must hold this model's tensors with their shapes; the check lives with the format.
+    private static NamedTensor Expect(
+        IReadOnlyDictionary<string, NamedTensor> tensors, string name, int[] shape, string source) =>
+        WeightLookup.Expect(tensors, name, shape, source);
 
     private void CheckFits(Dataset data)
     {
