@@ -2,7 +2,7 @@ namespace GpuNet.Accelerators;
 
 /// <summary>
 /// A block of float32 memory owned by one accelerator: host memory for the CPU, device memory
-/// for CUDA. Only the accelerator that made it may read or write it.
+/// for an ILGPU device. Only the accelerator that made it may read or write it.
 /// </summary>
 public abstract class DeviceBuffer : IDisposable
 {

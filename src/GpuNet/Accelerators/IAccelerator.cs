@@ -2,7 +2,7 @@ namespace GpuNet.Accelerators;
 
 /// <summary>
 /// The kernel layer: every computation of training goes through one of these calls, so the CPU
-/// and the CUDA accelerators are interchangeable under the graph.
+/// and the ILGPU accelerators are interchangeable under the graph.
 /// </summary>
 /// <remarks>
 /// Contracts shared by all implementations:

@@ -6,7 +6,7 @@ namespace GpuNet.Ops;
 
 /// <summary>
 /// A 2-D convolution (cross-correlation, as Keras's) of x [C, H, W] with kernel [F, C, kh, kw] and
-/// bias [F], to y [F, OH, OW], run by the accelerator's Conv2DForward/Conv2DBackward. The CUDA
+/// bias [F], to y [F, OH, OW], run by the accelerator's Conv2DForward/Conv2DBackward. The ILGPU
 /// accelerator makes the whole batch one GEMM — im2col lays every patch out as a column of col
 /// [C·kh·kw, N·OH·OW], kernel · col gives the filter-major [F, N·OH·OW], and a swap of the leading
 /// axes makes it NCHW — in the two workspaces this op owns; the CPU gathers each patch sliver

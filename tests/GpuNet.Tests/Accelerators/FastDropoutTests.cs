@@ -5,7 +5,7 @@ namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
 /// The vectorised Philox dropout draws exactly the reference's mask: each element's fate is the
-/// function of (seed, stream, index) the CUDA kernel computes too, so any difference is a bug.
+/// function of (seed, stream, index) the ILGPU kernel computes too, so any difference is a bug.
 /// </summary>
 public sealed class FastDropoutTests
 {

@@ -4,7 +4,7 @@ namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// The accelerator that runs every kernel on the host: the fallback where there is no GPU, and
-/// the reference the CUDA kernels are compared with. Its kernels are the vectorised ones
+/// the reference the ILGPU kernels are compared with. Its kernels are the vectorised ones
 /// (<c>CpuFast…</c>); each is tested against the plain reference beside it.
 /// </summary>
 /// <remarks>

@@ -11,7 +11,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// Inverted dropout as the CPU accelerator runs it: Philox4x32-10 run on several counters at
 /// once, one Philox block per 64-bit SIMD lane, so each element's draw is still the function of
 /// (seed, stream, index) that <see cref="CpuDropout"/> (the reference), <see cref="Philox"/>
-/// and the CUDA kernel compute, and the mask is the same bit for bit.
+/// and the ILGPU dropout kernel compute, and the mask is the same bit for bit.
 /// </summary>
 /// <remarks>
 /// A round multiplies the low 32 bits of two 64-bit lanes into their full 64-bit product
