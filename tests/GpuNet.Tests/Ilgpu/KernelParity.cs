@@ -30,29 +30,18 @@ internal static class KernelParity
     public static void Check(string backend, string what, Tolerance tolerance, float[][] inputs, int[] outputs,
         Action<IAccelerator, DeviceBuffer[]> kernel)
     {
-        float[][] Run(IAccelerator accelerator)
-        {
-            var buffers = new DeviceBuffer[inputs.Length];
-            for (int i = 0; i < inputs.Length; i++)
-            {
-                buffers[i] = accelerator.Allocate(inputs[i].Length);
-                accelerator.Upload(inputs[i], buffers[i]);
-            }
-            kernel(accelerator, buffers);
-            var results = new float[outputs.Length][];
-            for (int o = 0; o < outputs.Length; o++)
-            {
-                results[o] = new float[inputs[outputs[o]].Length];
-                accelerator.Download(buffers[outputs[o]], results[o]);
-            }
-            foreach (var buffer in buffers) buffer.Dispose();
-            return results;
-        }
-
         using var cpu = new CpuAccelerator();
         using var other = AcceleratorCatalog.Create(backend);
-        float[][] expected = Run(cpu), actual = Run(other);
+        float[][] expected = KernelComparison.Run(cpu, inputs, outputs, kernel);
+        float[][] actual = KernelComparison.Run(other, inputs, outputs, kernel);
         for (int o = 0; o < outputs.Length; o++) tolerance.AssertClose(actual[o], expected[o], $"{what}: buffer {outputs[o]}");
+    }
+
+    /// <summary>The buffers <paramref name="kernel"/> writes, run on the CPU accelerator: the inputs a later check starts from.</summary>
+    public static float[][] OnCpu(float[][] inputs, int[] outputs, Action<IAccelerator, DeviceBuffer[]> kernel)
+    {
+        using var cpu = new CpuAccelerator();
+        return KernelComparison.Run(cpu, inputs, outputs, kernel);
     }
 
     public static float[] Uniform(System.Random random, int length, float low = -1f, float high = 1f)

@@ -74,15 +74,7 @@ public abstract class KernelParityTests
         // Wide inputs: sigmoid and tanh saturate, exp runs over most of its range.
         float[] x = Uniform(random, length, -12f, 12f);
         x[0] = 0f;
-        float[] y = new float[length];
-        using (var cpu = new CpuAccelerator())
-        {
-            var xb = cpu.Allocate(length);
-            var yb = cpu.Allocate(length);
-            cpu.Upload(x, xb);
-            cpu.ActivationForward(kind, 0.3f, xb, length, yb);
-            cpu.Download(yb, y);
-        }
+        float[] y = OnCpu([x, new float[length]], [1], (acc, b) => acc.ActivationForward(kind, 0.3f, b[0], length, b[1]))[0];
         Check($"{kind} forward", Float, [x, Uniform(random, length)], [1], (acc, b) => acc.ActivationForward(kind, 0.3f, b[0], length, b[1]));
         Check($"{kind} backward", Float, [x, y, Uniform(random, length), Uniform(random, length)], [3],
             (acc, b) => acc.ActivationBackward(kind, 0.3f, b[0], b[1], b[2], length, b[3]));
@@ -227,24 +219,13 @@ public abstract class KernelParityTests
         for (int i = 0; i + 1 < x.Length; i += 5) x[i + 1] = x[i];
         Check("max pool forward", Exact, [x, Uniform(random, outputs), Uniform(random, outputs)], [1, 2], (acc, b) => acc.MaxPoolForward(b[0], g, b[1], b[2]));
 
-        float[] argmax = new float[outputs], y = new float[outputs], l2 = new float[outputs];
-        using (var cpu = new CpuAccelerator())
-        {
-            var xb = cpu.Allocate(x.Length);
-            var yb = cpu.Allocate(outputs);
-            var ab = cpu.Allocate(outputs);
-            cpu.Upload(x, xb);
-            cpu.MaxPoolForward(xb, g, yb, ab);
-            cpu.Download(ab, argmax);
-            cpu.L2PoolForward(xb, g, yb);
-            cpu.Download(yb, l2);
-        }
+        float[] argmax = OnCpu([x, new float[outputs], new float[outputs]], [2], (acc, b) => acc.MaxPoolForward(b[0], g, b[1], b[2]))[0];
+        float[] l2 = OnCpu([x, new float[outputs]], [1], (acc, b) => acc.L2PoolForward(b[0], g, b[1]))[0];
         // The same order of additions per plane as the CPU: exact.
         Check("max pool backward", Exact, [Uniform(random, outputs), argmax, Uniform(random, g.InputLength)], [2], (acc, b) => acc.MaxPoolBackward(b[0], b[1], g, b[2]));
         Check("average pool forward", Float, [x, Uniform(random, outputs)], [1], (acc, b) => acc.AveragePoolForward(b[0], g, b[1]));
         Check("average pool backward", Float, [Uniform(random, outputs), Uniform(random, g.InputLength)], [1], (acc, b) => acc.AveragePoolBackward(b[0], g, b[1]));
         Check("l2 pool forward", Float, [x, Uniform(random, outputs)], [1], (acc, b) => acc.L2PoolForward(b[0], g, b[1]));
-        _ = y;
         Check("l2 pool backward", Float, [x, l2, Uniform(random, outputs), Uniform(random, g.InputLength)], [3],
             (acc, b) => acc.L2PoolBackward(b[0], b[1], b[2], g, b[3]));
     }
@@ -347,17 +328,8 @@ public abstract class KernelParityTests
         var random = new System.Random(n * 100 + h * 7 + kw);
         int outputs = g.Batch * g.Channels * g.OutputPlane;
         float[] x = Uniform(random, g.InputLength);
-        float[] y = new float[outputs], argmax = new float[outputs];
-        using (var cpu = new CpuAccelerator())
-        {
-            var xb = cpu.Allocate(x.Length);
-            var yb = cpu.Allocate(outputs);
-            var ab = cpu.Allocate(outputs);
-            cpu.Upload(x, xb);
-            cpu.MaxPoolReluForward(xb, g, yb, ab);
-            cpu.Download(yb, y);
-            cpu.Download(ab, argmax);
-        }
+        float[][] pooled = OnCpu([x, new float[outputs], new float[outputs]], [1, 2], (acc, b) => acc.MaxPoolReluForward(b[0], g, b[1], b[2]));
+        float[] y = pooled[0], argmax = pooled[1];
         float[] NaNs(int length) => Enumerable.Repeat(float.NaN, length).ToArray();
         Check("max pool + relu forward", Exact, [x, Uniform(random, outputs), Uniform(random, outputs)], [1, 2],
             (acc, b) => acc.MaxPoolReluForward(b[0], g, b[1], b[2]));

@@ -1,6 +1,7 @@
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Ilgpu;
 using GpuNet.Data;
+using GpuNet.Diagnostics;
 using GpuNet.Layers;
 using GpuNet.Losses;
 using GpuNet.Models;
@@ -18,61 +19,38 @@ namespace GpuNet.Tests.Ilgpu;
 /// </summary>
 public sealed class TrainingParityTests(ITestOutputHelper output)
 {
-    private const int Steps = 30, BatchSize = 8;
+    private const int Steps = 30;
 
-    /// <summary>Records the running loss after every step and the device's allocation count.</summary>
-    private sealed class StepRecorder : TrainingCallback
+    /// <summary>The device's allocation count after every step.</summary>
+    private sealed class AllocationRecorder : TrainingCallback
     {
         private Trainer? _trainer;
-        public List<float> Losses { get; } = [];
-        public List<int> DeviceAllocations { get; } = [];
+        public List<int> Counts { get; } = [];
 
         public override void OnTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch, int initialEpoch) => _trainer = trainer;
 
-        public override void OnBatchEnd(int epoch, int step, int stepsPerEpoch, float loss, float accuracy)
-        {
-            Losses.Add(loss);
-            if (_trainer?.Accelerator is IlgpuAccelerator ilgpu) DeviceAllocations.Add(ilgpu.DeviceAllocations);
-        }
-    }
-
-    private static StepRecorder Train(string acceleratorName, Dataset data)
-    {
-        using var accelerator = AcceleratorCatalog.Create(acceleratorName);
-        var model = new Sequential([28, 28, 1],
-        [
-            new Conv2DLayer(4, (5, 5), activation: "relu"),
-            new MaxPooling2DLayer(2),
-            new BatchNormalizationLayer(),
-            new FlattenLayer(),
-            new DropoutLayer(0.2f),
-            new DenseLayer(10, "softmax"),
-        ]);
-        using var trainer = new Trainer(model, Loss.FromName("categorical_crossentropy"), new Adam(), accelerator, seed: 1);
-        var recorder = new StepRecorder();
-        trainer.Fit(data, epochs: 1, batchSize: BatchSize, callbacks: [recorder]);
-        return recorder;
+        public override void OnBatchEnd(int epoch, int step, int stepsPerEpoch, float loss, float accuracy) =>
+            Counts.Add(((IlgpuAccelerator)_trainer!.Accelerator).DeviceAllocations);
     }
 
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.IlgpuNames), MemberType = typeof(AcceleratorCatalog))]
     public void Cnn_losses_match_the_cpu_step_by_step(string backend)
     {
-        Dataset data = MnistSubset.Train(Steps * BatchSize);
-        StepRecorder ilgpu = Train(backend, data), cpu = Train("cpu", data);
-        Assert.Equal(Steps, cpu.Losses.Count);
-        Assert.Equal(Steps, ilgpu.Losses.Count);
-        double worst = 0;
-        for (int step = 0; step < Steps; step++)
-        {
-            double relative = Math.Abs(ilgpu.Losses[step] - cpu.Losses[step]) / Math.Abs(cpu.Losses[step]);
-            worst = Math.Max(worst, relative);
-            // GEMM and reductions sum in another order: float32 rounding, amplified a little by Adam.
-            Assert.True(relative <= 1e-4, $"step {step + 1}: {backend} {ilgpu.Losses[step]:R}, cpu {cpu.Losses[step]:R} (relative {relative:E2})");
-        }
-        output.WriteLine($"losses {cpu.Losses[0]:F4} → {cpu.Losses[^1]:F4}; largest relative difference {worst:E2}");
+        Dataset data = MnistSubset.Train(Steps * TrainingComparison.BatchSize);
+        var allocations = new AllocationRecorder();
+        List<float> ilgpu, cpu;
+        using (IAccelerator device = AcceleratorCatalog.Create(backend)) ilgpu = TrainingComparison.Losses(device, data, allocations);
+        using (IAccelerator reference = AcceleratorCatalog.Create("cpu")) cpu = TrainingComparison.Losses(reference, data);
+        Assert.Equal(Steps, cpu.Count);
+        Assert.Equal(Steps, ilgpu.Count);
+        double worst = TrainingComparison.WorstRelativeDifference(cpu, ilgpu);
+        // GEMM and reductions sum in another order: float32 rounding, amplified a little by Adam.
+        Assert.True(worst <= 1e-4, $"largest relative difference {worst:E2}: {backend} [{string.Join(", ", ilgpu)}], cpu [{string.Join(", ", cpu)}]");
+        output.WriteLine($"losses {cpu[0]:F4} → {cpu[^1]:F4}; largest relative difference {worst:E2}");
         // The plan allocates every buffer in the first step; later steps allocate nothing.
-        Assert.All(ilgpu.DeviceAllocations, count => Assert.Equal(ilgpu.DeviceAllocations[0], count));
+        Assert.Equal(Steps, allocations.Counts.Count);
+        Assert.All(allocations.Counts, count => Assert.Equal(allocations.Counts[0], count));
     }
 
     [SkippableTheory]
