@@ -1,5 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.OpenCL;
 
 namespace GpuNet.Accelerators.Ilgpu;
 
@@ -23,6 +24,14 @@ public static class IlgpuContexts
         NativeLibraryNames.Install();
         return Context.Create(builder => Configure(devices(builder)));
     }
+
+    /// <summary>
+    /// An OpenCL device GpuNet can run on: what ILGPU's OpenCL backend needs (OpenCL C 2.0 with the
+    /// generic address space), and double precision, which the reductions sum in.
+    /// </summary>
+    public static bool IsUsable(CLDevice device) =>
+        device.CVersion >= ILGPU.Backends.OpenCL.CLBackend.MinimumVersion && device.Capabilities.GenericAddressSpace &&
+        device.Capabilities.Float64;
 
     /// <summary>The options every GpuNet context uses.</summary>
     public static Context.Builder Configure(Context.Builder builder) =>

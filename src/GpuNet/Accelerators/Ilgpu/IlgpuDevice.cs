@@ -127,7 +127,7 @@ public sealed class IlgpuDevice
             }
             case IlgpuBackend.OpenCL:
             {
-                Context context = IlgpuContexts.Create(b => b.OpenCL());
+                Context context = IlgpuContexts.Create(b => b.OpenCL(IlgpuContexts.IsUsable));
                 if (context.GetCLDevices().Count == 0)
                 {
                     context.Dispose();

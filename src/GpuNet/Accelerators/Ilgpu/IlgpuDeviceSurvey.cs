@@ -22,7 +22,8 @@ public static class IlgpuDeviceSurvey
         int openCL = entries.Count;
         using (Context all = IlgpuContexts.Create(b => b.OpenCL(_ => true)))
             foreach (CLDevice device in all.GetCLDevices())
-                entries.Add(new IlgpuDeviceEntry(IlgpuBackend.OpenCL, device.Name, device.MemorySize, Describe(device), IsUsable(device)));
+                entries.Add(new IlgpuDeviceEntry(IlgpuBackend.OpenCL, device.Name, device.MemorySize, Describe(device),
+                    IlgpuContexts.IsUsable(device)));
         if (entries.Count == openCL) entries.Add(new IlgpuDeviceEntry(IlgpuBackend.OpenCL, "(none)", 0, WhyNoOpenCL(), Usable: false));
 
         var cpu = IlgpuContexts.CpuDevice;
@@ -48,7 +49,7 @@ public static class IlgpuDeviceSurvey
     /// <summary>Whether an OpenCL device ILGPU accepts is there, and the reason either way.</summary>
     public static bool HasOpenCL(out string reason)
     {
-        using Context context = IlgpuContexts.Create(b => b.OpenCL());
+        using Context context = IlgpuContexts.Create(b => b.OpenCL(IlgpuContexts.IsUsable));
         if (context.GetCLDevices().Count > 0)
         {
             reason = $"found {context.GetCLDevice(0).Name}";
@@ -80,10 +81,12 @@ public static class IlgpuDeviceSurvey
         if (library is null) return "no OpenCL library is installed (neither libOpenCL.so nor libOpenCL.so.1 loads)";
         using Context context = IlgpuContexts.Create(b => b.OpenCL(_ => true));
         var refused = new List<string>();
-        foreach (CLDevice device in context.GetCLDevices()) refused.Add($"{device.Name} (OpenCL C {device.CVersion})");
+        foreach (CLDevice device in context.GetCLDevices())
+            refused.Add($"{device.Name} (OpenCL C {device.CVersion}{(device.Capabilities.Float64 ? "" : ", no double precision")})");
         return refused.Count == 0
             ? $"{library} loads but reports no OpenCL device"
-            : $"ILGPU needs OpenCL C 2.0 with the generic address space, which {string.Join(", ", refused)} does not offer";
+            : "GpuNet needs OpenCL C 2.0 with the generic address space (for ILGPU) and double precision (for its sums), " +
+              $"which {string.Join(", ", refused)} does not offer";
     }
 
     public static string Describe(CudaDevice device) =>
@@ -92,11 +95,6 @@ public static class IlgpuDeviceSurvey
 
     public static string Describe(CLDevice device) =>
         $"{device.DeviceType} by {device.VendorName}, OpenCL C {device.CVersion}, platform {device.PlatformName}";
-
-    private static bool IsUsable(CLDevice device) =>
-        device.CVersion >= CLBackendMinimum && device.Capabilities.GenericAddressSpace;
-
-    private static readonly ILGPU.Backends.OpenCL.CLCVersion CLBackendMinimum = ILGPU.Backends.OpenCL.CLBackend.MinimumVersion;
 }
 
 /// <summary>One device an ILGPU backend sees.</summary>
