@@ -9,7 +9,7 @@ public static class RunConfigReader
 {
     private static readonly string[] TopLevelKeys =
         ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend",
-         "augmentation", "ensemble", "test_time_augmentation", "rotated_test", "lecture"];
+         "augmentation", "ensemble", "test_time_augmentation", "rotated_test", "lecture", "checkpoint_every"];
 
     public static RunConfig ReadFile(string path)
     {
@@ -52,6 +52,7 @@ public static class RunConfigReader
             Ensemble = values.GetValueOrDefault("ensemble") is { } ensemble ? EnsembleSettings.Read(ensemble) : null,
             TestEvaluation = TestEvaluationSettings.Read(values.GetValueOrDefault("test_time_augmentation"), values.GetValueOrDefault("rotated_test")),
             Lecture = values.GetValueOrDefault("lecture") is { } lecture ? LectureReference.Read(lecture) : null,
+            CheckpointEvery = values.GetValueOrDefault("checkpoint_every") is { } every ? ReadCheckpointEvery(every) : null,
         };
     }
 
@@ -100,6 +101,18 @@ public static class RunConfigReader
         if (layers.Count == 0) throw model.Error("'layers' is empty; a model needs at least one layer");
         args.RejectUnknown("model");
         return (inputShape, layers);
+    }
+
+    // checkpoint_every: {steps: N} or {minutes: M}.
+    private static Training.CheckpointSchedule ReadCheckpointEvery(ConfigNode node)
+    {
+        var args = new ConfigArguments(node, node);
+        ConfigNode? steps = args.Get("steps"), minutes = args.Get("minutes");
+        args.RejectUnknown("checkpoint_every");
+        if ((steps is null) == (minutes is null)) throw node.Error("expected {steps: N} or {minutes: M}, one of the two");
+        if (steps is not null) return Training.CheckpointSchedule.EverySteps(steps.AsPositiveInt());
+        float value = minutes!.AsFloat();
+        return value > 0f ? Training.CheckpointSchedule.EveryMinutes(value) : throw minutes.Error($"expected a positive number of minutes, got {minutes.Scalar}");
     }
 
     private static ValidationChoice ReadValidation(ConfigNode? data, ConfigNode? split)
