@@ -22,6 +22,10 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
 
     public bool IsScalar => Yaml is YamlScalarNode;
 
+    /// <summary>YAML's null: nothing after the colon, ~, or null (JSON's null too), unquoted.</summary>
+    public bool IsNull => Yaml is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted) } s
+        && s.Value is null or "" or "~" or "null" or "Null" or "NULL";
+
     public ConfigException Error(string reason) =>
         new(File, (int)Yaml.Start.Line, (int)Yaml.Start.Column, Path, reason);
 

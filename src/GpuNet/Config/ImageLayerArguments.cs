@@ -12,7 +12,7 @@ internal static class ImageLayerArguments
     public static (int Height, int Width)? Pair(ConfigArguments a, string key, (int, int)? fallback = null)
     {
         ConfigNode? node = a.Get(key);
-        if (node is null || IsNull(node)) return fallback;
+        if (node is null || node.IsNull || IsNone(node)) return fallback;
         if (node.IsScalar)
         {
             int size = node.AsPositiveInt();
@@ -26,8 +26,9 @@ internal static class ImageLayerArguments
 
     public static (int Height, int Width) RequiredPair(ConfigArguments a, string key)
     {
-        a.Required(key);
-        return Pair(a, key)!.Value;
+        ConfigNode node = a.Required(key);
+        // Found by fuzzing: "{kernel_size, filters: 3}" gives the key a null value, which must not pass for a size.
+        return Pair(a, key) ?? throw node.Error("expected a positive integer or a pair [height, width], got nothing");
     }
 
     public static string Padding(ConfigArguments a)
@@ -72,6 +73,6 @@ internal static class ImageLayerArguments
             throw node.Error($"only axis -1 (the features, or the channels of an image) is supported, got {node.Scalar}");
     }
 
-    private static bool IsNull(ConfigNode node) =>
-        node.Yaml is YamlDotNet.RepresentationModel.YamlScalarNode { Value: null or "" or "null" or "Null" or "NULL" or "~" or "None" };
+    // Python's None, as Keras configs print it.
+    private static bool IsNone(ConfigNode node) => node.Yaml is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "None" };
 }

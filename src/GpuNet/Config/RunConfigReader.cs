@@ -70,6 +70,8 @@ public static class RunConfigReader
         var parser = new Parser(new StringReader(text));
         try
         {
+            YamlNesting.Check(file, parser);
+            parser = new Parser(new StringReader(text));
             stream.Load(parser);
         }
         catch (YamlException e)
@@ -78,6 +80,13 @@ public static class RunConfigReader
             string reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
             reason = System.Text.RegularExpressions.Regex.Replace(reason, @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
             throw new ConfigException(file, (int)e.Start.Line, (int)e.Start.Column, "", $"YAML syntax error: {reason}");
+        }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's loader refuses some events it cannot place in a node tree this way (found by fuzzing: an
+            // alias or a tag where a mapping key should be), as an argument error rather than a YamlException.
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new ConfigException(file, (int)at.Line, (int)at.Column, "", $"YAML syntax error: {e.Message.Split(" (Parameter")[0]}");
         }
         catch (InvalidOperationException)
         {

@@ -125,7 +125,11 @@ public sealed class Checkpoint
             JsonObject state = JsonNode.Parse(stateElement.GetRawText())!.AsObject();
             if (state["format"]?.GetValue<string>() != Format)
                 throw new GpuNetException($"{file}: not a GpuNet checkpoint of format {Format}");
-            string weightsPath = folder.Combine(state["weights_file"]!.GetValue<string>());
+            string weightsName = state["weights_file"]!.GetValue<string>();
+            // Only a file of the run folder: a name that climbs out of it or is absolute is damage, not a place to read.
+            if (weightsName.Length == 0 || Path.GetFileName(weightsName) != weightsName || weightsName is "." or "..")
+                throw new GpuNetException($"{file}: damaged checkpoint: its weights file '{weightsName}' is not a file name in the run folder");
+            string weightsPath = folder.Combine(weightsName);
             if (!File.Exists(weightsPath)) throw new GpuNetException($"{weightsPath}: the weights file named by {file} is missing");
             string weightsSha = state["weights_sha256"]!.GetValue<string>();
             if (Sha256OfFile(weightsPath) != weightsSha)
@@ -133,8 +137,8 @@ public sealed class Checkpoint
             var (tensors, _) = SafeTensorsFile.Read(weightsPath);
             int epoch = state["epoch"]!.GetValue<int>();
             EpochProgress? progress = state["position"] is JsonObject position ? PositionFromJson(position) : null;
-            if (progress is not null && progress.Epoch != epoch + 1)
-                throw new GpuNetException($"{file}: damaged checkpoint: its position is in epoch {progress.Epoch} but it follows epoch {epoch}");
+            if (progress?.Inconsistency(epoch) is { } wrong)
+                throw new GpuNetException($"{file}: damaged checkpoint: its position {wrong}");
             return new Checkpoint(
                 epoch,
                 state["iterations"]!.GetValue<long>(),
@@ -145,11 +149,13 @@ public sealed class Checkpoint
                 tensors,
                 progress);
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        // ArgumentException: a key written twice (found by fuzzing).
+        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
         {
-            throw new GpuNetException($"{file}: damaged checkpoint: a field is missing or has the wrong type ({e.Message})");
+            throw new GpuNetException($"{file}: damaged checkpoint: a field is missing, repeated or has the wrong type ({e.Message.Split(" (Parameter")[0]})");
         }
     }
+
 
     /// <summary>Puts the trainer and callbacks where the checkpointed run stood after its last epoch.</summary>
     public void Restore(Trainer trainer, IReadOnlyList<TrainingCallback> callbacks, string source)
@@ -160,7 +166,15 @@ public sealed class Checkpoint
         trainer.SetOptimizerState(Tensors, Iterations, source);
         foreach (TrainingCallback c in callbacks)
         {
-            if (CallbackStates[c.StateKey] is JsonObject state) c.LoadState(state);
+            try
+            {
+                if (CallbackStates[c.StateKey] is JsonObject state) c.LoadState(state);
+            }
+            // Found by fuzzing: a callback's state with a field missing or of another type.
+            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
+            {
+                throw new GpuNetException($"{source}: damaged checkpoint: the state of {c.StateKey} has a field missing or of the wrong type ({e.Message})");
+            }
             string prefix = $"callbacks/{c.StateKey}/";
             c.LoadTensors(Tensors.Values.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[prefix.Length..], t => t with { Name = t.Name[prefix.Length..] }));

@@ -18,5 +18,17 @@ namespace GpuNet.Training;
 public sealed record EpochProgress(int Epoch, int StepsDone, int SamplesSeen, float LossSum, float CorrectSum, float[] GradientNormSums,
     double Seconds, int BatchSize, int TrainingSamples)
 {
-    public int StepsPerEpoch => (TrainingSamples + BatchSize - 1) / BatchSize;
+    public int StepsPerEpoch => (int)(((long)TrainingSamples + BatchSize - 1) / BatchSize);
+
+    /// <summary>What makes this position impossible after <paramref name="epochsFinished"/> epochs, or null: it must lie inside the next epoch.</summary>
+    public string? Inconsistency(int epochsFinished)
+    {
+        if (Epoch != epochsFinished + 1) return $"is in epoch {Epoch} but follows epoch {epochsFinished}";
+        if (BatchSize <= 0 || TrainingSamples <= 0) return $"has batch size {BatchSize} and {TrainingSamples} training samples";
+        if (StepsDone <= 0 || StepsDone >= StepsPerEpoch || SamplesSeen != (long)StepsDone * BatchSize)
+            return $"says {StepsDone} steps and {SamplesSeen} samples done, not a step inside an epoch of {StepsPerEpoch}";
+        if (!float.IsFinite(LossSum) || !float.IsFinite(CorrectSum) || GradientNormSums.Any(v => !float.IsFinite(v)) || !(Seconds >= 0))
+            return "holds a sum that is not a finite number";
+        return null;
+    }
 }

@@ -281,14 +281,10 @@ public sealed class Trainer : IDisposable
     private static void CheckResumePosition(EpochProgress? at, int initialEpoch, int batchSize, int trainingSamples)
     {
         if (at is null) return;
-        if (at.Epoch != initialEpoch + 1)
-            throw new GpuNetException($"a position in epoch {at.Epoch} resumes after epoch {at.Epoch - 1}, not after epoch {initialEpoch}");
+        if (at.Inconsistency(initialEpoch) is { } wrong) throw new GpuNetException($"the position to resume from {wrong}");
         if (at.BatchSize != batchSize || at.TrainingSamples != trainingSamples)
             throw new GpuNetException($"the run stopped in the middle of epoch {at.Epoch} with batch size {at.BatchSize} and {at.TrainingSamples:N0} " +
                 $"training samples; it resumes only with the same (here batch size {batchSize} and {trainingSamples:N0} samples)");
-        int steps = (trainingSamples + batchSize - 1) / batchSize;
-        if (at.StepsDone <= 0 || at.StepsDone >= steps || at.SamplesSeen != Math.Min(at.StepsDone * batchSize, trainingSamples))
-            throw new GpuNetException($"position step {at.StepsDone} with {at.SamplesSeen} samples seen is not inside an epoch of {steps} steps");
     }
 
     private void TrainStep(ReadOnlySpan<float> images, ReadOnlySpan<float> targets, int count)
