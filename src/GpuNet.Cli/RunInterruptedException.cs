@@ -7,6 +7,7 @@ namespace GpuNet.Cli;
 /// </summary>
 internal sealed class RunInterruptedException(string message, int exitCode) : Exception(message)
 {
-    /// <summary>128 + the signal's number, as a shell reports a process the signal ended: 130 for SIGINT, 143 for SIGTERM.</summary>
+    /// <summary>128 + the signal's number, as a shell reports a process the signal ended: 130 for SIGINT, 143 for
+    /// SIGTERM.</summary>
     public int ExitCode { get; } = exitCode;
 }

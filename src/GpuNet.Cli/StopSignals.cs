@@ -22,7 +22,8 @@ internal static class StopSignals
     /// <summary>The exit code of a run stopped by <see cref="Received"/>: 128 + its number.</summary>
     public static int ExitCode => 128 + _number;
 
-    /// <summary>While the result is not disposed, a signal stops <paramref name="trainer"/> after its current step.</summary>
+    /// <summary>While the result is not disposed, a signal stops <paramref name="trainer"/> after its current
+    /// step.</summary>
     public static IDisposable StopAfterStep(Trainer trainer)
     {
         lock (Gate)
@@ -47,7 +48,8 @@ internal static class StopSignals
             (Received, _number) = (name, number);
             _training.RequestStop();
         }
-        Console.Error.WriteLine($"{name}: stopping after the current step to save a checkpoint (send it again to stop at once)");
+        Console.Error.WriteLine(
+            $"{name}: stopping after the current step to save a checkpoint (send it again to stop at once)");
     }
 
     private sealed class Release : IDisposable

@@ -26,7 +26,8 @@ internal static class TrainingRun
     public static TrainingOutcome Execute(RunConfig config, RunSettings settings)
     {
         if (config.Ensemble is not null && settings.Resume is not null)
-            throw new GpuNetException($"{settings.Resume}: --resume continues one network; an ensemble run is started again (its members' folders keep their checkpoints)");
+            throw new GpuNetException($"{settings.Resume}: --resume continues one network; an ensemble run is " +
+                "started again (its members' folders keep their checkpoints)");
         // The model's own sizes need no data: a model too large to build fails before the data is read.
         ModelGraph model = config.CreateModel().Build();
         var (fullTrain, test) = DatasetLoader.Load(config.Dataset, settings.DataDirectory, Console.Out);
@@ -37,8 +38,8 @@ internal static class TrainingRun
         if (config.Ensemble is not { } ensemble)
         {
             RunFolder folder = settings.Resume is { } resume ? RunFolder.Open(resume) : CreateRunFolder(settings.RunsRoot, config);
-            MemberOutcome single = TrainMember(config, config.Seed, folder, resuming: settings.Resume is not null, accelerator, train, validation, test,
-                settings, member: null);
+            MemberOutcome single = TrainMember(config, config.Seed, folder, resuming: settings.Resume is not null,
+                accelerator, train, validation, test, settings, member: null);
             return new TrainingOutcome(config.Name, folder.Path, [single], null);
         }
 
@@ -49,7 +50,8 @@ internal static class TrainingRun
             Console.WriteLine($"Ensemble member {m + 1} of {ensemble.Members}");
             RunFolder folder = RunFolder.CreateMember(parent, $"member-{m + 1}");
             AtomicFile.WriteAllText(folder.ConfigFile, config.SourceText);
-            members.Add(TrainMember(config, config.Seed + (ulong)m, folder, resuming: false, accelerator, train, validation, test, settings, member: m + 1));
+            members.Add(TrainMember(config, config.Seed + (ulong)m, folder, resuming: false, accelerator, train,
+                validation, test, settings, member: m + 1));
         }
         int[] votes = EnsembleDecision.Predict(members.Select(m => m.DecisionOutputs).ToList(), test.ClassCount, ensemble.Vote);
         float accuracy = EnsembleDecision.Accuracy(votes, test.Labels);
@@ -65,20 +67,25 @@ internal static class TrainingRun
     /// shape and classes, and every buffer the training will allocate against what one buffer can
     /// index and what the machine has.
     /// </summary>
-    private static void CheckBeforeTraining(RunConfig config, ModelGraph model, Dataset train, Dataset? validation, Dataset test)
+    private static void CheckBeforeTraining(RunConfig config, ModelGraph model, Dataset train, Dataset? validation,
+        Dataset test)
     {
         try
         {
-            foreach (Dataset data in new[] { train, validation, test }.OfType<Dataset>()) Trainer.CheckFits(model, data);
+            foreach (Dataset data in new[] { train, validation, test }.OfType<Dataset>())
+                Trainer.CheckFits(model, data);
         }
         catch (GpuNetException e)
         {
             throw new GpuNetException($"{config.SourceFile}: {e.Message}");
         }
-        int trainingSamples = config.Augmentation is { Mode: AugmentationMode.Expand } expand ? train.Count * (expand.Copies + 1) : train.Count;
+        int trainingSamples = config.Augmentation is { Mode: AugmentationMode.Expand } expand
+            ? train.Count * (expand.Copies + 1)
+            : train.Count;
         try
         {
-            ModelFootprint.Of(model, config.CreateOptimizer(), config.BatchSize, trainingSamples).CheckFits(HostMemory.AvailableBytes(), HostMemory.Description);
+            ModelFootprint.Of(model, config.CreateOptimizer(), config.BatchSize, trainingSamples)
+                .CheckFits(HostMemory.AvailableBytes(), HostMemory.Description);
         }
         catch (LayerException e)
         {
@@ -86,7 +93,8 @@ internal static class TrainingRun
         }
     }
 
-    private static RunFolder CreateRunFolder(string root, RunConfig config) => RunFolder.Create(root, config.Name, DateTime.Now, config.SourceText);
+    private static RunFolder CreateRunFolder(string root, RunConfig config) =>
+        RunFolder.Create(root, config.Name, DateTime.Now, config.SourceText);
 
     private static MemberOutcome TrainMember(RunConfig config, ulong seed, RunFolder folder, bool resuming, IAccelerator accelerator,
         Dataset train, Dataset? validation, Dataset test, RunSettings settings, int? member)
@@ -105,7 +113,8 @@ internal static class TrainingRun
             resumeAt = checkpoint.Progress;
             Console.WriteLine(resumeAt is null
                 ? $"Resuming {folder.Path} after epoch {initialEpoch} (step {trainer.Iterations:N0})"
-                : $"Resuming {folder.Path} in epoch {resumeAt.Epoch} after its step {resumeAt.StepsDone} of {resumeAt.StepsPerEpoch} (step {trainer.Iterations:N0})");
+                : $"Resuming {folder.Path} in epoch {resumeAt.Epoch} after its step {resumeAt.StepsDone} of " +
+                  $"{resumeAt.StepsPerEpoch} (step {trainer.Iterations:N0})");
             if (initialEpoch >= config.Epochs)
                 throw new GpuNetException($"{folder.Path}: the run already finished epoch {initialEpoch} of {config.Epochs}; pass --epochs N with N > {initialEpoch} to train further");
         }
@@ -123,17 +132,19 @@ internal static class TrainingRun
                           $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {seed}");
         Console.WriteLine($"Data: {config.Dataset}, {trainingSet.Count:N0} training and {(validation is null ? "no" : validation.Count.ToString("N0", CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");
 
-        if (resumeAt is not null && (resumeAt.BatchSize != config.BatchSize || resumeAt.TrainingSamples != trainingSet.Count))
-            throw new GpuNetException($"{folder.CheckpointFile}: the run stopped in the middle of epoch {resumeAt.Epoch} with batch size {resumeAt.BatchSize} " +
-                $"and {resumeAt.TrainingSamples:N0} training samples, so it resumes only with the same; this run has batch size {config.BatchSize} " +
-                $"and {trainingSet.Count:N0} samples");
+        if (resumeAt is { } at && (at.BatchSize != config.BatchSize || at.TrainingSamples != trainingSet.Count))
+            throw new GpuNetException($"{folder.CheckpointFile}: the run stopped in the middle of epoch {at.Epoch} " +
+                $"with batch size {at.BatchSize} and {at.TrainingSamples:N0} training samples, so it resumes only " +
+                $"with the same; this run has batch size {config.BatchSize} and {trainingSet.Count:N0} samples");
 
-        var checkpoints = new CheckpointCallback(folder, config.SourceText, history, configured, config.CheckpointEvery);
+        var checkpoints = new CheckpointCallback(folder, config.SourceText, history, configured,
+            config.CheckpointEvery);
         var progress = new KerasProgressBar(Console.Out, live: !Console.IsOutputRedirected);
         try
         {
             using (StopSignals.StopAfterStep(trainer))
-                trainer.Fit(trainingSet, config.Epochs, config.BatchSize, validation, [progress, .. configured, checkpoints], initialEpoch, history, resumeAt);
+                trainer.Fit(trainingSet, config.Epochs, config.BatchSize, validation,
+                    [progress, .. configured, checkpoints], initialEpoch, history, resumeAt);
         }
         catch (TrainingDivergedException e)
         {
@@ -164,7 +175,8 @@ internal static class TrainingRun
             report.TestTimeAugmentation?.Accuracy, report.TestTimeAugmentation?.Outputs ?? report.TestOutputs);
     }
 
-    private static RunInterruptedException Interruption(RunConfig config, RunSettings settings, RunFolder folder, CheckpointCallback checkpoints, int? member)
+    private static RunInterruptedException Interruption(RunConfig config, RunSettings settings, RunFolder folder,
+        CheckpointCallback checkpoints, int? member)
     {
         string signal = StopSignals.Received ?? "a stop request";
         string where = checkpoints.LastSavedProgress is { } at
@@ -173,24 +185,31 @@ internal static class TrainingRun
         string next = member is null
             ? $"resume with: {ResumeCommand(config, settings, folder.Path)}"
             : $"that was ensemble member {member}; an ensemble is not resumed but started again";
-        return new RunInterruptedException($"Stopped by {signal} {where}; checkpoint saved in {folder.Path}; {next}", StopSignals.ExitCode);
+        return new RunInterruptedException($"Stopped by {signal} {where}; checkpoint saved in {folder.Path}; {next}",
+            StopSignals.ExitCode);
     }
 
-    /// <summary>The command that carries on this run: its folder, and every option that changed what the config file says.</summary>
+    /// <summary>The command that carries on this run: its folder, and every option that changed what the config file
+    /// says.</summary>
     private static string ResumeCommand(RunConfig config, RunSettings settings, string folder)
     {
         RunConfig written = RunConfigReader.Read(config.SourceFile, config.SourceText);
         var words = new List<string> { "gpunet", "train", "--resume", ShellWord(folder) };
         if (settings.DataDirectory is { } data) words.AddRange(["--data", ShellWord(data)]);
         if (settings.Backend is { } backend) words.AddRange(["--backend", backend]);
-        if (config.Epochs != written.Epochs) words.AddRange(["--epochs", config.Epochs.ToString(CultureInfo.InvariantCulture)]);
-        if (config.BatchSize != written.BatchSize) words.AddRange(["--batch-size", config.BatchSize.ToString(CultureInfo.InvariantCulture)]);
-        if (config.Seed != written.Seed) words.AddRange(["--seed", config.Seed.ToString(CultureInfo.InvariantCulture)]);
+        if (config.Epochs != written.Epochs) words.AddRange(["--epochs", Invariant(config.Epochs)]);
+        if (config.BatchSize != written.BatchSize) words.AddRange(["--batch-size", Invariant(config.BatchSize)]);
+        if (config.Seed != written.Seed) words.AddRange(["--seed", Invariant(config.Seed)]);
         return string.Join(' ', words);
     }
 
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    // Quoted for a POSIX shell where it holds anything but the characters of a plain path.
     private static string ShellWord(string word) =>
-        word.All(c => char.IsLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or ':' or '+' or ',') ? word : $"'{word.Replace("'", "'\\''")}'";
+        word.All(c => char.IsLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or ':' or '+' or ',')
+            ? word
+            : $"'{word.Replace("'", "'\\''")}'";
 
     private static string EnsembleSummary(RunConfig config, EnsembleSettings ensemble, IReadOnlyList<MemberOutcome> members, float accuracy)
     {

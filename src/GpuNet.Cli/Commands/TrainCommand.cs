@@ -6,7 +6,8 @@ namespace GpuNet.Cli.Commands;
 [Verb("train", HelpText = "Train the model of a config file and report its training and test performance.")]
 public sealed class TrainOptions : DataOptionsBase
 {
-    [Value(0, MetaName = "CONFIG", HelpText = "The run config (.yaml or .json); with --resume, the run folder's config.yaml when left out.")]
+    [Value(0, MetaName = "CONFIG",
+        HelpText = "The run config (.yaml or .json); with --resume, the run folder's config.yaml when left out.")]
     public string? Config { get; set; }
 
     [Option("epochs", HelpText = "Override the config's number of epochs (with --resume: train up to this epoch).")]
@@ -39,7 +40,8 @@ public static class TrainCommand
     {
         if (options.Config is { } config) return config;
         if (options.Resume is { } resume) return Training.RunFolder.Open(resume).ConfigFile;
-        throw new GpuNetException("train needs a CONFIG file, or --resume RUN_DIR to carry on a run with the config in its folder");
+        throw new GpuNetException(
+            "train needs a CONFIG file, or --resume RUN_DIR to carry on a run with the config in its folder");
     }
 
     private static void ApplyOverrides(RunConfig config, TrainOptions options)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace GpuNet.Config;
@@ -23,7 +24,7 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
     public bool IsScalar => Yaml is YamlScalarNode;
 
     /// <summary>YAML's null: nothing after the colon, ~, or null (JSON's null too), unquoted.</summary>
-    public bool IsNull => Yaml is YamlScalarNode { Style: not (YamlDotNet.Core.ScalarStyle.SingleQuoted or YamlDotNet.Core.ScalarStyle.DoubleQuoted) } s
+    public bool IsNull => Yaml is YamlScalarNode { Style: not (ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted) } s
         && s.Value is null or "" or "~" or "null" or "Null" or "NULL";
 
     public ConfigException Error(string reason) =>

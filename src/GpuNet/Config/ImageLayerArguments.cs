@@ -74,5 +74,6 @@ internal static class ImageLayerArguments
     }
 
     // Python's None, as Keras configs print it.
-    private static bool IsNone(ConfigNode node) => node.Yaml is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "None" };
+    private static bool IsNone(ConfigNode node) =>
+        node.Yaml is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "None" };
 }

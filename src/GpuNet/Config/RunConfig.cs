@@ -61,7 +61,8 @@ public sealed class RunConfig
     /// <summary>What the lecture notes report for this experiment, if the config says.</summary>
     public LectureReference? Lecture { get; init; }
 
-    /// <summary>Checkpoints in the middle of epochs (<c>checkpoint_every: {steps: N}</c> or <c>{minutes: M}</c>), or null for epoch ends only.</summary>
+    /// <summary>Checkpoints in the middle of epochs (<c>checkpoint_every: {steps: N}</c> or <c>{minutes: M}</c>), or
+    /// null for epoch ends only.</summary>
     public Training.CheckpointSchedule? CheckpointEvery { get; init; }
 
     /// <summary>The Sequential model, with a shape error reported at the layer's line in the file.</summary>
@@ -83,6 +84,7 @@ public sealed class RunConfig
     public ConfigException AtLayerLine(LayerException e)
     {
         ConfigNode node = LayerNodes[e.LayerIndex];
-        return new ConfigException(node.File, (int)node.Yaml.Start.Line, (int)node.Yaml.Start.Column, $"{node.Path} ({e.LayerType})", e.Reason);
+        return new ConfigException(node.File, (int)node.Yaml.Start.Line, (int)node.Yaml.Start.Column,
+            $"{node.Path} ({e.LayerType})", e.Reason);
     }
 }

@@ -52,7 +52,9 @@ public static class RunConfigReader
             Ensemble = values.GetValueOrDefault("ensemble") is { } ensemble ? EnsembleSettings.Read(ensemble) : null,
             TestEvaluation = TestEvaluationSettings.Read(values.GetValueOrDefault("test_time_augmentation"), values.GetValueOrDefault("rotated_test")),
             Lecture = values.GetValueOrDefault("lecture") is { } lecture ? LectureReference.Read(lecture) : null,
-            CheckpointEvery = values.GetValueOrDefault("checkpoint_every") is { } every ? ReadCheckpointEvery(every) : null,
+            CheckpointEvery = values.GetValueOrDefault("checkpoint_every") is { } every
+                ? ReadCheckpointEvery(every)
+                : null,
         };
     }
 
@@ -86,7 +88,8 @@ public static class RunConfigReader
             // YamlDotNet's loader refuses some events it cannot place in a node tree this way (found by fuzzing: an
             // alias or a tag where a mapping key should be), as an argument error rather than a YamlException.
             var at = parser.Current?.Start ?? Mark.Empty;
-            throw new ConfigException(file, (int)at.Line, (int)at.Column, "", $"YAML syntax error: {e.Message.Split(" (Parameter")[0]}");
+            throw new ConfigException(file, (int)at.Line, (int)at.Column, "",
+                $"YAML syntax error: {e.Message.Split(" (Parameter")[0]}");
         }
         catch (InvalidOperationException)
         {
@@ -118,10 +121,13 @@ public static class RunConfigReader
         var args = new ConfigArguments(node, node);
         ConfigNode? steps = args.Get("steps"), minutes = args.Get("minutes");
         args.RejectUnknown("checkpoint_every");
-        if ((steps is null) == (minutes is null)) throw node.Error("expected {steps: N} or {minutes: M}, one of the two");
+        if ((steps is null) == (minutes is null))
+            throw node.Error("expected {steps: N} or {minutes: M}, one of the two");
         if (steps is not null) return Training.CheckpointSchedule.EverySteps(steps.AsPositiveInt());
         float value = minutes!.AsFloat();
-        return value > 0f ? Training.CheckpointSchedule.EveryMinutes(value) : throw minutes.Error($"expected a positive number of minutes, got {minutes.Scalar}");
+        return value > 0f
+            ? Training.CheckpointSchedule.EveryMinutes(value)
+            : throw minutes.Error($"expected a positive number of minutes, got {minutes.Scalar}");
     }
 
     private static ValidationChoice ReadValidation(ConfigNode? data, ConfigNode? split)

@@ -22,8 +22,9 @@ public sealed class LayerBuilder(ComputationGraph graph)
         long count = ShapeOf.LongElementCount(shape);
         if (count > ShapeOf.MaximumBufferLength)
             throw new GpuNetException(
-                $"its {name} of shape {ShapeOf.Format(shape)} would hold {count:N0} weights, {ByteSize.OfFloats(count)}, more than the " +
-                $"{ShapeOf.MaximumBufferLength:N0} one buffer can hold; use fewer units or filters, or a smaller input");
+                $"its {name} of shape {ShapeOf.Format(shape)} would hold {count:N0} weights, " +
+                $"{ByteSize.OfFloats(count)}, more than the {ShapeOf.MaximumBufferLength:N0} one buffer can hold; " +
+                "use fewer units or filters, or a smaller input");
         try
         {
             initializer.Validate(shape);

@@ -28,5 +28,6 @@ public static class ByteSize
     /// <summary>The bytes of <paramref name="floats"/> float32 values, saturating rather than wrapping.</summary>
     public static string OfFloats(long floats) => Format(Floats(floats));
 
-    public static long Floats(long floats) => floats > long.MaxValue / sizeof(float) ? long.MaxValue : floats * sizeof(float);
+    public static long Floats(long floats) =>
+        floats > long.MaxValue / sizeof(float) ? long.MaxValue : floats * sizeof(float);
 }

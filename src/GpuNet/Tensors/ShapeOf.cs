@@ -9,7 +9,8 @@ public static class ShapeOf
     /// </summary>
     public static int MaximumBufferLength => Array.MaxLength;
 
-    /// <summary>The product of the sizes, refused with the shape and the bytes it would need when one buffer cannot hold it.</summary>
+    /// <summary>The product of the sizes, refused with the shape and the bytes it would need when one buffer cannot
+    /// hold it.</summary>
     public static int ElementCount(ReadOnlySpan<int> shape)
     {
         long count = LongElementCount(shape);
@@ -54,5 +55,7 @@ public static class ShapeOf
     public static int[] WithBatch(int batch, int[] sampleShape) => [batch, .. sampleShape];
 
     private static string Count(long count) =>
-        count == long.MaxValue ? "more than 9.2·10¹⁸" : count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+        count == long.MaxValue
+            ? "more than 9.2·10¹⁸"
+            : count.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
 }

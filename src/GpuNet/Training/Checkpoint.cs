@@ -22,8 +22,8 @@ public sealed class Checkpoint
 {
     public const string Format = "gpunet-checkpoint-1";
 
-    private Checkpoint(int epoch, long iterations, ulong seed, string configText, History history, JsonObject callbackStates,
-        IReadOnlyDictionary<string, NamedTensor> tensors, EpochProgress? progress)
+    private Checkpoint(int epoch, long iterations, ulong seed, string configText, History history,
+        JsonObject callbackStates, IReadOnlyDictionary<string, NamedTensor> tensors, EpochProgress? progress)
     {
         Progress = progress;
         Epoch = epoch;
@@ -38,7 +38,8 @@ public sealed class Checkpoint
     /// <summary>Epochs finished.</summary>
     public int Epoch { get; }
 
-    /// <summary>Where epoch <see cref="Epoch"/> + 1 stood when the run stopped in the middle of it, or null after a whole epoch.</summary>
+    /// <summary>Where epoch <see cref="Epoch"/> + 1 stood when the run stopped in the middle of it, or null after a
+    /// whole epoch.</summary>
     public EpochProgress? Progress { get; }
 
     /// <summary>Optimizer steps taken; with the seed, the whole random state of the run.</summary>
@@ -55,12 +56,14 @@ public sealed class Checkpoint
     public IReadOnlyDictionary<string, NamedTensor> Tensors { get; }
 
     /// <param name="epoch">Epochs finished.</param>
-    /// <param name="progress">Where epoch <paramref name="epoch"/> + 1 stands, for a checkpoint in the middle of it.</param>
-    public static void Save(RunFolder folder, Trainer trainer, int epoch, History history, IReadOnlyList<TrainingCallback> callbacks, string configText,
-        EpochProgress? progress = null)
+    /// <param name="progress">Where epoch <paramref name="epoch"/> + 1 stands, for a checkpoint in the middle of
+    /// it.</param>
+    public static void Save(RunFolder folder, Trainer trainer, int epoch, History history,
+        IReadOnlyList<TrainingCallback> callbacks, string configText, EpochProgress? progress = null)
     {
         if (progress is not null && progress.Epoch != epoch + 1)
-            throw new ArgumentException($"a position in epoch {progress.Epoch} belongs to a checkpoint after epoch {progress.Epoch - 1}, not {epoch}");
+            throw new ArgumentException($"a position in epoch {progress.Epoch} belongs to a checkpoint after epoch " +
+                                        $"{progress.Epoch - 1}, not {epoch}");
         var tensors = new List<NamedTensor>(trainer.GetWeights());
         tensors.AddRange(trainer.GetOptimizerState());
         var callbackStates = new JsonObject();
@@ -69,7 +72,9 @@ public sealed class Checkpoint
             if (c.SaveState() is { } callbackState) callbackStates[c.StateKey] = callbackState;
             tensors.AddRange(c.SaveTensors().Select(t => t with { Name = $"callbacks/{c.StateKey}/{t.Name}" }));
         }
-        string weightsName = progress is null ? $"checkpoint-epoch{epoch:D4}.safetensors" : $"checkpoint-epoch{progress.Epoch:D4}-step{progress.StepsDone:D6}.safetensors";
+        string weightsName = progress is null
+            ? $"checkpoint-epoch{epoch:D4}.safetensors"
+            : $"checkpoint-epoch{progress.Epoch:D4}-step{progress.StepsDone:D6}.safetensors";
         string weightsPath = folder.Combine(weightsName);
         SafeTensorsFile.Write(weightsPath, tensors, new Dictionary<string, string> { ["format"] = Format, ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
@@ -126,9 +131,11 @@ public sealed class Checkpoint
             if (state["format"]?.GetValue<string>() != Format)
                 throw new GpuNetException($"{file}: not a GpuNet checkpoint of format {Format}");
             string weightsName = state["weights_file"]!.GetValue<string>();
-            // Only a file of the run folder: a name that climbs out of it or is absolute is damage, not a place to read.
+            // Only a file of the run folder: a name that climbs out of it or is absolute is damage, not a place to
+            // read.
             if (weightsName.Length == 0 || Path.GetFileName(weightsName) != weightsName || weightsName is "." or "..")
-                throw new GpuNetException($"{file}: damaged checkpoint: its weights file '{weightsName}' is not a file name in the run folder");
+                throw new GpuNetException($"{file}: damaged checkpoint: its weights file '{weightsName}' is not " +
+                                          "a file name in the run folder");
             string weightsPath = folder.Combine(weightsName);
             if (!File.Exists(weightsPath)) throw new GpuNetException($"{weightsPath}: the weights file named by {file} is missing");
             string weightsSha = state["weights_sha256"]!.GetValue<string>();
@@ -150,9 +157,10 @@ public sealed class Checkpoint
                 progress);
         }
         // ArgumentException: a key written twice (found by fuzzing).
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (IsFieldError(e))
         {
-            throw new GpuNetException($"{file}: damaged checkpoint: a field is missing, repeated or has the wrong type ({e.Message.Split(" (Parameter")[0]})");
+            throw new GpuNetException($"{file}: damaged checkpoint: a field is missing, repeated or has the wrong " +
+                                      $"type ({e.Message.Split(" (Parameter")[0]})");
         }
     }
 
@@ -171,9 +179,10 @@ public sealed class Checkpoint
                 if (CallbackStates[c.StateKey] is JsonObject state) c.LoadState(state);
             }
             // Found by fuzzing: a callback's state with a field missing or of another type.
-            catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException)
+            catch (Exception e) when (IsFieldError(e))
             {
-                throw new GpuNetException($"{source}: damaged checkpoint: the state of {c.StateKey} has a field missing or of the wrong type ({e.Message})");
+                throw new GpuNetException($"{source}: damaged checkpoint: the state of {c.StateKey} has a field " +
+                                          $"missing or of the wrong type ({e.Message})");
             }
             string prefix = $"callbacks/{c.StateKey}/";
             c.LoadTensors(Tensors.Values.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
@@ -188,7 +197,7 @@ public sealed class Checkpoint
         ["samples_seen"] = p.SamplesSeen,
         ["loss_sum"] = p.LossSum,
         ["correct_sum"] = p.CorrectSum,
-        ["gradient_norm_sums"] = new JsonArray(p.GradientNormSums.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+        ["gradient_norm_sums"] = new JsonArray([.. p.GradientNormSums.Select(v => (JsonNode?)JsonValue.Create(v))]),
         ["seconds"] = p.Seconds,
         ["batch_size"] = p.BatchSize,
         ["training_samples"] = p.TrainingSamples,
@@ -204,6 +213,10 @@ public sealed class Checkpoint
         p["seconds"]!.GetValue<double>(),
         p["batch_size"]!.GetValue<int>(),
         p["training_samples"]!.GetValue<int>());
+
+    // How System.Text.Json reports a field that is missing (null), of another type, out of range or repeated.
+    private static bool IsFieldError(Exception e) =>
+        e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException;
 
     private static string Sha256OfFile(string path)
     {

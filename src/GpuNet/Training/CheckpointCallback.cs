@@ -10,8 +10,8 @@ namespace GpuNet.Training;
 /// <param name="history">The history object passed to Fit, which holds earlier epochs of a resumed run too.</param>
 /// <param name="others">The run's other callbacks, whose state the checkpoint keeps.</param>
 /// <param name="schedule">Checkpoints between the ends of epochs, or null for none but a stop's.</param>
-public sealed class CheckpointCallback(RunFolder folder, string configText, History history, IReadOnlyList<TrainingCallback> others,
-    CheckpointSchedule? schedule = null) : TrainingCallback
+public sealed class CheckpointCallback(RunFolder folder, string configText, History history,
+    IReadOnlyList<TrainingCallback> others, CheckpointSchedule? schedule = null) : TrainingCallback
 {
     private readonly Stopwatch _sinceSave = new();
     private Trainer? _trainer;

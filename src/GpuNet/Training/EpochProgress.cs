@@ -15,19 +15,23 @@ namespace GpuNet.Training;
 /// <param name="Seconds">Its time spent training so far.</param>
 /// <param name="BatchSize">The batch size, which fixes what a step is.</param>
 /// <param name="TrainingSamples">The training set's size, which fixes the order of the samples.</param>
-public sealed record EpochProgress(int Epoch, int StepsDone, int SamplesSeen, float LossSum, float CorrectSum, float[] GradientNormSums,
-    double Seconds, int BatchSize, int TrainingSamples)
+public sealed record EpochProgress(int Epoch, int StepsDone, int SamplesSeen, float LossSum, float CorrectSum,
+    float[] GradientNormSums, double Seconds, int BatchSize, int TrainingSamples)
 {
     public int StepsPerEpoch => (int)(((long)TrainingSamples + BatchSize - 1) / BatchSize);
 
-    /// <summary>What makes this position impossible after <paramref name="epochsFinished"/> epochs, or null: it must lie inside the next epoch.</summary>
+    /// <summary>What makes this position impossible after <paramref name="epochsFinished"/> epochs, or null: it must
+    /// lie inside the next epoch.</summary>
     public string? Inconsistency(int epochsFinished)
     {
         if (Epoch != epochsFinished + 1) return $"is in epoch {Epoch} but follows epoch {epochsFinished}";
-        if (BatchSize <= 0 || TrainingSamples <= 0) return $"has batch size {BatchSize} and {TrainingSamples} training samples";
+        if (BatchSize <= 0 || TrainingSamples <= 0)
+            return $"has batch size {BatchSize} and {TrainingSamples} training samples";
         if (StepsDone <= 0 || StepsDone >= StepsPerEpoch || SamplesSeen != (long)StepsDone * BatchSize)
-            return $"says {StepsDone} steps and {SamplesSeen} samples done, not a step inside an epoch of {StepsPerEpoch}";
-        if (!float.IsFinite(LossSum) || !float.IsFinite(CorrectSum) || GradientNormSums.Any(v => !float.IsFinite(v)) || !(Seconds >= 0))
+            return $"says {StepsDone} steps and {SamplesSeen} samples done, not a step inside an epoch of " +
+                   $"{StepsPerEpoch}";
+        bool finite = float.IsFinite(LossSum) && float.IsFinite(CorrectSum) && GradientNormSums.All(float.IsFinite);
+        if (!finite || !(Seconds >= 0))
             return "holds a sum that is not a finite number";
         return null;
     }

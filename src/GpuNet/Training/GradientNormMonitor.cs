@@ -45,11 +45,13 @@ internal sealed class GradientNormMonitor : IDisposable
         return sums;
     }
 
-    /// <summary>Puts back the sums of <see cref="ReadSums"/>, so a resumed epoch reports what the uninterrupted one would.</summary>
+    /// <summary>Puts back the sums of <see cref="ReadSums"/>, so a resumed epoch reports what the uninterrupted one
+    /// would.</summary>
     public void RestoreSums(float[] sums, string source)
     {
         if (sums.Length != _kernels.Length)
-            throw new GpuNetException($"{source}: holds gradient norms of {sums.Length} layers but this model has {_kernels.Length} layers with a kernel");
+            throw new GpuNetException($"{source}: holds gradient norms of {sums.Length} layers but this model has " +
+                                      $"{_kernels.Length} layers with a kernel");
         if (_sums is not null) _accelerator.Upload(sums, _sums);
     }
 

@@ -20,7 +20,8 @@ public static class HistoryFiles
     /// <summary>Reads a history.json written by <see cref="Write"/>; anything else is refused by name.</summary>
     public static History Read(string path)
     {
-        if (!File.Exists(path)) throw new GpuNetException($"{path}: not found; the run folder's history is needed for the curves");
+        if (!File.Exists(path))
+            throw new GpuNetException($"{path}: not found; the run folder's history is needed for the curves");
         return Parse(File.ReadAllText(path), path);
     }
 
@@ -32,10 +33,11 @@ public static class HistoryFiles
             return FromJson(JsonNode.Parse(text)!.AsObject());
         }
         // ArgumentException: a key written twice in one epoch (found by fuzzing).
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or FormatException
-                                       or ArgumentException)
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException
+                                       or NullReferenceException or FormatException or ArgumentException)
         {
-            throw new GpuNetException($"{path}: not a history file written by gpunet train ({e.Message.Split(" (Parameter")[0]})");
+            throw new GpuNetException(
+                $"{path}: not a history file written by gpunet train ({e.Message.Split(" (Parameter")[0]})");
         }
     }
 

@@ -6,7 +6,7 @@ namespace GpuNet.Training;
 /// </summary>
 public static class HostMemory
 {
-    /// <summary>Names this memory in a refusal: "… more than the 20 GB of memory this machine has available".</summary>
+    /// <summary>Names this memory in a refusal: "… more than the 20 GB of memory this machine has".</summary>
     public const string Description = "of memory this machine has available";
 
     public static long AvailableBytes()

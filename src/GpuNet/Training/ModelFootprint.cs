@@ -22,7 +22,8 @@ namespace GpuNet.Training;
 public sealed class ModelFootprint
 {
     /// <summary>One buffer: which layer owns it, what it holds, and its length in float32 values.</summary>
-    public sealed record Buffer(int LayerIndex, string What, BufferRole Role, int Batch, long FixedFloats, long FloatsPerSample)
+    public sealed record Buffer(int LayerIndex, string What, BufferRole Role, int Batch, long FixedFloats,
+        long FloatsPerSample)
     {
         public long Floats => Saturating(FixedFloats, FloatsPerSample, Batch);
     }
@@ -49,7 +50,8 @@ public sealed class ModelFootprint
 
     public long BytesOf(BufferRole role) => Sum(Buffers.Where(b => b.Role == role));
 
-    /// <param name="trainingSamples">The training set's size, when known: a shorter last batch gets buffers of its own.</param>
+    /// <param name="trainingSamples">The training set's size, when known: a shorter last batch gets buffers of its
+    /// own.</param>
     public static ModelFootprint Of(ModelGraph model, Optimizer optimizer, int batchSize, int? trainingSamples = null,
         int evaluationBatchSize = Trainer.EvaluationBatchSize)
     {
@@ -60,11 +62,14 @@ public sealed class ModelFootprint
         {
             foreach (Parameter p in model.Layers[i].Parameters)
             {
-                int copies = p.Trainable ? 2 : 1;
-                for (int c = 0; c < copies; c++)
-                    buffers.Add(new Buffer(i, c == 0 ? p.Name : $"gradient of {p.Name}", BufferRole.Weights, 0, p.Length, 0));
-                for (int s = 0; p.Trainable && s < slots; s++)
-                    buffers.Add(new Buffer(i, $"{optimizer.Name} slot '{optimizer.SlotNames[s]}' of {p.Name}", BufferRole.OptimizerState, 0, p.Length, 0));
+                buffers.Add(new Buffer(i, p.Name, BufferRole.Weights, 0, p.Length, 0));
+                if (!p.Trainable) continue;
+                buffers.Add(new Buffer(i, $"gradient of {p.Name}", BufferRole.Weights, 0, p.Length, 0));
+                for (int s = 0; s < slots; s++)
+                {
+                    string slot = $"{optimizer.Name} slot '{optimizer.SlotNames[s]}' of {p.Name}";
+                    buffers.Add(new Buffer(i, slot, BufferRole.OptimizerState, 0, p.Length, 0));
+                }
             }
         }
         AddPlan(buffers, model, batchSize, withGradients: true, BufferRole.Training);
@@ -73,7 +78,8 @@ public sealed class ModelFootprint
         AddPlan(buffers, model, evaluationBatchSize, withGradients: false, BufferRole.Evaluation);
         // The prefetcher's two slots of images and one-hot targets, and evaluation's one.
         long hostPerSample = (long)model.Input.SampleSize + model.Output.SampleSize;
-        buffers.Add(new Buffer(0, "prepared training batches", BufferRole.HostBatches, batchSize, 0, 2 * hostPerSample));
+        buffers.Add(new Buffer(0, "prepared training batches", BufferRole.HostBatches, batchSize, 0,
+            2 * hostPerSample));
         buffers.Add(new Buffer(0, "evaluation batch", BufferRole.HostBatches, evaluationBatchSize, 0, hostPerSample));
         return new ModelFootprint(model, optimizer.Name, batchSize, buffers);
     }
@@ -83,16 +89,19 @@ public sealed class ModelFootprint
     {
         Buffer? largest = Buffers.MaxBy(b => b.Floats);
         if (largest is null || largest.Floats <= ShapeOf.MaximumBufferLength) return;
-        string batchAdvice = largest.FloatsPerSample > 0
-            ? $"; use a batch_size of at most {Math.Max(0, (ShapeOf.MaximumBufferLength - largest.FixedFloats) / largest.FloatsPerSample):N0}, or a smaller layer"
-            : "; use a smaller layer";
+        bool perSample = largest.FloatsPerSample > 0;
+        long room = ShapeOf.MaximumBufferLength - largest.FixedFloats;
+        long largestBatch = perSample ? Math.Max(0, room / largest.FloatsPerSample) : 0;
         throw AtLayer(largest.LayerIndex,
-            $"its {largest.What}{(largest.FloatsPerSample > 0 ? $" for a batch of {largest.Batch:N0}" : "")} would hold {largest.Floats:N0} values, " +
-            $"{ByteSize.OfFloats(largest.Floats)}, more than the {ShapeOf.MaximumBufferLength:N0} one buffer can hold{batchAdvice}");
+            $"its {largest.What}{(perSample ? $" for a batch of {largest.Batch:N0}" : "")} would hold " +
+            $"{largest.Floats:N0} values, {ByteSize.OfFloats(largest.Floats)}, more than the " +
+            $"{ShapeOf.MaximumBufferLength:N0} one buffer can hold; " +
+            (perSample ? $"use a batch_size of at most {largestBatch:N0}, or a smaller layer" : "use a smaller layer"));
     }
 
     /// <summary>Refuses a model whose buffers together need more than <paramref name="availableBytes"/>.</summary>
-    /// <param name="availableBytes">What the accelerator can hold: the host's memory for the CPU, the device's for a GPU.</param>
+    /// <param name="availableBytes">What the accelerator can hold: the host's memory for the CPU, the device's for a
+    /// GPU.</param>
     /// <param name="where">Names that memory in the message, e.g. "of memory this machine has available".</param>
     public void CheckFits(long availableBytes, string where)
     {
@@ -109,14 +118,16 @@ public sealed class ModelFootprint
             (BufferRole.HostBatches, "prepared batches"),
         }.Where(p => BytesOf(p.Item1) > 0).Select(p => $"{ByteSize.Short(BytesOf(p.Item1))} of {p.Item2}"));
         throw AtLayer(byLayer.Layer,
-            $"training this model with batch_size {BatchSize:N0} needs {ByteSize.Format(total)}: {parts}; this layer alone needs " +
-            $"{ByteSize.Short(byLayer.Bytes)}. That is more than the {ByteSize.Short(availableBytes)} {where}; " +
+            $"training this model with batch_size {BatchSize:N0} needs {ByteSize.Format(total)}: {parts}; " +
+            $"this layer alone needs {ByteSize.Short(byLayer.Bytes)}. That is more than the " +
+            $"{ByteSize.Short(availableBytes)} {where}; " +
             "use fewer units or filters, or a smaller batch_size");
     }
 
     private LayerException AtLayer(int index, string reason) => new(index, _model.Layers[index].Layer.TypeName, reason);
 
-    /// <summary>An execution plan's buffers, as <see cref="ExecutionPlan"/> and <see cref="StepBuffers"/> allocate them.</summary>
+    /// <summary>An execution plan's buffers, as <see cref="ExecutionPlan"/> and <see cref="StepBuffers"/> allocate
+    /// them.</summary>
     private static void AddPlan(List<Buffer> buffers, ModelGraph model, int batch, bool withGradients, BufferRole role)
     {
         string pass = withGradients ? "training" : "evaluation";
@@ -130,15 +141,17 @@ public sealed class ModelFootprint
         {
             int layer = LayerOf(model, node);
             bool view = node.Op.IsView;
-            if (!view) buffers.Add(new Buffer(layer, $"{pass} output ({node.Op.Name})", role, batch, 0, node.Output.SampleSize));
+            long size = node.Output.SampleSize;
+            if (!view) buffers.Add(new Buffer(layer, $"{pass} output ({node.Op.Name})", role, batch, 0, size));
             if (withGradients)
             {
                 if (!view || !hasGradient.Contains(node.Inputs[0]))
-                    buffers.Add(new Buffer(layer, $"{pass} output's gradient ({node.Op.Name})", role, batch, 0, node.Output.SampleSize));
+                    buffers.Add(new Buffer(layer, $"{pass} output's gradient ({node.Op.Name})", role, batch, 0, size));
                 hasGradient.Add(node.Output);
             }
             foreach (var (fixedFloats, perSample) in WorkspacesOf(node))
-                buffers.Add(new Buffer(layer, $"{pass} workspace ({node.Op.Name})", role, batch, fixedFloats, perSample));
+                buffers.Add(new Buffer(layer, $"{pass} workspace ({node.Op.Name})", role, batch, fixedFloats,
+                    perSample));
         }
     }
 
@@ -193,5 +206,7 @@ public sealed class ModelFootprint
     }
 
     private static long Saturating(long fixedFloats, long perSample, int batch) =>
-        perSample > 0 && perSample > (long.MaxValue - fixedFloats) / batch ? long.MaxValue : fixedFloats + perSample * batch;
+        perSample > 0 && perSample > (long.MaxValue - fixedFloats) / batch
+            ? long.MaxValue
+            : fixedFloats + perSample * batch;
 }

@@ -94,7 +94,8 @@ public sealed class Trainer : IDisposable
     /// </summary>
     public bool StoppingAfterThisStep { get; private set; }
 
-    /// <summary>True when the last <see cref="Fit"/> ended on <see cref="RequestStop"/> with epochs left to train.</summary>
+    /// <summary>True when the last <see cref="Fit"/> ended on <see cref="RequestStop"/> with epochs left to
+    /// train.</summary>
     public bool Interrupted { get; private set; }
 
     /// <summary>
@@ -155,7 +156,10 @@ public sealed class Trainer : IDisposable
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
             var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy,
-                _secondsBefore + _epochClock.Elapsed.TotalSeconds, Optimizer.LearningRate) { GradientNorms = _gradientNorms.Read(stepsPerEpoch) };
+                _secondsBefore + _epochClock.Elapsed.TotalSeconds, Optimizer.LearningRate)
+            {
+                GradientNorms = _gradientNorms.Read(stepsPerEpoch),
+            };
             history.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(logs);
             if (_stopRequested && epoch < epochs && !StopTraining)
@@ -175,8 +179,9 @@ public sealed class Trainer : IDisposable
     public EpochProgress CaptureProgress()
     {
         ReadMetrics();
-        return new EpochProgress(_epoch, _stepsDone, _samplesSeen, _hostMetrics[MetricLoss], _hostMetrics[MetricCorrect],
-            _gradientNorms.ReadSums(), _secondsBefore + _epochClock.Elapsed.TotalSeconds, _batchSize, _trainingSamples);
+        double seconds = _secondsBefore + _epochClock.Elapsed.TotalSeconds;
+        return new EpochProgress(_epoch, _stepsDone, _samplesSeen, _hostMetrics[MetricLoss],
+            _hostMetrics[MetricCorrect], _gradientNorms.ReadSums(), seconds, _batchSize, _trainingSamples);
     }
 
     /// <summary>A copy of every model parameter (trainable or not) by name.</summary>
@@ -261,7 +266,8 @@ public sealed class Trainer : IDisposable
         _prefetcher?.Dispose();
     }
 
-    /// <summary>Sets the running sums for an epoch: from zero, or from where a checkpoint left it; returns the first step to train.</summary>
+    /// <summary>Sets the running sums for an epoch: from zero, or from where a checkpoint left it; returns the first
+    /// step to train.</summary>
     private int StartEpoch(int epoch, EpochProgress? resumeAt)
     {
         _epoch = epoch;
@@ -281,10 +287,12 @@ public sealed class Trainer : IDisposable
     private static void CheckResumePosition(EpochProgress? at, int initialEpoch, int batchSize, int trainingSamples)
     {
         if (at is null) return;
-        if (at.Inconsistency(initialEpoch) is { } wrong) throw new GpuNetException($"the position to resume from {wrong}");
+        if (at.Inconsistency(initialEpoch) is { } wrong)
+            throw new GpuNetException($"the position to resume from {wrong}");
         if (at.BatchSize != batchSize || at.TrainingSamples != trainingSamples)
-            throw new GpuNetException($"the run stopped in the middle of epoch {at.Epoch} with batch size {at.BatchSize} and {at.TrainingSamples:N0} " +
-                $"training samples; it resumes only with the same (here batch size {batchSize} and {trainingSamples:N0} samples)");
+            throw new GpuNetException($"the run stopped in the middle of epoch {at.Epoch} with batch size " +
+                $"{at.BatchSize} and {at.TrainingSamples:N0} training samples; it resumes only with the same " +
+                $"(here batch size {batchSize} and {trainingSamples:N0} samples)");
     }
 
     private void TrainStep(ReadOnlySpan<float> images, ReadOnlySpan<float> targets, int count)
@@ -404,14 +412,16 @@ public sealed class Trainer : IDisposable
 
     private void CheckFits(Dataset data) => CheckFits(Model, data);
 
-    /// <summary>Refuses data whose images do not have the model's input size, or whose classes are not the model's outputs.</summary>
+    /// <summary>Refuses data whose images do not have the model's input size, or whose classes are not the model's
+    /// outputs.</summary>
     public static void CheckFits(ModelGraph model, Dataset data)
     {
         int inputSize = model.Input.SampleSize, outputs = model.Output.SampleSize;
         if (data.Height * data.Width != inputSize)
             throw new GpuNetException($"the model takes {inputSize} values per sample but the data has {data.Height}×{data.Width} = {data.Height * data.Width}; set model.input_shape to match the data");
         if (model.Output.SampleShape.Length != 1 || outputs != data.ClassCount)
-            throw new GpuNetException($"the model's output is {Tensors.ShapeOf.Format(model.Output.SampleShape)} but the data has {data.ClassCount} classes; the last layer should be Dense({data.ClassCount})");
+            throw new GpuNetException($"the model's output is {Tensors.ShapeOf.Format(model.Output.SampleShape)} but " +
+                $"the data has {data.ClassCount} classes; the last layer should be Dense({data.ClassCount})");
     }
 
     private void InitializeParameters()

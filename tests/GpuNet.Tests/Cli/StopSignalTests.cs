@@ -91,7 +91,8 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
             LossesOf(System.IO.Path.Combine(absolute, "history.csv")));
     }
 
-    /// <summary>Starts gpunet train and sends <paramref name="signal"/> once epoch 2 is under way; returns its exit code and output.</summary>
+    /// <summary>Starts gpunet train and sends <paramref name="signal"/> once epoch 2 is under way; returns its exit
+    /// code and output.</summary>
     private (int ExitCode, string Output) RunAndSignal(string runs, int signal)
     {
         var start = SignalSupport.StartInfo(straight.Folder,
@@ -131,7 +132,8 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
         File.ReadAllLines(historyCsv).Skip(1).Select(l => string.Join(',', l.Split(',')[..3])).ToArray();
 }
 
-/// <summary>A theory that sends POSIX signals to a child process; where that cannot be done it reports itself skipped.</summary>
+/// <summary>A theory that sends POSIX signals to a child process; where that cannot be done it reports itself
+/// skipped.</summary>
 public sealed class SignalTheoryAttribute : TheoryAttribute
 {
     public SignalTheoryAttribute()

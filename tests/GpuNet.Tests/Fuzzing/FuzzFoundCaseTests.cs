@@ -33,7 +33,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     [Fact]
     public void Config_with_a_size_key_and_no_value_is_refused_at_the_key()
     {
-        // Was: InvalidOperationException "Nullable object must have a value" (a flow-mapping key alone has a null value).
+        // Was: InvalidOperationException "Nullable object must have a value" (a flow-mapping key alone has a null
+        // value).
         var error = ConfigError("model:\n  input_shape: [28, 28, 1]\n  layers:\n    - Conv2D: {filters: 32, kernel_size, activation: relu}\n" +
                                 "    - Flatten\n    - Dense: {units: 10}" + Rest);
         Assert.Equal("found.yaml:4:40: model.layers[0].kernel_size: expected a positive integer or a pair [height, width], got nothing", error.Message);
@@ -149,7 +150,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
         Assert.StartsWith("history.json: not a history file written by gpunet train (An item with the same key has already been added. Key: loss)", error.Message);
     }
 
-    /// <summary>Loads and restores a real checkpoint whose state was changed by <paramref name="change"/> and signed again.</summary>
+    /// <summary>Loads and restores a real checkpoint whose state was changed by <paramref name="change"/> and signed
+    /// again.</summary>
     private GpuNetException LoadChanged(Func<string, string> change, bool midEpoch = false)
     {
         var (folder, seeds) = FuzzSeeds.Checkpoints(_folder);
@@ -167,7 +169,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
         return node.ToJsonString();
     }
 
-    /// <summary>A safetensors file with this header (as Latin-1 bytes, so ÿ is the one byte 0xFF, never UTF-8) and data.</summary>
+    /// <summary>A safetensors file with this header (as Latin-1 bytes, so ÿ is the one byte 0xFF, never UTF-8) and
+    /// data.</summary>
     private static byte[] SafeTensors(string header, int dataBytes)
     {
         byte[] headerBytes = Encoding.Latin1.GetBytes(header);

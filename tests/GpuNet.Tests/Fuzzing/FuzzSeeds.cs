@@ -88,7 +88,8 @@ internal static class FuzzSeeds
 
     public static IReadOnlyList<TrainingCallback> CheckpointCallbacks() => [new EarlyStopping("val_loss", patience: 3, restoreBestWeights: true)];
 
-    /// <summary>Two checkpoints of one folder, after epoch 1 and in the middle of epoch 2; the folder keeps both weights files.</summary>
+    /// <summary>Two checkpoints of one folder, after epoch 1 and in the middle of epoch 2; the folder keeps both
+    /// weights files.</summary>
     public static (RunFolder Folder, IReadOnlyList<byte[]> Seeds) Checkpoints(string root)
     {
         var folder = RunFolder.Create(root, "fuzz", DateTime.UnixEpoch, "config");
@@ -100,18 +101,10 @@ internal static class FuzzSeeds
         string kept = folder.Combine("kept.safetensors");
         File.Copy(Directory.GetFiles(folder.Path, "checkpoint-epoch*.safetensors").Single(), kept);
         trainer.Fit(Train, 2, 50, Validation,
-            [.. callbacks, new StopAfter(trainer, 3), new CheckpointCallback(folder, "config", history, callbacks)], 1, history);
+            [.. callbacks, new StopAtIteration(trainer, 3), new CheckpointCallback(folder, "config", history, callbacks)], 1, history);
         byte[] midEpoch = File.ReadAllBytes(folder.CheckpointFile);
         // The epoch-end checkpoint names its weights file, which the mid-epoch one replaced: put it back beside.
         File.Move(kept, Path.Combine(folder.Path, JsonDocument.Parse(epochEnd).RootElement.GetProperty("state").GetProperty("weights_file").GetString()!));
         return (folder, [epochEnd, midEpoch]);
-    }
-
-    private sealed class StopAfter(Trainer trainer, long iterations) : TrainingCallback
-    {
-        public override void OnBatchBegin(int epoch, int step, long iteration)
-        {
-            if (iteration + 1 == iterations) trainer.RequestStop();
-        }
     }
 }

@@ -38,7 +38,8 @@ public sealed record Mutation(MutationKind Kind, int Position, int Length, int C
         from choice in Gen.Choose(0, int.MaxValue)
         select new Mutation(kind, position, length, choice);
 
-    /// <summary>A list of one to eight mutations, shrunk by leaving mutations out, so a failure reduces to the few that matter.</summary>
+    /// <summary>A list of one to eight mutations, shrunk by leaving mutations out, so a failure reduces to the few that
+    /// matter.</summary>
     public static Arbitrary<Mutation[]> Lists { get; } = Arb.From(
         // Mostly one mutation, which leaves most of a file valid and so reaches deeper into the reader.
         Gen.Frequency((4, Gen.Constant(1)), (2, Gen.Choose(2, 3)), (1, Gen.Choose(4, 8))).SelectMany(n => Generator.ArrayOf(n)),

@@ -72,7 +72,8 @@ public sealed class CheckpointTests : IDisposable
         Assert.Equal(2, checkpoint.Epoch);
         History history = resumed.Fit(MnistSubset.Train(600), 4, 40, MnistSubset.Test(200), callbacks, checkpoint.Epoch, checkpoint.History);
 
-        // The weights first: a step count not restored must show in them (the optimizers' step-dependent factors), not only in the count.
+        // The weights first: a step count not restored must show in them (the optimizers' step-dependent factors), not
+        // only in the count.
         var expected = straight.GetWeights();
         var actual = resumed.GetWeights();
         for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i].Values, actual[i].Values);

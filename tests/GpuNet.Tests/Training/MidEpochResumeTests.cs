@@ -42,7 +42,8 @@ public sealed class MidEpochResumeTests : IDisposable
         _ => throw new ArgumentException(name),
     };
 
-    // The schedules and early stopping differ per optimizer so that each kind of callback state crosses a resume somewhere.
+    // The schedules and early stopping differ per optimizer so that each kind of callback state crosses a resume
+    // somewhere.
     private static IReadOnlyList<TrainingCallback> CreateCallbacks(string optimizer) => optimizer switch
     {
         "Adam" => [new ExponentialDecay(7, 0.8f), new EarlyStopping("val_loss", patience: 1, minDelta: 0.12f, restoreBestWeights: true)],
@@ -92,7 +93,8 @@ public sealed class MidEpochResumeTests : IDisposable
         var straightCallbacks = CreateCallbacks(optimizer);
         History expected = straight.Fit(Train, Epochs, BatchSize, Validation, straightCallbacks);
 
-        // Checkpoints every 4 steps; the run dies (a callback throws) in step 27, so the last one is of step 24: epoch 2, step 9.
+        // Checkpoints every 4 steps; the run dies (a callback throws) in step 27, so the last one is of step 24: epoch
+        // 2, step 9.
         var folder = RunFolder.Create(_root, "scheduled", DateTime.UnixEpoch, "config");
         using (var first = NewTrainer(optimizer))
         {
@@ -175,16 +177,8 @@ public sealed class MidEpochResumeTests : IDisposable
         Assert.Equal(expectedStops, resumedCallbacks.OfType<EarlyStopping>().Select(s => (s.StoppedEpoch, s.BestEpoch, s.Best)));
     }
 
-    /// <summary>Requests a stop during the step that makes the iteration count <paramref name="iteration"/>.</summary>
-    private sealed class StopAtIteration(Trainer trainer, long iteration) : TrainingCallback
-    {
-        public override void OnBatchBegin(int epoch, int step, long iterationsDone)
-        {
-            if (iterationsDone + 1 == iteration) trainer.RequestStop();
-        }
-    }
-
-    /// <summary>Fails the run in the step after <paramref name="iterationsDone"/> steps, as a full disk or a killed process would.</summary>
+    /// <summary>Fails the run in the step after <paramref name="iterationsDone"/> steps, as a full disk or a killed
+    /// process would.</summary>
     private sealed class CrashAtIteration(long iterationsDone) : TrainingCallback
     {
         public override void OnBatchBegin(int epoch, int step, long iteration)
