@@ -1,5 +1,6 @@
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Data;
+using GpuNet.Data.Augmentation;
 using GpuNet.Layers;
 using GpuNet.Losses;
 using GpuNet.Models;
@@ -111,6 +112,35 @@ public sealed class MidEpochResumeTests : IDisposable
         var (resumed, resumedCallbacks, actual) = Resume(optimizer, checkpoint, folder);
         using (resumed)
             AssertSameRun(straight, straightCallbacks, expected, resumed, resumedCallbacks, actual);
+    }
+
+    [Fact]
+    public void Run_with_augmentation_on_the_fly_resumes_bit_for_bit_from_the_middle_of_an_epoch()
+    {
+        // Every draw is a function of (seed, epoch, sample), so the prefetcher may start anywhere in the epoch.
+        Trainer Augmented()
+        {
+            Trainer trainer = NewTrainer("Adam");
+            trainer.Augmentation = new Augmentation([new RandomShift(2, fourDirections: false), new RandomRotation([(-10, 10)])],
+                AugmentationMode.OnTheFly, copies: 1);
+            return trainer;
+        }
+        using var straight = Augmented();
+        History expected = straight.Fit(Train, 2, BatchSize, Validation, []);
+
+        var folder = RunFolder.Create(_root, "augmented", DateTime.UnixEpoch, "config");
+        using (var first = Augmented())
+        {
+            var history = new History();
+            first.Fit(Train, 2, BatchSize, Validation,
+                [new StopAtIteration(first, 20), new CheckpointCallback(folder, "config", history, [])], 0, history);
+        }
+        Checkpoint checkpoint = Checkpoint.Load(folder);
+        Assert.Equal((2, 5), (checkpoint.Progress!.Epoch, checkpoint.Progress.StepsDone));
+        using var resumed = Augmented();
+        checkpoint.Restore(resumed, [], folder.CheckpointFile);
+        History actual = resumed.Fit(Train, 2, BatchSize, Validation, [], checkpoint.Epoch, checkpoint.History, checkpoint.Progress);
+        AssertSameRun(straight, [], expected, resumed, [], actual);
     }
 
     [Fact]
