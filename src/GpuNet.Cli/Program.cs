@@ -1,9 +1,11 @@
 using CommandLine;
 using GpuNet;
+using GpuNet.Cli;
 using GpuNet.Cli.Commands;
 
-// User errors (a bad config, a missing file) print one paragraph and exit 2; anything else is a
-// bug and keeps its stack trace.
+// User errors (a bad config, a missing file) print one paragraph and exit 2; a run stopped by
+// SIGINT or SIGTERM says how to resume and exits 130 or 143; anything else is a bug and keeps its
+// stack trace.
 var parser = new Parser(settings =>
 {
     settings.HelpWriter = Console.Error;
@@ -25,6 +27,11 @@ try
         (ImportKerasOptions o) => ImportKerasCommand.Run(o),
         (DoctorOptions o) => DoctorCommand.Run(o),
         errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
+}
+catch (RunInterruptedException e)
+{
+    Console.WriteLine(e.Message);
+    return e.ExitCode;
 }
 catch (GpuNetException e)
 {

@@ -6,6 +6,8 @@ using GpuNet.Config;
 using GpuNet.Data;
 using GpuNet.Data.Augmentation;
 using GpuNet.Ensembles;
+using GpuNet.Layers;
+using GpuNet.Models;
 using GpuNet.Reports;
 using GpuNet.Serialization;
 using GpuNet.Training;
@@ -23,19 +25,24 @@ internal static class TrainingRun
 {
     public static TrainingOutcome Execute(RunConfig config, RunSettings settings)
     {
+        if (config.Ensemble is not null && settings.Resume is not null)
+            throw new GpuNetException($"{settings.Resume}: --resume continues one network; an ensemble run is " +
+                "started again (its members' folders keep their checkpoints)");
+        // The model's own sizes need no data: a model too large to build fails before the data is read.
+        ModelGraph model = config.CreateModel().Build();
         var (fullTrain, test) = DatasetLoader.Load(config.Dataset, settings.DataDirectory, Console.Out);
         var (train, validation) = config.Validation.Select(fullTrain, test, config.TrainingRange);
         using var accelerator = AcceleratorFactory.Create(settings.Backend ?? config.Backend, Console.Out);
+        CheckBeforeTraining(config, model, accelerator, train, validation, test);
 
         if (config.Ensemble is not { } ensemble)
         {
             RunFolder folder = settings.Resume is { } resume ? RunFolder.Open(resume) : CreateRunFolder(settings.RunsRoot, config);
-            MemberOutcome single = TrainMember(config, config.Seed, folder, resuming: settings.Resume is not null, accelerator, train, validation, test);
+            MemberOutcome single = TrainMember(config, config.Seed, folder, resuming: settings.Resume is not null,
+                accelerator, train, validation, test, settings, member: null);
             return new TrainingOutcome(config.Name, folder.Path, [single], null);
         }
 
-        if (settings.Resume is not null)
-            throw new GpuNetException($"{settings.Resume}: --resume continues one network; an ensemble run is started again (its members' folders keep their checkpoints)");
         RunFolder parent = CreateRunFolder(settings.RunsRoot, config);
         var members = new List<MemberOutcome>();
         for (int m = 0; m < ensemble.Members; m++)
@@ -43,7 +50,8 @@ internal static class TrainingRun
             Console.WriteLine($"Ensemble member {m + 1} of {ensemble.Members}");
             RunFolder folder = RunFolder.CreateMember(parent, $"member-{m + 1}");
             AtomicFile.WriteAllText(folder.ConfigFile, config.SourceText);
-            members.Add(TrainMember(config, config.Seed + (ulong)m, folder, resuming: false, accelerator, train, validation, test));
+            members.Add(TrainMember(config, config.Seed + (ulong)m, folder, resuming: false, accelerator, train,
+                validation, test, settings, member: m + 1));
         }
         int[] votes = EnsembleDecision.Predict(members.Select(m => m.DecisionOutputs).ToList(), test.ClassCount, ensemble.Vote);
         float accuracy = EnsembleDecision.Accuracy(votes, test.Labels);
@@ -54,27 +62,60 @@ internal static class TrainingRun
         return new TrainingOutcome(config.Name, parent.Path, members, accuracy);
     }
 
-    private static RunFolder CreateRunFolder(string root, RunConfig config)
+    /// <summary>
+    /// Every check that needs no training, before a run folder exists: the model against the data's
+    /// shape and classes, and every buffer the training will allocate against what one buffer can
+    /// index and what the machine has.
+    /// </summary>
+    private static void CheckBeforeTraining(RunConfig config, ModelGraph model, IAccelerator accelerator, Dataset train,
+        Dataset? validation, Dataset test)
     {
-        RunFolder folder = RunFolder.Create(root, config.Name, DateTime.Now);
-        AtomicFile.WriteAllText(folder.ConfigFile, config.SourceText);
-        return folder;
+        try
+        {
+            foreach (Dataset data in new[] { train, validation, test }.OfType<Dataset>())
+                Trainer.CheckFits(model, data);
+        }
+        catch (GpuNetException e)
+        {
+            throw new GpuNetException($"{config.SourceFile}: {e.Message}");
+        }
+        int trainingSamples = config.Augmentation is { Mode: AugmentationMode.Expand } expand
+            ? train.Count * (expand.Copies + 1)
+            : train.Count;
+        try
+        {
+            var footprint = ModelFootprint.Of(model, config.CreateOptimizer(), config.BatchSize, trainingSamples);
+            if (accelerator.DeviceMemoryBytes is long device) footprint.CheckFits(device, $"of memory on the {accelerator.Name} device");
+            else footprint.CheckFits(HostMemory.AvailableBytes(), HostMemory.Description);
+        }
+        catch (LayerException e)
+        {
+            throw config.AtLayerLine(e);
+        }
     }
 
+    private static RunFolder CreateRunFolder(string root, RunConfig config) =>
+        RunFolder.Create(root, config.Name, DateTime.Now, config.SourceText);
+
     private static MemberOutcome TrainMember(RunConfig config, ulong seed, RunFolder folder, bool resuming, IAccelerator accelerator,
-        Dataset train, Dataset? validation, Dataset test)
+        Dataset train, Dataset? validation, Dataset test, RunSettings settings, int? member)
     {
         using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator, seed);
         IReadOnlyList<TrainingCallback> configured = config.CreateCallbacks();
         var history = new History();
         int initialEpoch = 0;
+        EpochProgress? resumeAt = null;
         if (resuming)
         {
             Checkpoint checkpoint = Checkpoint.Load(folder);
             checkpoint.Restore(trainer, configured, folder.CheckpointFile);
             history = checkpoint.History;
             initialEpoch = checkpoint.Epoch;
-            Console.WriteLine($"Resuming {folder.Path} after epoch {initialEpoch} (step {trainer.Iterations:N0})");
+            resumeAt = checkpoint.Progress;
+            Console.WriteLine(resumeAt is null
+                ? $"Resuming {folder.Path} after epoch {initialEpoch} (step {trainer.Iterations:N0})"
+                : $"Resuming {folder.Path} in epoch {resumeAt.Epoch} after its step {resumeAt.StepsDone} of " +
+                  $"{resumeAt.StepsPerEpoch} (step {trainer.Iterations:N0})");
             if (initialEpoch >= config.Epochs)
                 throw new GpuNetException($"{folder.Path}: the run already finished epoch {initialEpoch} of {config.Epochs}; pass --epochs N with N > {initialEpoch} to train further");
         }
@@ -92,11 +133,19 @@ internal static class TrainingRun
                           $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {seed}");
         Console.WriteLine($"Data: {config.Dataset}, {trainingSet.Count:N0} training and {(validation is null ? "no" : validation.Count.ToString("N0", CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");
 
-        var checkpoints = new CheckpointCallback(folder, config.SourceText, history, configured);
+        if (resumeAt is { } at && (at.BatchSize != config.BatchSize || at.TrainingSamples != trainingSet.Count))
+            throw new GpuNetException($"{folder.CheckpointFile}: the run stopped in the middle of epoch {at.Epoch} " +
+                $"with batch size {at.BatchSize} and {at.TrainingSamples:N0} training samples, so it resumes only " +
+                $"with the same; this run has batch size {config.BatchSize} and {trainingSet.Count:N0} samples");
+
+        var checkpoints = new CheckpointCallback(folder, config.SourceText, history, configured,
+            config.CheckpointEvery);
         var progress = new KerasProgressBar(Console.Out, live: !Console.IsOutputRedirected);
         try
         {
-            trainer.Fit(trainingSet, config.Epochs, config.BatchSize, validation, [progress, .. configured, checkpoints], initialEpoch, history);
+            using (StopSignals.StopAfterStep(trainer))
+                trainer.Fit(trainingSet, config.Epochs, config.BatchSize, validation,
+                    [progress, .. configured, checkpoints], initialEpoch, history, resumeAt);
         }
         catch (TrainingDivergedException e)
         {
@@ -105,6 +154,7 @@ internal static class TrainingRun
                 : "No epoch had finished, so there is no checkpoint.";
             throw new GpuNetException($"{e.Message} {kept}");
         }
+        if (trainer.Interrupted) throw Interruption(config, settings, folder, checkpoints, member);
         trainer.SaveWeights(folder.WeightsFile);
         foreach (EarlyStopping stop in configured.OfType<EarlyStopping>().Where(s => s.StoppedEpoch > 0))
             Console.WriteLine($"Epoch {stop.StoppedEpoch}: early stopping (best {stop.Monitor} {stop.Best.ToString("0.0000", CultureInfo.InvariantCulture)} at epoch {stop.BestEpoch})");
@@ -125,6 +175,42 @@ internal static class TrainingRun
         return new MemberOutcome(seed, folder.Path, history.Epochs.Count, history.Epochs.Sum(e => e.Seconds), report.Testing,
             report.TestTimeAugmentation?.Accuracy, report.TestTimeAugmentation?.Outputs ?? report.TestOutputs);
     }
+
+    private static RunInterruptedException Interruption(RunConfig config, RunSettings settings, RunFolder folder,
+        CheckpointCallback checkpoints, int? member)
+    {
+        string signal = StopSignals.Received ?? "a stop request";
+        string where = checkpoints.LastSavedProgress is { } at
+            ? $"in epoch {at.Epoch} after step {at.StepsDone} of {at.StepsPerEpoch}"
+            : $"after epoch {checkpoints.LastSavedEpoch}";
+        string next = member is null
+            ? $"resume with: {ResumeCommand(config, settings, folder.Path)}"
+            : $"that was ensemble member {member}; an ensemble is not resumed but started again";
+        return new RunInterruptedException($"Stopped by {signal} {where}; checkpoint saved in {folder.Path}; {next}",
+            StopSignals.ExitCode);
+    }
+
+    /// <summary>The command that carries on this run: its folder, and every option that changed what the config file
+    /// says.</summary>
+    private static string ResumeCommand(RunConfig config, RunSettings settings, string folder)
+    {
+        RunConfig written = RunConfigReader.Read(config.SourceFile, config.SourceText);
+        var words = new List<string> { "gpunet", "train", "--resume", ShellWord(folder) };
+        if (settings.DataDirectory is { } data) words.AddRange(["--data", ShellWord(data)]);
+        if (settings.Backend is { } backend) words.AddRange(["--backend", backend]);
+        if (config.Epochs != written.Epochs) words.AddRange(["--epochs", Invariant(config.Epochs)]);
+        if (config.BatchSize != written.BatchSize) words.AddRange(["--batch-size", Invariant(config.BatchSize)]);
+        if (config.Seed != written.Seed) words.AddRange(["--seed", Invariant(config.Seed)]);
+        return string.Join(' ', words);
+    }
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
+
+    // Quoted for a POSIX shell where it holds anything but the characters of a plain path.
+    private static string ShellWord(string word) =>
+        word.All(c => char.IsLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or ':' or '+' or ',')
+            ? word
+            : $"'{word.Replace("'", "'\\''")}'";
 
     private static string EnsembleSummary(RunConfig config, EnsembleSettings ensemble, IReadOnlyList<MemberOutcome> members, float accuracy)
     {

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using CommandLine;
 using GpuNet.Accelerators;
 using GpuNet.Config;
@@ -31,7 +30,7 @@ public static class ReportCommand
         if (File.Exists(folder.WeightsFile))
         {
             trainer.LoadWeights(folder.WeightsFile);
-            history = ReadHistory(folder);
+            history = HistoryFiles.Read(folder.HistoryJsonFile);
             Console.WriteLine($"Report of {folder.Path} from {folder.WeightsFile}");
         }
         else if (File.Exists(folder.CheckpointFile))
@@ -49,19 +48,5 @@ public static class ReportCommand
         string page = RunReportWriter.Write(folder.Path, RunReport.Collect(trainer, config, history.Epochs, train, test));
         Console.WriteLine($"Report: {page}");
         return 0;
-    }
-
-    private static History ReadHistory(RunFolder folder)
-    {
-        string path = folder.HistoryJsonFile;
-        if (!File.Exists(path)) throw new GpuNetException($"{path}: not found; the run folder's history is needed for the curves");
-        try
-        {
-            return HistoryFiles.FromJson(JsonNode.Parse(File.ReadAllText(path))!.AsObject());
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or NullReferenceException or FormatException)
-        {
-            throw new GpuNetException($"{path}: not a history file written by gpunet train ({e.Message})");
-        }
     }
 }

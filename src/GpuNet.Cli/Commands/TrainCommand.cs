@@ -6,8 +6,9 @@ namespace GpuNet.Cli.Commands;
 [Verb("train", HelpText = "Train the model of a config file and report its training and test performance.")]
 public sealed class TrainOptions : DataOptionsBase
 {
-    [Value(0, MetaName = "CONFIG", Required = true, HelpText = "The run config (.yaml or .json).")]
-    public string Config { get; set; } = "";
+    [Value(0, MetaName = "CONFIG",
+        HelpText = "The run config (.yaml or .json); with --resume, the run folder's config.yaml when left out.")]
+    public string? Config { get; set; }
 
     [Option("epochs", HelpText = "Override the config's number of epochs (with --resume: train up to this epoch).")]
     public int? Epochs { get; set; }
@@ -29,10 +30,18 @@ public static class TrainCommand
 {
     public static int Run(TrainOptions options)
     {
-        RunConfig config = RunConfigReader.ReadFile(options.Config);
+        RunConfig config = RunConfigReader.ReadFile(ConfigFile(options));
         ApplyOverrides(config, options);
         TrainingRun.Execute(config, new RunSettings(options.RunsRoot, options.Resume, options.DataDirectory, options.Backend));
         return 0;
+    }
+
+    private static string ConfigFile(TrainOptions options)
+    {
+        if (options.Config is { } config) return config;
+        if (options.Resume is { } resume) return Training.RunFolder.Open(resume).ConfigFile;
+        throw new GpuNetException(
+            "train needs a CONFIG file, or --resume RUN_DIR to carry on a run with the config in its folder");
     }
 
     private static void ApplyOverrides(RunConfig config, TrainOptions options)

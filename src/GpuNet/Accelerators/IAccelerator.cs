@@ -26,6 +26,9 @@ public interface IAccelerator : IDisposable
     /// </summary>
     int StepsPerMetricsRead => 1;
 
+    /// <summary>The memory of the device the buffers live on, in bytes; null where they live in the host's memory.</summary>
+    long? DeviceMemoryBytes => null;
+
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
     DeviceBuffer Allocate(int length);
 

@@ -14,7 +14,8 @@ public sealed class ConfigArguments
     public ConfigArguments(ConfigNode owner, ConfigNode? arguments)
     {
         Owner = owner;
-        if (arguments is null || arguments.Yaml is YamlDotNet.RepresentationModel.YamlScalarNode { Value: "" or null }) return;
+        // "Flatten:", "Flatten: ~" and JSON's {"Flatten": null} all mean no arguments, as a bare "Flatten" does.
+        if (arguments is null || arguments.IsNull) return;
         foreach (var (key, value) in arguments.Entries()) _values[key] = value;
     }
 

@@ -26,8 +26,9 @@ internal static class ImageLayerArguments
 
     public static (int Height, int Width) RequiredPair(ConfigArguments a, string key)
     {
-        a.Required(key);
-        return Pair(a, key)!.Value;
+        ConfigNode node = a.Required(key);
+        // Found by fuzzing: "{kernel_size, filters: 3}" gives the key a null value, which must not pass for a size.
+        return Pair(a, key) ?? throw node.Error("expected a positive integer or a pair [height, width], got nothing");
     }
 
     public static string Padding(ConfigArguments a)
@@ -71,5 +72,4 @@ internal static class ImageLayerArguments
         if (node is not null && node.AsInt() != -1)
             throw node.Error($"only axis -1 (the features, or the channels of an image) is supported, got {node.Scalar}");
     }
-
 }

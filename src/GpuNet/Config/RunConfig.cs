@@ -61,6 +61,10 @@ public sealed class RunConfig
     /// <summary>What the lecture notes report for this experiment, if the config says.</summary>
     public LectureReference? Lecture { get; init; }
 
+    /// <summary>Checkpoints in the middle of epochs (<c>checkpoint_every: {steps: N}</c> or <c>{minutes: M}</c>), or
+    /// null for epoch ends only.</summary>
+    public Training.CheckpointSchedule? CheckpointEvery { get; init; }
+
     /// <summary>The Sequential model, with a shape error reported at the layer's line in the file.</summary>
     public Sequential CreateModel()
     {
@@ -71,9 +75,16 @@ public sealed class RunConfig
         }
         catch (LayerException e)
         {
-            ConfigNode node = LayerNodes[e.LayerIndex];
-            throw new ConfigException(node.File, (int)node.Yaml.Start.Line, (int)node.Yaml.Start.Column, $"{node.Path} ({e.LayerType})", e.Reason);
+            throw AtLayerLine(e);
         }
         return model;
+    }
+
+    /// <summary>A layer's error (a shape, a size) as an error at that layer's line in the config file.</summary>
+    public ConfigException AtLayerLine(LayerException e)
+    {
+        ConfigNode node = LayerNodes[e.LayerIndex];
+        return new ConfigException(node.File, (int)node.Yaml.Start.Line, (int)node.Yaml.Start.Column,
+            $"{node.Path} ({e.LayerType})", e.Reason);
     }
 }

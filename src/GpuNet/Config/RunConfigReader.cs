@@ -9,7 +9,7 @@ public static class RunConfigReader
 {
     private static readonly string[] TopLevelKeys =
         ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend",
-         "augmentation", "ensemble", "test_time_augmentation", "rotated_test", "lecture"];
+         "augmentation", "ensemble", "test_time_augmentation", "rotated_test", "lecture", "checkpoint_every"];
 
     public static RunConfig ReadFile(string path)
     {
@@ -52,6 +52,9 @@ public static class RunConfigReader
             Ensemble = values.GetValueOrDefault("ensemble") is { } ensemble ? EnsembleSettings.Read(ensemble) : null,
             TestEvaluation = TestEvaluationSettings.Read(values.GetValueOrDefault("test_time_augmentation"), values.GetValueOrDefault("rotated_test")),
             Lecture = values.GetValueOrDefault("lecture") is { } lecture ? LectureReference.Read(lecture) : null,
+            CheckpointEvery = values.GetValueOrDefault("checkpoint_every") is { } every
+                ? ReadCheckpointEvery(every)
+                : null,
         };
     }
 
@@ -69,6 +72,8 @@ public static class RunConfigReader
         var parser = new Parser(new StringReader(text));
         try
         {
+            YamlNesting.Check(file, parser);
+            parser = new Parser(new StringReader(text));
             stream.Load(parser);
         }
         catch (YamlException e)
@@ -77,6 +82,14 @@ public static class RunConfigReader
             string reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
             reason = System.Text.RegularExpressions.Regex.Replace(reason, @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
             throw new ConfigException(file, (int)e.Start.Line, (int)e.Start.Column, "", $"YAML syntax error: {reason}");
+        }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet's loader refuses some events it cannot place in a node tree this way (found by fuzzing: an
+            // alias or a tag where a mapping key should be), as an argument error rather than a YamlException.
+            var at = parser.Current?.Start ?? Mark.Empty;
+            throw new ConfigException(file, (int)at.Line, (int)at.Column, "",
+                $"YAML syntax error: {e.Message.Split(" (Parameter")[0]}");
         }
         catch (InvalidOperationException)
         {
@@ -107,6 +120,21 @@ public static class RunConfigReader
                                     $"model.input_shape {Tensors.ShapeOf.Format(inputShape)}; give it in one place");
         }
         return (declared ?? inputShape ?? [28, 28], layers);
+    }
+
+    // checkpoint_every: {steps: N} or {minutes: M}.
+    private static Training.CheckpointSchedule ReadCheckpointEvery(ConfigNode node)
+    {
+        var args = new ConfigArguments(node, node);
+        ConfigNode? steps = args.Get("steps"), minutes = args.Get("minutes");
+        args.RejectUnknown("checkpoint_every");
+        if ((steps is null) == (minutes is null))
+            throw node.Error("expected {steps: N} or {minutes: M}, one of the two");
+        if (steps is not null) return Training.CheckpointSchedule.EverySteps(steps.AsPositiveInt());
+        float value = minutes!.AsFloat();
+        return value > 0f
+            ? Training.CheckpointSchedule.EveryMinutes(value)
+            : throw minutes.Error($"expected a positive number of minutes, got {minutes.Scalar}");
     }
 
     private static ValidationChoice ReadValidation(ConfigNode? data, ConfigNode? split)

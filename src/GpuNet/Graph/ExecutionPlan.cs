@@ -117,6 +117,10 @@ public sealed class ExecutionPlan : IDisposable
 
     public int BatchSize { get; }
 
+    /// <summary>The float32 values of every buffer this plan allocated (views and shared buffers not counted
+    /// again).</summary>
+    public long AllocatedFloats => _owned.Sum(b => (long)b.Length);
+
     public Tensor this[Value value] => _values[value.Id];
 
     public Tensor? GradientOf(Value value) => _gradients[value.Id];
@@ -254,7 +258,8 @@ public sealed class ExecutionPlan : IDisposable
         public int[] ReadCounts { get; }
     }
 
-    private Tensor NewTensor(int[] sampleShape) => Own(BatchSize * ShapeOf.ElementCount(sampleShape), ShapeOf.WithBatch(BatchSize, sampleShape));
+    private Tensor NewTensor(int[] sampleShape) =>
+        Own(checked(BatchSize * ShapeOf.ElementCount(sampleShape)), ShapeOf.WithBatch(BatchSize, sampleShape));
 
     private Tensor Own(int length, int[] shape)
     {

@@ -1,5 +1,6 @@
 using GpuNet.Graph;
 using GpuNet.Models;
+using GpuNet.Tensors;
 
 namespace GpuNet.Layers;
 
@@ -17,6 +18,13 @@ public sealed class LayerBuilder(ComputationGraph graph)
 
     public Parameter AddParameter(string name, int[] shape, Initializer initializer, bool trainable = true, Regularizer? regularizer = null)
     {
+        // Counted in 64 bits first: an int product would wrap, or fail with no word of which weights.
+        long count = ShapeOf.LongElementCount(shape);
+        if (count > ShapeOf.MaximumBufferLength)
+            throw new GpuNetException(
+                $"its {name} of shape {ShapeOf.Format(shape)} would hold {count:N0} weights, " +
+                $"{ByteSize.OfFloats(count)}, more than the {ShapeOf.MaximumBufferLength:N0} one buffer can hold; " +
+                "use fewer units or filters, or a smaller input");
         try
         {
             initializer.Validate(shape);

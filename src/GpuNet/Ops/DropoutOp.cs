@@ -25,7 +25,7 @@ public sealed class DropoutOp : Op
 
     /// <summary>The mask: 0 or 1 / (1 − rate) per element.</summary>
     public override int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) =>
-        batchSize * Tensors.ShapeOf.ElementCount(inputShapes[0]);
+        checked(batchSize * Tensors.ShapeOf.ElementCount(inputShapes[0]));
 
     public override void Forward(OpContext context, OpTensors tensors)
     {

@@ -26,7 +26,7 @@ public sealed class Pool2DOp(PoolingKind kind, SlidingWindow window) : Op
 
     /// <summary>Max pooling keeps where each maximum was, one float per output element.</summary>
     public override int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) =>
-        Kind == PoolingKind.Max ? batchSize * Tensors.ShapeOf.ElementCount(OutputShape(inputShapes)) : 0;
+        Kind == PoolingKind.Max ? checked(batchSize * Tensors.ShapeOf.ElementCount(OutputShape(inputShapes))) : 0;
 
     public override void Forward(OpContext context, OpTensors tensors)
     {

@@ -17,6 +17,9 @@ public static class SafeTensorsFile
     /// <summary>Refuse headers beyond this: a corrupted length must not make us allocate gigabytes.</summary>
     private const long MaximumHeaderBytes = 100 << 20;
 
+    private static readonly UTF8Encoding StrictUtf8 =
+        new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Writes atomically: a temporary file is written and flushed, then renamed over <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -65,6 +68,13 @@ public static class SafeTensorsFile
         {
             throw new GpuNetException($"{path}: cannot read the weights file: {e.Message}");
         }
+        return Parse(bytes, path);
+    }
+
+    /// <summary>Reads every tensor of a file's content; <paramref name="path"/> names it in messages.</summary>
+    public static (IReadOnlyDictionary<string, NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
+        Parse(byte[] bytes, string path)
+    {
         if (bytes.Length < 8) throw Damaged(path, $"the file has {bytes.Length} bytes, fewer than the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaximumHeaderBytes || (long)headerLength > bytes.Length - 8)
@@ -73,9 +83,18 @@ public static class SafeTensorsFile
         JsonObject header;
         try
         {
-            header = JsonNode.Parse(bytes.AsSpan(8, (int)headerLength)) as JsonObject ?? throw Damaged(path, "the header is not a JSON object");
+            // Decoded strictly first: the JSON reader leaves the bytes of names unchecked until they are read (found by
+            // fuzzing).
+            string headerText = StrictUtf8.GetString(bytes, 8, (int)headerLength);
+            header = JsonNode.Parse(headerText, documentOptions: new JsonDocumentOptions { MaxDepth = 16 })
+                as JsonObject ?? throw Damaged(path, "the header is not a JSON object");
+            _ = header.Count; // a duplicated name is found when the object is first used
         }
-        catch (JsonException e)
+        catch (DecoderFallbackException)
+        {
+            throw Damaged(path, "the header is not valid UTF-8");
+        }
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw Damaged(path, $"the header is not valid JSON ({e.Message})");
         }
@@ -95,8 +114,11 @@ public static class SafeTensorsFile
             var (shape, begin, end) = ParseEntry(path, name, node);
             if (begin < 0 || end > dataLength || end < begin)
                 throw Damaged(path, $"tensor '{name}' claims bytes {begin}..{end} but the data section has {dataLength} bytes (truncated?)");
-            if (end - begin != 4L * ShapeOf.ElementCount(shape))
-                throw Damaged(path, $"tensor '{name}' of shape {ShapeOf.Format(shape)} needs {4L * ShapeOf.ElementCount(shape)} bytes but spans {end - begin}");
+            // In 64 bits, saturating: a damaged shape must be reported as damage, not overflow an int.
+            long needed = ByteSize.Floats(ShapeOf.LongElementCount(shape));
+            if (end - begin != needed)
+                throw Damaged(path, $"tensor '{name}' of shape {ShapeOf.Format(shape)} needs {needed:N0} bytes " +
+                                    $"but spans {end - begin:N0}");
             float[] values = new float[(end - begin) / 4];
             MemoryMarshal.Cast<byte, float>(bytes.AsSpan(dataStart + (int)begin, (int)(end - begin))).CopyTo(values);
             tensors[name] = new NamedTensor(name, shape, values);

@@ -7,9 +7,11 @@ using GpuNet.Serialization;
 namespace GpuNet.Training;
 
 /// <summary>
-/// The state of a run after a finished epoch: weights, optimizer state and callbacks' tensors in
-/// a safetensors file, and checkpoint.json with the config, epoch, step count, random state and
-/// history. Both carry checksums, so a truncated or altered checkpoint is refused, never loaded.
+/// The state of a run after a finished epoch, or after a step in the middle of one: weights,
+/// optimizer state and callbacks' tensors in a safetensors file, and checkpoint.json with the
+/// config, epoch, step count, random state, history and, in the middle of an epoch, the position
+/// in it (<see cref="EpochProgress"/>). Both carry checksums, so a truncated or altered checkpoint
+/// is refused, never loaded.
 /// </summary>
 /// <remarks>
 /// Order of writing: the new safetensors file under a new name, then checkpoint.json replaced
@@ -20,8 +22,10 @@ public sealed class Checkpoint
 {
     public const string Format = "gpunet-checkpoint-1";
 
-    private Checkpoint(int epoch, long iterations, ulong seed, string configText, History history, JsonObject callbackStates, IReadOnlyDictionary<string, NamedTensor> tensors)
+    private Checkpoint(int epoch, long iterations, ulong seed, string configText, History history,
+        JsonObject callbackStates, IReadOnlyDictionary<string, NamedTensor> tensors, EpochProgress? progress)
     {
+        Progress = progress;
         Epoch = epoch;
         Iterations = iterations;
         Seed = seed;
@@ -33,6 +37,10 @@ public sealed class Checkpoint
 
     /// <summary>Epochs finished.</summary>
     public int Epoch { get; }
+
+    /// <summary>Where epoch <see cref="Epoch"/> + 1 stood when the run stopped in the middle of it, or null after a
+    /// whole epoch.</summary>
+    public EpochProgress? Progress { get; }
 
     /// <summary>Optimizer steps taken; with the seed, the whole random state of the run.</summary>
     public long Iterations { get; }
@@ -47,8 +55,15 @@ public sealed class Checkpoint
 
     public IReadOnlyDictionary<string, NamedTensor> Tensors { get; }
 
-    public static void Save(RunFolder folder, Trainer trainer, int epoch, History history, IReadOnlyList<TrainingCallback> callbacks, string configText)
+    /// <param name="epoch">Epochs finished.</param>
+    /// <param name="progress">Where epoch <paramref name="epoch"/> + 1 stands, for a checkpoint in the middle of
+    /// it.</param>
+    public static void Save(RunFolder folder, Trainer trainer, int epoch, History history,
+        IReadOnlyList<TrainingCallback> callbacks, string configText, EpochProgress? progress = null)
     {
+        if (progress is not null && progress.Epoch != epoch + 1)
+            throw new ArgumentException($"a position in epoch {progress.Epoch} belongs to a checkpoint after epoch " +
+                                        $"{progress.Epoch - 1}, not {epoch}");
         var tensors = new List<NamedTensor>(trainer.GetWeights());
         tensors.AddRange(trainer.GetOptimizerState());
         var callbackStates = new JsonObject();
@@ -57,7 +72,9 @@ public sealed class Checkpoint
             if (c.SaveState() is { } callbackState) callbackStates[c.StateKey] = callbackState;
             tensors.AddRange(c.SaveTensors().Select(t => t with { Name = $"callbacks/{c.StateKey}/{t.Name}" }));
         }
-        string weightsName = $"checkpoint-epoch{epoch:D4}.safetensors";
+        string weightsName = progress is null
+            ? $"checkpoint-epoch{epoch:D4}.safetensors"
+            : $"checkpoint-epoch{progress.Epoch:D4}-step{progress.StepsDone:D6}.safetensors";
         string weightsPath = folder.Combine(weightsName);
         SafeTensorsFile.Write(weightsPath, tensors, new Dictionary<string, string> { ["format"] = Format, ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
@@ -74,6 +91,7 @@ public sealed class Checkpoint
             ["history"] = HistoryFiles.ToJson(history),
             ["config"] = configText,
         };
+        if (progress is not null) state["position"] = PositionToJson(progress);
         string stateText = state.ToJsonString();
         var document = new JsonObject { ["sha256"] = Sha256(Encoding.UTF8.GetBytes(stateText)), ["state"] = JsonNode.Parse(stateText) };
         AtomicFile.WriteAllText(folder.CheckpointFile, document.ToJsonString());
@@ -112,26 +130,40 @@ public sealed class Checkpoint
             JsonObject state = JsonNode.Parse(stateElement.GetRawText())!.AsObject();
             if (state["format"]?.GetValue<string>() != Format)
                 throw new GpuNetException($"{file}: not a GpuNet checkpoint of format {Format}");
-            string weightsPath = folder.Combine(state["weights_file"]!.GetValue<string>());
+            string weightsName = state["weights_file"]!.GetValue<string>();
+            // Only a file of the run folder: a name that climbs out of it or is absolute is damage, not a place to
+            // read.
+            if (weightsName.Length == 0 || Path.GetFileName(weightsName) != weightsName || weightsName is "." or "..")
+                throw new GpuNetException($"{file}: damaged checkpoint: its weights file '{weightsName}' is not " +
+                                          "a file name in the run folder");
+            string weightsPath = folder.Combine(weightsName);
             if (!File.Exists(weightsPath)) throw new GpuNetException($"{weightsPath}: the weights file named by {file} is missing");
             string weightsSha = state["weights_sha256"]!.GetValue<string>();
             if (Sha256OfFile(weightsPath) != weightsSha)
                 throw new GpuNetException($"{weightsPath}: damaged checkpoint: the file does not match the SHA-256 recorded in {file} (truncated or altered)");
             var (tensors, _) = SafeTensorsFile.Read(weightsPath);
+            int epoch = state["epoch"]!.GetValue<int>();
+            EpochProgress? progress = state["position"] is JsonObject position ? PositionFromJson(position) : null;
+            if (progress?.Inconsistency(epoch) is { } wrong)
+                throw new GpuNetException($"{file}: damaged checkpoint: its position {wrong}");
             return new Checkpoint(
-                state["epoch"]!.GetValue<int>(),
+                epoch,
                 state["iterations"]!.GetValue<long>(),
                 state["random"]!["seed"]!.GetValue<ulong>(),
                 state["config"]!.GetValue<string>(),
                 HistoryFiles.FromJson(state["history"]!.AsObject()),
                 state["callbacks"]!.AsObject(),
-                tensors);
+                tensors,
+                progress);
         }
-        catch (Exception e) when (e is NullReferenceException or InvalidOperationException or FormatException)
+        // ArgumentException: a key written twice (found by fuzzing).
+        catch (Exception e) when (IsFieldError(e))
         {
-            throw new GpuNetException($"{file}: damaged checkpoint: a field is missing or has the wrong type ({e.Message})");
+            throw new GpuNetException($"{file}: damaged checkpoint: a field is missing, repeated or has the wrong " +
+                                      $"type ({e.Message.Split(" (Parameter")[0]})");
         }
     }
+
 
     /// <summary>Puts the trainer and callbacks where the checkpointed run stood after its last epoch.</summary>
     public void Restore(Trainer trainer, IReadOnlyList<TrainingCallback> callbacks, string source)
@@ -142,12 +174,49 @@ public sealed class Checkpoint
         trainer.SetOptimizerState(Tensors, Iterations, source);
         foreach (TrainingCallback c in callbacks)
         {
-            if (CallbackStates[c.StateKey] is JsonObject state) c.LoadState(state);
+            try
+            {
+                if (CallbackStates[c.StateKey] is JsonObject state) c.LoadState(state);
+            }
+            // Found by fuzzing: a callback's state with a field missing or of another type.
+            catch (Exception e) when (IsFieldError(e))
+            {
+                throw new GpuNetException($"{source}: damaged checkpoint: the state of {c.StateKey} has a field " +
+                                          $"missing or of the wrong type ({e.Message})");
+            }
             string prefix = $"callbacks/{c.StateKey}/";
             c.LoadTensors(Tensors.Values.Where(t => t.Name.StartsWith(prefix, StringComparison.Ordinal))
                 .ToDictionary(t => t.Name[prefix.Length..], t => t with { Name = t.Name[prefix.Length..] }));
         }
     }
+
+    private static JsonObject PositionToJson(EpochProgress p) => new()
+    {
+        ["epoch"] = p.Epoch,
+        ["steps_done"] = p.StepsDone,
+        ["samples_seen"] = p.SamplesSeen,
+        ["loss_sum"] = p.LossSum,
+        ["correct_sum"] = p.CorrectSum,
+        ["gradient_norm_sums"] = new JsonArray([.. p.GradientNormSums.Select(v => (JsonNode?)JsonValue.Create(v))]),
+        ["seconds"] = p.Seconds,
+        ["batch_size"] = p.BatchSize,
+        ["training_samples"] = p.TrainingSamples,
+    };
+
+    private static EpochProgress PositionFromJson(JsonObject p) => new(
+        p["epoch"]!.GetValue<int>(),
+        p["steps_done"]!.GetValue<int>(),
+        p["samples_seen"]!.GetValue<int>(),
+        p["loss_sum"]!.GetValue<float>(),
+        p["correct_sum"]!.GetValue<float>(),
+        p["gradient_norm_sums"]!.AsArray().Select(v => v!.GetValue<float>()).ToArray(),
+        p["seconds"]!.GetValue<double>(),
+        p["batch_size"]!.GetValue<int>(),
+        p["training_samples"]!.GetValue<int>());
+
+    // How System.Text.Json reports a field that is missing (null), of another type, out of range or repeated.
+    private static bool IsFieldError(Exception e) =>
+        e is NullReferenceException or InvalidOperationException or FormatException or ArgumentException;
 
     private static string Sha256OfFile(string path)
     {

@@ -82,14 +82,15 @@ public sealed class EarlyStopping : TrainingCallback
         _bestWeights = best.Count > 0 ? best : null;
     }
 
+    // Before the first epoch ends (a checkpoint in its middle) there is no best yet: ±∞, which JSON cannot hold.
     public override JsonObject? SaveState() => new()
     {
-        ["best"] = Best, ["best_epoch"] = BestEpoch, ["wait"] = Wait,
+        ["best"] = float.IsFinite(Best) ? Best : null, ["best_epoch"] = BestEpoch, ["wait"] = Wait,
     };
 
     public override void LoadState(JsonObject state)
     {
-        Best = state["best"]!.GetValue<float>();
+        Best = state["best"]?.GetValue<float>() ?? (Maximize ? float.NegativeInfinity : float.PositiveInfinity);
         BestEpoch = state["best_epoch"]!.GetValue<int>();
         Wait = state["wait"]!.GetValue<int>();
     }

@@ -37,11 +37,28 @@ internal sealed class GradientNormMonitor : IDisposable
         }
     }
 
+    /// <summary>The sums so far, for a checkpoint taken in the middle of an epoch.</summary>
+    public float[] ReadSums()
+    {
+        float[] sums = new float[_kernels.Length];
+        if (_sums is not null) _accelerator.Download(_sums, sums);
+        return sums;
+    }
+
+    /// <summary>Puts back the sums of <see cref="ReadSums"/>, so a resumed epoch reports what the uninterrupted one
+    /// would.</summary>
+    public void RestoreSums(float[] sums, string source)
+    {
+        if (sums.Length != _kernels.Length)
+            throw new GpuNetException($"{source}: holds gradient norms of {sums.Length} layers but this model has " +
+                                      $"{_kernels.Length} layers with a kernel");
+        if (_sums is not null) _accelerator.Upload(sums, _sums);
+    }
+
     public IReadOnlyList<LayerGradientNorm> Read(int steps)
     {
         if (_sums is null) return [];
-        float[] sums = new float[_kernels.Length];
-        _accelerator.Download(_sums, sums);
+        float[] sums = ReadSums();
         return _kernels.Select((k, i) => new LayerGradientNorm(k.Layer, MathF.Sqrt(sums[i] / Math.Max(1, steps)))).ToArray();
     }
 

@@ -17,6 +17,30 @@ public static class HistoryFiles
         AtomicFile.WriteAllText(folder.HistoryJsonFile, ToJson(history).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
+    /// <summary>Reads a history.json written by <see cref="Write"/>; anything else is refused by name.</summary>
+    public static History Read(string path)
+    {
+        if (!File.Exists(path))
+            throw new GpuNetException($"{path}: not found; the run folder's history is needed for the curves");
+        return Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Reads the text of a history.json; <paramref name="path"/> names it in messages.</summary>
+    public static History Parse(string text, string path)
+    {
+        try
+        {
+            return FromJson(JsonNode.Parse(text)!.AsObject());
+        }
+        // ArgumentException: a key written twice in one epoch (found by fuzzing).
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException
+                                       or NullReferenceException or FormatException or ArgumentException)
+        {
+            throw new GpuNetException(
+                $"{path}: not a history file written by gpunet train ({e.Message.Split(" (Parameter")[0]})");
+        }
+    }
+
     public static JsonObject ToJson(History history) => new()
     {
         ["epochs"] = new JsonArray(history.Epochs.Select(e => (JsonNode?)new JsonObject

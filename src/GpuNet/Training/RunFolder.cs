@@ -25,14 +25,44 @@ public sealed class RunFolder
 
     public string Combine(string fileName) => System.IO.Path.Combine(Path, fileName);
 
-    /// <summary>A new folder under <paramref name="root"/> named after the run and the time it started.</summary>
-    public static RunFolder Create(string root, string runName, DateTime now)
+    /// <summary>
+    /// A new folder under <paramref name="root"/> named after the run and the time it started, holding
+    /// <paramref name="configText"/> as its config.yaml; "-2", "-3"… follow the name when it is taken.
+    /// </summary>
+    /// <remarks>
+    /// The folder is made whole under a name of its own and then renamed onto the first free name,
+    /// so the rename itself decides who gets a name: it fails where a folder stands already (a run
+    /// folder is never empty), where a check for the name followed by a create — which succeeds on
+    /// an existing folder — would let two runs started in the same second share one.
+    /// </remarks>
+    public static RunFolder Create(string root, string runName, DateTime now, string configText)
     {
         string stem = $"{Sanitize(runName)}-{now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}";
-        string path = System.IO.Path.Combine(root, stem);
-        for (int suffix = 2; Directory.Exists(path); suffix++) path = System.IO.Path.Combine(root, $"{stem}-{suffix}");
-        Directory.CreateDirectory(path);
-        return new RunFolder(path);
+        Directory.CreateDirectory(root);
+        string staging = System.IO.Path.Combine(root, $".{stem}.{Guid.NewGuid():N}.partial");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            File.WriteAllText(System.IO.Path.Combine(staging, "config.yaml"), configText);
+            for (int suffix = 1; ; suffix++)
+            {
+                string path = System.IO.Path.Combine(root, suffix == 1 ? stem : $"{stem}-{suffix}");
+                if (Directory.Exists(path) || File.Exists(path)) continue;
+                try
+                {
+                    Directory.Move(staging, path);
+                    return new RunFolder(path);
+                }
+                catch (IOException) when (Directory.Exists(path) || File.Exists(path))
+                {
+                    // Taken between the look and the rename: by another run started at the same time.
+                }
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+        }
     }
 
     /// <summary>A new folder <paramref name="name"/> inside <paramref name="parent"/>: one member of an ensemble run.</summary>

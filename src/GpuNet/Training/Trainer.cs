@@ -19,6 +19,9 @@ public sealed class Trainer : IDisposable
 {
     private const int MetricLoss = 0, MetricCorrect = 1;
 
+    /// <summary>The batch size of <see cref="Evaluate"/> and <see cref="Predict"/> unless told otherwise.</summary>
+    public const int EvaluationBatchSize = 500;
+
     private readonly Dictionary<(int, bool), StepBuffers> _stepBuffers = [];
     // The epoch's loss sum and correct count so far, [2], summed on the device.
     private readonly DeviceBuffer _metrics;
@@ -36,6 +39,12 @@ public sealed class Trainer : IDisposable
     // Lists, not interfaces: a foreach over them runs every step and must not box an enumerator.
     private readonly List<Parameter> _trainable;
     private readonly List<Parameter> _regularized;
+    // Set from any thread (a signal handler); read once per step.
+    private volatile bool _stopRequested;
+    // The epoch under way, for a checkpoint taken between two of its steps.
+    private int _epoch, _stepsDone, _samplesSeen, _batchSize, _trainingSamples;
+    private double _secondsBefore;
+    private readonly Stopwatch _epochClock = new();
 
     public Trainer(Sequential model, Loss loss, Optimizer optimizer, IAccelerator accelerator, ulong seed = 0)
     {
@@ -83,33 +92,56 @@ public sealed class Trainer : IDisposable
     /// <summary>Set by a callback to end training after the current epoch.</summary>
     public bool StopTraining { get; set; }
 
-    /// <summary>Trains for epochs initialEpoch + 1 … epochs; a resumed run passes the epochs done and the history so far.</summary>
+    /// <summary>
+    /// Asks <see cref="Fit"/> to stop after the step under way (safe from any thread, e.g. a signal
+    /// handler): the rest of its epoch is not trained, and <see cref="Interrupted"/> says so.
+    /// </summary>
+    public void RequestStop() => _stopRequested = true;
+
+    /// <summary>
+    /// True during the callbacks' OnBatchEnd of the step after which a requested stop ends training in
+    /// the middle of an epoch: the step a checkpoint must keep. (A stop requested in an epoch's last
+    /// step lets the epoch end, with its validation and end-of-epoch callbacks, and stops after it.)
+    /// </summary>
+    public bool StoppingAfterThisStep { get; private set; }
+
+    /// <summary>True when the last <see cref="Fit"/> ended on <see cref="RequestStop"/> with epochs left to
+    /// train.</summary>
+    public bool Interrupted { get; private set; }
+
+    /// <summary>
+    /// Trains for epochs initialEpoch + 1 … epochs; a resumed run passes the epochs done and the history so far,
+    /// and, to carry on in the middle of epoch initialEpoch + 1, where that epoch stood.
+    /// </summary>
     public History Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, IReadOnlyList<TrainingCallback>? callbacks = null,
-        int initialEpoch = 0, History? history = null)
+        int initialEpoch = 0, History? history = null, EpochProgress? resumeAt = null)
     {
         if (epochs <= 0) throw new GpuNetException($"epochs must be a positive integer, got {epochs}");
         if (batchSize <= 0) throw new GpuNetException($"batch size must be a positive integer, got {batchSize}");
         CheckFits(train);
         if (validation is not null) CheckFits(validation);
+        ModelFootprint.Of(Model, Optimizer, batchSize, train.Count).CheckIndexLimits();
+        CheckResumePosition(resumeAt, initialEpoch, batchSize, train.Count);
         callbacks ??= [];
         history ??= new History();
         int stepsPerEpoch = (train.Count + batchSize - 1) / batchSize;
         int[] order = new int[train.Count];
-        StopTraining = false;
+        StopTraining = Interrupted = StoppingAfterThisStep = false;
+        _stopRequested = false;
+        (_batchSize, _trainingSamples) = (batchSize, train.Count);
         foreach (var c in callbacks) c.OnTrainBegin(this, epochs, stepsPerEpoch, initialEpoch);
 
         for (int epoch = initialEpoch + 1; epoch <= epochs && !StopTraining; epoch++)
         {
             foreach (var c in callbacks) c.OnEpochBegin(epoch);
-            var clock = Stopwatch.StartNew();
+            _epochClock.Restart();
             // The order depends on (seed, epoch) alone, so a resumed run visits what the uninterrupted one would.
             Shuffle.Permutation(Seed, epoch, order);
-            ResetMetrics();
-            _gradientNorms.Reset();
-            int seen = 0, window = 0;
+            int firstStep = StartEpoch(epoch, resumeAt?.Epoch == epoch ? resumeAt : null);
+            int seen = _samplesSeen, window = 0;
             BatchPrefetcher prefetcher = PrefetcherFor(batchSize);
-            prefetcher.Prepare(train, order, 0, epoch, Augmentation, Seed);
-            for (int step = 0; step < stepsPerEpoch; step++)
+            prefetcher.Prepare(train, order, firstStep, epoch, Augmentation, Seed);
+            for (int step = firstStep; step < stepsPerEpoch; step++)
             {
                 // Index loops: a foreach over the interface would box an enumerator every step.
                 for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchBegin(epoch, step + 1, Iterations);
@@ -119,19 +151,50 @@ public sealed class Trainer : IDisposable
                 if (step + 1 < stepsPerEpoch) prefetcher.Prepare(train, order, step + 1, epoch, Augmentation, Seed);
                 TrainStep(images.Span, targets.Span, count, window);
                 _windowCounts[window++] = count;
-                if (window < _stepsPerRead && step + 1 < stepsPerEpoch) continue;
-                seen = ReportWindow(epoch, step + 2 - window, window, seen, stepsPerEpoch, callbacks);
+                // A requested stop in the epoch's last step lets the epoch end, with its validation.
+                bool stopping = _stopRequested && step + 1 < stepsPerEpoch;
+                if (window < _stepsPerRead && step + 1 < stepsPerEpoch && !stopping) continue;
+                int seenBefore = seen;
+                for (int i = 0; i < window; i++) seen += _windowCounts[i];
+                (_stepsDone, _samplesSeen) = (step + 1, seen);
+                ReportWindow(epoch, step + 2 - window, window, seenBefore, stepsPerEpoch, stopping, callbacks);
                 window = 0;
+                if (stopping) break;
+            }
+            if (StoppingAfterThisStep)
+            {
+                Interrupted = true;
+                break;
             }
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
             var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy,
-                clock.Elapsed.TotalSeconds, Optimizer.LearningRate) { GradientNorms = _gradientNorms.Read(stepsPerEpoch) };
+                _secondsBefore + _epochClock.Elapsed.TotalSeconds, Optimizer.LearningRate)
+            {
+                GradientNorms = _gradientNorms.Read(stepsPerEpoch),
+            };
             history.Add(logs);
             foreach (var c in callbacks) c.OnEpochEnd(logs);
+            if (_stopRequested && epoch < epochs && !StopTraining)
+            {
+                Interrupted = true;
+                break;
+            }
         }
         foreach (var c in callbacks) c.OnTrainEnd(history);
         return history;
+    }
+
+    /// <summary>
+    /// Where the epoch under way stands after its last finished step, for a checkpoint taken
+    /// between steps (from a callback's OnBatchEnd); reads the running sums back from the accelerator.
+    /// </summary>
+    public EpochProgress CaptureProgress()
+    {
+        ReadMetrics();
+        double seconds = _secondsBefore + _epochClock.Elapsed.TotalSeconds;
+        return new EpochProgress(_epoch, _stepsDone, _samplesSeen, _hostMetrics[MetricLoss],
+            _hostMetrics[MetricCorrect], _gradientNorms.ReadSums(), seconds, _batchSize, _trainingSamples);
     }
 
     /// <summary>A copy of every model parameter (trainable or not) by name.</summary>
@@ -172,7 +235,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Mean loss and accuracy in inference mode (no dropout, moving batch-norm statistics).</summary>
-    public EvaluationResult Evaluate(Dataset data, int batchSize = 500)
+    public EvaluationResult Evaluate(Dataset data, int batchSize = EvaluationBatchSize)
     {
         CheckFits(data);
         ResetMetrics();
@@ -190,7 +253,7 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>The model's output for every sample, [count, outputs] row-major.</summary>
-    public float[] Predict(Dataset data, int batchSize = 500)
+    public float[] Predict(Dataset data, int batchSize = EvaluationBatchSize)
     {
         CheckFits(data);
         int outputs = Model.Output.SampleSize;
@@ -217,12 +280,44 @@ public sealed class Trainer : IDisposable
         _prefetcher?.Dispose();
     }
 
+    /// <summary>Sets the running sums for an epoch: from zero, or from where a checkpoint left it; returns the first
+    /// step to train.</summary>
+    private int StartEpoch(int epoch, EpochProgress? resumeAt)
+    {
+        _epoch = epoch;
+        if (resumeAt is null)
+        {
+            ResetMetrics();
+            _gradientNorms.Reset();
+            (_stepsDone, _samplesSeen, _secondsBefore) = (0, 0, 0);
+            return 0;
+        }
+        (_hostMetrics[MetricLoss], _hostMetrics[MetricCorrect]) = (resumeAt.LossSum, resumeAt.CorrectSum);
+        Accelerator.Upload(_hostMetrics, _metrics);
+        _gradientNorms.RestoreSums(resumeAt.GradientNormSums, "the checkpoint");
+        (_stepsDone, _samplesSeen, _secondsBefore) = (resumeAt.StepsDone, resumeAt.SamplesSeen, resumeAt.Seconds);
+        return resumeAt.StepsDone;
+    }
+
+    private static void CheckResumePosition(EpochProgress? at, int initialEpoch, int batchSize, int trainingSamples)
+    {
+        if (at is null) return;
+        if (at.Inconsistency(initialEpoch) is { } wrong)
+            throw new GpuNetException($"the position to resume from {wrong}");
+        if (at.BatchSize != batchSize || at.TrainingSamples != trainingSamples)
+            throw new GpuNetException($"the run stopped in the middle of epoch {at.Epoch} with batch size " +
+                $"{at.BatchSize} and {at.TrainingSamples:N0} training samples; it resumes only with the same " +
+                $"(here batch size {batchSize} and {trainingSamples:N0} samples)");
+    }
+
     /// <summary>
     /// Reads the metrics once for the <paramref name="steps"/> steps since the last read, then
     /// checks and reports each in order: the loss so far, and the first step whose loss is not
-    /// finite. Returns the samples seen in the epoch so far.
+    /// finite. <paramref name="seen"/> is the samples seen before the window. A stop requested is
+    /// reported with the window's last step, the step the trainer's weights are at.
     /// </summary>
-    private int ReportWindow(int epoch, int firstStep, int steps, int seen, int stepsPerEpoch, IReadOnlyList<TrainingCallback> callbacks)
+    private void ReportWindow(int epoch, int firstStep, int steps, int seen, int stepsPerEpoch, bool stopping,
+        IReadOnlyList<TrainingCallback> callbacks)
     {
         double loss = _hostMetrics[MetricLoss], correct = _hostMetrics[MetricCorrect];
         ReadMetrics();
@@ -246,9 +341,9 @@ public sealed class Trainer : IDisposable
             float accuracySoFar = last ? _hostMetrics[MetricCorrect] / seen : (float)(correct / seen);
             if (!float.IsFinite(lossSoFar) || (_stepMetrics is not null && !float.IsFinite(stepLoss)))
                 throw new TrainingDivergedException(epoch, firstStep + i, float.IsFinite(lossSoFar) ? stepLoss : lossSoFar);
+            StoppingAfterThisStep = stopping && last;
             for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(epoch, firstStep + i, stepsPerEpoch, lossSoFar, accuracySoFar);
         }
-        return seen;
     }
 
     /// <param name="window">The step's place in the current read window, for its own metrics.</param>
@@ -374,13 +469,18 @@ public sealed class Trainer : IDisposable
         IReadOnlyDictionary<string, NamedTensor> tensors, string name, int[] shape, string source) =>
         WeightLookup.Expect(tensors, name, shape, source);
 
-    private void CheckFits(Dataset data)
+    private void CheckFits(Dataset data) => CheckFits(Model, data);
+
+    /// <summary>Refuses data whose images do not have the model's input size, or whose classes are not the model's
+    /// outputs.</summary>
+    public static void CheckFits(ModelGraph model, Dataset data)
     {
-        int inputSize = Model.Input.SampleSize, outputs = Model.Output.SampleSize;
+        int inputSize = model.Input.SampleSize, outputs = model.Output.SampleSize;
         if (data.Height * data.Width != inputSize)
             throw new GpuNetException($"the model takes {inputSize} values per sample but the data has {data.Height}×{data.Width} = {data.Height * data.Width}; set model.input_shape to match the data");
-        if (Model.Output.SampleShape.Length != 1 || outputs != data.ClassCount)
-            throw new GpuNetException($"the model's output is {Tensors.ShapeOf.Format(Model.Output.SampleShape)} but the data has {data.ClassCount} classes; the last layer should be Dense({data.ClassCount})");
+        if (model.Output.SampleShape.Length != 1 || outputs != data.ClassCount)
+            throw new GpuNetException($"the model's output is {Tensors.ShapeOf.Format(model.Output.SampleShape)} but " +
+                $"the data has {data.ClassCount} classes; the last layer should be Dense({data.ClassCount})");
     }
 
     private void InitializeParameters()

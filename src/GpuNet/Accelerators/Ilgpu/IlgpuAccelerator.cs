@@ -56,6 +56,9 @@ public sealed class IlgpuAccelerator : IAccelerator
     /// </summary>
     public int StepsPerMetricsRead => 25;
 
+    /// <summary>A GPU's own memory; ILGPU's CPU accelerator keeps its buffers in the host's.</summary>
+    public long? DeviceMemoryBytes => _device.Accelerator.AcceleratorType == AcceleratorType.CPU ? null : _device.MemoryBytes;
+
     /// <summary>Device allocations so far; a training step adds none once the plan is allocated.</summary>
     public int DeviceAllocations => _pool.DeviceAllocations;
 
