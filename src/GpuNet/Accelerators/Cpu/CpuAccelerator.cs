@@ -155,6 +155,9 @@ public sealed class CpuAccelerator : IAccelerator
 
     // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
 
+    // The implicit-GEMM convolution gathers its patches itself: no im2col matrix, no filter-major result.
+    public (int Columns, int FilterMajor) Conv2DWorkspaceLengths(Window2D window, int filters) => (0, 0);
+
     public void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y) =>
         CpuTiledConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
