@@ -14,11 +14,13 @@ public sealed class FastGemmTests
 
     // (m, n, k): 1 and primes; 10·30·784 is a batch-10 MLP layer; 120 and 784 (28·28) are the MNIST
     // shapes; 13, 17, 33, 65, 129 sit one past tile sizes (4, 6, 12; 16, 32); k = 257 and 513 are one
-    // past the 256-deep block; 600 rows of depth 256 need two 512 KiB op(A) blocks.
+    // past the 256-deep block; 600 rows of depth 256 need two 512 KiB op(A) blocks; 2100 columns of
+    // depth 300 need three op(B) panels of a 2 MiB L2 (GemmBlocking).
     private static readonly (int M, int N, int K)[] Sizes =
     [
         (1, 1, 1), (1, 7, 10), (7, 1, 17), (7, 10, 1), (10, 30, 784), (17, 33, 65), (33, 17, 129),
         (65, 129, 7), (120, 784, 33), (29, 65, 257), (15, 1030, 20), (6, 16, 513), (12, 32, 64), (13, 31, 40), (600, 40, 256),
+        (13, 2100, 300),
     ];
 
     public static TheoryData<GemmKernelKind, bool, bool, int, int, int> Cases()

@@ -504,7 +504,8 @@ internal static unsafe class CpuTiledConvolution
         int plane = g.OutputPlane, positions = images * plane, filters = s.Filters;
         int filterSlivers = (filters + mr - 1) / mr, patchSlivers = s.PaddedPatch / nr;
         int imageLength = g.Channels * g.InputPlane;
-        float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 16);
+        // 16 floats to align, and 8 for the packing's overrun past the last sliver.
+        float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 24);
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
         float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength) : [];
         float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
@@ -526,11 +527,12 @@ internal static unsafe class CpuTiledConvolution
                 for (int n = 0; n < images; n++)
                     for (int f = 0; f < filters; f++)
                         sums[(firstImage + n) * filters + f] = CpuFastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)n * filters + f) * plane, plane));
-            // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side.
+            // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
+            // written in order, so a narrow tile's packing may overrun into the next piece.
             for (int fs = 0; fs < filterSlivers; fs++)
                 for (int n = 0; n < images; n++)
                     GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane, Math.Min(mr, filters - fs * mr), plane,
-                        dyPacked + ((nint)fs * positions + n * plane) * mr, mr);
+                        dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
             float* partial = partials + (nint)chunk * s.PartialLength;
             for (int ps = 0; ps < patchSlivers; ps++)
             {
