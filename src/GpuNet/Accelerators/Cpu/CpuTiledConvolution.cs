@@ -231,6 +231,7 @@ internal static unsafe class CpuTiledConvolution
             for (int r = 0; r < runs; r++)
                 (from[r], into[r], lengths[r]) = (segments[r].OutputRow * g.StrideHeight * g.Width + segments[r].FirstColumn, segments[r].Start, segments[r].Length);
             bool fourRowsOfEight = count == 32 && nr == 32 && runs == 4 && lengths[0] == 8 && lengths[1] == 8 && lengths[2] == 8 && lengths[3] == 8;
+            bool twoRowsOfEight = count == 16 && nr == 16 && runs == 2 && lengths[0] == 8 && lengths[1] == 8;
             for (int c = firstChannel; c < endChannel; c++)
             {
                 for (int i = 0; i < g.WindowHeight; i++)
@@ -246,6 +247,13 @@ internal static unsafe class CpuTiledConvolution
                             Vector256.Store(Vector256.Load(source + from[1]), row + 8);
                             Vector256.Store(Vector256.Load(source + from[2]), row + 16);
                             Vector256.Store(Vector256.Load(source + from[3]), row + 24);
+                            continue;
+                        }
+                        if (twoRowsOfEight)
+                        {
+                            // The same with AVX2's 16-position slivers: two output rows.
+                            Vector256.Store(Vector256.Load(source + from[0]), row);
+                            Vector256.Store(Vector256.Load(source + from[1]), row + 8);
                             continue;
                         }
                         for (int r = 0; r < runs; r++) CopyRun(source + from[r], row + into[r], lengths[r]);
