@@ -31,10 +31,13 @@ public enum GemmImplementation
 /// Median and best wall time of one shape on one implementation and thread count, and the mean
 /// processor time the process spent per run. <see cref="PeakGflopPerSecond"/> is the peak the
 /// percentages are held against (<see cref="GemmReport"/>: what an FMA-only loop measured on as
-/// many threads); <see cref="NominalPeakGflopPerSecond"/> the estimate from clock and core counts.
+/// many threads); <see cref="NominalPeakGflopPerSecond"/> the estimate from clock and core counts;
+/// <see cref="ProcessorTimePeakGflopPerSecond"/> the FMA loop's rate by processor time, which the
+/// rate by processor time is held against.
 /// </summary>
 public sealed record GemmMeasurement(GemmShape Shape, GemmImplementation Implementation, int Threads, int Repetitions,
-    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond, double NominalPeakGflopPerSecond = double.NaN)
+    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond, double NominalPeakGflopPerSecond = double.NaN,
+    double ProcessorTimePeakGflopPerSecond = double.NaN)
 {
     public double GflopPerSecond => Shape.Flop / MedianSeconds / 1e9;
 
@@ -208,7 +211,8 @@ public static class GemmBenchmark
                     continue;
                 }
                 double rate = cpuTime ? cell.CpuTimeGflopPerSecond : cell.GflopPerSecond;
-                string percents = string.Create(CultureInfo.InvariantCulture, $"{100 * rate / cell.PeakGflopPerSecond:0}%");
+                double peak = cpuTime && !double.IsNaN(cell.ProcessorTimePeakGflopPerSecond) ? cell.ProcessorTimePeakGflopPerSecond : cell.PeakGflopPerSecond;
+                string percents = string.Create(CultureInfo.InvariantCulture, $"{100 * rate / peak:0}%");
                 if (nominal) percents += string.Create(CultureInfo.InvariantCulture, $", {100 * rate / cell.NominalPeakGflopPerSecond:0}%");
                 text.Append(CultureInfo.InvariantCulture, $" {rate:0.0} ({percents}) |");
             }

@@ -20,6 +20,7 @@ public sealed class GemmReportTests
         Assert.Matches(@"\| odd \| NT \| 7×13×5 \| [0-9.]+ \(\d+%, \d+%\) \| [0-9.]+ \(\d+%, \d+%\) \|", report);
         Assert.Matches(@"\| small square \| NN \| 32×32×32 \|", report);
         Assert.Matches(@"FMA-only loop before: .*; after: ", report);
+        Assert.Matches(@"FMA-only loop by processor time \(better of before and after\): [0-9.]+ GFLOP/s on 1 thread", report);
     }
 
     [Fact]
