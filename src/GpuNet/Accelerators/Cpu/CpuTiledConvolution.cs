@@ -30,8 +30,6 @@ internal static unsafe class CpuTiledConvolution
     /// <summary>Output positions per chunk of the kernel gradient: its operands stay in L2.</summary>
     private const int ChunkPositions = 1024;
 
-    /// <summary>Most patch elements per block of the forward's sliver: [256, 32] floats is 32 KiB, within L1.</summary>
-    private const int BlockDepth = 256;
 
     // Per thread: a position sliver of the patches (or of dy), a tile, the kernel-gradient chunk's operands.
     [ThreadStatic] private static float[]? t_sliver;
@@ -179,7 +177,9 @@ internal static unsafe class CpuTiledConvolution
         int mr = shape.Rows, nr = shape.Columns;
         var micro = shape.Micro;
         int k = g.PatchSize, plane = g.OutputPlane, filterSlivers = (s.Filters + mr - 1) / mr;
-        int channelsPerBlock = Math.Clamp(BlockDepth / g.WindowSize, 1, g.Channels);
+        // Channels in blocks whose [depth, NR] sliver stays in L1 beside the micro-kernel's other
+        // operands: the GEMM's depth block for the same kernel.
+        int channelsPerBlock = Math.Clamp(GemmBlocking.Current(s.Kind).Depth / g.WindowSize, 1, g.Channels);
         float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16), tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
         fixed (float* x = s.X, packed = s.Packed, sliverStart = sliverArray, tileStart = tileArray)
