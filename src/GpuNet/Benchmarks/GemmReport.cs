@@ -14,7 +14,8 @@ namespace GpuNet.Benchmarks;
 /// </summary>
 public static class GemmReport
 {
-    public static string Run(PeakEstimate nominal, IReadOnlyList<GemmImplementation> implementations, IReadOnlyList<int> threadCounts,
+    public static string Run(PeakEstimate nominal, IReadOnlyList<GemmImplementation> implementations,
+        IReadOnlyList<int> threadCounts,
         IReadOnlyList<GemmShape> shapes, int repetitions = 5, double seconds = 0.5, double fmaSeconds = 0.3)
     {
         var text = new StringBuilder();
@@ -28,14 +29,17 @@ public static class GemmReport
             {
                 // The nominal figure of the cores a column may use.
                 double columnNominal = nominal.GflopPerSecond * Math.Min(threads, nominal.Cores) / nominal.Cores;
-                measurements.AddRange(GemmBenchmark.Run(shapes, implementation, threads, columnNominal, repetitions, seconds)
+                measurements.AddRange(GemmBenchmark.Run(shapes, implementation, threads, columnNominal, repetitions,
+                    seconds)
                     .Select(m => m with { NominalPeakGflopPerSecond = columnNominal }));
             }
         }
         var after = before.Keys.ToDictionary(t => t, t => FmaThroughput.MeasureBoth(t, fmaSeconds));
         var peak = before.Keys.ToDictionary(t => t, t => Math.Max(before[t].Wall, after[t].Wall));
-        var processorPeak = before.Keys.ToDictionary(t => t, t => Math.Max(before[t].ProcessorTime, after[t].ProcessorTime));
-        measurements = measurements.Select(m => m with { PeakGflopPerSecond = peak[m.Threads], ProcessorTimePeakGflopPerSecond = processorPeak[m.Threads] }).ToList();
+        var processorPeak = before.Keys.ToDictionary(t => t, t => Math.Max(before[t].ProcessorTime,
+            after[t].ProcessorTime));
+        measurements = measurements.Select(m => m with { PeakGflopPerSecond = peak[m.Threads],
+            ProcessorTimePeakGflopPerSecond = processorPeak[m.Threads] }).ToList();
         text.AppendLine($"Load average after: {LoadAverage()}");
         text.AppendLine($"Peak (measured, FMA-only loop, better of before and after): {Rates(peak)}");
         text.AppendLine($"FMA-only loop before: {Rates(before.ToDictionary(p => p.Key, p => p.Value.Wall))}; after: {Rates(after.ToDictionary(p => p.Key, p => p.Value.Wall))}");
@@ -54,7 +58,8 @@ public static class GemmReport
     }
 
     private static string Rates(Dictionary<int, double> byThreads) => string.Join(", ",
-        byThreads.OrderBy(p => p.Key).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Value:0.0} GFLOP/s on {p.Key} thread{(p.Key == 1 ? "" : "s")}")));
+        byThreads.OrderBy(p => p.Key).Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Value:0.0} GFLOP/s on {p.Key} thread{(p.Key == 1 ? "" : "s")}")));
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
 }

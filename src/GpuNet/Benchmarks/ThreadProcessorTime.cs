@@ -15,7 +15,8 @@ internal static partial class ThreadProcessorTime
     public static double Seconds()
     {
         if (!OperatingSystem.IsLinux()) return double.NaN;
-        return ClockGetTime(ThreadCpuTimeClock, out TimeSpec time) == 0 ? time.Seconds + time.Nanoseconds * 1e-9 : double.NaN;
+        return ClockGetTime(ThreadCpuTimeClock,
+            out TimeSpec time) == 0 ? time.Seconds + time.Nanoseconds * 1e-9 : double.NaN;
     }
 
     [StructLayout(LayoutKind.Sequential)]

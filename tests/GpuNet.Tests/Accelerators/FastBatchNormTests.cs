@@ -19,17 +19,20 @@ public sealed class FastBatchNormTests
         { 2, 3, 4 }, { 3, 5, 9 }, { 4, 3, 49 }, { 7, 3, 144 }, { 2, 5, 676 }, { 1, 1, 17 },
     };
 
-    // Per-channel statistics are summed in another (fixed) order than the reference's: a double's rounding, then a float's.
+    // Per-channel statistics are summed in another (fixed) order than the reference's: a double's rounding, then a
+    // float's.
     private static readonly Tolerance Statistics = new(1e-6, 1e-6);
 
     [SkippableTheory]
     [MemberData(nameof(Shapes))]
     public void Training_forward_matches_the_reference(int batch, int channels, int spatial)
     {
-        Skip.IfNot(CpuFastBatchNorm.IsVectorised, "No 256-bit vectors here: batch normalization runs the reference itself.");
+        Skip.IfNot(CpuFastBatchNorm.IsVectorised,
+            "No 256-bit vectors here: batch normalization runs the reference itself.");
         foreach (bool affine in new[] { true, false })
         {
-            var (expected, actual) = (TrainingInputs(batch, channels, spatial, affine), TrainingInputs(batch, channels, spatial, affine));
+            var (expected, actual) = (TrainingInputs(batch, channels, spatial, affine), TrainingInputs(batch, channels,
+                spatial, affine));
             CpuBatchNorm.ForwardTraining(expected);
             CpuFastBatchNorm.ForwardTraining(actual);
             string what = $"affine={affine}";
@@ -37,7 +40,8 @@ public sealed class FastBatchNormTests
             {
                 FastKernelInputs.AssertIdentical(expected.Saved, actual.Saved, $"saved, {what}");
                 FastKernelInputs.AssertIdentical(expected.MovingMean, actual.MovingMean, $"moving mean, {what}");
-                FastKernelInputs.AssertIdentical(expected.MovingVariance, actual.MovingVariance, $"moving variance, {what}");
+                FastKernelInputs.AssertIdentical(expected.MovingVariance, actual.MovingVariance,
+                    $"moving variance, {what}");
                 FastKernelInputs.AssertIdentical(expected.Y, actual.Y, $"y, {what}");
                 continue;
             }
@@ -52,13 +56,16 @@ public sealed class FastBatchNormTests
     [MemberData(nameof(Shapes))]
     public void Inference_is_the_reference_bit_for_bit(int batch, int channels, int spatial)
     {
-        Skip.IfNot(CpuFastBatchNorm.IsVectorised, "No 256-bit vectors here: batch normalization runs the reference itself.");
+        Skip.IfNot(CpuFastBatchNorm.IsVectorised,
+            "No 256-bit vectors here: batch normalization runs the reference itself.");
         foreach (bool affine in new[] { true, false })
         {
             var t = TrainingInputs(batch, channels, spatial, affine);
             float[] expected = new float[t.Y.Length], actual = FastKernelInputs.Values(70, t.Y.Length);
-            CpuBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean, t.MovingVariance, batch, channels, spatial, 1e-3f, expected));
-            CpuFastBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean, t.MovingVariance, batch, channels, spatial, 1e-3f, actual));
+            CpuBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean, t.MovingVariance,
+                batch, channels, spatial, 1e-3f, expected));
+            CpuFastBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean,
+                t.MovingVariance, batch, channels, spatial, 1e-3f, actual));
             FastKernelInputs.AssertIdentical(expected, actual, $"y, affine={affine}");
         }
     }
@@ -67,7 +74,8 @@ public sealed class FastBatchNormTests
     [MemberData(nameof(Shapes))]
     public void Backward_matches_the_reference(int batch, int channels, int spatial)
     {
-        Skip.IfNot(CpuFastBatchNorm.IsVectorised, "No 256-bit vectors here: batch normalization runs the reference itself.");
+        Skip.IfNot(CpuFastBatchNorm.IsVectorised,
+            "No 256-bit vectors here: batch normalization runs the reference itself.");
         foreach (bool affine in new[] { true, false })
             foreach (bool inputGradient in new[] { true, false })
             {
@@ -126,12 +134,14 @@ public sealed class FastBatchNormTests
         else tolerance.AssertClose(actual, expected, what);
     }
 
-    /// <summary>x away from zero mean (so the two-pass variance matters), moving statistics and affine parameters.</summary>
+    /// <summary>x away from zero mean (so the two-pass variance matters), moving statistics and affine
+    /// parameters.</summary>
     private static BatchNormTraining TrainingInputs(int batch, int channels, int spatial, bool affine)
     {
         int length = batch * channels * spatial;
         float[] x = FastKernelInputs.Values(60, length).Select(v => v + 3f).ToArray();
-        return new BatchNormTraining(x, affine ? FastKernelInputs.Values(61, channels, 0.5f, 2f) : null, affine ? FastKernelInputs.Values(62, channels) : null,
+        return new BatchNormTraining(x, affine ? FastKernelInputs.Values(61, channels, 0.5f, 2f) : null,
+            affine ? FastKernelInputs.Values(62, channels) : null,
             batch, channels, spatial, 0.99f, 1e-3f, FastKernelInputs.Values(63, length), new float[2 * channels],
             FastKernelInputs.Values(64, channels), FastKernelInputs.Values(65, channels, 0.5f, 2f));
     }
@@ -139,5 +149,6 @@ public sealed class FastBatchNormTests
     private static BatchNormGradient GradientInputs(in BatchNormTraining t, bool affine, bool inputGradient) =>
         new(t.X, t.Gamma, t.Saved, FastKernelInputs.Values(66, t.X.Length), t.Batch, t.Channels, t.Spatial,
             inputGradient ? FastKernelInputs.Values(67, t.X.Length) : null,
-            affine ? FastKernelInputs.Values(68, t.Channels) : null, affine ? FastKernelInputs.Values(69, t.Channels) : null);
+            affine ? FastKernelInputs.Values(68, t.Channels) : null, affine ? FastKernelInputs.Values(69,
+                t.Channels) : null);
 }

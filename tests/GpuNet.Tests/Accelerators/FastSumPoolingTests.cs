@@ -29,7 +29,8 @@ public sealed class FastSumPoolingTests
 
     [SkippableTheory]
     [MemberData(nameof(Shapes))]
-    public void Forward_is_the_reference_bit_for_bit(int batch, int channels, int height, int width, int kh, int kw, int stride, bool same)
+    public void Forward_is_the_reference_bit_for_bit(int batch, int channels, int height, int width, int kh, int kw,
+        int stride, bool same)
     {
         Skip.IfNot(CpuFastSumPooling.IsVectorised, "No AVX2 here: average and L2 pooling run the reference itself.");
         Window2D g = KernelParity.Window(batch, channels, height, width, kh, kw, stride, same);
@@ -46,7 +47,8 @@ public sealed class FastSumPoolingTests
 
     [SkippableTheory]
     [MemberData(nameof(Shapes))]
-    public void Backward_is_the_reference_bit_for_bit(int batch, int channels, int height, int width, int kh, int kw, int stride, bool same)
+    public void Backward_is_the_reference_bit_for_bit(int batch, int channels, int height, int width, int kh, int kw,
+        int stride, bool same)
     {
         Skip.IfNot(CpuFastSumPooling.IsVectorised, "No AVX2 here: average and L2 pooling run the reference itself.");
         Window2D g = KernelParity.Window(batch, channels, height, width, kh, kw, stride, same);

@@ -31,12 +31,14 @@ public sealed class GemmBlockingTests : IDisposable
     [InlineData("48K", 48 << 10)]
     [InlineData("2M", 2 << 20)]
     [InlineData("512", 512)]
-    public void Sizes_parse_with_their_unit(string text, int bytes) => Assert.Equal(bytes, CpuCacheSizes.ParseSize(text + "\n"));
+    public void Sizes_parse_with_their_unit(string text, int bytes) => Assert.Equal(bytes,
+        CpuCacheSizes.ParseSize(text + "\n"));
 
     [Fact]
     public void Blocks_follow_the_caches()
     {
-        // An AVX-512 Xeon: a [256, 32] sliver of op(B) is 32 KiB of its 48 KiB L1; op(A) 512 KiB, the panel 1 MiB of 2 MiB.
+        // An AVX-512 Xeon: a [256, 32] sliver of op(B) is 32 KiB of its 48 KiB L1; op(A) 512 KiB, the panel 1 MiB of 2
+        // MiB.
         var xeon = new CpuCacheSizes(48 << 10, 2 << 20);
         Assert.Equal(new GemmBlocking(256, 1 << 17, 1 << 18), GemmBlocking.For(GemmKernelKind.Vector512, xeon));
         Assert.Equal(512, GemmBlocking.For(GemmKernelKind.Vector256, xeon).Depth);

@@ -6,7 +6,8 @@ namespace GpuNet.Accelerators.Cpu;
 /// <see cref="CpuBatchNorm"/> and <see cref="CpuFastBatchNorm"/>, which runs the reference's
 /// per-channel code for the channels its vectors do not cover.
 /// </summary>
-internal readonly record struct BatchNormTraining(float[] X, float[]? Gamma, float[]? Beta, int Batch, int Channels, int Spatial,
+internal readonly record struct BatchNormTraining(float[] X, float[]? Gamma, float[]? Beta, int Batch, int Channels,
+    int Spatial,
     float Momentum, float Epsilon, float[] Y, float[] Saved, float[] MovingMean, float[] MovingVariance)
 {
     public void Check()
@@ -21,7 +22,8 @@ internal readonly record struct BatchNormTraining(float[] X, float[]? Gamma, flo
 }
 
 /// <summary>The arguments of <see cref="IAccelerator.BatchNormForwardInference"/>.</summary>
-internal readonly record struct BatchNormInference(float[] X, float[]? Gamma, float[]? Beta, float[] MovingMean, float[] MovingVariance,
+internal readonly record struct BatchNormInference(float[] X, float[]? Gamma, float[]? Beta, float[] MovingMean,
+    float[] MovingVariance,
     int Batch, int Channels, int Spatial, float Epsilon, float[] Y)
 {
     public void Check()
@@ -35,7 +37,8 @@ internal readonly record struct BatchNormInference(float[] X, float[]? Gamma, fl
 }
 
 /// <summary>The arguments of <see cref="IAccelerator.BatchNormBackward"/>.</summary>
-internal readonly record struct BatchNormGradient(float[] X, float[]? Gamma, float[] Saved, float[] Dy, int Batch, int Channels, int Spatial,
+internal readonly record struct BatchNormGradient(float[] X, float[]? Gamma, float[] Saved, float[] Dy, int Batch,
+    int Channels, int Spatial,
     float[]? Dx, float[]? DGamma, float[]? DBeta)
 {
     public void Check()

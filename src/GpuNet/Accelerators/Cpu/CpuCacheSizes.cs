@@ -16,7 +16,8 @@ internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes)
     /// <summary>This machine's, read once.</summary>
     public static CpuCacheSizes Current { get; } = Read(Folder);
 
-    /// <summary>The sizes under a sysfs cache folder (index*/level, type, size); the fallback for any that is missing or unreadable.</summary>
+    /// <summary>The sizes under a sysfs cache folder (index*/level, type, size); the fallback for any that is missing
+    /// or unreadable.</summary>
     internal static CpuCacheSizes Read(string folder)
     {
         int l1 = 0, l2 = 0;

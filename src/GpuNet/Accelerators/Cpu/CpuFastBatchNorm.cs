@@ -33,20 +33,13 @@ internal static unsafe class CpuFastBatchNorm
             return;
         }
         a.Check();
-        if (a.Spatial == 1)
-        {
-            int blocks = a.Channels / Lanes;
-            CpuParallel.For(blocks, (long)a.Batch * Lanes * 4, a, static (in BatchNormTraining a, int first, int last) =>
-            {
-                for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes);
-            });
-            for (int c = blocks * Lanes; c < a.Channels; c++) CpuBatchNorm.TrainChannel(a, c);
-            return;
-        }
-        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a, static (in BatchNormTraining a, int first, int last) =>
-        {
-            for (int c = first; c < last; c++) TrainChannel(a, c);
-        });
+        Split(a, a.Batch, a.Channels, a.Spatial, 4,
+            static (in BatchNormTraining a, int first,
+                int last) => { for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes); },
+            static (in BatchNormTraining a, int first,
+                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.TrainChannel(a, c); },
+            static (in BatchNormTraining a, int first,
+                int last) => { for (int c = first; c < last; c++) TrainChannel(a, c); });
     }
 
     public static void ForwardInference(in BatchNormInference a)
@@ -57,24 +50,20 @@ internal static unsafe class CpuFastBatchNorm
             return;
         }
         a.Check();
-        if (a.Spatial == 1)
-        {
-            int blocks = a.Channels / Lanes;
-            CpuParallel.For(blocks, (long)a.Batch * Lanes, a, static (in BatchNormInference a, int first, int last) =>
+        Split(a, a.Batch, a.Channels, a.Spatial, 1,
+            static (in BatchNormInference a, int first,
+                int last) => { for (int block = first; block < last; block++) InferFeatures(a, block * Lanes); },
+            static (in BatchNormInference a, int first,
+                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.InferChannel(a, c); },
+            static (in BatchNormInference a, int first, int last) =>
             {
-                for (int block = first; block < last; block++) InferFeatures(a, block * Lanes);
+                for (int c = first; c < last; c++)
+                {
+                    float inverseStd = 1f / MathF.Sqrt(a.MovingVariance[c] + a.Epsilon);
+                    NormalizeChannel(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd,
+                        a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
+                }
             });
-            for (int c = blocks * Lanes; c < a.Channels; c++) CpuBatchNorm.InferChannel(a, c);
-            return;
-        }
-        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial, a, static (in BatchNormInference a, int first, int last) =>
-        {
-            for (int c = first; c < last; c++)
-            {
-                float inverseStd = 1f / MathF.Sqrt(a.MovingVariance[c] + a.Epsilon);
-                NormalizeChannel(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd, a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
-            }
-        });
     }
 
     public static void Backward(in BatchNormGradient a)
@@ -85,20 +74,31 @@ internal static unsafe class CpuFastBatchNorm
             return;
         }
         a.Check();
-        if (a.Spatial == 1)
+        Split(a, a.Batch, a.Channels, a.Spatial, 4,
+            static (in BatchNormGradient a, int first,
+                int last) => { for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes); },
+            static (in BatchNormGradient a, int first,
+                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.BackwardChannel(a, c); },
+            static (in BatchNormGradient a, int first,
+                int last) => { for (int c = first; c < last; c++) BackwardChannel(a, c); });
+    }
+
+    /// <summary>
+    /// After a Dense layer (spatial = 1), blocks of eight features across the threads, then the
+    /// features no vector covers on the reference's code; after a convolution, channels across the threads.
+    /// </summary>
+    private static void Split<T>(in T a, int batch, int channels, int spatial, long workPerValue,
+        CpuParallel.RangeBody<T> featureBlocks, CpuParallel.RangeBody<T> referenceChannels,
+            CpuParallel.RangeBody<T> planeChannels)
+    {
+        if (spatial == 1)
         {
-            int blocks = a.Channels / Lanes;
-            CpuParallel.For(blocks, (long)a.Batch * Lanes * 4, a, static (in BatchNormGradient a, int first, int last) =>
-            {
-                for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes);
-            });
-            for (int c = blocks * Lanes; c < a.Channels; c++) CpuBatchNorm.BackwardChannel(a, c);
+            int blocks = channels / Lanes;
+            CpuParallel.For(blocks, batch * Lanes * workPerValue, a, featureBlocks);
+            referenceChannels(a, blocks * Lanes, channels);
             return;
         }
-        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a, static (in BatchNormGradient a, int first, int last) =>
-        {
-            for (int c = first; c < last; c++) BackwardChannel(a, c);
-        });
+        CpuParallel.For(channels, (long)batch * spatial * workPerValue, a, planeChannels);
     }
 
     // ── Per feature: eight columns of [rows, features] side by side ──
@@ -128,9 +128,11 @@ internal static unsafe class CpuFastBatchNorm
             }
             Vector256<double> varianceLow = squaresLow / count, varianceHigh = squaresHigh / count;
             var epsilon = Vector256.Create((double)a.Epsilon);
-            Vector256<float> inverseStd = Vector256.Narrow(Vector256<double>.One / Vector256.Sqrt(varianceLow + epsilon),
+            Vector256<float> inverseStd = Vector256.Narrow(
+                Vector256<double>.One / Vector256.Sqrt(varianceLow + epsilon),
                 Vector256<double>.One / Vector256.Sqrt(varianceHigh + epsilon));
-            Vector256<float> mean = Vector256.Narrow(meanLow, meanHigh), variance = Vector256.Narrow(varianceLow, varianceHigh);
+            Vector256<float> mean = Vector256.Narrow(meanLow, meanHigh), variance = Vector256.Narrow(varianceLow,
+                varianceHigh);
             Vector256.Store(mean, saved + c);
             Vector256.Store(inverseStd, saved + features + c);
             var momentum = Vector256.Create(a.Momentum);
@@ -145,13 +147,16 @@ internal static unsafe class CpuFastBatchNorm
     {
         fixed (float* x = a.X, y = a.Y, movingMean = a.MovingMean, movingVariance = a.MovingVariance)
         {
-            Vector256<float> inverseStd = Vector256<float>.One / Vector256.Sqrt(Vector256.Load(movingVariance + c) + Vector256.Create(a.Epsilon));
-            NormalizeFeatures(x, a.Batch, a.Channels, c, Vector256.Load(movingMean + c), inverseStd, a.Gamma, a.Beta, y);
+            Vector256<float> variance = Vector256.Load(movingVariance + c);
+            Vector256<float> inverseStd = Vector256<float>.One / Vector256.Sqrt(variance + Vector256.Create(a.Epsilon));
+            NormalizeFeatures(x, a.Batch, a.Channels, c, Vector256.Load(movingMean + c), inverseStd, a.Gamma, a.Beta,
+                y);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void NormalizeFeatures(float* x, int rows, int features, int c, Vector256<float> mean, Vector256<float> inverseStd,
+    private static void NormalizeFeatures(float* x, int rows, int features, int c, Vector256<float> mean,
+        Vector256<float> inverseStd,
         float[]? gamma, float[]? beta, float* y)
     {
         Vector256<float> scale = Column(gamma, c, 1f) * inverseStd, shift = Column(beta, c, 0f) - mean * scale;
@@ -181,7 +186,8 @@ internal static unsafe class CpuFastBatchNorm
                 sumDyXhatLow += pLow;
                 sumDyXhatHigh += pHigh;
             }
-            Vector256<float> sumDy = Vector256.Narrow(sumDyLow, sumDyHigh), sumDyXhat = Vector256.Narrow(sumDyXhatLow, sumDyXhatHigh);
+            Vector256<float> sumDy = Vector256.Narrow(sumDyLow, sumDyHigh), sumDyXhat = Vector256.Narrow(sumDyXhatLow,
+                sumDyXhatHigh);
             if (a.DBeta is { } dBeta) AddTo(dBeta, c, sumDy);
             if (a.DGamma is { } dGamma) AddTo(dGamma, c, sumDyXhat);
             if (a.Dx is null) return;
@@ -195,7 +201,8 @@ internal static unsafe class CpuFastBatchNorm
                 {
                     nint at = (nint)n * features + c;
                     Vector256<float> xhat = (Vector256.Load(x + at) - mean) * inverseStd;
-                    Vector256.Store(Vector256.Load(dx + at) + scale * (Vector256.Load(dy + at) - meanDy - xhat * meanDyXhat), dx + at);
+                    Vector256<float> gradient = scale * (Vector256.Load(dy + at) - meanDy - xhat * meanDyXhat);
+                    Vector256.Store(Vector256.Load(dx + at) + gradient, dx + at);
                 }
             }
         }
@@ -257,11 +264,13 @@ internal static unsafe class CpuFastBatchNorm
             a.MovingMean[c] = a.MovingMean[c] * a.Momentum + (float)mean * (1f - a.Momentum);
             a.MovingVariance[c] = a.MovingVariance[c] * a.Momentum + (float)variance * (1f - a.Momentum);
         }
-        NormalizeChannel(a.X, batch, channels, spatial, c, a.Saved[c], a.Saved[channels + c], a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
+        NormalizeChannel(a.X, batch, channels, spatial, c, a.Saved[c], a.Saved[channels + c], a.Gamma?[c] ?? 1f,
+            a.Beta?[c] ?? 0f, a.Y);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NormalizeChannel(float[] xs, int batch, int channels, int spatial, int c, float mean, float inverseStd, float gamma, float beta, float[] ys)
+    private static void NormalizeChannel(float[] xs, int batch, int channels, int spatial, int c, float mean,
+        float inverseStd, float gamma, float beta, float[] ys)
     {
         float scale = gamma * inverseStd, shift = beta - mean * scale;
         Vector256<float> scales = Vector256.Create(scale), shifts = Vector256.Create(shift);
@@ -271,7 +280,8 @@ internal static unsafe class CpuFastBatchNorm
             {
                 nint offset = ((nint)n * channels + c) * spatial;
                 int s = 0;
-                for (; s <= spatial - Lanes; s += Lanes) Vector256.Store(Vector256.Load(x + offset + s) * scales + shifts, y + offset + s);
+                for (; s <= spatial - Lanes; s += Lanes)
+                    Vector256.Store(Vector256.Load(x + offset + s) * scales + shifts, y + offset + s);
                 for (; s < spatial; s++) y[offset + s] = x[offset + s] * scale + shift;
             }
         }
@@ -309,13 +319,15 @@ internal static unsafe class CpuFastBatchNorm
                     productTail += g * (x[offset + s] - mean) * inverseStd;
                 }
             }
-            double sumDy = Vector256.Sum(dyLow + dyHigh) + dyTail, sumDyXhat = Vector256.Sum(productLow + productHigh) + productTail;
+            double sumDy = Vector256.Sum(dyLow + dyHigh) + dyTail,
+                sumDyXhat = Vector256.Sum(productLow + productHigh) + productTail;
             if (a.DBeta is not null) a.DBeta[c] += (float)sumDy;
             if (a.DGamma is not null) a.DGamma[c] += (float)sumDyXhat;
             if (dx is null) return;
             float scale = (a.Gamma?[c] ?? 1f) * inverseStd;
             float meanDy = (float)(sumDy / count), meanDyXhat = (float)(sumDyXhat / count);
-            Vector256<float> scales = Vector256.Create(scale), meanDys = Vector256.Create(meanDy), meanDyXhats = Vector256.Create(meanDyXhat);
+            Vector256<float> scales = Vector256.Create(scale), meanDys = Vector256.Create(meanDy),
+                meanDyXhats = Vector256.Create(meanDyXhat);
             for (int n = 0; n < batch; n++)
             {
                 nint offset = ((nint)n * channels + c) * spatial;
@@ -323,7 +335,8 @@ internal static unsafe class CpuFastBatchNorm
                 for (; s <= spatial - Lanes; s += Lanes)
                 {
                     Vector256<float> xhat = (Vector256.Load(x + offset + s) - means) * inverseStds;
-                    Vector256.Store(Vector256.Load(dx + offset + s) + scales * (Vector256.Load(dy + offset + s) - meanDys - xhat * meanDyXhats), dx + offset + s);
+                    Vector256<float> gradient = scales * (Vector256.Load(dy + offset + s) - meanDys - xhat * meanDyXhats);
+                    Vector256.Store(Vector256.Load(dx + offset + s) + gradient, dx + offset + s);
                 }
                 for (; s < spatial; s++)
                 {

@@ -45,7 +45,9 @@ internal static unsafe class CpuFastSumPooling
         });
     }
 
-    /// <summary>dx += dy · x / y over each window, given y from <see cref="L2Forward"/>; nothing where y = 0.</summary>
+    /// <summary>
+    /// dx += dy · x / y over each window, given y from <see cref="L2Forward"/>; nothing where y = 0.
+    /// </summary>
     public static void L2Backward(float[] x, float[] y, float[] dy, Window2D g, float[] dx)
     {
         if (!IsVectorised || !RowsTile(g))
@@ -55,7 +57,8 @@ internal static unsafe class CpuFastSumPooling
         }
         CpuPooling.Check(x, y, g);
         CpuPooling.Check(dx, dy, g);
-        CpuPooling.ForPlanes(g, (x, y, dy, dx), static (in (float[] X, float[] Y, float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
+        CpuPooling.ForPlanes(g, (x, y, dy, dx), static (in (float[] X, float[] Y, float[] Dy, float[] Dx) s,
+            in Window2D g, int plane) =>
         {
             fixed (float* x = s.X, y = s.Y, dy = s.Dy, dx = s.Dx)
             {
@@ -77,7 +80,8 @@ internal static unsafe class CpuFastSumPooling
             return;
         }
         CpuPooling.Check(x, y, g);
-        CpuPooling.ForPlanes(g, (x, y, squares), static (in (float[] X, float[] Y, bool Squares) s, in Window2D g, int plane) =>
+        CpuPooling.ForPlanes(g, (x, y, squares), static (in (float[] X, float[] Y, bool Squares) s, in Window2D g,
+            int plane) =>
         {
             fixed (float* x = s.X, y = s.Y)
                 ForwardPlane(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, s.Squares);
@@ -112,7 +116,9 @@ internal static unsafe class CpuFastSumPooling
                     float* left = input + h * g.Width + ow * g.StrideWidth - g.PadLeft;
                     for (int j = 0; j < g.WindowWidth; j++)
                     {
-                        Vector256<float> value = g.StrideWidth == 1 ? Vector256.Load(left + j) : Avx2.GatherVector256(left + j, columns, 4);
+                        Vector256<float> value = g.StrideWidth == 1
+                            ? Vector256.Load(left + j)
+                            : Avx2.GatherVector256(left + j, columns, 4);
                         sum += squares ? value * value : value;
                     }
                 }
@@ -171,7 +177,8 @@ internal static unsafe class CpuFastSumPooling
                             continue;
                         }
                         Vector256<float> after = before + share * Vector256.Load(input + left + q * Lanes);
-                        Vector256.Store(Vector256.ConditionalSelect(Avx2.PermuteVar8x32(skip, owner), before, after), pixels);
+                        Vector256.Store(Vector256.ConditionalSelect(Avx2.PermuteVar8x32(skip, owner), before, after),
+                            pixels);
                     }
                 }
             }

@@ -91,15 +91,7 @@ internal static class CpuPooling
     }
 
     /// <summary>The mean of window (oh, ow) over its elements inside the image, summed in row-major window order.</summary>
-    internal static float AverageAt(ReadOnlySpan<float> input, in Window2D g, int oh, int ow)
-    {
-        var (hFirst, hEnd) = Rows(g, oh);
-        var (wFirst, wEnd) = Columns(g, ow);
-        float sum = 0f;
-        for (int h = hFirst; h < hEnd; h++)
-            for (int w = wFirst; w < wEnd; w++) sum += input[h * g.Width + w];
-        return sum / ((hEnd - hFirst) * (wEnd - wFirst));
-    }
+    internal static float AverageAt(ReadOnlySpan<float> input, in Window2D g, int oh, int ow) => WindowSum(input, g, oh, ow, squares: false, out int count) / count;
 
     private static void AveragePlaneBackward(ReadOnlySpan<float> dy, in Window2D g, Span<float> dx)
     {
@@ -124,7 +116,10 @@ internal static class CpuPooling
     }
 
     /// <summary>√(Σ x²) over window (oh, ow), summed in row-major window order.</summary>
-    internal static float L2At(ReadOnlySpan<float> input, in Window2D g, int oh, int ow)
+    internal static float L2At(ReadOnlySpan<float> input, in Window2D g, int oh, int ow) => MathF.Sqrt(WindowSum(input, g, oh, ow, squares: true, out _));
+
+    /// <summary>Σ x (or Σ x²) over the elements of window (oh, ow) inside the image, in row-major window order, and how many there are.</summary>
+    private static float WindowSum(ReadOnlySpan<float> input, in Window2D g, int oh, int ow, bool squares, out int count)
     {
         var (hFirst, hEnd) = Rows(g, oh);
         var (wFirst, wEnd) = Columns(g, ow);
@@ -134,10 +129,11 @@ internal static class CpuPooling
             for (int w = wFirst; w < wEnd; w++)
             {
                 float value = input[h * g.Width + w];
-                sum += value * value;
+                sum += squares ? value * value : value;
             }
         }
-        return MathF.Sqrt(sum);
+        count = (hEnd - hFirst) * (wEnd - wFirst);
+        return sum;
     }
 
     private static void L2PlaneBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, in Window2D g, Span<float> dx)

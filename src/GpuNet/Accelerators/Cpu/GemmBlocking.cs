@@ -4,9 +4,13 @@ namespace GpuNet.Accelerators.Cpu;
 /// The cache blocking of <see cref="CpuFastGemm"/> for one micro-kernel on one CPU, from the
 /// caches it reports (<see cref="CpuCacheSizes"/>).
 /// </summary>
-/// <param name="Depth">Most depth steps per block: a [Depth, NR] sliver of op(B) fills about two thirds of L1, where it stays while the micro-kernel runs down the rows (between 128 and 512 steps: a longer sliver spreads the tile's load and store of C over more multiply-adds).</param>
-/// <param name="AFloats">Floats of a packed block of op(A): a quarter of L2, which the micro-kernel streams its slivers from.</param>
-/// <param name="PanelFloats">Floats of a packed panel of op(B), the slivers of a block of columns at one depth block: half of L2, packed once and used by every row block.</param>
+/// <param name="Depth">Most depth steps per block: a [Depth, NR] sliver of op(B) fills about two thirds of L1, where it
+/// stays while the micro-kernel runs down the rows (between 128 and 512 steps: a longer sliver spreads the tile's load
+/// and store of C over more multiply-adds).</param>
+/// <param name="AFloats">Floats of a packed block of op(A): a quarter of L2, which the micro-kernel streams its slivers
+/// from.</param>
+/// <param name="PanelFloats">Floats of a packed panel of op(B), the slivers of a block of columns at one depth block:
+/// half of L2, packed once and used by every row block.</param>
 internal readonly record struct GemmBlocking(int Depth, int AFloats, int PanelFloats)
 {
     public static GemmBlocking For(GemmKernelKind kind, CpuCacheSizes caches)

@@ -11,7 +11,8 @@ namespace GpuNet.Accelerators.Cpu;
 /// </summary>
 internal static class SimdWidth
 {
-    /// <summary>The widest path this CPU runs (with AVX-512 turned off for the process, 256 on an AVX-512 machine).</summary>
+    /// <summary>The widest path this CPU runs (with AVX-512 turned off for the process, 256 on an AVX-512
+    /// machine).</summary>
     public static int Best { get; } =
         Vector512.IsHardwareAccelerated && Avx512F.IsSupported ? 512
         : Avx2.IsSupported && Fma.IsSupported ? 256
