@@ -6,6 +6,8 @@
 #   bash bench/peer/side-by-side.sh [ROUNDS=3] [EPOCHS=2] [NETWORK…]
 # GpuNet runs its widest vector path; for the AVX2 path on an AVX-512 machine, turn AVX-512 off
 # for the process: DOTNET_EnableAVX512=0 bash bench/peer/side-by-side.sh (the path is printed).
+# PyTorch is then held to AVX2 as well where it can be (its own kernels and oneDNN's; BLIS picks
+# its kernels by the CPU), so that both sides run what an AVX2 machine would.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 rounds=${1:-3}
@@ -19,13 +21,15 @@ gpunet="dotnet src/GpuNet.Cli/bin/Release/net10.0/gpunet.dll"
 declare -A suite=([mlp512]=configs/bench [cnn16]=configs/bench [cnn2x32]=configs/bench [chollet]=bench/peer [mlp256x8bn]=configs/bench)
 declare -A bench_name=([mlp512]=mlp-512x2-dropout-adam [cnn16]=cnn16 [cnn2x32]=cnn-2x32-dense512 [chollet]=chollet-convnet
   [mlp256x8bn]=mlp-256x8-sigmoid-bn)
+peer_isa=()
+if [ "${DOTNET_EnableAVX512:-1}" = 0 ]; then peer_isa=(ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2); fi
 results=$(mktemp)
 for round in $(seq "$rounds"); do
   for network in $networks; do
     output=$($gpunet bench --suite "${suite[$network]}" --only "${bench_name[$network]}" --epochs "$epochs" --data "$data" --output "$(mktemp -d)")
     [ "$round" = 1 ] && echo "$output" | grep -m1 '^Benchmark on'
     gpunet_seconds=$(echo "$output" | grep -E "^${bench_name[$network]} " | grep -oE '[0-9.]+ s/epoch' | cut -d' ' -f1)
-    torch_seconds=$(LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blis-openmp BLIS_NUM_THREADS=2 \
+    torch_seconds=$(env "${peer_isa[@]}" LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/blis-openmp BLIS_NUM_THREADS=2 \
       /usr/bin/python3 bench/peer/pytorch_mnist.py --data "$data" --network "$network" --epochs "$epochs" | grep -oE 'median [0-9.]+' | cut -d' ' -f2)
     echo "round $round $network gpunet $gpunet_seconds pytorch $torch_seconds (load $(cut -d' ' -f1 /proc/loadavg))"
     echo "$network $gpunet_seconds $torch_seconds" >> "$results"
