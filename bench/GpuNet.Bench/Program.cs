@@ -8,9 +8,9 @@ using GpuNet.Benchmarks;
 //   dotnet run -c Release --project bench/GpuNet.Bench -- [--clock-ghz 3.65] [--fma-ports 1]
 //       [--threads 1,2] [--only fast|reference] [--shape TEXT] [--repetitions 5] [--seconds 0.5]
 //   dotnet run -c Release --project bench/GpuNet.Bench -- --bdn [BenchmarkDotNet arguments, e.g. --filter *Gemm*]
-// The peak is cores × SIMD lanes × 2 × FMA ports × clock, an estimate: without --clock-ghz the
-// clock is read from /proc/cpuinfo, which under a hypervisor may be the nominal one; the FMA-only
-// loop printed beside the table is what the machine actually delivered during the run.
+// The percentages are of the peak an FMA-only loop measures on as many threads (what the machine
+// delivered during the run), then of the nominal cores × SIMD lanes × 2 × FMA ports × clock: without
+// --clock-ghz that clock is read from /proc/cpuinfo, which under a hypervisor may not be the one reached.
 if (args.Length > 0 && args[0] == "--bdn")
 {
     // bench-results/ is ignored by git.

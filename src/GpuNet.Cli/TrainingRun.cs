@@ -84,7 +84,7 @@ internal static class TrainingRun
             : train.Count;
         try
         {
-            var footprint = ModelFootprint.Of(model, config.CreateOptimizer(), config.BatchSize, trainingSamples);
+            var footprint = ModelFootprint.Of(model, accelerator, config.CreateOptimizer(), config.BatchSize, trainingSamples);
             if (accelerator.DeviceMemoryBytes is long device) footprint.CheckFits(device, $"of memory on the {accelerator.Name} device");
             else footprint.CheckFits(HostMemory.AvailableBytes(), HostMemory.Description);
         }

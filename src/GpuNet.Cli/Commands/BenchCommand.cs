@@ -20,10 +20,12 @@ public sealed class BenchOptions : DataOptionsBase
     [Option("epochs", Default = 1, HelpText = "Timed epochs per network (after a short warm-up).")]
     public int Epochs { get; set; } = 1;
 
-    [Option("gemm", HelpText = "Measure GEMM instead: on the CPU, GFLOP/s of square and dense-layer products against the machine's peak (gemm.md); with --backend cuda, opencl or ilgpu-cpu, square products on that device (gemm-BACKEND.md).")]
+    [Option("gemm", HelpText = "Measure GEMM instead: on the CPU, GFLOP/s of square and dense-layer products against the " +
+        "peak an FMA-only loop measures, and the nominal one (gemm.md); with --backend cuda, opencl or ilgpu-cpu, square " +
+        "products on that device (gemm-BACKEND.md).")]
     public bool Gemm { get; set; }
 
-    [Option("clock-ghz", HelpText = "With --gemm: the clock for the peak estimate (default: /proc/cpuinfo).")]
+    [Option("clock-ghz", HelpText = "With --gemm: the clock for the nominal peak estimate (default: /proc/cpuinfo).")]
     public double? ClockGHz { get; set; }
 
     [Option("output", Default = "bench-results", HelpText = "Folder for bench.md, bench.csv and report.html.")]

@@ -151,6 +151,15 @@ public interface IAccelerator : IDisposable
     void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y);
 
     /// <summary>
+    /// The lengths of the two workspaces this accelerator's <see cref="Conv2DForward"/> and
+    /// <see cref="Conv2DBackward"/> (and the pooled pair) read for this convolution, which the
+    /// caller allocates. By default those of the batched im2col form: col [C·kh·kw, N·OH·OW] and
+    /// filterMajor [F, N·OH·OW]. An accelerator that never reads them asks for 0 and gets empty buffers.
+    /// </summary>
+    (int Columns, int FilterMajor) Conv2DWorkspaceLengths(Window2D window, int filters) =>
+        (checked(window.PatchSize * window.PatchCount), checked(filters * window.PatchCount));
+
+    /// <summary>
     /// y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W] (+ bias [F] where
     /// given): the whole convolution, which an accelerator may run as <see cref="Im2Col"/>, one GEMM and
     /// <see cref="SwapLeadingAxes"/> over col [C·kh·kw, N·OH·OW] and filterMajor [F, N·OH·OW], or in

@@ -29,16 +29,23 @@ public enum GemmImplementation
 
 /// <summary>
 /// Median and best wall time of one shape on one implementation and thread count, and the mean
-/// processor time the process spent per run.
+/// processor time the process spent per run. <see cref="PeakGflopPerSecond"/> is the peak the
+/// percentages are held against (<see cref="GemmReport"/>: what an FMA-only loop measured on as
+/// many threads); <see cref="NominalPeakGflopPerSecond"/> the estimate from clock and core counts;
+/// <see cref="ProcessorTimePeakGflopPerSecond"/> the FMA loop's rate by processor time, which the
+/// rate by processor time is held against.
 /// </summary>
 public sealed record GemmMeasurement(GemmShape Shape, GemmImplementation Implementation, int Threads, int Repetitions,
-    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond)
+    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond, double NominalPeakGflopPerSecond = double.NaN,
+    double ProcessorTimePeakGflopPerSecond = double.NaN)
 {
     public double GflopPerSecond => Shape.Flop / MedianSeconds / 1e9;
 
     public double BestGflopPerSecond => Shape.Flop / BestSeconds / 1e9;
 
     public double PercentOfPeak => 100 * GflopPerSecond / PeakGflopPerSecond;
+
+    public double PercentOfNominalPeak => 100 * GflopPerSecond / NominalPeakGflopPerSecond;
 
     /// <summary>
     /// The rate had each thread had a core to itself: operations over processor seconds per thread.
@@ -174,8 +181,9 @@ public static class GemmBenchmark
 
     /// <summary>
     /// One row per shape, one column per implementation and thread count (in the order the
-    /// measurements first name them) giving GFLOP/s and % of peak: from the median wall time, or
-    /// where <paramref name="cpuTime"/> is set, from processor time per thread.
+    /// measurements first name them) giving GFLOP/s and % of peak (and of the nominal peak, where
+    /// known): from the median wall time, or where <paramref name="cpuTime"/> is set, from
+    /// processor time per thread.
     /// </summary>
     public static string ToMarkdown(IEnumerable<GemmMeasurement> measurements, bool cpuTime = false)
     {
@@ -184,7 +192,9 @@ public static class GemmBenchmark
         var shapes = all.Select(x => x.Shape).Distinct().ToList();
         var text = new StringBuilder();
         text.Append("| shape | op | m×n×k |");
-        foreach (var (implementation, threads) in columns) text.Append(CultureInfo.InvariantCulture, $" {implementation} {threads}T GFLOP/s (% peak) |");
+        bool nominal = all.Any(x => !double.IsNaN(x.NominalPeakGflopPerSecond));
+        foreach (var (implementation, threads) in columns)
+            text.Append(CultureInfo.InvariantCulture, $" {implementation} {threads}T GFLOP/s (% {(nominal ? "FMA loop, % nominal" : "peak")}) |");
         text.AppendLine();
         text.Append("|---|---|---|");
         foreach (var _ in columns) text.Append("---:|");
@@ -195,9 +205,16 @@ public static class GemmBenchmark
             foreach (var (implementation, threads) in columns)
             {
                 var cell = all.FirstOrDefault(x => x.Shape == shape && x.Implementation == implementation && x.Threads == threads);
-                (double rate, double percent) = cell is null ? (0, 0)
-                    : cpuTime ? (cell.CpuTimeGflopPerSecond, cell.CpuTimePercentOfPeak) : (cell.GflopPerSecond, cell.PercentOfPeak);
-                text.Append(cell is null ? " – |" : string.Create(CultureInfo.InvariantCulture, $" {rate:0.0} ({percent:0}%) |"));
+                if (cell is null)
+                {
+                    text.Append(" – |");
+                    continue;
+                }
+                double rate = cpuTime ? cell.CpuTimeGflopPerSecond : cell.GflopPerSecond;
+                double peak = cpuTime && !double.IsNaN(cell.ProcessorTimePeakGflopPerSecond) ? cell.ProcessorTimePeakGflopPerSecond : cell.PeakGflopPerSecond;
+                string percents = string.Create(CultureInfo.InvariantCulture, $"{100 * rate / peak:0}%");
+                if (nominal) percents += string.Create(CultureInfo.InvariantCulture, $", {100 * rate / cell.NominalPeakGflopPerSecond:0}%");
+                text.Append(CultureInfo.InvariantCulture, $" {rate:0.0} ({percents}) |");
             }
             text.AppendLine();
         }

@@ -99,7 +99,7 @@ public sealed class ExecutionPlan : IDisposable
         _nodeTensors = graph.Nodes.Select(node =>
         {
             var inputShapes = node.Inputs.Select(v => v.SampleShape).ToArray();
-            Tensor[] workspaces = node.Op.WorkspaceLengths(batchSize, inputShapes).Select(length => Own(length, [length])).ToArray();
+            Tensor[] workspaces = node.Op.WorkspaceLengths(batchSize, inputShapes, accelerator).Select(length => Own(length, [length])).ToArray();
             return new OpTensors(
                 node.Inputs.Select(v => _values[v.Id]).ToArray(),
                 _values[node.Output.Id],

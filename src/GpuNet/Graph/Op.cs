@@ -1,3 +1,4 @@
+using GpuNet.Accelerators;
 using GpuNet.Models;
 
 namespace GpuNet.Graph;
@@ -26,11 +27,12 @@ public abstract class Op
     public virtual int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) => 0;
 
     /// <summary>
-    /// The lengths of every scratch buffer, for an op that needs more than one (a convolution keeps
-    /// its im2col matrix and its GEMM result apart); <see cref="OpTensors.Workspaces"/> holds them in
-    /// this order. By default the single buffer of <see cref="WorkspaceLength"/>, or none.
+    /// The lengths of every scratch buffer on <paramref name="accelerator"/>, for an op that needs
+    /// more than one or whose needs depend on the accelerator (a convolution's im2col matrix and
+    /// GEMM result, which only some accelerators use); <see cref="OpTensors.Workspaces"/> holds them
+    /// in this order. By default the single buffer of <see cref="WorkspaceLength"/>, or none.
     /// </summary>
-    public virtual int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes) =>
+    public virtual int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes, IAccelerator accelerator) =>
         WorkspaceLength(batchSize, inputShapes) is > 0 and var length ? [length] : [];
 
     /// <summary>

@@ -9,8 +9,9 @@ namespace GpuNet.Ops;
 /// bias [F], to y [F, OH, OW], run by the accelerator's Conv2DForward/Conv2DBackward. The ILGPU
 /// accelerator makes the whole batch one GEMM — im2col lays every patch out as a column of col
 /// [C·kh·kw, N·OH·OW], kernel · col gives the filter-major [F, N·OH·OW], and a swap of the leading
-/// axes makes it NCHW — in the two workspaces this op owns; the CPU gathers each patch sliver
-/// straight into its GEMM micro-kernel and needs neither.
+/// axes makes it NCHW — in the two workspaces this op owns, sized by the accelerator
+/// (<see cref="IAccelerator.Conv2DWorkspaceLengths"/>); the CPU gathers each patch sliver
+/// straight into its GEMM micro-kernel and asks for neither.
 /// </summary>
 public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow window) : Op
 {
@@ -37,12 +38,12 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
         return [Filters, outputHeight, outputWidth];
     }
 
-    /// <summary>col [C·kh·kw, N·OH·OW], then the filter-major result [F, N·OH·OW].</summary>
-    public override int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes)
+    /// <summary>col, then the filter-major result, each as long as the accelerator asks (for im2col, [C·kh·kw, N·OH·OW] and [F, N·OH·OW]).</summary>
+    public override int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes, IAccelerator accelerator)
     {
         var (channels, height, width) = ImageShape.Of(inputShapes[0]);
-        Window2D g = Window.Over(batchSize, channels, height, width);
-        return [checked(g.PatchSize * g.PatchCount), checked(Filters * g.PatchCount)];
+        var (columns, filterMajor) = accelerator.Conv2DWorkspaceLengths(Window.Over(batchSize, channels, height, width), Filters);
+        return [columns, filterMajor];
     }
 
     public override void Forward(OpContext context, OpTensors tensors)

@@ -1,3 +1,4 @@
+using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Layers;
 using GpuNet.Models;
@@ -52,8 +53,9 @@ public sealed class ModelFootprint
 
     /// <param name="trainingSamples">The training set's size, when known: a shorter last batch gets buffers of its
     /// own.</param>
-    public static ModelFootprint Of(ModelGraph model, Optimizer optimizer, int batchSize, int? trainingSamples = null,
-        int evaluationBatchSize = Trainer.EvaluationBatchSize)
+    /// <param name="accelerator">The accelerator that will run the model: it sizes the convolutions' workspaces.</param>
+    public static ModelFootprint Of(ModelGraph model, IAccelerator accelerator, Optimizer optimizer, int batchSize,
+        int? trainingSamples = null, int evaluationBatchSize = Trainer.EvaluationBatchSize)
     {
         if (batchSize <= 0) throw new GpuNetException($"batch size must be a positive integer, got {batchSize}");
         var buffers = new List<Buffer>();
@@ -72,10 +74,10 @@ public sealed class ModelFootprint
                 }
             }
         }
-        AddPlan(buffers, model, batchSize, withGradients: true, BufferRole.Training);
+        AddPlan(buffers, model, accelerator, batchSize, withGradients: true, BufferRole.Training);
         int lastBatch = trainingSamples is > 0 and var n ? n % batchSize : 0;
-        if (lastBatch > 0) AddPlan(buffers, model, lastBatch, withGradients: true, BufferRole.Training);
-        AddPlan(buffers, model, evaluationBatchSize, withGradients: false, BufferRole.Evaluation);
+        if (lastBatch > 0) AddPlan(buffers, model, accelerator, lastBatch, withGradients: true, BufferRole.Training);
+        AddPlan(buffers, model, accelerator, evaluationBatchSize, withGradients: false, BufferRole.Evaluation);
         // The prefetcher's two slots of images and one-hot targets, and evaluation's one.
         long hostPerSample = (long)model.Input.SampleSize + model.Output.SampleSize;
         buffers.Add(new Buffer(0, "prepared training batches", BufferRole.HostBatches, batchSize, 0,
@@ -128,7 +130,8 @@ public sealed class ModelFootprint
 
     /// <summary>An execution plan's buffers, as <see cref="ExecutionPlan"/> and <see cref="StepBuffers"/> allocate
     /// them.</summary>
-    private static void AddPlan(List<Buffer> buffers, ModelGraph model, int batch, bool withGradients, BufferRole role)
+    private static void AddPlan(List<Buffer> buffers, ModelGraph model, IAccelerator accelerator, int batch, bool withGradients,
+        BufferRole role)
     {
         string pass = withGradients ? "training" : "evaluation";
         int classes = model.Output.SampleSize;
@@ -149,7 +152,7 @@ public sealed class ModelFootprint
                     buffers.Add(new Buffer(layer, $"{pass} output's gradient ({node.Op.Name})", role, batch, 0, size));
                 hasGradient.Add(node.Output);
             }
-            foreach (var (fixedFloats, perSample) in WorkspacesOf(node))
+            foreach (var (fixedFloats, perSample) in WorkspacesOf(node, accelerator))
                 buffers.Add(new Buffer(layer, $"{pass} workspace ({node.Op.Name})", role, batch, fixedFloats,
                     perSample));
         }
@@ -161,13 +164,13 @@ public sealed class ModelFootprint
     /// lengths for batches of one and two give its length for any batch without an int product
     /// that could wrap on the way.
     /// </summary>
-    private static IEnumerable<(long Fixed, long PerSample)> WorkspacesOf(Node node)
+    private static IEnumerable<(long Fixed, long PerSample)> WorkspacesOf(Node node, IAccelerator accelerator)
     {
         int[][] shapes = node.Inputs.Select(v => v.SampleShape).ToArray();
         int[] one;
         try
         {
-            one = node.Op.WorkspaceLengths(1, shapes);
+            one = node.Op.WorkspaceLengths(1, shapes, accelerator);
         }
         catch (OverflowException)
         {
@@ -176,7 +179,7 @@ public sealed class ModelFootprint
         }
         try
         {
-            int[] two = node.Op.WorkspaceLengths(2, shapes);
+            int[] two = node.Op.WorkspaceLengths(2, shapes, accelerator);
             return one.Zip(two, (a, b) => (Fixed: 2L * a - b, PerSample: (long)b - a));
         }
         catch (OverflowException)

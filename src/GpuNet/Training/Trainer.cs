@@ -120,7 +120,7 @@ public sealed class Trainer : IDisposable
         if (batchSize <= 0) throw new GpuNetException($"batch size must be a positive integer, got {batchSize}");
         CheckFits(train);
         if (validation is not null) CheckFits(validation);
-        ModelFootprint.Of(Model, Optimizer, batchSize, train.Count).CheckIndexLimits();
+        ModelFootprint.Of(Model, Accelerator, Optimizer, batchSize, train.Count).CheckIndexLimits();
         CheckResumePosition(resumeAt, initialEpoch, batchSize, train.Count);
         callbacks ??= [];
         history ??= new History();

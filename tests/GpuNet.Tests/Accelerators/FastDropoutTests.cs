@@ -12,15 +12,16 @@ public sealed class FastDropoutTests
     public static TheoryData<int, int> WidthsAndLengths()
     {
         var data = new TheoryData<int, int>();
-        foreach (int width in new[] { 512, 256, 0 }.Where(w => w <= CpuFastDropout.BestWidth))
+        foreach (int width in VectorPaths.Widths)
             foreach (int length in FastKernelInputs.Lengths) data.Add(width, length);
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(WidthsAndLengths))]
     public void Mask_and_output_are_bitwise_the_reference(int width, int length)
     {
+        VectorPaths.SkipUnlessSupported(width);
         // A seed and a stream with both 32-bit halves set, as the training step's dropout streams have.
         const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x4000_0000_0000UL + (77UL << 12) + 3;
         float[] x = FastKernelInputs.Values(30, length);
@@ -32,16 +33,20 @@ public sealed class FastDropoutTests
         FastKernelInputs.AssertIdentical(expectedY, actualY, $"y ({width}-bit)");
     }
 
-    [Theory]
-    [InlineData(4)]
-    [InlineData(36)]
-    [InlineData(16388)]
-    public void A_range_that_starts_inside_a_vector_step_draws_by_index(int start)
+    [SkippableTheory]
+    [InlineData(512, 4)]
+    [InlineData(512, 36)]
+    [InlineData(512, 16388)]
+    [InlineData(256, 4)]
+    [InlineData(256, 36)]
+    [InlineData(256, 16388)]
+    public void A_range_that_starts_inside_a_vector_step_draws_by_index(int width, int start)
     {
+        VectorPaths.SkipUnlessSupported(width);
         const int end = 20_000;
         float[] x = FastKernelInputs.Values(31, end);
         float[] y = new float[end], mask = new float[end];
-        CpuFastDropout.Range(x, start, end, 0.5f, 9, 10, y, mask, CpuFastDropout.BestWidth);
+        CpuFastDropout.Range(x, start, end, 0.5f, 9, 10, y, mask, width);
         for (int i = start; i < end; i++)
         {
             float keep = Philox.Uniform(9, 10, (ulong)i) >= 0.5f ? 2f : 0f;

@@ -11,15 +11,17 @@ namespace GpuNet.Tests.Accelerators;
 /// </summary>
 public sealed class FastGemmTests
 {
-    private static readonly GemmKernelKind[] Kinds = [GemmKernelKind.Vector512, GemmKernelKind.Vector256, GemmKernelKind.Portable];
+    private static readonly GemmKernelKind[] Kinds = VectorPaths.Kinds;
 
     // (m, n, k): 1 and primes; 10·30·784 is a batch-10 MLP layer; 120 and 784 (28·28) are the MNIST
     // shapes; 13, 17, 33, 65, 129 sit one past tile sizes (4, 6, 12; 16, 32); k = 257 and 513 are one
-    // past the 256-deep block; 600 rows of depth 256 need two 512 KiB op(A) blocks.
+    // past the 256-deep block; 600 rows of depth 256 need two 512 KiB op(A) blocks; 2100 columns of
+    // depth 300 need three op(B) panels of a 2 MiB L2 (GemmBlocking).
     private static readonly (int M, int N, int K)[] Sizes =
     [
         (1, 1, 1), (1, 7, 10), (7, 1, 17), (7, 10, 1), (10, 30, 784), (17, 33, 65), (33, 17, 129),
         (65, 129, 7), (120, 784, 33), (29, 65, 257), (15, 1030, 20), (6, 16, 513), (12, 32, 64), (13, 31, 40), (600, 40, 256),
+        (13, 2100, 300),
     ];
 
     public static TheoryData<GemmKernelKind, bool, bool, int, int, int> Cases()
@@ -32,11 +34,11 @@ public sealed class FastGemmTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void Matches_reference_and_double(GemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k)
     {
-        if (!SkipWhereUnsupported(kind)) return;
+        SkipWhereUnsupported(kind);
         var random = new System.Random(m * 1_000_003 + n * 1009 + k);
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
         const float alpha = 0.75f, beta = -0.5f;
@@ -62,11 +64,11 @@ public sealed class FastGemmTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(ScalarCases))]
     public void Alpha_and_beta_combine_as_documented(GemmKernelKind kind, bool transposeA, bool transposeB, float alpha, float beta)
     {
-        if (!SkipWhereUnsupported(kind)) return;
+        SkipWhereUnsupported(kind);
         // Three depth blocks and partial tiles on both edges, so beta is applied once, not per block.
         const int m = 31, n = 47, k = 600;
         var random = new System.Random(17);
@@ -87,11 +89,11 @@ public sealed class FastGemmTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(KindsAndTransposes))]
     public void Beta_zero_overwrites_nan(GemmKernelKind kind, bool transposeA, bool transposeB)
     {
-        if (!SkipWhereUnsupported(kind)) return;
+        SkipWhereUnsupported(kind);
         // Full tiles, edge tiles and a second depth block all see the NaN.
         const int m = 33, n = 70, k = 300;
         var random = new System.Random(5);
@@ -104,11 +106,11 @@ public sealed class FastGemmTests
         SumTolerance(k).AssertClose(c, exact, "c");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(KindsAndTransposes))]
     public void Empty_depth_scales_c_by_beta(GemmKernelKind kind, bool transposeA, bool transposeB)
     {
-        if (!SkipWhereUnsupported(kind)) return;
+        SkipWhereUnsupported(kind);
         float[] c = [1f, -2f, 3f, float.NaN];
         CpuFastGemm.Multiply(transposeA, transposeB, [], [], 2, 2, 0, 1f, 0.5f, c, kind, threads: 1);
         Assert.Equal([0.5f, -1f, 1.5f], c[..3]);
@@ -128,11 +130,11 @@ public sealed class FastGemmTests
         return data;
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(SplitCases))]
     public void Result_does_not_depend_on_thread_count(GemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k)
     {
-        if (!SkipWhereUnsupported(kind)) return;
+        SkipWhereUnsupported(kind);
         Assert.True(CpuFastGemm.RegionCount(m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
         var random = new System.Random(11);
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
@@ -198,15 +200,15 @@ public sealed class FastGemmTests
     }
 
     /// <summary>
-    /// True where the kind can run here. Where it cannot, checks that forcing it is refused, so an
-    /// unsupported kernel is reported rather than silently passed over.
+    /// Reports the test skipped where the kind cannot run here, after checking that forcing it is
+    /// refused (an unsupported kernel must neither run nor be passed over silently).
     /// </summary>
-    private static bool SkipWhereUnsupported(GemmKernelKind kind)
+    private static void SkipWhereUnsupported(GemmKernelKind kind)
     {
-        if (GemmMicroKernels.IsSupported(kind)) return true;
-        Assert.Throws<PlatformNotSupportedException>(() =>
-            CpuFastGemm.Multiply(false, false, [1f], [1f], 1, 1, 1, 1f, 0f, new float[1], kind, threads: 1));
-        return false;
+        if (!GemmMicroKernels.IsSupported(kind))
+            Assert.Throws<PlatformNotSupportedException>(() =>
+                CpuFastGemm.Multiply(false, false, [1f], [1f], 1, 1, 1, 1f, 0f, new float[1], kind, threads: 1));
+        VectorPaths.SkipUnlessSupported(kind);
     }
 
     // Float32 sums of k products of U(−1, 1) drift by about 1e-7·√k·|sum|; reorderings between two

@@ -4,41 +4,52 @@ using GpuNet.Tests.Ilgpu;
 
 namespace GpuNet.Tests.Accelerators;
 
-/// <summary>The vectorised 2×2 max pooling against the reference, values and arg-max bit for bit.</summary>
+/// <summary>
+/// The vectorised 2×2 max pooling against the reference, values and arg-max bit for bit, on the
+/// 512-bit and the 256-bit path (each skipped where the CPU lacks it).
+/// </summary>
 public sealed class FastPoolingTests
 {
-    [Theory]
-    [InlineData(1, 1, 2, 2, false)]
-    [InlineData(2, 3, 7, 7, false)]
-    [InlineData(3, 2, 24, 24, false)]
-    [InlineData(2, 2, 28, 34, false)]
-    [InlineData(1, 2, 9, 67, false)]
-    [InlineData(2, 2, 9, 67, true)]
-    [InlineData(2, 2, 8, 64, true)]
-    [InlineData(120, 32, 8, 8, false)]
-    [InlineData(4, 3, 24, 24, false)]
-    [InlineData(2, 2, 40, 40, false)]
-    public void Max_forward_matches_the_reference(int batch, int channels, int height, int width, bool same)
+    // batch, channels, height, width, 'same' padding: rows of one window, of fewer than eight and
+    // sixteen, of exactly sixteen (32 pixels), of 33 windows; clipped and padded windows (the
+    // reference's), 11 × 11 with a row and a column left over (Chollet's second pooling).
+    private static readonly object[][] Forwards =
+    [
+        [1, 1, 2, 2, false], [2, 3, 7, 7, false], [3, 2, 24, 24, false], [2, 2, 28, 34, false], [1, 2, 9, 67, false],
+        [2, 2, 9, 67, true], [2, 2, 8, 64, true], [120, 32, 8, 8, false], [4, 3, 24, 24, false], [2, 2, 40, 40, false],
+        [3, 4, 11, 11, false], [2, 3, 26, 26, false],
+    ];
+
+    private static readonly object[][] Backwards =
+    [
+        [3, 2, 24, 24, false], [120, 32, 8, 8, false], [2, 2, 40, 40, false], [2, 3, 7, 7, false], [2, 2, 28, 34, false],
+        [2, 2, 9, 67, true], [2, 3, 26, 26, false], [3, 4, 11, 11, false], [2, 2, 16, 66, false],
+    ];
+
+    public static IEnumerable<object[]> ForwardCases => VectorPaths.Cross(VectorPaths.Widths, Forwards);
+
+    public static IEnumerable<object[]> BackwardCases => VectorPaths.Cross(VectorPaths.Widths, Backwards);
+
+    [SkippableTheory]
+    [MemberData(nameof(ForwardCases))]
+    public void Max_forward_matches_the_reference(int vectorWidth, int batch, int channels, int height, int width, bool same)
     {
+        VectorPaths.SkipUnlessSupported(vectorWidth);
         foreach (bool relu in new[] { false, true })
         {
             var (g, x, expected, expectedArgmax) = ReferenceForward(batch, channels, height, width, same, relu);
             float[] actual = new float[expected.Length], actualArgmax = new float[expected.Length];
-            CpuFastPooling.MaxForward(x, g, actual, actualArgmax, relu);
+            CpuFastPooling.MaxForward(x, g, actual, actualArgmax, relu, vectorWidth);
             FastKernelInputs.AssertIdentical(expected, actual, $"y (relu {relu})");
             FastKernelInputs.AssertIdentical(expectedArgmax, actualArgmax, $"argmax (relu {relu})");
         }
     }
 
-    [Theory]
-    [InlineData(3, 2, 24, 24, false)]
-    [InlineData(120, 32, 8, 8, false)]
-    [InlineData(2, 2, 40, 40, false)]
-    [InlineData(2, 3, 7, 7, false)]
-    [InlineData(2, 2, 28, 34, false)]
-    [InlineData(2, 2, 9, 67, true)]
-    public void Max_backward_matches_the_reference_set_or_added_with_or_without_relu(int batch, int channels, int height, int width, bool same)
+    [SkippableTheory]
+    [MemberData(nameof(BackwardCases))]
+    public void Max_backward_matches_the_reference_set_or_added_with_or_without_relu(int vectorWidth, int batch, int channels, int height, int width, bool same)
     {
+        VectorPaths.SkipUnlessSupported(vectorWidth);
         foreach (bool relu in new[] { false, true })
             foreach (bool set in new[] { false, true })
             {
@@ -53,7 +64,7 @@ public sealed class FastPoolingTests
                 float[] expected = (float[])start.Clone();
                 float[] masked = relu ? dy.Select((v, i) => y[i] > 0f ? v : 0f).ToArray() : dy;
                 CpuPooling.MaxBackward(masked, argmax, g, expected);
-                CpuFastPooling.MaxBackward(dy, argmax, g, actual, set, relu ? y : null);
+                CpuFastPooling.MaxBackward(dy, argmax, g, actual, set, relu ? y : null, vectorWidth);
                 FastKernelInputs.AssertIdentical(expected, actual, $"dx (relu {relu}, set {set})");
             }
     }

@@ -15,15 +15,18 @@ public sealed class PooledConvolutionTests
     // odd output the pooling leaves a row and a column of, strided and padded windows, several
     // images per chunk with a second layer's 32 channels, output rows of more than sixteen
     // windows, 3×3 pooling (the reference's windows).
-    public static TheoryData<int, int, int, int, int, int, int, int, int> Geometries => new()
-    {
-        { 3, 1, 28, 28, 5, 1, 0, 13, 2 },
-        { 5, 3, 9, 10, 3, 1, 1, 7, 2 },
-        { 4, 3, 11, 11, 3, 2, 1, 5, 2 },
-        { 17, 32, 12, 12, 5, 1, 0, 32, 2 },
-        { 2, 2, 40, 41, 3, 1, 1, 33, 2 },
-        { 3, 2, 12, 13, 3, 1, 0, 6, 3 },
-    };
+    private static readonly object[][] Shapes =
+    [
+        [3, 1, 28, 28, 5, 1, 0, 13, 2],
+        [5, 3, 9, 10, 3, 1, 1, 7, 2],
+        [4, 3, 11, 11, 3, 2, 1, 5, 2],
+        [17, 32, 12, 12, 5, 1, 0, 32, 2],
+        [2, 2, 40, 41, 3, 1, 1, 33, 2],
+        [3, 2, 12, 13, 3, 1, 0, 6, 3],
+    ];
+
+    /// <summary>Each geometry on each micro-kernel and the pooling of its vector width.</summary>
+    public static IEnumerable<object[]> Geometries => VectorPaths.Cross(VectorPaths.Kinds, Shapes);
 
     private static Window2D Convolution(int batch, int channels, int height, int width, int kernel, int stride, int pad) =>
         new(batch, channels, height, width, kernel, kernel, stride, stride, pad, pad,
@@ -32,10 +35,12 @@ public sealed class PooledConvolutionTests
     private static Window2D Pooling(Window2D g, int filters, int size = 2) =>
         new(g.Batch, filters, g.OutputHeight, g.OutputWidth, size, size, size, size, 0, 0, g.OutputHeight / size, g.OutputWidth / size);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Pooled_forward_is_the_convolution_then_the_pooling(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
+    public void Pooled_forward_is_the_convolution_then_the_pooling(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
     {
+        VectorPaths.SkipUnlessSupported(kind);
+        int vectorWidth = kind switch { GemmKernelKind.Vector512 => 512, GemmKernelKind.Vector256 => 256, _ => 0 };
         Window2D g = Convolution(batch, channels, height, width, kernel, stride, pad), pool = Pooling(g, filters, poolSize);
         float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize), bias = FastKernelInputs.Values(3, filters);
         int pooledLength = batch * filters * pool.OutputPlane;
@@ -43,12 +48,12 @@ public sealed class PooledConvolutionTests
             foreach (float[]? b in new[] { bias, null })
             {
                 float[] y = new float[batch * filters * g.OutputPlane], expected = new float[pooledLength], expectedArgmax = new float[pooledLength];
-                CpuTiledConvolution.Forward(x, w, b, g, filters, y);
-                CpuFastPooling.MaxForward(y, pool, expected, expectedArgmax, relu);
+                CpuTiledConvolution.Forward(x, w, b, g, filters, y, kind);
+                CpuFastPooling.MaxForward(y, pool, expected, expectedArgmax, relu, vectorWidth);
 
                 // Whatever the outputs held before is overwritten.
                 float[] actual = FastKernelInputs.Values(4, pooledLength), actualArgmax = FastKernelInputs.Values(5, pooledLength);
-                CpuTiledConvolution.ForwardPooled(x, w, b, g, filters, pool, relu, actual, actualArgmax);
+                CpuTiledConvolution.ForwardPooled(x, w, b, g, filters, pool, relu, actual, actualArgmax, kind);
 
                 string what = $"relu={relu} bias={b is not null}";
                 // The ReLU must matter: some 2×2 windows have no positive value (of nine values, hardly any).
@@ -58,16 +63,18 @@ public sealed class PooledConvolutionTests
             }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Pooled_backward_is_the_pooling_then_the_convolution(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
+    public void Pooled_backward_is_the_pooling_then_the_convolution(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
     {
+        VectorPaths.SkipUnlessSupported(kind);
+        int vectorWidth = kind switch { GemmKernelKind.Vector512 => 512, GemmKernelKind.Vector256 => 256, _ => 0 };
         Window2D g = Convolution(batch, channels, height, width, kernel, stride, pad), pool = Pooling(g, filters, poolSize);
         float[] x = FastKernelInputs.Values(6, g.InputLength), w = FastKernelInputs.Values(7, filters * g.PatchSize);
         int pooledLength = batch * filters * pool.OutputPlane;
         float[] convolved = new float[batch * filters * g.OutputPlane], pooled = new float[pooledLength], argmax = new float[pooledLength];
-        CpuTiledConvolution.Forward(x, w, null, g, filters, convolved);
-        CpuFastPooling.MaxForward(convolved, pool, pooled, argmax, relu: true);
+        CpuTiledConvolution.Forward(x, w, null, g, filters, convolved, kind);
+        CpuFastPooling.MaxForward(convolved, pool, pooled, argmax, relu: true, vectorWidth);
         float[] dy = FastKernelInputs.Values(8, pooledLength);
         // Gradients of the parameters accumulate: both start from the same non-zero values.
         float[] dKernel0 = FastKernelInputs.Values(9, w.Length), dBias0 = FastKernelInputs.Values(10, filters), dx0 = FastKernelInputs.Values(11, x.Length);
@@ -76,14 +83,14 @@ public sealed class PooledConvolutionTests
             {
                 float[] dyConvolution = FastKernelInputs.Values(12, convolved.Length);
                 float[] dKernel = (float[])dKernel0.Clone(), dBias = (float[])dBias0.Clone(), dx = (float[])dx0.Clone();
-                CpuFastPooling.MaxBackward(dy, argmax, pool, dyConvolution, set: true, reluOutput: relu ? pooled : null);
-                CpuTiledConvolution.BackwardKernel(x, dyConvolution, g, filters, dKernel, dBias);
-                CpuTiledConvolution.BackwardData(w, dyConvolution, g, filters, dx, set);
+                CpuFastPooling.MaxBackward(dy, argmax, pool, dyConvolution, set: true, reluOutput: relu ? pooled : null, vectorWidth);
+                CpuTiledConvolution.BackwardKernel(x, dyConvolution, g, filters, dKernel, dBias, kind);
+                CpuTiledConvolution.BackwardData(w, dyConvolution, g, filters, dx, set, kind);
 
                 float[] fusedKernel = (float[])dKernel0.Clone(), fusedBias = (float[])dBias0.Clone(), fusedDx = (float[])dx0.Clone();
                 var gradient = new PooledGradient(dy, argmax, relu ? pooled : null, pool);
-                CpuTiledConvolution.BackwardKernelPooled(x, gradient, g, filters, fusedKernel, fusedBias);
-                CpuTiledConvolution.BackwardDataPooled(w, gradient, g, filters, fusedDx, set);
+                CpuTiledConvolution.BackwardKernelPooled(x, gradient, g, filters, fusedKernel, fusedBias, kind);
+                CpuTiledConvolution.BackwardDataPooled(w, gradient, g, filters, fusedDx, set, kind);
 
                 string what = $"relu={relu} set={set}";
                 FastKernelInputs.AssertIdentical(dKernel, fusedKernel, $"dKernel, {what}");

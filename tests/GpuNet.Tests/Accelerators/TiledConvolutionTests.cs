@@ -16,20 +16,23 @@ public sealed class TiledConvolutionTests
     // padding, more filters than output positions, filters and patches that fill no tile evenly,
     // output rows shorter and longer than a tile, channels-last rows longer than a tile with padding,
     // the lecture's layers.
-    public static TheoryData<int, int, int, int, int, int, int, int> Geometries => new()
-    {
-        { 1, 1, 5, 5, 3, 1, 0, 1 },
-        { 1, 2, 3, 3, 3, 1, 0, 3 },
-        { 3, 2, 7, 6, 3, 2, 1, 5 },
-        { 7, 3, 9, 9, 5, 1, 2, 4 },
-        { 2, 4, 3, 3, 3, 1, 1, 64 },
-        { 13, 1, 28, 28, 5, 1, 0, 16 },
-        { 37, 20, 12, 12, 5, 1, 0, 40 },
-        { 5, 3, 10, 11, 2, 3, 1, 7 },
-        { 3, 33, 7, 9, 3, 1, 1, 13 },
-        { 2, 1, 40, 41, 3, 1, 1, 32 },
-        { 17, 32, 12, 12, 5, 1, 0, 32 },
-    };
+    private static readonly object[][] Shapes =
+    [
+        [1, 1, 5, 5, 3, 1, 0, 1],
+        [1, 2, 3, 3, 3, 1, 0, 3],
+        [3, 2, 7, 6, 3, 2, 1, 5],
+        [7, 3, 9, 9, 5, 1, 2, 4],
+        [2, 4, 3, 3, 3, 1, 1, 64],
+        [13, 1, 28, 28, 5, 1, 0, 16],
+        [37, 20, 12, 12, 5, 1, 0, 40],
+        [5, 3, 10, 11, 2, 3, 1, 7],
+        [3, 33, 7, 9, 3, 1, 1, 13],
+        [2, 1, 40, 41, 3, 1, 1, 32],
+        [17, 32, 12, 12, 5, 1, 0, 32],
+    ];
+
+    /// <summary>Each geometry on each micro-kernel: the tiles, the gathers and the pooling of its vector width.</summary>
+    public static IEnumerable<object[]> Geometries => VectorPaths.Cross(VectorPaths.Kinds, Shapes);
 
     private static readonly Tolerance Sums = new(2e-3, 1e-4);
 
@@ -37,10 +40,11 @@ public sealed class TiledConvolutionTests
         new(batch, channels, height, width, kernel, kernel, stride, stride, pad, pad,
             (height + 2 * pad - kernel) / stride + 1, (width + 2 * pad - kernel) / stride + 1);
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Forward_matches_the_batched_reference(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Forward_matches_the_batched_reference(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
+        VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
         float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize), bias = FastKernelInputs.Values(3, filters);
         float[] col = new float[g.PatchSize * g.PatchCount], filterMajor = new float[filters * g.PatchCount], expected = new float[batch * filters * g.OutputPlane];
@@ -51,12 +55,12 @@ public sealed class TiledConvolutionTests
 
         // Whatever y held before is overwritten.
         float[] actual = FastKernelInputs.Values(4, expected.Length);
-        CpuTiledConvolution.Forward(x, w, bias, g, filters, actual);
+        CpuTiledConvolution.Forward(x, w, bias, g, filters, actual, kind);
         // The tiles sum the same products in another order: float32 rounding of sums of up to 800 terms.
         Sums.AssertClose(actual, expected, "y");
 
         float[] withoutBias = new float[expected.Length];
-        CpuTiledConvolution.Forward(x, w, null, g, filters, withoutBias);
+        CpuTiledConvolution.Forward(x, w, null, g, filters, withoutBias, kind);
         for (int n = 0; n < batch; n++)
             for (int f = 0; f < filters; f++)
                 for (int p = 0; p < g.OutputPlane; p++)
@@ -66,10 +70,11 @@ public sealed class TiledConvolutionTests
                 }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Backward_matches_the_batched_reference(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Backward_matches_the_batched_reference(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
+        VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
         float[] x = FastKernelInputs.Values(5, g.InputLength), w = FastKernelInputs.Values(6, filters * g.PatchSize);
         float[] dy = FastKernelInputs.Values(7, batch * filters * g.OutputPlane);
@@ -85,8 +90,8 @@ public sealed class TiledConvolutionTests
         CpuConvolution.Col2Im(col, g, dx);
 
         float[] tiledKernel = (float[])dKernel0.Clone(), tiledDx = (float[])dx0.Clone();
-        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, tiledKernel);
-        CpuTiledConvolution.BackwardData(w, dy, g, filters, tiledDx);
+        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, tiledKernel, kind: kind);
+        CpuTiledConvolution.BackwardData(w, dy, g, filters, tiledDx, kind: kind);
         Sums.AssertClose(tiledKernel, dKernel, "dKernel");
         Sums.AssertClose(tiledDx, dx, "dx");
     }
@@ -128,26 +133,28 @@ public sealed class TiledConvolutionTests
         }
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Input_gradient_set_over_stale_values_is_the_added_one_over_zeros(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Input_gradient_set_over_stale_values_is_the_added_one_over_zeros(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
+        VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
         float[] w = FastKernelInputs.Values(23, filters * g.PatchSize);
         float[] dy = FastKernelInputs.Values(24, g.Batch * filters * g.OutputPlane);
         float[] added = new float[g.InputLength], set = FastKernelInputs.Values(25, g.InputLength);
         set[^1] = float.NaN;
 
-        CpuTiledConvolution.BackwardData(w, dy, g, filters, added);
-        CpuTiledConvolution.BackwardData(w, dy, g, filters, set, set: true);
+        CpuTiledConvolution.BackwardData(w, dy, g, filters, added, kind: kind);
+        CpuTiledConvolution.BackwardData(w, dy, g, filters, set, set: true, kind: kind);
 
         FastKernelInputs.AssertIdentical(added, set, "dx");
     }
 
-    [Theory]
+    [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Bias_gradient_taken_with_the_kernel_gradient_is_the_channel_sums_bit_for_bit(int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Bias_gradient_taken_with_the_kernel_gradient_is_the_channel_sums_bit_for_bit(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
+        VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
         float[] x = FastKernelInputs.Values(20, g.InputLength);
         float[] dy = FastKernelInputs.Values(21, g.Batch * filters * g.OutputPlane);
@@ -156,8 +163,8 @@ public sealed class TiledConvolutionTests
         float[] withBias = new float[filters * g.PatchSize], withoutBias = new float[filters * g.PatchSize];
 
         CpuFastChannelBias.Gradient(dy, g.Batch, filters, g.OutputPlane, expected);
-        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withBias, actual);
-        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withoutBias);
+        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withBias, actual, kind);
+        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withoutBias, kind: kind);
 
         FastKernelInputs.AssertIdentical(expected, actual, "dBias (added to what it held)");
         FastKernelInputs.AssertIdentical(withoutBias, withBias, "dKernel, with the bias gradient and without");

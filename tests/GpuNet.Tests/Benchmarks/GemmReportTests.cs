@@ -11,14 +11,25 @@ public sealed class GemmReportTests
         var peak = new PeakEstimate(2, 16, 2, 2.0, "given");
         GemmShape[] shapes = [new("odd", false, true, 7, 13, 5), new("small square", false, false, 32, 32, 32)];
 
-        string report = GemmReport.Run(peak, [GemmImplementation.Fast], [1, 2], shapes, repetitions: 1, seconds: 0.001);
+        string report = GemmReport.Run(peak, [GemmImplementation.Fast], [1, 2], shapes, repetitions: 1, seconds: 0.001, fmaSeconds: 0.01);
 
-        Assert.Contains("Peak estimate (whole machine): 2 cores × 16 lanes", report);
+        Assert.Matches(@"Peak \(measured, FMA-only loop, better of before and after\): [0-9.]+ GFLOP/s on 1 thread, [0-9.]+ GFLOP/s on 2 threads", report);
+        Assert.Contains("Nominal peak (estimate, whole machine): 2 cores × 16 lanes", report);
         Assert.Contains("= 256 GFLOP/s", report);
-        Assert.Contains("| shape | op | m×n×k | Fast 1T GFLOP/s (% peak) | Fast 2T GFLOP/s (% peak) |", report);
-        Assert.Matches(@"\| odd \| NT \| 7×13×5 \| [0-9.]+ \(\d+%\) \| [0-9.]+ \(\d+%\) \|", report);
+        Assert.Contains("| shape | op | m×n×k | Fast 1T GFLOP/s (% FMA loop, % nominal) | Fast 2T GFLOP/s (% FMA loop, % nominal) |", report);
+        Assert.Matches(@"\| odd \| NT \| 7×13×5 \| [0-9.]+ \(\d+%, \d+%\) \| [0-9.]+ \(\d+%, \d+%\) \|", report);
         Assert.Matches(@"\| small square \| NN \| 32×32×32 \|", report);
-        Assert.Contains("FMA-only loop after:", report);
+        Assert.Matches(@"FMA-only loop before: .*; after: ", report);
+        Assert.Matches(@"FMA-only loop by processor time \(better of before and after\): [0-9.]+ GFLOP/s on 1 thread", report);
+    }
+
+    [Fact]
+    public void The_percentages_are_of_the_measured_peak_first_and_of_the_nominal_one_beside_it()
+    {
+        var shape = new GemmShape("s", false, false, 100, 100, 100);
+        // 2 GFLOP/s against a measured 2.5 and a nominal 4.
+        var measurement = new GemmMeasurement(shape, GemmImplementation.Fast, 1, 1, 1e-3, 1e-3, 1e-3, 2.5, 4.0);
+        Assert.Contains("| s | NN | 100×100×100 | 2.0 (80%, 50%) |", GemmBenchmark.ToMarkdown([measurement]));
     }
 
     [Fact]

@@ -45,6 +45,27 @@ public sealed class DatasetTests : IDisposable
     }
 
     [Fact]
+    public void A_set_read_from_idx_holds_bytes_and_fills_batches_with_the_same_floats_as_a_float_set()
+    {
+        var images = IdxReader.ParseImages(IdxBytes.Images(4, 16, 16, (s, i) => (byte)(i + 3 * s)), "images");
+        var fromBytes = Dataset.FromIdx(images, IdxReader.ParseLabels(IdxBytes.Labels(0, 1, 2, 3), "labels"));
+        var fromFloats = new Dataset(fromBytes.Images, fromBytes.Labels, 16, 16);
+        Assert.True(fromBytes.HoldsBytes);
+        Assert.False(fromFloats.HoldsBytes);
+
+        float[] a = new float[3 * 256], b = new float[3 * 256];
+        fromBytes.FillImages([3, 1, 3], a);
+        fromFloats.FillImages([3, 1, 3], b);
+        Assert.Equal(b, a);
+        Assert.Equal((3 + 3 * 3) / 255f, a[3]);
+        fromBytes.CopyImages(1, 2, a.AsSpan(0, 512));
+        fromFloats.CopyImages(1, 2, b.AsSpan(0, 512));
+        Assert.Equal(b, a);
+        Assert.Equal(fromFloats.Slice(1, 3).Images, fromBytes.Slice(1, 3).Images);
+        Assert.True(fromBytes.Slice(1, 3).HoldsBytes);
+    }
+
+    [Fact]
     public void Reads_a_pair_of_files()
     {
         string images = _temp.File("images.gz");

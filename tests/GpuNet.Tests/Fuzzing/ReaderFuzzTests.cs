@@ -24,6 +24,8 @@ namespace GpuNet.Tests.Fuzzing;
 /// </summary>
 public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
 {
+    private static readonly GpuNet.Accelerators.Cpu.CpuAccelerator Cpu = new();
+
     private readonly string _folder = Directory.CreateTempSubdirectory("gpunet-fuzz-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -90,7 +92,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
         _ = model.Summary();
         Optimizer optimizer = config.CreateOptimizer();
         _ = config.CreateCallbacks();
-        ModelFootprint.Of(model, optimizer, config.BatchSize).CheckIndexLimits();
+        ModelFootprint.Of(model, Cpu, optimizer, config.BatchSize).CheckIndexLimits();
     }
 
     // ---- IDX ----

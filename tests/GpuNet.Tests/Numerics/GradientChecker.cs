@@ -38,7 +38,7 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
         var inputGradients = inputs.Select(t => NewTensor(t.Shape, randomize: false)).ToArray();
         Tensor output = NewTensor(ShapeOf.WithBatch(batch, outputSample), randomize: false);
         Tensor projection = NewTensor(output.Shape, randomize: true);
-        Tensor[] workspaces = op.WorkspaceLengths(batch, inputSampleShapes).Select(length => NewTensor([length], randomize: false)).ToArray();
+        Tensor[] workspaces = op.WorkspaceLengths(batch, inputSampleShapes, accelerator).Select(length => NewTensor([length], randomize: false)).ToArray();
         foreach (Parameter p in op.Parameters)
         {
             if (!p.IsAllocated) p.Allocate(accelerator);

@@ -129,6 +129,18 @@ public sealed class ConvolutionTests
         Assert.Equal([2, 4, 4], NewOp(1, 2, 5, 5, 1, 1, Padding.Same, true).OutputShape([[1, 4, 4]]));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
+    public void Workspaces_are_what_the_accelerator_asks_for(string acceleratorName)
+    {
+        using var accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // The two-block CNN's second layer at batch 120: 800 patch elements at 64 positions of 120 images.
+        int[] lengths = NewOp(32, 32, 5, 5, 1, 1, Padding.Valid, true).WorkspaceLengths(120, [[32, 12, 12]], accelerator);
+        // The CPU gathers its patches itself; an accelerator that does not say runs the batched im2col form.
+        int[] expected = accelerator is GpuNet.Accelerators.Cpu.CpuAccelerator ? [0, 0] : [800 * 120 * 64, 32 * 120 * 64];
+        Assert.Equal(expected, lengths);
+    }
+
     private static Conv2DOp NewOp(int channels, int filters, int kh, int kw, int sh, int sw, Padding padding, bool bias) =>
         new(new Parameter("kernel", [filters, channels, kh, kw], Initializer.Zeros),
             bias ? new Parameter("bias", [filters], Initializer.Zeros) : null,
@@ -148,7 +160,7 @@ public sealed class ConvolutionTests
         var input = new Tensor(accelerator.Allocate(x.Length), ShapeOf.WithBatch(batch, sampleShape));
         accelerator.Upload(x, input.Buffer);
         var output = new Tensor(accelerator.Allocate(batch * ShapeOf.ElementCount(outputShape)), ShapeOf.WithBatch(batch, outputShape));
-        Tensor[] workspaces = op.WorkspaceLengths(batch, [sampleShape]).Select(l => new Tensor(accelerator.Allocate(l), [l])).ToArray();
+        Tensor[] workspaces = op.WorkspaceLengths(batch, [sampleShape], accelerator).Select(l => new Tensor(accelerator.Allocate(l), [l])).ToArray();
         var tensors = new OpTensors([input], output, [null], null, workspaces.FirstOrDefault()) { Workspaces = workspaces };
         op.Forward(new OpContext(accelerator) { BatchSize = batch, Training = training, Seed = 7, Step = step }, tensors);
         float[] y = new float[output.Length];

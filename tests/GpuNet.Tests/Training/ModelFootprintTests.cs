@@ -6,6 +6,9 @@ using GpuNet.Models;
 using GpuNet.Optimizers;
 using GpuNet.Training;
 
+using GpuNet.Accelerators;
+using GpuNet.Tests.Accelerators;
+
 namespace GpuNet.Tests.Training;
 
 /// <summary>
@@ -15,6 +18,8 @@ namespace GpuNet.Tests.Training;
 /// </summary>
 public sealed class ModelFootprintTests
 {
+    private static readonly CpuAccelerator Cpu = new();
+
     private static ModelGraph Mlp() =>
         new Sequential([784], [new DenseLayer(30, "relu"), new DropoutLayer(0.3f), new BatchNormalizationLayer(), new DenseLayer(10, "softmax")]).Build();
 
@@ -29,14 +34,22 @@ public sealed class ModelFootprintTests
 
     private static ModelGraph ModelNamed(string name) => name == "mlp" ? Mlp() : Cnn();
 
+    public static TheoryData<string, int, string> ModelsAndAccelerators => new()
+    {
+        { "mlp", 7, "cpu" }, { "mlp", 64, "cpu" }, { "cnn", 1, "cpu" }, { "cnn", 13, "cpu" },
+        // The ILGPU accelerators lay out im2col workspaces, which the CPU does not.
+        { "cnn", 13, "ilgpu-cpu" },
+    };
+
     [Theory]
-    [MemberData(nameof(Models))]
-    public void Counts_exactly_what_the_plain_execution_plan_allocates(string name, int batch)
+    [MemberData(nameof(ModelsAndAccelerators))]
+    public void Counts_exactly_what_the_plain_execution_plan_allocates(string name, int batch, string acceleratorName)
     {
         ModelGraph model = ModelNamed(name);
-        var footprint = ModelFootprint.Of(model, new Sgd(), batch, evaluationBatchSize: batch);
-        using var training = new ExecutionPlan(model.Graph, new CpuAccelerator(), batch, withGradients: true, [model.Output], moveRelus: false);
-        using var evaluation = new ExecutionPlan(model.Graph, new CpuAccelerator(), batch, withGradients: false, [model.Output], moveRelus: false);
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        var footprint = ModelFootprint.Of(model, accelerator, new Sgd(), batch, evaluationBatchSize: batch);
+        using var training = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: true, [model.Output], moveRelus: false);
+        using var evaluation = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: false, [model.Output], moveRelus: false);
         // The step's targets and per-sample losses sit beside the plan.
         long stepExtras = (long)batch * model.Output.SampleSize + batch;
         Assert.Equal(training.AllocatedFloats + stepExtras, Floats(footprint, ModelFootprint.BufferRole.Training));
@@ -48,7 +61,7 @@ public sealed class ModelFootprintTests
     public void Is_an_upper_bound_of_the_plan_that_moves_relus_and_pools_with_its_convolution(string name, int batch)
     {
         ModelGraph model = ModelNamed(name);
-        var footprint = ModelFootprint.Of(model, new Adam(), batch);
+        var footprint = ModelFootprint.Of(model, Cpu, new Adam(), batch);
         using var training = new ExecutionPlan(model.Graph, new CpuAccelerator(), batch, withGradients: true, [model.Output]);
         long stepExtras = (long)batch * model.Output.SampleSize + batch;
         long counted = Floats(footprint, ModelFootprint.BufferRole.Training), allocated = training.AllocatedFloats + stepExtras;
@@ -60,18 +73,18 @@ public sealed class ModelFootprintTests
     {
         ModelGraph model = Mlp();
         long trainable = model.TrainableParameterCount, frozen = model.NonTrainableParameterCount;
-        Assert.Equal(4 * (2 * trainable + frozen), ModelFootprint.Of(model, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.Weights));
-        Assert.Equal(4 * 2 * trainable, ModelFootprint.Of(model, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
-        Assert.Equal(0, ModelFootprint.Of(model, new Sgd(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
+        Assert.Equal(4 * (2 * trainable + frozen), ModelFootprint.Of(model, Cpu, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.Weights));
+        Assert.Equal(4 * 2 * trainable, ModelFootprint.Of(model, Cpu, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
+        Assert.Equal(0, ModelFootprint.Of(model, Cpu, new Sgd(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
     }
 
     [Fact]
     public void A_shorter_last_batch_adds_a_plan_of_its_own()
     {
         ModelGraph model = Mlp();
-        long even = ModelFootprint.Of(model, new Sgd(), 100, trainingSamples: 1000).BytesOf(ModelFootprint.BufferRole.Training);
-        long uneven = ModelFootprint.Of(model, new Sgd(), 100, trainingSamples: 1010).BytesOf(ModelFootprint.BufferRole.Training);
-        Assert.Equal(even + ModelFootprint.Of(model, new Sgd(), 10).BytesOf(ModelFootprint.BufferRole.Training), uneven);
+        long even = ModelFootprint.Of(model, Cpu, new Sgd(), 100, trainingSamples: 1000).BytesOf(ModelFootprint.BufferRole.Training);
+        long uneven = ModelFootprint.Of(model, Cpu, new Sgd(), 100, trainingSamples: 1010).BytesOf(ModelFootprint.BufferRole.Training);
+        Assert.Equal(even + ModelFootprint.Of(model, Cpu, new Sgd(), 10).BytesOf(ModelFootprint.BufferRole.Training), uneven);
     }
 
     [Fact]
@@ -90,8 +103,8 @@ public sealed class ModelFootprintTests
     public void Batch_whose_activations_pass_an_int_is_refused_with_the_largest_batch_that_fits()
     {
         ModelGraph model = new Sequential([784], [new DenseLayer(1_000_000), new DenseLayer(10)]).Build();
-        ModelFootprint.Of(model, new Sgd(), 2147).CheckIndexLimits();
-        var error = Assert.Throws<LayerException>(() => ModelFootprint.Of(model, new Sgd(), 2148).CheckIndexLimits());
+        ModelFootprint.Of(model, Cpu, new Sgd(), 2147).CheckIndexLimits();
+        var error = Assert.Throws<LayerException>(() => ModelFootprint.Of(model, Cpu, new Sgd(), 2148).CheckIndexLimits());
         Assert.Equal(0, error.LayerIndex);
         Assert.Contains("for a batch of 2,148 would hold 2,148,000,000 values", error.Message);
         Assert.Contains("use a batch_size of at most 2,147", error.Message);
@@ -101,7 +114,7 @@ public sealed class ModelFootprintTests
     public void Model_larger_than_the_memory_given_is_refused_naming_its_largest_layer_and_the_bytes()
     {
         ModelGraph model = new Sequential([784], [new DenseLayer(300, "relu"), new DenseLayer(2000, "relu"), new DenseLayer(10, "softmax")]).Build();
-        var footprint = ModelFootprint.Of(model, new Adam(), 64);
+        var footprint = ModelFootprint.Of(model, Cpu, new Adam(), 64);
         long total = footprint.TotalBytes;
         footprint.CheckFits(total, "of memory on the device");
         var error = Assert.Throws<LayerException>(() => footprint.CheckFits(total - 1, "of memory on the device"));

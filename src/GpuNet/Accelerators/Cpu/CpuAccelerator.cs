@@ -155,6 +155,9 @@ public sealed class CpuAccelerator : IAccelerator
 
     // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
 
+    // The implicit-GEMM convolution gathers its patches itself: no im2col matrix, no filter-major result.
+    public (int Columns, int FilterMajor) Conv2DWorkspaceLengths(Window2D window, int filters) => (0, 0);
+
     public void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y) =>
         CpuTiledConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
@@ -223,14 +226,14 @@ public sealed class CpuAccelerator : IAccelerator
     public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx, DeviceBuffer masked, bool set) =>
         CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set, reluOutput: Data(y));
 
-    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuPooling.AverageForward(Data(x), window, Data(y));
+    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuFastSumPooling.AverageForward(Data(x), window, Data(y));
 
-    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) => CpuPooling.AverageBackward(Data(dy), window, Data(dx));
+    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) => CpuFastSumPooling.AverageBackward(Data(dy), window, Data(dx));
 
-    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuPooling.L2Forward(Data(x), window, Data(y));
+    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuFastSumPooling.L2Forward(Data(x), window, Data(y));
 
     public void L2PoolBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, Window2D window, DeviceBuffer dx) =>
-        CpuPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
+        CpuFastSumPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
 
     public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask) =>
         CpuFastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
@@ -240,18 +243,18 @@ public sealed class CpuAccelerator : IAccelerator
 
     public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
         float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance) =>
-        CpuBatchNorm.ForwardTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch, channels, spatial, momentum, epsilon,
-            Data(y), Data(saved), Data(movingMean), Data(movingVariance));
+        CpuFastBatchNorm.ForwardTraining(new BatchNormTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch, channels, spatial,
+            momentum, epsilon, Data(y), Data(saved), Data(movingMean), Data(movingVariance)));
 
     public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean, DeviceBuffer movingVariance,
         int batch, int channels, int spatial, float epsilon, DeviceBuffer y) =>
-        CpuBatchNorm.ForwardInference(Data(x), OptionalData(gamma), OptionalData(beta), Data(movingMean), Data(movingVariance),
-            batch, channels, spatial, epsilon, Data(y));
+        CpuFastBatchNorm.ForwardInference(new BatchNormInference(Data(x), OptionalData(gamma), OptionalData(beta), Data(movingMean), Data(movingVariance),
+            batch, channels, spatial, epsilon, Data(y)));
 
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels, int spatial,
         DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta) =>
-        CpuBatchNorm.Backward(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch, channels, spatial,
-            OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta));
+        CpuFastBatchNorm.Backward(new BatchNormGradient(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch, channels, spatial,
+            OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta)));
 
     public void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y) =>
         CpuPRelu.Forward(Data(x), Data(alpha), batch, units, Data(y));

@@ -34,7 +34,7 @@ internal static class CpuFastDropout
         CpuConvolution.CheckLength(mask, length, nameof(mask));
         int chunks = (length + Chunk - 1) / Chunk;
         CpuParallel.For(chunks, Chunk * 4L, (x, length, rate, seed, stream, y, mask), static (in (float[] X, int Length, float Rate, ulong Seed, ulong Stream, float[] Y, float[] Mask) s, int first, int last) =>
-            Range(s.X, first * Chunk, Math.Min(s.Length, last * Chunk), s.Rate, s.Seed, s.Stream, s.Y, s.Mask, BestWidth));
+            Range(s.X, first * Chunk, Math.Min(s.Length, last * Chunk), s.Rate, s.Seed, s.Stream, s.Y, s.Mask, SimdWidth.Best));
     }
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
@@ -49,16 +49,13 @@ internal static class CpuFastDropout
         for (; i < length; i++) dx[i] += dy[i] * mask[i];
     }
 
-    /// <summary>The widest vector path this CPU runs, in bits; 0 where only the reference can run.</summary>
-    internal static int BestWidth { get; } = Avx512F.IsSupported ? 512 : Avx2.IsSupported ? 256 : 0;
-
     /// <summary>
     /// Elements [start, end), start a multiple of 4: whole vector steps of <paramref name="width"/>
-    /// bits (512, 256, or 0 for none; tests pick each the CPU supports), then the reference for the rest.
+    /// bits (<see cref="SimdWidth"/>: 512, 256, or 0 for none; tests run each the CPU has), then the reference for the rest.
     /// </summary>
     internal static void Range(float[] x, int start, int end, float rate, ulong seed, ulong stream, float[] y, float[] mask, int width)
     {
-        if (width > BestWidth) throw new PlatformNotSupportedException($"This CPU has no {width}-bit path for dropout.");
+        SimdWidth.Require(width, "dropout");
         float scale = 1f / (1f - rate);
         int i = start;
         if (width == 512)

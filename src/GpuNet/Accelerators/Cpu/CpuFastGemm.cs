@@ -10,10 +10,12 @@ namespace GpuNet.Accelerators.Cpu;
 /// (<see cref="GemmMicroKernels"/>) chosen for the CPU. <see cref="CpuGemm"/> stays the reference.
 /// </summary>
 /// <remarks>
-/// Loop order, outermost first: depth in blocks of at most <see cref="MaxDepth"/>; rows of C in
-/// blocks whose packed op(A) [rows, kc] fits a quarter of an L2 (<see cref="BlockFloats"/>);
-/// columns of C in slivers of NR, each op(B) sliver [kc, NR] packed just before use and kept in
-/// L1 while the micro-kernel runs down the rows of the block, streaming op(A) slivers from L2.
+/// Loop order, outermost first, with the block sizes of <see cref="GemmBlocking"/> (from the L1
+/// and L2 the CPU reports): columns of C in blocks whose packed op(B) panel fits half of L2;
+/// depth in blocks of at most <see cref="GemmBlocking.Depth"/>, the panel [slivers of kc × NR]
+/// packed once per depth block, reading op(B) row by row; rows of C in blocks whose packed op(A)
+/// [rows, kc] fits a quarter of L2; the panel's slivers, each kept in L1 while the micro-kernel
+/// runs down the rows of the block, streaming op(A) slivers from L2.
 /// Threads claim disjoint rectangles of C made of whole tiles and pack their own operands, so they
 /// share nothing but the inputs. Every element of C is summed in the same order whatever the
 /// thread count: by depth block in turn, each block by the micro-kernel in order of p.
@@ -23,12 +25,6 @@ namespace GpuNet.Accelerators.Cpu;
 /// </remarks>
 internal static unsafe class CpuFastGemm
 {
-    /// <summary>Most depth steps per block: a [256, 32] sliver of op(B) is 32 KiB, most of a 48 KiB L1.</summary>
-    private const int MaxDepth = 256;
-
-    /// <summary>Floats in a packed block of op(A): 512 KiB, a quarter of a 2 MiB L2, leaving room for the C and op(B) traffic.</summary>
-    private const int BlockFloats = 1 << 17;
-
     /// <summary>Multiply-adds a second thread must get to be worth waking.</summary>
     private const long WorkPerThread = 1 << 18;
 
@@ -101,7 +97,7 @@ internal static unsafe class CpuFastGemm
     internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        var (rows, columns, _) = PlanRegions(m, n, k, tileRows, tileColumns, threads);
+        var (rows, columns, _) = PlanRegions(m, n, k, tileRows, tileColumns, threads, GemmBlocking.Current(kind).AFloats);
         return rows * columns;
     }
 
@@ -114,7 +110,7 @@ internal static unsafe class CpuFastGemm
     // rectangles as they come free; where it is free to, a column split is cut twice as fine, so
     // that a thread the scheduler starts late (another process on its core) takes fewer instead
     // of holding up the rest.
-    private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads)
+    private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads, int blockFloats)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
@@ -137,7 +133,7 @@ internal static unsafe class CpuFastGemm
         // Finer column rectangles cost nothing where a thread keeps the whole packed op(A) of its
         // rows between them; elsewhere each would pack its operand again.
         long paddedRows = ((long)tilesM + bestRows - 1) / bestRows * tileRows;
-        if (bestColumns > 1 && tilesN >= 2 * bestColumns && paddedRows * k <= BlockFloats) bestColumns *= 2;
+        if (bestColumns > 1 && tilesN >= 2 * bestColumns && paddedRows * k <= blockFloats) bestColumns *= 2;
         return (bestRows, bestColumns, participants);
     }
 
@@ -170,16 +166,23 @@ internal static unsafe class CpuFastGemm
         else if (beta != 1f) for (int i = 0; i < c.Length; i++) c[i] *= beta;
     }
 
-    /// <summary>The buffer a thread packs into: an op(A) block and an op(B) sliver, 64-byte aligned.</summary>
-    private static float* PackingBuffer(out float* bSliver)
+    /// <summary>
+    /// The buffer a thread packs into: an op(A) block, then (past room for the narrow packing's
+    /// overrun, see <see cref="GemmPacking.PackA"/>) an op(B) panel, each 64-byte aligned.
+    /// </summary>
+    private static float* PackingBuffer(in GemmBlocking blocking, out float* panel)
     {
-        const int sliverLength = MaxDepth * MaxTileColumns, alignFloats = 16;
-        float[] buffer = t_packing ??= GC.AllocateUninitializedArray<float>(BlockFloats + sliverLength + alignFloats, pinned: true);
-        float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        const int alignFloats = 16;
+        int length = blocking.AFloats + alignFloats + blocking.PanelFloats + MaxDepthSteps * MaxTileColumns + alignFloats;
+        if (t_packing is null || t_packing.Length < length) t_packing = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t_packing));
         float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
-        bSliver = aligned + BlockFloats;
+        panel = aligned + blocking.AFloats + alignFloats;
         return aligned;
     }
+
+    /// <summary>The longest depth block of any kind, so that a panel of one sliver always fits.</summary>
+    private const int MaxDepthSteps = 512;
 
     /// <summary>
     /// One multiplication: its operands, its split into rectangles of C and the delegate the
@@ -192,6 +195,7 @@ internal static unsafe class CpuFastGemm
         private int _m, _n, _k, _depthStep;
         private float _alpha, _beta;
         private int _tileRows, _tileColumns, _rowRegions, _columnRegions, _nextRegion;
+        private GemmBlocking _blocking;
         private long _call;
         private delegate*<float*, float*, int, float*, nint, float, float, void> _kernel;
 
@@ -219,11 +223,12 @@ internal static unsafe class CpuFastGemm
                 GemmKernelKind.Vector256 => &GemmMicroKernels.Tile6x16,
                 _ => &GemmMicroKernels.TilePortable,
             };
-            // Equal depth blocks, so a k just past a multiple of MaxDepth does not leave a sliver of a block.
-            int depthBlocks = (k + MaxDepth - 1) / MaxDepth;
+            _blocking = GemmBlocking.Current(kind);
+            // Equal depth blocks, so a k just past a multiple of the depth does not leave a sliver of a block.
+            int depthBlocks = (k + _blocking.Depth - 1) / _blocking.Depth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
 
-            (_rowRegions, _columnRegions, int participants) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads);
+            (_rowRegions, _columnRegions, int participants) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads, _blocking.AFloats);
             Threads = participants;
             _nextRegion = 0;
             _call = Interlocked.Increment(ref s_calls);
@@ -250,49 +255,59 @@ internal static unsafe class CpuFastGemm
         private void MultiplyRectangle(float* a, float* b, float* c, int i0, int i1, int j0, int j1)
         {
             int mr = _tileRows, nr = _tileColumns;
-            float* buffer = PackingBuffer(out float* bSliver);
+            float* buffer = PackingBuffer(_blocking, out float* panel);
             float* edge = stackalloc float[MaxTileRows * MaxTileColumns];
             // Where op(A) for these rows fits the buffer at every depth, each depth block keeps its
             // own place, so a thread that takes a second rectangle of the same rows in this call
-            // (column splits) finds op(A) already packed.
+            // (column splits), or a second column block, finds op(A) already packed.
             int paddedRows = (i1 - i0 + mr - 1) / mr * mr;
-            bool wholeA = (long)paddedRows * _k <= BlockFloats;
+            bool wholeA = (long)paddedRows * _k <= _blocking.AFloats;
             bool packedAlready = wholeA && t_packedA == (_call, i0, i1);
-            for (int pc = 0; pc < _k; pc += _depthStep)
+            // Equal column blocks of whole slivers whose panel fits, at the longest depth block.
+            int maxBlockColumns = Math.Max(nr, _blocking.PanelFloats / _depthStep / nr * nr);
+            int columnBlocks = (j1 - j0 + maxBlockColumns - 1) / maxBlockColumns;
+            int blockColumns = ((j1 - j0 + columnBlocks - 1) / columnBlocks + nr - 1) / nr * nr;
+            for (int jc = j0; jc < j1; jc += blockColumns)
             {
-                int kc = Math.Min(_depthStep, _k - pc);
-                // Later depth blocks add to what the first one wrote.
-                float beta = pc == 0 ? _beta : 1f;
-                // Equal blocks of whole slivers, so no block is left with a sliver or two to share the cost of packing op(B).
-                int maxBlockRows = BlockFloats / kc / mr * mr;
-                int blockCount = (i1 - i0 + maxBlockRows - 1) / maxBlockRows;
-                int blockRows = ((i1 - i0 + blockCount - 1) / blockCount + mr - 1) / mr * mr;
-                float* aBlock = wholeA ? buffer + (nint)paddedRows * pc : buffer;
-                for (int ic = i0; ic < i1; ic += blockRows)
+                int nc = Math.Min(blockColumns, j1 - jc);
+                for (int pc = 0; pc < _k; pc += _depthStep)
                 {
-                    int mc = Math.Min(blockRows, i1 - ic);
-                    if (!packedAlready) GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
-                    for (int jr = j0; jr < j1; jr += nr)
+                    int kc = Math.Min(_depthStep, _k - pc);
+                    // Later depth blocks add to what the first one wrote.
+                    float beta = pc == 0 ? _beta : 1f;
+                    GemmPacking.PackBPanel(_transposeB, b, _n, _k, jc, nc, pc, kc, nr, panel);
+                    // Equal blocks of whole slivers, so no block is left with a sliver or two to share the cost of packing op(B).
+                    int maxBlockRows = Math.Max(mr, _blocking.AFloats / kc / mr * mr);
+                    int blockCount = (i1 - i0 + maxBlockRows - 1) / maxBlockRows;
+                    int blockRows = ((i1 - i0 + blockCount - 1) / blockCount + mr - 1) / mr * mr;
+                    float* aBlock = wholeA ? buffer + (nint)paddedRows * pc : buffer;
+                    for (int ic = i0; ic < i1; ic += blockRows)
                     {
-                        int cols = Math.Min(nr, j1 - jr);
-                        GemmPacking.PackB(_transposeB, b, _n, _k, jr, cols, pc, kc, nr, bSliver);
-                        float* aSliver = aBlock;
-                        for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr)
+                        int mc = Math.Min(blockRows, i1 - ic);
+                        if (!packedAlready) GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
+                        float* bSliver = panel;
+                        for (int jr = jc; jr < jc + nc; jr += nr, bSliver += (nint)kc * nr)
                         {
-                            int rows = Math.Min(mr, ic + mc - ir);
-                            float* cTile = c + (nint)ir * _n + jr;
-                            if (rows == mr && cols == nr)
+                            int cols = Math.Min(nr, jc + nc - jr);
+                            float* aSliver = aBlock;
+                            for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr)
                             {
-                                _kernel(aSliver, bSliver, kc, cTile, _n, _alpha, beta);
-                                continue;
+                                int rows = Math.Min(mr, ic + mc - ir);
+                                float* cTile = c + (nint)ir * _n + jr;
+                                if (rows == mr && cols == nr)
+                                {
+                                    _kernel(aSliver, bSliver, kc, cTile, _n, _alpha, beta);
+                                    continue;
+                                }
+                                // A partial tile runs the same kernel on a full-size copy, so its sums match a whole tile's.
+                                CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
+                                _kernel(aSliver, bSliver, kc, edge, nr, _alpha, beta);
+                                CopyTile(edge, nr, cTile, _n, rows, cols, true);
                             }
-                            // A partial tile runs the same kernel on a full-size copy, so its sums match a whole tile's.
-                            CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
-                            _kernel(aSliver, bSliver, kc, edge, nr, _alpha, beta);
-                            CopyTile(edge, nr, cTile, _n, rows, cols, true);
                         }
                     }
                 }
+                packedAlready = wholeA;
             }
             t_packedA = wholeA ? (_call, i0, i1) : default;
         }

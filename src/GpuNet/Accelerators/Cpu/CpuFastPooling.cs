@@ -7,32 +7,38 @@ namespace GpuNet.Accelerators.Cpu;
 /// <summary>
 /// Max pooling as the CPU accelerator runs it, optionally with the ReLU the execution plan moved
 /// behind it. The common 2×2 window at stride 2 with no window over the border runs sixteen
-/// outputs at a time on AVX-512: two permutes split a row's even and odd columns, and selects
-/// replace the reference's data-dependent branches, comparing in the reference's row-major
-/// window order with a strict '>', so values and arg-max agree bit for bit (ties and NaN
-/// included). A row shorter than sixteen outputs (12 and 4 in the MNIST CNNs) is one masked
-/// vector. Where the windows tile the image exactly, the backward writes each row of dx once,
-/// the gradient where the arg-max points and zero elsewhere, instead of clearing the plane and
-/// adding into it. Other windows, and CPUs without AVX-512, run the reference <see cref="CpuPooling"/>.
+/// outputs at a time on AVX-512, eight on AVX2: permutes split a row's even and odd columns, and
+/// selects replace the reference's data-dependent branches, comparing in the reference's
+/// row-major window order with a strict '>', so values and arg-max agree bit for bit (ties and
+/// NaN included). The end of a row that fills no whole vector (12 and 4 outputs in the MNIST
+/// CNNs) is one masked vector. Where the windows tile the image exactly, the backward writes
+/// each row of dx once, the gradient where the arg-max points and zero elsewhere, instead of
+/// clearing the plane and adding into it. Other windows, and CPUs without AVX2, run the
+/// reference <see cref="CpuPooling"/>. Every entry takes the vector width (<see cref="SimdWidth"/>)
+/// so that tests run both paths on an AVX-512 machine.
 /// </summary>
 internal static unsafe class CpuFastPooling
 {
     /// <param name="relu">y = ReLU(max), as the reference ReLU: x &gt; 0 ? x : 0.</param>
-    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax, bool relu = false)
+    /// <param name="width">The vector path, in bits (<see cref="SimdWidth"/>): 512, 256, or 0 for the reference.</param>
+    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax, bool relu = false, int? width = null)
     {
+        int bits = width ?? SimdWidth.Best;
+        SimdWidth.Require(bits, "max pooling");
         g.Validate();
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
         CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
-        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (x, y, argmax, g, relu), static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu) s, int first, int last) =>
-        {
-            Window2D g = s.G;
-            fixed (float* x = s.X, y = s.Y, argmax = s.Argmax)
+        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (x, y, argmax, g, relu, bits),
+            static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu, int Width) s, int first, int last) =>
             {
-                for (int plane = first; plane < last; plane++)
-                    MaxPlane(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, argmax + (nint)plane * g.OutputPlane, s.Relu);
-            }
-        });
+                Window2D g = s.G;
+                fixed (float* x = s.X, y = s.Y, argmax = s.Argmax)
+                {
+                    for (int plane = first; plane < last; plane++)
+                        MaxPlane(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, argmax + (nint)plane * g.OutputPlane, s.Relu, s.Width);
+                }
+            });
     }
 
     /// <summary>
@@ -40,16 +46,18 @@ internal static unsafe class CpuFastPooling
     /// (reluOutput[o] &gt; 0) where the pooling applied a ReLU (reluOutput is then its y).
     /// </summary>
     /// <param name="set">dx = …: every plane of dx is written whole, rather than added to.</param>
-    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx, bool set, float[]? reluOutput = null)
+    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx, bool set, float[]? reluOutput = null, int? width = null)
     {
+        int bits = width ?? SimdWidth.Best;
+        SimdWidth.Require(bits, "max pooling");
         g.Validate();
         long outputs = (long)g.Batch * g.Channels * g.OutputPlane;
         CpuConvolution.CheckLength(dy, outputs, nameof(dy));
         CpuConvolution.CheckLength(argmax, outputs, nameof(argmax));
         CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
         if (reluOutput is not null) CpuConvolution.CheckLength(reluOutput, outputs, nameof(reluOutput));
-        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set),
-            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set) s, int first, int last) =>
+        CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set, bits),
+            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set, int Width) s, int first, int last) =>
             {
                 Window2D g = s.G;
                 fixed (float* dy = s.Dy, argmax = s.Argmax, dx = s.Dx, relu = s.Relu)
@@ -59,22 +67,24 @@ internal static unsafe class CpuFastPooling
                         float* dyPlane = dy + (nint)plane * g.OutputPlane, where = argmax + (nint)plane * g.OutputPlane;
                         float* reluPlane = relu is null ? null : relu + (nint)plane * g.OutputPlane;
                         float* dxPlane = dx + (nint)plane * g.InputPlane;
-                        if (s.Set) MaxPlaneBackward(dyPlane, where, reluPlane, g, dxPlane);
+                        if (s.Set) MaxPlaneBackward(dyPlane, where, reluPlane, g, dxPlane, s.Width);
                         else AddPlaneGradient(dyPlane, where, reluPlane, g, dxPlane);
                     }
                 }
             });
     }
 
-    /// <summary>Whether <see cref="MaxPlaneTwoByTwo"/> runs this pooling: the vectorised 2×2 windows.</summary>
-    internal static bool IsVectorised(in Window2D g) => IsUnclippedTwoByTwo(g) && Avx512F.IsSupported;
-
     /// <summary>One plane of <see cref="MaxForward"/>, for any window: vectorised where it can be, else the reference's.</summary>
-    internal static void MaxPlane(float* input, Window2D g, float* y, float* argmax, bool relu)
+    internal static void MaxPlane(float* input, Window2D g, float* y, float* argmax, bool relu, int width)
     {
-        if (IsVectorised(g))
+        if (IsUnclippedTwoByTwo(g) && width == 512)
         {
             MaxPlaneTwoByTwo(input, g, y, argmax, relu);
+            return;
+        }
+        if (IsUnclippedTwoByTwo(g) && width == 256)
+        {
+            MaxPlaneTwoByTwo256(input, g, y, argmax, relu);
             return;
         }
         var values = new Span<float>(y, g.OutputPlane);
@@ -83,11 +93,16 @@ internal static unsafe class CpuFastPooling
     }
 
     /// <summary>dx plane = the gradient of one plane of max pooling (times reluOutput &gt; 0 where given), zero where no maximum was.</summary>
-    internal static void MaxPlaneBackward(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx)
+    internal static void MaxPlaneBackward(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx, int width)
     {
-        if (TilesExactly(g) && Avx512F.IsSupported)
+        if (TilesExactly(g) && width == 512)
         {
             MaxPlaneBackwardTwoByTwo(dy, argmax, reluOutput, g, dx);
+            return;
+        }
+        if (TilesExactly(g) && width == 256)
+        {
+            MaxPlaneBackwardTwoByTwo256(dy, argmax, reluOutput, g, dx);
             return;
         }
         new Span<float>(dx, g.InputPlane).Clear();
@@ -250,4 +265,142 @@ internal static unsafe class CpuFastPooling
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> FirstLanes(int count) =>
         Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(count)).AsSingle();
+
+    // ── The same on AVX2: eight windows a vector ──
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPlaneTwoByTwo256(float* input, Window2D g, float* y, float* argmax, bool relu)
+    {
+        int width = g.Width, outputWidth = g.OutputWidth;
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            int top = 2 * oh * width;
+            float* values = y + oh * outputWidth, where = argmax + oh * outputWidth;
+            for (int ow = 0; ow < outputWidth; ow += 8)
+            {
+                int count = Math.Min(8, outputWidth - ow);
+                var (best, bestIndex) = EightWindows(input, top + 2 * ow, width, count);
+                if (relu) best = Vector256.ConditionalSelect(Vector256.GreaterThan(best, Vector256<float>.Zero), best, Vector256<float>.Zero);
+                Vector256<float> index = Vector256.ConvertToSingle(bestIndex);
+                if (count == 8)
+                {
+                    Vector256.Store(best, values + ow);
+                    Vector256.Store(index, where + ow);
+                }
+                else
+                {
+                    Vector256<float> lanes = FirstLanes256(count);
+                    Avx.MaskStore(values + ow, lanes, best);
+                    Avx.MaskStore(where + ow, lanes, index);
+                }
+            }
+        }
+    }
+
+    /// <summary>As <see cref="SixteenWindows"/> for count ≤ 8 windows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Best, Vector256<int> Where) EightWindows(float* plane, int first, int width, int count)
+    {
+        float* topLeft = plane + first, bottomLeft = topLeft + width;
+        Vector256<float> a0, a1, b0, b1;
+        if (count == 8)
+        {
+            (a0, a1) = (Vector256.Load(topLeft), Vector256.Load(topLeft + 8));
+            (b0, b1) = (Vector256.Load(bottomLeft), Vector256.Load(bottomLeft + 8));
+        }
+        else
+        {
+            Vector256<float> low = FirstLanes256(Math.Min(8, 2 * count)), high = FirstLanes256(2 * count - 8);
+            (a0, a1) = (Avx.MaskLoad(topLeft, low), Avx.MaskLoad(topLeft + 8, high));
+            (b0, b1) = (Avx.MaskLoad(bottomLeft, low), Avx.MaskLoad(bottomLeft + 8, high));
+        }
+        var (topLefts, topRights) = SplitColumns(a0, a1);
+        var (bottomLefts, bottomRights) = SplitColumns(b0, b1);
+        var index = Vector256.Create(first) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        // Window order (top, left), (top, right), (bottom, left), (bottom, right).
+        var best = topLefts;
+        var bestIndex = index;
+        Take256(topRights, index + Vector256<int>.One, ref best, ref bestIndex);
+        Take256(bottomLefts, index + Vector256.Create(width), ref best, ref bestIndex);
+        Take256(bottomRights, index + Vector256.Create(width + 1), ref best, ref bestIndex);
+        return (best, bestIndex);
+    }
+
+    /// <summary>The even and the odd columns of the sixteen floats of two vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float> Evens, Vector256<float> Odds) SplitColumns(Vector256<float> first, Vector256<float> second)
+    {
+        // Each vector's evens to its lower half, odds to its upper half; then the halves paired up.
+        var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+        Vector256<float> p0 = Avx2.PermuteVar8x32(first, order), p1 = Avx2.PermuteVar8x32(second, order);
+        return (Avx2.Permute2x128(p0, p1, 0x20), Avx2.Permute2x128(p0, p1, 0x31));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take256(Vector256<float> candidate, Vector256<int> index, ref Vector256<float> best, ref Vector256<int> bestIndex)
+    {
+        var greater = Vector256.GreaterThan(candidate, best);
+        best = Vector256.ConditionalSelect(greater, candidate, best);
+        bestIndex = Vector256.ConditionalSelect(greater.AsInt32(), index, bestIndex);
+    }
+
+    /// <summary>As <see cref="MaxPlaneBackwardTwoByTwo"/>, eight windows (sixteen pixels of a row) at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void MaxPlaneBackwardTwoByTwo256(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx)
+    {
+        int width = g.Width, outputWidth = g.OutputWidth;
+        // Lane k of a row's 16 pixels belongs to window k / 2 of the eight, column k % 2 of it.
+        var firstPairs = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        var secondPairs = Vector256.Create(4, 4, 5, 5, 6, 6, 7, 7);
+        var column = Vector256.Create(0, 1, 0, 1, 0, 1, 0, 1);
+        var belowColumn = column + Vector256.Create(width);
+        var corners = Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
+        for (int oh = 0; oh < g.OutputHeight; oh++)
+        {
+            int top = 2 * oh * width;
+            for (int ow = 0; ow < outputWidth; ow += 8)
+            {
+                int count = Math.Min(8, outputWidth - ow), o = oh * outputWidth + ow;
+                Vector256<float> lanes = FirstLanes256(count);
+                // + 0 as the reference's clear-then-add does: a gradient of −0 lands as +0.
+                Vector256<float> gradient = Avx.MaskLoad(dy + o, lanes) + Vector256<float>.Zero;
+                if (reluOutput is not null)
+                {
+                    Vector256<float> y = Avx.MaskLoad(reluOutput + o, lanes);
+                    gradient = Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), gradient, Vector256<float>.Zero);
+                }
+                // Where in its window each maximum was: 0, 1 (top row), width, width + 1 (bottom row).
+                Vector256<int> corner = Vector256.Create(top + 2 * ow) + corners;
+                Vector256<int> inWindow = Vector256.ConvertToInt32(Avx.MaskLoad(argmax + o, lanes)) - corner;
+                Vector256<float> gradientLow = Avx2.PermuteVar8x32(gradient, firstPairs), gradientHigh = Avx2.PermuteVar8x32(gradient, secondPairs);
+                Vector256<int> whereLow = Avx2.PermuteVar8x32(inWindow, firstPairs), whereHigh = Avx2.PermuteVar8x32(inWindow, secondPairs);
+                float* upper = dx + top + 2 * ow, lower = upper + width;
+                StorePixels256(upper, Pick256(whereLow, column, gradientLow), Pick256(whereHigh, column, gradientHigh), 2 * count);
+                StorePixels256(lower, Pick256(whereLow, belowColumn, gradientLow), Pick256(whereHigh, belowColumn, gradientHigh), 2 * count);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Pick256(Vector256<int> where, Vector256<int> pixel, Vector256<float> gradient) =>
+        Vector256.ConditionalSelect(Vector256.Equals(where, pixel).AsSingle(), gradient, Vector256<float>.Zero);
+
+    /// <summary>row [count] = the first count of the 16 lanes of low and high.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePixels256(float* row, Vector256<float> low, Vector256<float> high, int count)
+    {
+        if (count == 16)
+        {
+            Vector256.Store(low, row);
+            Vector256.Store(high, row + 8);
+            return;
+        }
+        Avx.MaskStore(row, FirstLanes256(Math.Min(8, count)), low);
+        Avx.MaskStore(row + 8, FirstLanes256(count - 8), high);
+    }
+
+    /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 8).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> FirstLanes256(int count) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 }

@@ -3,7 +3,8 @@ namespace GpuNet.Accelerators.Cpu;
 /// <summary>
 /// Max, average and L2 pooling over NCHW images. Each (image, channel) plane is one work item,
 /// so a backward pass that adds into overlapping windows never has two threads on one pixel.
-/// Windows are clipped to the image: padding is left out, never read as zeros.
+/// Windows are clipped to the image: padding is left out, never read as zeros. These are the plain
+/// references; the accelerator runs <see cref="CpuFastPooling"/> and <see cref="CpuFastSumPooling"/>.
 /// </summary>
 internal static class CpuPooling
 {
@@ -85,87 +86,88 @@ internal static class CpuPooling
 
     private static void AveragePlane(ReadOnlySpan<float> input, in Window2D g, Span<float> y)
     {
-        int width = g.Width;
         for (int oh = 0; oh < g.OutputHeight; oh++)
-        {
-            var (hFirst, hEnd) = Rows(g, oh);
-            for (int ow = 0; ow < g.OutputWidth; ow++)
-            {
-                var (wFirst, wEnd) = Columns(g, ow);
-                float sum = 0f;
-                for (int h = hFirst; h < hEnd; h++)
-                    for (int w = wFirst; w < wEnd; w++) sum += input[h * width + w];
-                y[oh * g.OutputWidth + ow] = sum / ((hEnd - hFirst) * (wEnd - wFirst));
-            }
-        }
+            for (int ow = 0; ow < g.OutputWidth; ow++) y[oh * g.OutputWidth + ow] = AverageAt(input, g, oh, ow);
     }
+
+    /// <summary>The mean of window (oh, ow) over its elements inside the image, summed in row-major window order.</summary>
+    internal static float AverageAt(ReadOnlySpan<float> input, in Window2D g, int oh, int ow) => WindowSum(input, g, oh, ow, squares: false, out int count) / count;
 
     private static void AveragePlaneBackward(ReadOnlySpan<float> dy, in Window2D g, Span<float> dx)
     {
-        int width = g.Width;
         for (int oh = 0; oh < g.OutputHeight; oh++)
-        {
-            var (hFirst, hEnd) = Rows(g, oh);
-            for (int ow = 0; ow < g.OutputWidth; ow++)
-            {
-                var (wFirst, wEnd) = Columns(g, ow);
-                float share = dy[oh * g.OutputWidth + ow] / ((hEnd - hFirst) * (wEnd - wFirst));
-                for (int h = hFirst; h < hEnd; h++)
-                    for (int w = wFirst; w < wEnd; w++) dx[h * width + w] += share;
-            }
-        }
+            for (int ow = 0; ow < g.OutputWidth; ow++) AverageBackwardAt(dy[oh * g.OutputWidth + ow], g, oh, ow, dx);
+    }
+
+    /// <summary>dx += the share of window (oh, ow)'s gradient <paramref name="gradient"/> on each of its elements.</summary>
+    internal static void AverageBackwardAt(float gradient, in Window2D g, int oh, int ow, Span<float> dx)
+    {
+        var (hFirst, hEnd) = Rows(g, oh);
+        var (wFirst, wEnd) = Columns(g, ow);
+        float share = gradient / ((hEnd - hFirst) * (wEnd - wFirst));
+        for (int h = hFirst; h < hEnd; h++)
+            for (int w = wFirst; w < wEnd; w++) dx[h * g.Width + w] += share;
     }
 
     private static void L2Plane(ReadOnlySpan<float> input, in Window2D g, Span<float> y)
     {
-        int width = g.Width;
         for (int oh = 0; oh < g.OutputHeight; oh++)
+            for (int ow = 0; ow < g.OutputWidth; ow++) y[oh * g.OutputWidth + ow] = L2At(input, g, oh, ow);
+    }
+
+    /// <summary>√(Σ x²) over window (oh, ow), summed in row-major window order.</summary>
+    internal static float L2At(ReadOnlySpan<float> input, in Window2D g, int oh, int ow) => MathF.Sqrt(WindowSum(input, g, oh, ow, squares: true, out _));
+
+    /// <summary>Σ x (or Σ x²) over the elements of window (oh, ow) inside the image, in row-major window order, and how many there are.</summary>
+    private static float WindowSum(ReadOnlySpan<float> input, in Window2D g, int oh, int ow, bool squares, out int count)
+    {
+        var (hFirst, hEnd) = Rows(g, oh);
+        var (wFirst, wEnd) = Columns(g, ow);
+        float sum = 0f;
+        for (int h = hFirst; h < hEnd; h++)
         {
-            var (hFirst, hEnd) = Rows(g, oh);
-            for (int ow = 0; ow < g.OutputWidth; ow++)
+            for (int w = wFirst; w < wEnd; w++)
             {
-                var (wFirst, wEnd) = Columns(g, ow);
-                float sum = 0f;
-                for (int h = hFirst; h < hEnd; h++)
-                {
-                    for (int w = wFirst; w < wEnd; w++)
-                    {
-                        float value = input[h * width + w];
-                        sum += value * value;
-                    }
-                }
-                y[oh * g.OutputWidth + ow] = MathF.Sqrt(sum);
+                float value = input[h * g.Width + w];
+                sum += squares ? value * value : value;
             }
         }
+        count = (hEnd - hFirst) * (wEnd - wFirst);
+        return sum;
     }
 
     private static void L2PlaneBackward(ReadOnlySpan<float> input, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, in Window2D g, Span<float> dx)
     {
-        int width = g.Width;
         for (int oh = 0; oh < g.OutputHeight; oh++)
         {
-            var (hFirst, hEnd) = Rows(g, oh);
             for (int ow = 0; ow < g.OutputWidth; ow++)
             {
                 int o = oh * g.OutputWidth + ow;
-                // √ has no derivative at 0; a window of zeros passes no gradient, as ReLU at 0.
-                if (y[o] == 0f) continue;
-                float factor = dy[o] / y[o];
-                var (wFirst, wEnd) = Columns(g, ow);
-                for (int h = hFirst; h < hEnd; h++)
-                    for (int w = wFirst; w < wEnd; w++) dx[h * width + w] += factor * input[h * width + w];
+                L2BackwardAt(input, y[o], dy[o], g, oh, ow, dx);
             }
         }
     }
 
+    /// <summary>dx += dy · x / y over window (oh, ow), given its output y; nothing where y = 0.</summary>
+    internal static void L2BackwardAt(ReadOnlySpan<float> input, float y, float dy, in Window2D g, int oh, int ow, Span<float> dx)
+    {
+        // √ has no derivative at 0; a window of zeros passes no gradient, as ReLU at 0.
+        if (y == 0f) return;
+        float factor = dy / y;
+        var (hFirst, hEnd) = Rows(g, oh);
+        var (wFirst, wEnd) = Columns(g, ow);
+        for (int h = hFirst; h < hEnd; h++)
+            for (int w = wFirst; w < wEnd; w++) dx[h * g.Width + w] += factor * input[h * g.Width + w];
+    }
+
     // The window's rows inside the image for output row oh.
-    private static (int First, int End) Rows(in Window2D g, int oh)
+    internal static (int First, int End) Rows(in Window2D g, int oh)
     {
         int start = oh * g.StrideHeight - g.PadTop;
         return (Math.Max(0, start), Math.Min(g.Height, start + g.WindowHeight));
     }
 
-    private static (int First, int End) Columns(in Window2D g, int ow)
+    internal static (int First, int End) Columns(in Window2D g, int ow)
     {
         int start = ow * g.StrideWidth - g.PadLeft;
         return (Math.Max(0, start), Math.Min(g.Width, start + g.WindowWidth));
@@ -187,7 +189,7 @@ internal static class CpuPooling
         for (int o = 0; o < dy.Length; o++) dx[(int)argmax[o]] += dy[o];
     }
 
-    private static void Check(float[] input, float[] output, Window2D g)
+    internal static void Check(float[] input, float[] output, Window2D g)
     {
         g.Validate();
         CpuConvolution.CheckLength(input, g.InputLength, "x");

@@ -30,8 +30,6 @@ internal static unsafe class CpuTiledConvolution
     /// <summary>Output positions per chunk of the kernel gradient: its operands stay in L2.</summary>
     private const int ChunkPositions = 1024;
 
-    /// <summary>Most patch elements per block of the forward's sliver: [256, 32] floats is 32 KiB, within L1.</summary>
-    private const int BlockDepth = 256;
 
     // Per thread: a position sliver of the patches (or of dy), a tile, the kernel-gradient chunk's operands.
     [ThreadStatic] private static float[]? t_sliver;
@@ -51,7 +49,7 @@ internal static unsafe class CpuTiledConvolution
     /// twelves (16 or 32 filters), else 12 × 32. Each tile element sums its products in the same
     /// order whichever tile holds it, so the choice changes no result.
     /// </summary>
-    private static Tile TileFor(int rows) => GemmMicroKernels.Best switch
+    private static Tile TileFor(int rows, GemmKernelKind kind) => kind switch
     {
         GemmKernelKind.Vector512 when rows % 12 != 0 && rows % 8 == 0 => new(8, 32, &GemmMicroKernels.Tile8x32),
         GemmKernelKind.Vector512 => new(12, 32, &GemmMicroKernels.Tile12x32),
@@ -65,19 +63,37 @@ internal static unsafe class CpuTiledConvolution
         public readonly delegate*<float*, float*, int, float*, nint, float, float, void> Micro = micro;
     }
 
+    /// <summary>The micro-kernel kind a call asked for, <see cref="GemmKernelKind.Auto"/> resolved; one the CPU cannot run is refused.</summary>
+    private static GemmKernelKind Resolve(GemmKernelKind kind)
+    {
+        if (kind == GemmKernelKind.Auto) return GemmMicroKernels.Best;
+        if (!GemmMicroKernels.IsSupported(kind)) throw new PlatformNotSupportedException($"This CPU cannot run the {kind} convolution tiles.");
+        return kind;
+    }
+
+    /// <summary>The pooling path that goes with the tiles: the same vector width.</summary>
+    private static int PoolingWidth(GemmKernelKind kind) => kind switch
+    {
+        GemmKernelKind.Vector512 => 512,
+        GemmKernelKind.Vector256 => 256,
+        _ => 0,
+    };
+
     /// <summary>Images per chunk of the kernel gradient for this geometry; depends on nothing else.</summary>
     public static int ImagesPerChunk(Window2D g) => Math.Clamp(ChunkPositions / g.OutputPlane, 1, Math.Max(1, g.Batch));
 
     // ── Forward ──
 
     /// <summary>y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W], plus bias [F] where given.</summary>
-    public static void Forward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y)
+    /// <param name="kind">The micro-kernel's instruction set (tests force each one the CPU has); Auto for the fastest.</param>
+    public static void Forward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y, GemmKernelKind kind = GemmKernelKind.Auto)
     {
+        kind = Resolve(kind);
         CheckForward(x, kernel, bias, g, filters);
         CpuConvolution.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
-        float[] packed = PackForForward(kernel, g, filters);
+        float[] packed = PackForForward(kernel, g, filters, kind);
         long work = (long)filters * g.PatchSize * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters), static (in Operands s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters, kind), static (in Operands s, int first, int last) =>
         {
             fixed (float* y = s.Y)
             {
@@ -92,15 +108,17 @@ internal static unsafe class CpuTiledConvolution
     /// each image's output is made in a scratch that stays in L2 and pooled from there, so the
     /// full-size output (8.8 MB a step for the first layer of the MNIST CNNs) is never written.
     /// </summary>
-    public static void ForwardPooled(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool, bool relu, float[] pooled, float[] argmax)
+    public static void ForwardPooled(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool, bool relu, float[] pooled, float[] argmax,
+        GemmKernelKind kind = GemmKernelKind.Auto)
     {
+        kind = Resolve(kind);
         CheckForward(x, kernel, bias, g, filters);
         CheckPooling(g, filters, pool);
         CpuConvolution.CheckLength(pooled, (long)g.Batch * filters * pool.OutputPlane, nameof(pooled));
         CpuConvolution.CheckLength(argmax, (long)g.Batch * filters * pool.OutputPlane, nameof(argmax));
-        float[] packed = PackForForward(kernel, g, filters);
+        float[] packed = PackForForward(kernel, g, filters, kind);
         long work = (long)filters * g.PatchSize * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, (new Operands(x, packed, bias, pooled, g, filters), pool, relu, argmax),
+        CpuParallel.For(g.Batch, work, (new Operands(x, packed, bias, pooled, g, filters, kind), pool, relu, argmax),
             static (in (Operands Operands, Window2D Pool, bool Relu, float[] Argmax) s, int first, int last) =>
             {
                 int filters = s.Operands.Filters, plane = s.Operands.G.OutputPlane, pooledPlane = s.Pool.OutputPlane;
@@ -113,7 +131,7 @@ internal static unsafe class CpuTiledConvolution
                         for (int f = 0; f < filters; f++)
                         {
                             nint at = ((nint)n * filters + f) * pooledPlane;
-                            CpuFastPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu);
+                            CpuFastPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu, PoolingWidth(s.Operands.Kind));
                         }
                     }
                 }
@@ -137,9 +155,9 @@ internal static unsafe class CpuTiledConvolution
     }
 
     /// <summary>[filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.</summary>
-    private static float[] PackForForward(float[] kernel, Window2D g, int filters)
+    private static float[] PackForForward(float[] kernel, Window2D g, int filters, GemmKernelKind kind)
     {
-        int mr = TileFor(filters).Rows;
+        int mr = TileFor(filters, kind).Rows;
         int filterSlivers = (filters + mr - 1) / mr, k = g.PatchSize;
         float[] packed = Scratch(ref t_packedKernel, filterSlivers * k * mr);
         fixed (float* w = kernel, p = packed)
@@ -155,11 +173,13 @@ internal static unsafe class CpuTiledConvolution
     private static void ForwardImage(in Operands s, int n, float* output)
     {
         Window2D g = s.G;
-        Tile shape = TileFor(s.Filters);
+        Tile shape = TileFor(s.Filters, s.Kind);
         int mr = shape.Rows, nr = shape.Columns;
         var micro = shape.Micro;
         int k = g.PatchSize, plane = g.OutputPlane, filterSlivers = (s.Filters + mr - 1) / mr;
-        int channelsPerBlock = Math.Clamp(BlockDepth / g.WindowSize, 1, g.Channels);
+        // Channels in blocks whose [depth, NR] sliver stays in L1 beside the micro-kernel's other
+        // operands: the GEMM's depth block for the same kernel.
+        int channelsPerBlock = Math.Clamp(GemmBlocking.Current(s.Kind).Depth / g.WindowSize, 1, g.Channels);
         float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16), tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
         fixed (float* x = s.X, packed = s.Packed, sliverStart = sliverArray, tileStart = tileArray)
@@ -211,6 +231,7 @@ internal static unsafe class CpuTiledConvolution
             for (int r = 0; r < runs; r++)
                 (from[r], into[r], lengths[r]) = (segments[r].OutputRow * g.StrideHeight * g.Width + segments[r].FirstColumn, segments[r].Start, segments[r].Length);
             bool fourRowsOfEight = count == 32 && nr == 32 && runs == 4 && lengths[0] == 8 && lengths[1] == 8 && lengths[2] == 8 && lengths[3] == 8;
+            bool twoRowsOfEight = count == 16 && nr == 16 && runs == 2 && lengths[0] == 8 && lengths[1] == 8;
             for (int c = firstChannel; c < endChannel; c++)
             {
                 for (int i = 0; i < g.WindowHeight; i++)
@@ -226,6 +247,13 @@ internal static unsafe class CpuTiledConvolution
                             Vector256.Store(Vector256.Load(source + from[1]), row + 8);
                             Vector256.Store(Vector256.Load(source + from[2]), row + 16);
                             Vector256.Store(Vector256.Load(source + from[3]), row + 24);
+                            continue;
+                        }
+                        if (twoRowsOfEight)
+                        {
+                            // The same with AVX2's 16-position slivers: two output rows.
+                            Vector256.Store(Vector256.Load(source + from[0]), row);
+                            Vector256.Store(Vector256.Load(source + from[1]), row + 8);
                             continue;
                         }
                         for (int r = 0; r < runs; r++) CopyRun(source + from[r], row + into[r], lengths[r]);
@@ -282,25 +310,26 @@ internal static unsafe class CpuTiledConvolution
 
     /// <summary>dx [N, C, H, W] += col2im(kernelᵀ · dy): every patch element's gradient added onto its pixel.</summary>
     /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in cache.</param>
-    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false)
+    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false, GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
-        InputGradient(kernel, dy, null, g, filters, dx, set);
+        InputGradient(kernel, dy, null, g, filters, dx, set, Resolve(kind));
     }
 
     /// <summary>As <see cref="BackwardData"/>, with dy made image by image from the gradient of the max pooling that follows.</summary>
-    public static void BackwardDataPooled(float[] kernel, in PooledGradient dy, Window2D g, int filters, float[] dx, bool set = false)
+    public static void BackwardDataPooled(float[] kernel, in PooledGradient dy, Window2D g, int filters, float[] dx, bool set = false,
+        GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CheckPooled(dy, g, filters);
-        InputGradient(kernel, [], dy, g, filters, dx, set);
+        InputGradient(kernel, [], dy, g, filters, dx, set, Resolve(kind));
     }
 
-    private static void InputGradient(float[] kernel, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dx, bool set)
+    private static void InputGradient(float[] kernel, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dx, bool set, GemmKernelKind kind)
     {
         g.Validate();
         CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
         CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
-        int mr = TileFor(g.PatchSize).Rows;
+        int mr = TileFor(g.PatchSize, kind).Rows;
         int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
         // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
         float[] packed = Scratch(ref t_packedKernel, patchSlivers * filters * mr);
@@ -310,7 +339,7 @@ internal static unsafe class CpuTiledConvolution
                 GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
         }
         long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters), pooled, set), static (in (Operands Operands, PooledGradient? Pooled, bool Set) s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters, kind), pooled, set), static (in (Operands Operands, PooledGradient? Pooled, bool Set) s, int first, int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
@@ -319,7 +348,7 @@ internal static unsafe class CpuTiledConvolution
                 for (int n = first; n < last; n++)
                 {
                     float* imageDy = dy + (nint)n * imageLength;
-                    if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled);
+                    if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled, PoolingWidth(s.Operands.Kind));
                     BackwardDataImage(s.Operands, n, s.Set, imageDy);
                 }
             }
@@ -331,7 +360,7 @@ internal static unsafe class CpuTiledConvolution
     private static void BackwardDataImage(in Operands s, int n, bool set, float* imageDy)
     {
         Window2D g = s.G;
-        Tile shape = TileFor(g.PatchSize);
+        Tile shape = TileFor(g.PatchSize, s.Kind);
         int mr = shape.Rows, nr = shape.Columns;
         var micro = shape.Micro;
         int k = g.PatchSize, plane = g.OutputPlane, filters = s.Filters, patchSlivers = (k + mr - 1) / mr;
@@ -398,20 +427,22 @@ internal static unsafe class CpuTiledConvolution
     /// than a pass of its own over dy (8.8 MB a step in the first layer of the MNIST CNNs).
     /// The bias sums are those of <see cref="CpuFastChannelBias.Gradient"/>, in its order.
     /// </summary>
-    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null)
+    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
+        GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
-        KernelGradient(x, dy, null, g, filters, dKernel, dBias);
+        KernelGradient(x, dy, null, g, filters, dKernel, dBias, Resolve(kind));
     }
 
     /// <summary>
     /// As <see cref="BackwardKernel"/>, with each chunk's dy made from the gradient of the max
     /// pooling that follows, in L2, instead of read from a full-size dy in memory.
     /// </summary>
-    public static void BackwardKernelPooled(float[] x, in PooledGradient dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null)
+    public static void BackwardKernelPooled(float[] x, in PooledGradient dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
+        GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CheckPooled(dy, g, filters);
-        KernelGradient(x, [], dy, g, filters, dKernel, dBias);
+        KernelGradient(x, [], dy, g, filters, dKernel, dBias, Resolve(kind));
     }
 
     private static void CheckPooled(in PooledGradient dy, Window2D g, int filters)
@@ -423,14 +454,14 @@ internal static unsafe class CpuTiledConvolution
         if (dy.ReluOutput is not null) CpuConvolution.CheckLength(dy.ReluOutput, outputs, nameof(dy.ReluOutput));
     }
 
-    private static void KernelGradient(float[] x, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias)
+    private static void KernelGradient(float[] x, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias, GemmKernelKind kind)
     {
         g.Validate();
         CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
         CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
         if (dBias is not null) CpuConvolution.CheckLength(dBias, filters, nameof(dBias));
         if (g.Batch == 0) return;
-        Tile shape = TileFor(filters);
+        Tile shape = TileFor(filters, kind);
         int mr = shape.Rows, nr = shape.Columns;
         int perChunk = ImagesPerChunk(g), chunks = (g.Batch + perChunk - 1) / perChunk;
         int paddedFilters = (filters + mr - 1) / mr * mr, paddedPatch = (g.PatchSize + nr - 1) / nr * nr;
@@ -438,7 +469,7 @@ internal static unsafe class CpuTiledConvolution
         float[] partials = Scratch(ref t_partials, chunks * partialLength);
         double[]? planeSums = dBias is null ? null : Scratch(ref t_planeSums, g.Batch * filters);
         long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
-        var state = new KernelGradientState(x, dy, pooled, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch);
+        var state = new KernelGradientState(x, dy, pooled, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch, kind);
         CpuParallel.For(chunks, work, state, static (in KernelGradientState s, int first, int last) =>
         {
             for (int chunk = first; chunk < last; chunk++) KernelGradientChunk(s, chunk);
@@ -474,14 +505,15 @@ internal static unsafe class CpuTiledConvolution
     private static void KernelGradientChunk(in KernelGradientState s, int chunk)
     {
         Window2D g = s.G;
-        Tile shape = TileFor(s.Filters);
+        Tile shape = TileFor(s.Filters, s.Kind);
         int mr = shape.Rows, nr = shape.Columns;
         var micro = shape.Micro;
         int firstImage = chunk * s.PerChunk, images = Math.Min(s.PerChunk, g.Batch - firstImage);
         int plane = g.OutputPlane, positions = images * plane, filters = s.Filters;
         int filterSlivers = (filters + mr - 1) / mr, patchSlivers = s.PaddedPatch / nr;
         int imageLength = g.Channels * g.InputPlane;
-        float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 16);
+        // 16 floats to align, and 8 for the packing's overrun past the last sliver.
+        float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 24);
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
         float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength) : [];
         float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
@@ -490,7 +522,7 @@ internal static unsafe class CpuTiledConvolution
             float* dyPacked = Aligned(dyStart), sliver = Aligned(sliverStart);
             // The chunk's dy [images, F, OH, OW].
             float* dy = batchDy + (nint)firstImage * filters * plane;
-            if (s.Pooled is { } pooled) Unpool(pooled, firstImage, images, dy = unpooled);
+            if (s.Pooled is { } pooled) Unpool(pooled, firstImage, images, dy = unpooled, PoolingWidth(s.Kind));
             // The chunk's images channels-last, [n, H, W, C], so that a patch row (kw·C values) is contiguous.
             float* pixels = x + (nint)firstImage * imageLength;
             if (g.Channels > 1)
@@ -503,11 +535,12 @@ internal static unsafe class CpuTiledConvolution
                 for (int n = 0; n < images; n++)
                     for (int f = 0; f < filters; f++)
                         sums[(firstImage + n) * filters + f] = CpuFastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)n * filters + f) * plane, plane));
-            // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side.
+            // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
+            // written in order, so a narrow tile's packing may overrun into the next piece.
             for (int fs = 0; fs < filterSlivers; fs++)
                 for (int n = 0; n < images; n++)
                     GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane, Math.Min(mr, filters - fs * mr), plane,
-                        dyPacked + ((nint)fs * positions + n * plane) * mr, mr);
+                        dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
             float* partial = partials + (nint)chunk * s.PartialLength;
             for (int ps = 0; ps < patchSlivers; ps++)
             {
@@ -592,7 +625,7 @@ internal static unsafe class CpuTiledConvolution
     // ── Pieces ──
 
     /// <summary>target [count, F, OH, OW] = dy before the pooling of images [first, first + count).</summary>
-    private static void Unpool(in PooledGradient pooled, int first, int count, float* target)
+    private static void Unpool(in PooledGradient pooled, int first, int count, float* target, int width)
     {
         Window2D pool = pooled.Pool;
         fixed (float* dy = pooled.Dy, argmax = pooled.Argmax, reluOutput = pooled.ReluOutput)
@@ -600,7 +633,7 @@ internal static unsafe class CpuTiledConvolution
             for (int plane = 0; plane < count * pool.Channels; plane++)
             {
                 nint at = ((nint)first * pool.Channels + plane) * pool.OutputPlane;
-                CpuFastPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool, target + (nint)plane * pool.InputPlane);
+                CpuFastPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool, target + (nint)plane * pool.InputPlane, width);
             }
         }
     }
@@ -622,10 +655,10 @@ internal static unsafe class CpuTiledConvolution
         return n;
     }
 
-    private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters);
+    private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters, GemmKernelKind Kind);
 
     /// <param name="PlaneSums">Σ of each dy plane [N, F], in double, for the bias gradient; null without one.</param>
-    private readonly record struct KernelGradientState(float[] X, float[] Dy, PooledGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch);
+    private readonly record struct KernelGradientState(float[] X, float[] Dy, PooledGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch, GemmKernelKind Kind);
 
     /// <summary>
     /// target [count] = source [count], reading and writing nothing outside them: whole vectors,

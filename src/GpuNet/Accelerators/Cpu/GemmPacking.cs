@@ -22,6 +22,7 @@ internal static unsafe class GemmPacking
     /// <summary>
     /// Packs op(A) rows [i0, i0 + rows), depth [p0, p0 + kc) into <paramref name="block"/>:
     /// ⌈rows / tileRows⌉ slivers, each [kc, tileRows]. a is [m, k], or [k, m] when transposed.
+    /// A tile narrower than a vector (AVX2's six rows) may write up to eight floats past the block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transposeA, float* a, int m, int k, int i0, int rows, int p0, int kc, int tileRows, float* block)
@@ -41,7 +42,33 @@ internal static unsafe class GemmPacking
             return;
         }
         for (int ir = 0; ir < rows; ir += tileRows, block += (nint)kc * tileRows)
-            TransposeRows(a + (nint)(i0 + ir) * k + p0, k, Math.Min(tileRows, rows - ir), kc, block, tileRows);
+            TransposeRows(a + (nint)(i0 + ir) * k + p0, k, Math.Min(tileRows, rows - ir), kc, block, tileRows, mayOverrun: true);
+    }
+
+    /// <summary>
+    /// Packs op(B) columns [j0, j0 + cols), depth [p0, p0 + kc) into <paramref name="panel"/>:
+    /// ⌈cols / tileColumns⌉ slivers one after another, each [kc, tileColumns]. Where b is not
+    /// transposed each depth step is a run of a row of b, read straight through for all the
+    /// slivers at once (one sliver at a time reads a cache line from each of kc rows, a page
+    /// apart in a large b, which the hardware prefetcher does not follow).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackBPanel(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc, int tileColumns, float* panel)
+    {
+        nint sliverLength = (nint)kc * tileColumns;
+        if (transposeB)
+        {
+            for (int jr = 0; jr < cols; jr += tileColumns, panel += sliverLength)
+                PackB(true, b, n, k, j0 + jr, Math.Min(tileColumns, cols - jr), p0, kc, tileColumns, panel);
+            return;
+        }
+        float* source = b + (nint)p0 * n + j0;
+        for (int p = 0; p < kc; p++, source += n)
+        {
+            float* target = panel + p * tileColumns;
+            for (int jr = 0; jr < cols; jr += tileColumns, target += sliverLength)
+                CopyRow(source + jr, Math.Min(tileColumns, cols - jr), target, tileColumns);
+        }
     }
 
     /// <summary>
@@ -86,12 +113,23 @@ internal static unsafe class GemmPacking
     /// target [kc, width] with target[p, r] = source[r, p] for r &lt; count, zero past count: rows of
     /// source (sourceStride apart) become columns of the sliver.
     /// </summary>
+    /// <param name="mayOverrun">
+    /// For a width under eight: the caller leaves room for eight floats past the sliver, and writes
+    /// nothing there that it needs before this call, so each depth step can be stored as a whole
+    /// vector whose lanes past the width the next step's store overwrites (or the depth steps left
+    /// over, one value at a time); else such a width is transposed a value at a time.
+    /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
+    internal static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width, bool mayOverrun = false)
     {
         const int lanes = 8;
         int p0 = 0;
-        if (Avx.IsSupported && width >= lanes)
+        if (Avx.IsSupported && width < lanes && mayOverrun)
+        {
+            p0 = kc / lanes * lanes;
+            TransposeBlock(source, sourceStride, count, p0, target, width);
+        }
+        else if (Avx.IsSupported && width >= lanes)
         {
             p0 = kc / lanes * lanes;
             // Blocks of 8 rows; where the width is not a multiple of 8 the last block ends at the
@@ -110,7 +148,8 @@ internal static unsafe class GemmPacking
         }
     }
 
-    // Eight rows (fewer valid: zeros past validRows), depth [0, depth) in steps of 8, each 8 × 8 square transposed in registers.
+    // Eight rows (fewer valid: zeros past validRows), depth [0, depth) in steps of 8, each 8 × 8 square
+    // transposed in registers and stored a depth step at a time, in order, 8 floats each.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TransposeBlock(float* source, nint sourceStride, int validRows, int depth, float* target, int width)
     {

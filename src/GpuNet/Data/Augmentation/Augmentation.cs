@@ -63,7 +63,7 @@ public sealed class Augmentation
             throw new GpuNetException($"augmentation: {count:N0} images × {Copies + 1} is too large a set to hold in memory; use fewer copies or mode: on_the_fly");
         var images = new float[total * pixels];
         var labels = new byte[total];
-        data.Images.AsSpan(0, count * pixels).CopyTo(images);
+        data.CopyImages(0, count, images.AsSpan(0, count * pixels));
         for (int copy = 0; copy <= Copies; copy++) data.Labels.CopyTo(labels, copy * count);
         // Each image is its own work: the result does not depend on the thread that made it.
         Parallel.For(0, Copies * count, job =>
@@ -71,7 +71,7 @@ public sealed class Augmentation
             int copy = job / count + 1, sample = job % count;
             // Within int: the whole set was checked to fit in one array.
             Span<float> image = images.AsSpan((copy * count + sample) * pixels, pixels);
-            data.GetImage(sample).CopyTo(image);
+            data.CopyImages(sample, 1, image);
             TransformInPlace(image, data.Height, data.Width, new TransformRandom(seed, RandomStreams.Expansion(copy, sample)));
         });
         return new Dataset(images, labels, data.Height, data.Width, data.ClassCount);

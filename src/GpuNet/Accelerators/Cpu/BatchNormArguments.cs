@@ -1,0 +1,52 @@
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// The buffers and sizes of one batch-normalization call over x [Batch, Channels, Spatial], as
+/// <see cref="IAccelerator.BatchNormForwardTraining"/> takes them; shared by the reference
+/// <see cref="CpuBatchNorm"/> and <see cref="CpuFastBatchNorm"/>, which runs the reference's
+/// per-channel code for the channels its vectors do not cover.
+/// </summary>
+internal readonly record struct BatchNormTraining(float[] X, float[]? Gamma, float[]? Beta, int Batch, int Channels,
+    int Spatial,
+    float Momentum, float Epsilon, float[] Y, float[] Saved, float[] MovingMean, float[] MovingVariance)
+{
+    public void Check()
+    {
+        long length = (long)Batch * Channels * Spatial;
+        CpuConvolution.CheckLength(X, length, "x");
+        CpuConvolution.CheckLength(Y, length, "y");
+        CpuConvolution.CheckLength(Saved, 2L * Channels, "saved");
+        CpuConvolution.CheckLength(MovingMean, Channels, "movingMean");
+        CpuConvolution.CheckLength(MovingVariance, Channels, "movingVariance");
+    }
+}
+
+/// <summary>The arguments of <see cref="IAccelerator.BatchNormForwardInference"/>.</summary>
+internal readonly record struct BatchNormInference(float[] X, float[]? Gamma, float[]? Beta, float[] MovingMean,
+    float[] MovingVariance,
+    int Batch, int Channels, int Spatial, float Epsilon, float[] Y)
+{
+    public void Check()
+    {
+        long length = (long)Batch * Channels * Spatial;
+        CpuConvolution.CheckLength(X, length, "x");
+        CpuConvolution.CheckLength(Y, length, "y");
+        CpuConvolution.CheckLength(MovingMean, Channels, "movingMean");
+        CpuConvolution.CheckLength(MovingVariance, Channels, "movingVariance");
+    }
+}
+
+/// <summary>The arguments of <see cref="IAccelerator.BatchNormBackward"/>.</summary>
+internal readonly record struct BatchNormGradient(float[] X, float[]? Gamma, float[] Saved, float[] Dy, int Batch,
+    int Channels, int Spatial,
+    float[]? Dx, float[]? DGamma, float[]? DBeta)
+{
+    public void Check()
+    {
+        long length = (long)Batch * Channels * Spatial;
+        CpuConvolution.CheckLength(X, length, "x");
+        CpuConvolution.CheckLength(Dy, length, "dy");
+        CpuConvolution.CheckLength(Saved, 2L * Channels, "saved");
+        if (Dx is not null) CpuConvolution.CheckLength(Dx, length, "dx");
+    }
+}

@@ -1,0 +1,349 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// Batch normalization as the CPU accelerator runs it, on 256-bit vectors (AVX2 and AVX-512
+/// machines alike; elsewhere the reference <see cref="CpuBatchNorm"/>).
+/// </summary>
+/// <remarks>
+/// After a Dense layer (spatial = 1) x is [rows, features] and the statistics of a feature run
+/// down a column: eight features go side by side in a vector, each lane summing its column in
+/// double in the reference's order, so every output agrees with the reference bit for bit; the
+/// last features that fill no vector run the reference's per-channel code. After a convolution
+/// (spatial = H·W) a channel's values are contiguous runs of H·W: each channel is summed along
+/// its runs in eight double lanes and a scalar for the tail, a fixed order that depends on the
+/// sizes alone (so a run repeats exactly), within a double's rounding of the reference's
+/// sequential sums; the normalization and the input gradient are elementwise and exact.
+/// Work splits by feature blocks or channels, so no sum depends on the thread count.
+/// </remarks>
+internal static unsafe class CpuFastBatchNorm
+{
+    private const int Lanes = 8;
+
+    /// <summary>Whether the vector paths run here (tests compare them with the reference only then).</summary>
+    public static bool IsVectorised => Vector256.IsHardwareAccelerated;
+
+    public static void ForwardTraining(in BatchNormTraining a)
+    {
+        if (!IsVectorised)
+        {
+            CpuBatchNorm.ForwardTraining(a);
+            return;
+        }
+        a.Check();
+        Split(a, a.Batch, a.Channels, a.Spatial, 4,
+            static (in BatchNormTraining a, int first,
+                int last) => { for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes); },
+            static (in BatchNormTraining a, int first,
+                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.TrainChannel(a, c); },
+            static (in BatchNormTraining a, int first,
+                int last) => { for (int c = first; c < last; c++) TrainChannel(a, c); });
+    }
+
+    public static void ForwardInference(in BatchNormInference a)
+    {
+        if (!IsVectorised)
+        {
+            CpuBatchNorm.ForwardInference(a);
+            return;
+        }
+        a.Check();
+        Split(a, a.Batch, a.Channels, a.Spatial, 1,
+            static (in BatchNormInference a, int first,
+                int last) => { for (int block = first; block < last; block++) InferFeatures(a, block * Lanes); },
+            static (in BatchNormInference a, int first,
+                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.InferChannel(a, c); },
+            static (in BatchNormInference a, int first, int last) =>
+            {
+                for (int c = first; c < last; c++)
+                {
+                    float inverseStd = 1f / MathF.Sqrt(a.MovingVariance[c] + a.Epsilon);
+                    NormalizeChannel(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd,
+                        a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
+                }
+            });
+    }
+
+    public static void Backward(in BatchNormGradient a)
+    {
+        if (!IsVectorised)
+        {
+            CpuBatchNorm.Backward(a);
+            return;
+        }
+        a.Check();
+        Split(a, a.Batch, a.Channels, a.Spatial, 4,
+            static (in BatchNormGradient a, int first,
+                int last) => { for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes); },
+            static (in BatchNormGradient a, int first,
+                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.BackwardChannel(a, c); },
+            static (in BatchNormGradient a, int first,
+                int last) => { for (int c = first; c < last; c++) BackwardChannel(a, c); });
+    }
+
+    /// <summary>
+    /// After a Dense layer (spatial = 1), blocks of eight features across the threads, then the
+    /// features no vector covers on the reference's code; after a convolution, channels across the threads.
+    /// </summary>
+    private static void Split<T>(in T a, int batch, int channels, int spatial, long workPerValue,
+        CpuParallel.RangeBody<T> featureBlocks, CpuParallel.RangeBody<T> referenceChannels,
+            CpuParallel.RangeBody<T> planeChannels)
+    {
+        if (spatial == 1)
+        {
+            int blocks = channels / Lanes;
+            CpuParallel.For(blocks, batch * Lanes * workPerValue, a, featureBlocks);
+            referenceChannels(a, blocks * Lanes, channels);
+            return;
+        }
+        CpuParallel.For(channels, (long)batch * spatial * workPerValue, a, planeChannels);
+    }
+
+    // ── Per feature: eight columns of [rows, features] side by side ──
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TrainFeatures(in BatchNormTraining a, int c)
+    {
+        int rows = a.Batch, features = a.Channels;
+        fixed (float* x = a.X, y = a.Y, saved = a.Saved, movingMean = a.MovingMean, movingVariance = a.MovingVariance)
+        {
+            Vector256<double> sumLow = default, sumHigh = default;
+            for (int n = 0; n < rows; n++)
+            {
+                var (low, high) = Vector256.Widen(Vector256.Load(x + (nint)n * features + c));
+                sumLow += low;
+                sumHigh += high;
+            }
+            var count = Vector256.Create((double)rows);
+            Vector256<double> meanLow = sumLow / count, meanHigh = sumHigh / count;
+            Vector256<double> squaresLow = default, squaresHigh = default;
+            for (int n = 0; n < rows; n++)
+            {
+                var (low, high) = Vector256.Widen(Vector256.Load(x + (nint)n * features + c));
+                Vector256<double> dLow = low - meanLow, dHigh = high - meanHigh;
+                squaresLow += dLow * dLow;
+                squaresHigh += dHigh * dHigh;
+            }
+            Vector256<double> varianceLow = squaresLow / count, varianceHigh = squaresHigh / count;
+            var epsilon = Vector256.Create((double)a.Epsilon);
+            Vector256<float> inverseStd = Vector256.Narrow(
+                Vector256<double>.One / Vector256.Sqrt(varianceLow + epsilon),
+                Vector256<double>.One / Vector256.Sqrt(varianceHigh + epsilon));
+            Vector256<float> mean = Vector256.Narrow(meanLow, meanHigh), variance = Vector256.Narrow(varianceLow,
+                varianceHigh);
+            Vector256.Store(mean, saved + c);
+            Vector256.Store(inverseStd, saved + features + c);
+            var momentum = Vector256.Create(a.Momentum);
+            var complement = Vector256.Create(1f - a.Momentum);
+            Vector256.Store(Vector256.Load(movingMean + c) * momentum + mean * complement, movingMean + c);
+            Vector256.Store(Vector256.Load(movingVariance + c) * momentum + variance * complement, movingVariance + c);
+            NormalizeFeatures(x, rows, features, c, mean, inverseStd, a.Gamma, a.Beta, y);
+        }
+    }
+
+    private static void InferFeatures(in BatchNormInference a, int c)
+    {
+        fixed (float* x = a.X, y = a.Y, movingMean = a.MovingMean, movingVariance = a.MovingVariance)
+        {
+            Vector256<float> variance = Vector256.Load(movingVariance + c);
+            Vector256<float> inverseStd = Vector256<float>.One / Vector256.Sqrt(variance + Vector256.Create(a.Epsilon));
+            NormalizeFeatures(x, a.Batch, a.Channels, c, Vector256.Load(movingMean + c), inverseStd, a.Gamma, a.Beta,
+                y);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void NormalizeFeatures(float* x, int rows, int features, int c, Vector256<float> mean,
+        Vector256<float> inverseStd,
+        float[]? gamma, float[]? beta, float* y)
+    {
+        Vector256<float> scale = Column(gamma, c, 1f) * inverseStd, shift = Column(beta, c, 0f) - mean * scale;
+        for (int n = 0; n < rows; n++)
+        {
+            nint at = (nint)n * features + c;
+            Vector256.Store(Vector256.Load(x + at) * scale + shift, y + at);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardFeatures(in BatchNormGradient a, int c)
+    {
+        int rows = a.Batch, features = a.Channels;
+        fixed (float* x = a.X, dy = a.Dy, saved = a.Saved)
+        {
+            Vector256<float> mean = Vector256.Load(saved + c), inverseStd = Vector256.Load(saved + features + c);
+            Vector256<double> sumDyLow = default, sumDyHigh = default, sumDyXhatLow = default, sumDyXhatHigh = default;
+            for (int n = 0; n < rows; n++)
+            {
+                nint at = (nint)n * features + c;
+                Vector256<float> g = Vector256.Load(dy + at);
+                var (gLow, gHigh) = Vector256.Widen(g);
+                var (pLow, pHigh) = Vector256.Widen(g * (Vector256.Load(x + at) - mean) * inverseStd);
+                sumDyLow += gLow;
+                sumDyHigh += gHigh;
+                sumDyXhatLow += pLow;
+                sumDyXhatHigh += pHigh;
+            }
+            Vector256<float> sumDy = Vector256.Narrow(sumDyLow, sumDyHigh), sumDyXhat = Vector256.Narrow(sumDyXhatLow,
+                sumDyXhatHigh);
+            if (a.DBeta is { } dBeta) AddTo(dBeta, c, sumDy);
+            if (a.DGamma is { } dGamma) AddTo(dGamma, c, sumDyXhat);
+            if (a.Dx is null) return;
+            var count = Vector256.Create((double)rows);
+            Vector256<float> scale = Column(a.Gamma, c, 1f) * inverseStd;
+            Vector256<float> meanDy = Vector256.Narrow(sumDyLow / count, sumDyHigh / count);
+            Vector256<float> meanDyXhat = Vector256.Narrow(sumDyXhatLow / count, sumDyXhatHigh / count);
+            fixed (float* dx = a.Dx)
+            {
+                for (int n = 0; n < rows; n++)
+                {
+                    nint at = (nint)n * features + c;
+                    Vector256<float> xhat = (Vector256.Load(x + at) - mean) * inverseStd;
+                    Vector256<float> gradient = scale * (Vector256.Load(dy + at) - meanDy - xhat * meanDyXhat);
+                    Vector256.Store(Vector256.Load(dx + at) + gradient, dx + at);
+                }
+            }
+        }
+    }
+
+    private static Vector256<float> Column(float[]? values, int c, float absent) =>
+        values is null ? Vector256.Create(absent) : Vector256.Create(values.AsSpan(c, Lanes));
+
+    private static void AddTo(float[] target, int c, Vector256<float> values) =>
+        (Vector256.Create(target.AsSpan(c, Lanes)) + values).CopyTo(target.AsSpan(c, Lanes));
+
+    // ── Per channel: runs of H·W ──
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TrainChannel(in BatchNormTraining a, int c)
+    {
+        int batch = a.Batch, channels = a.Channels, spatial = a.Spatial;
+        double count = (double)batch * spatial;
+        fixed (float* x = a.X)
+        {
+            Vector256<double> low = default, high = default;
+            double tail = 0;
+            for (int n = 0; n < batch; n++)
+            {
+                float* run = x + ((nint)n * channels + c) * spatial;
+                int s = 0;
+                for (; s <= spatial - Lanes; s += Lanes)
+                {
+                    var (l, h) = Vector256.Widen(Vector256.Load(run + s));
+                    low += l;
+                    high += h;
+                }
+                for (; s < spatial; s++) tail += run[s];
+            }
+            double mean = (Vector256.Sum(low + high) + tail) / count;
+            var meanVector = Vector256.Create(mean);
+            (low, high, tail) = (default, default, 0);
+            for (int n = 0; n < batch; n++)
+            {
+                float* run = x + ((nint)n * channels + c) * spatial;
+                int s = 0;
+                for (; s <= spatial - Lanes; s += Lanes)
+                {
+                    var (l, h) = Vector256.Widen(Vector256.Load(run + s));
+                    Vector256<double> dLow = l - meanVector, dHigh = h - meanVector;
+                    low += dLow * dLow;
+                    high += dHigh * dHigh;
+                }
+                for (; s < spatial; s++)
+                {
+                    double d = run[s] - mean;
+                    tail += d * d;
+                }
+            }
+            double variance = (Vector256.Sum(low + high) + tail) / count;
+            float inverseStd = (float)(1.0 / Math.Sqrt(variance + a.Epsilon));
+            a.Saved[c] = (float)mean;
+            a.Saved[channels + c] = inverseStd;
+            a.MovingMean[c] = a.MovingMean[c] * a.Momentum + (float)mean * (1f - a.Momentum);
+            a.MovingVariance[c] = a.MovingVariance[c] * a.Momentum + (float)variance * (1f - a.Momentum);
+        }
+        NormalizeChannel(a.X, batch, channels, spatial, c, a.Saved[c], a.Saved[channels + c], a.Gamma?[c] ?? 1f,
+            a.Beta?[c] ?? 0f, a.Y);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NormalizeChannel(float[] xs, int batch, int channels, int spatial, int c, float mean,
+        float inverseStd, float gamma, float beta, float[] ys)
+    {
+        float scale = gamma * inverseStd, shift = beta - mean * scale;
+        Vector256<float> scales = Vector256.Create(scale), shifts = Vector256.Create(shift);
+        fixed (float* x = xs, y = ys)
+        {
+            for (int n = 0; n < batch; n++)
+            {
+                nint offset = ((nint)n * channels + c) * spatial;
+                int s = 0;
+                for (; s <= spatial - Lanes; s += Lanes)
+                    Vector256.Store(Vector256.Load(x + offset + s) * scales + shifts, y + offset + s);
+                for (; s < spatial; s++) y[offset + s] = x[offset + s] * scale + shift;
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardChannel(in BatchNormGradient a, int c)
+    {
+        int batch = a.Batch, channels = a.Channels, spatial = a.Spatial;
+        double count = (double)batch * spatial;
+        float mean = a.Saved[c], inverseStd = a.Saved[channels + c];
+        Vector256<float> means = Vector256.Create(mean), inverseStds = Vector256.Create(inverseStd);
+        fixed (float* x = a.X, dy = a.Dy, dx = a.Dx)
+        {
+            Vector256<double> dyLow = default, dyHigh = default, productLow = default, productHigh = default;
+            double dyTail = 0, productTail = 0;
+            for (int n = 0; n < batch; n++)
+            {
+                nint offset = ((nint)n * channels + c) * spatial;
+                int s = 0;
+                for (; s <= spatial - Lanes; s += Lanes)
+                {
+                    Vector256<float> g = Vector256.Load(dy + offset + s);
+                    var (gl, gh) = Vector256.Widen(g);
+                    var (pl, ph) = Vector256.Widen(g * (Vector256.Load(x + offset + s) - means) * inverseStds);
+                    dyLow += gl;
+                    dyHigh += gh;
+                    productLow += pl;
+                    productHigh += ph;
+                }
+                for (; s < spatial; s++)
+                {
+                    float g = dy[offset + s];
+                    dyTail += g;
+                    productTail += g * (x[offset + s] - mean) * inverseStd;
+                }
+            }
+            double sumDy = Vector256.Sum(dyLow + dyHigh) + dyTail,
+                sumDyXhat = Vector256.Sum(productLow + productHigh) + productTail;
+            if (a.DBeta is not null) a.DBeta[c] += (float)sumDy;
+            if (a.DGamma is not null) a.DGamma[c] += (float)sumDyXhat;
+            if (dx is null) return;
+            float scale = (a.Gamma?[c] ?? 1f) * inverseStd;
+            float meanDy = (float)(sumDy / count), meanDyXhat = (float)(sumDyXhat / count);
+            Vector256<float> scales = Vector256.Create(scale), meanDys = Vector256.Create(meanDy),
+                meanDyXhats = Vector256.Create(meanDyXhat);
+            for (int n = 0; n < batch; n++)
+            {
+                nint offset = ((nint)n * channels + c) * spatial;
+                int s = 0;
+                for (; s <= spatial - Lanes; s += Lanes)
+                {
+                    Vector256<float> xhat = (Vector256.Load(x + offset + s) - means) * inverseStds;
+                    Vector256<float> gradient = scales * (Vector256.Load(dy + offset + s) - meanDys - xhat * meanDyXhats);
+                    Vector256.Store(Vector256.Load(dx + offset + s) + gradient, dx + offset + s);
+                }
+                for (; s < spatial; s++)
+                {
+                    float xhat = (x[offset + s] - mean) * inverseStd;
+                    dx[offset + s] += scale * (dy[offset + s] - meanDy - xhat * meanDyXhat);
+                }
+            }
+        }
+    }
+}
