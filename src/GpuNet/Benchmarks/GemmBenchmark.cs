@@ -4,6 +4,8 @@ using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Text;
 using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Benchmarks;
 
@@ -21,9 +23,9 @@ public sealed record GemmShape(string Name, bool TransposeA, bool TransposeB, in
 /// <summary>Which CPU GEMM a measurement ran.</summary>
 public enum GemmImplementation
 {
-    /// <summary><see cref="CpuGemm"/>, the plain reference kernel.</summary>
+    /// <summary><see cref="ReferenceGemm"/>, the plain reference kernel.</summary>
     Reference,
-    /// <summary><see cref="CpuFastGemm"/>, the packed, register-tiled kernel the CPU accelerator runs.</summary>
+    /// <summary><see cref="FastGemm"/>, the packed, register-tiled kernel the CPU accelerator runs.</summary>
     Fast,
 }
 
@@ -136,9 +138,9 @@ public static class GemmBenchmark
     public static void Multiply(GemmImplementation implementation, GemmShape shape, float[] a, float[] b, float[] c)
     {
         if (implementation == GemmImplementation.Reference)
-            CpuGemm.Multiply(shape.TransposeA, shape.TransposeB, a, b, shape.M, shape.N, shape.K, 1f, 0f, c);
+            ReferenceGemm.Multiply(shape.TransposeA, shape.TransposeB, a, b, shape.M, shape.N, shape.K, 1f, 0f, c);
         else
-            CpuFastGemm.Multiply(shape.TransposeA, shape.TransposeB, a, b, shape.M, shape.N, shape.K, 1f, 0f, c);
+            FastGemm.Multiply(shape.TransposeA, shape.TransposeB, a, b, shape.M, shape.N, shape.K, 1f, 0f, c);
     }
 
     /// <summary>Peak from explicit figures: cores × lanes × 2 × FMA ports × clock.</summary>

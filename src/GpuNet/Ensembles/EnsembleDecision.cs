@@ -1,4 +1,4 @@
-using GpuNet.Reports;
+using GpuNet.Numerics;
 
 namespace GpuNet.Ensembles;
 
@@ -22,11 +22,11 @@ public static class EnsembleDecision
             ReadOnlySpan<float> meanRow = mean.AsSpan(s * classes, classes);
             if (vote == EnsembleVote.Mean)
             {
-                predictions[s] = RankedClasses.ArgMax(meanRow);
+                predictions[s] = Rows.ArgMax(meanRow);
                 continue;
             }
             votes.Clear();
-            foreach (float[] member in memberOutputs) votes[RankedClasses.ArgMax(member.AsSpan(s * classes, classes))]++;
+            foreach (float[] member in memberOutputs) votes[Rows.ArgMax(member.AsSpan(s * classes, classes))]++;
             int best = 0;
             for (int c = 1; c < classes; c++)
                 if (votes[c] > votes[best] || (votes[c] == votes[best] && meanRow[c] > meanRow[best])) best = c;
@@ -59,7 +59,7 @@ public static class EnsembleDecision
     public static int[] ArgMaxRows(ReadOnlySpan<float> outputs, int classes)
     {
         var predictions = new int[outputs.Length / classes];
-        for (int s = 0; s < predictions.Length; s++) predictions[s] = RankedClasses.ArgMax(outputs.Slice(s * classes, classes));
+        for (int s = 0; s < predictions.Length; s++) predictions[s] = Rows.ArgMax(outputs.Slice(s * classes, classes));
         return predictions;
     }
 }

@@ -1,3 +1,5 @@
+using GpuNet.Numerics;
+
 namespace GpuNet.Reports;
 
 /// <summary>How often each true class was predicted as each class: rows are the truth, columns the prediction.</summary>
@@ -24,7 +26,7 @@ public sealed class ConfusionMatrix
             throw new ArgumentException($"{labels.Length} samples of {classes} classes need {labels.Length * classes} outputs, got {outputs.Length}", nameof(outputs));
         var matrix = new ConfusionMatrix(classes);
         for (int i = 0; i < labels.Length; i++)
-            matrix._counts[labels[i], RankedClasses.ArgMax(outputs.Slice(i * classes, classes))]++;
+            matrix._counts[labels[i], Rows.ArgMax(outputs.Slice(i * classes, classes))]++;
         return matrix;
     }
 }

@@ -2,6 +2,8 @@ using GpuNet.Diagnostics;
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
@@ -30,8 +32,8 @@ public sealed class FastActivationTests
     {
         float[] x = FastKernelInputs.Values(1, length);
         float[] expected = new float[length], actual = new float[length];
-        CpuActivations.Forward(kind, 0.3f, x, expected);
-        CpuFastActivations.Forward(kind, 0.3f, x, actual);
+        ReferenceActivations.Forward(kind, 0.3f, x, expected);
+        FastActivations.Forward(kind, 0.3f, x, actual);
         if (kind is ActivationKind.Sigmoid or ActivationKind.Tanh) Transcendental.AssertClose(actual, expected, $"{kind} forward");
         else FastKernelInputs.AssertIdentical(expected, actual, $"{kind} forward");
     }
@@ -42,11 +44,11 @@ public sealed class FastActivationTests
     {
         float[] x = FastKernelInputs.Values(2, length), dy = FastKernelInputs.Values(3, length);
         float[] y = new float[length];
-        CpuActivations.Forward(kind, 0.3f, x, y);
+        ReferenceActivations.Forward(kind, 0.3f, x, y);
         // dx starts non-zero, so a kernel that overwrites instead of accumulating fails.
         float[] expected = FastKernelInputs.Values(4, length), actual = (float[])expected.Clone();
-        CpuActivations.Backward(kind, 0.3f, x, y, dy, expected);
-        CpuFastActivations.Backward(kind, 0.3f, x, y, dy, actual);
+        ReferenceActivations.Backward(kind, 0.3f, x, y, dy, expected);
+        FastActivations.Backward(kind, 0.3f, x, y, dy, actual);
         FastKernelInputs.AssertIdentical(expected, actual, $"{kind} backward");
     }
 
@@ -60,13 +62,13 @@ public sealed class FastActivationTests
     {
         float[] bias = FastKernelInputs.Values(5, cols), dy = FastKernelInputs.Values(6, rows * cols);
         float[] expected = FastKernelInputs.Values(7, rows * cols), actual = (float[])expected.Clone();
-        CpuActivations.AddBias(bias, rows, cols, expected);
-        CpuFastActivations.AddBias(bias, rows, cols, actual);
+        ReferenceActivations.AddBias(bias, rows, cols, expected);
+        FastActivations.AddBias(bias, rows, cols, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "bias add");
 
         float[] expectedGradient = (float[])bias.Clone(), actualGradient = (float[])bias.Clone();
-        CpuActivations.BiasGradient(dy, rows, cols, expectedGradient);
-        CpuFastActivations.BiasGradient(dy, rows, cols, actualGradient);
+        ReferenceActivations.BiasGradient(dy, rows, cols, expectedGradient);
+        FastActivations.BiasGradient(dy, rows, cols, actualGradient);
         FastKernelInputs.AssertIdentical(expectedGradient, actualGradient, "bias gradient");
     }
 
@@ -90,7 +92,7 @@ public sealed class FastActivationTests
     public void A_short_output_is_refused_before_anything_is_written()
     {
         float[] x = new float[40], y = new float[39];
-        Assert.Throws<ArgumentException>(() => CpuFastActivations.Forward(ActivationKind.Relu, 0f, x, y));
-        Assert.Throws<ArgumentException>(() => CpuFastActivations.Backward(ActivationKind.Relu, 0f, y, x, x, new float[40]));
+        Assert.Throws<ArgumentException>(() => FastActivations.Forward(ActivationKind.Relu, 0f, x, y));
+        Assert.Throws<ArgumentException>(() => FastActivations.Backward(ActivationKind.Relu, 0f, y, x, x, new float[40]));
     }
 }

@@ -1,11 +1,13 @@
 using GpuNet.Diagnostics;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
-/// The vectorised batch normalization against the reference <see cref="CpuBatchNorm"/>: after a
+/// The vectorised batch normalization against the reference <see cref="ReferenceBatchNorm"/>: after a
 /// Dense layer (per feature) bit for bit, after a convolution (per channel) within a float's
 /// rounding of the statistics and exactly elementwise; and the same bits for any thread count.
 /// </summary>
@@ -28,14 +30,14 @@ public sealed class FastBatchNormTests
     [MemberData(nameof(Shapes))]
     public void Training_forward_matches_the_reference(int batch, int channels, int spatial)
     {
-        Skip.IfNot(CpuFastBatchNorm.IsVectorised,
+        Skip.IfNot(FastBatchNorm.IsVectorised,
             "No 256-bit vectors here: batch normalization runs the reference itself.");
         foreach (bool affine in new[] { true, false })
         {
             var (expected, actual) = (TrainingInputs(batch, channels, spatial, affine), TrainingInputs(batch, channels,
                 spatial, affine));
-            CpuBatchNorm.ForwardTraining(expected);
-            CpuFastBatchNorm.ForwardTraining(actual);
+            ReferenceBatchNorm.ForwardTraining(expected);
+            FastBatchNorm.ForwardTraining(actual);
             string what = $"affine={affine}";
             if (spatial == 1)
             {
@@ -57,15 +59,15 @@ public sealed class FastBatchNormTests
     [MemberData(nameof(Shapes))]
     public void Inference_is_the_reference_bit_for_bit(int batch, int channels, int spatial)
     {
-        Skip.IfNot(CpuFastBatchNorm.IsVectorised,
+        Skip.IfNot(FastBatchNorm.IsVectorised,
             "No 256-bit vectors here: batch normalization runs the reference itself.");
         foreach (bool affine in new[] { true, false })
         {
             var t = TrainingInputs(batch, channels, spatial, affine);
             float[] expected = new float[t.Y.Length], actual = FastKernelInputs.Values(70, t.Y.Length);
-            CpuBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean, t.MovingVariance,
+            ReferenceBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean, t.MovingVariance,
                 batch, channels, spatial, 1e-3f, expected));
-            CpuFastBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean,
+            FastBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean,
                 t.MovingVariance, batch, channels, spatial, 1e-3f, actual));
             FastKernelInputs.AssertIdentical(expected, actual, $"y, affine={affine}");
         }
@@ -75,20 +77,20 @@ public sealed class FastBatchNormTests
     [MemberData(nameof(Shapes))]
     public void Backward_matches_the_reference(int batch, int channels, int spatial)
     {
-        Skip.IfNot(CpuFastBatchNorm.IsVectorised,
+        Skip.IfNot(FastBatchNorm.IsVectorised,
             "No 256-bit vectors here: batch normalization runs the reference itself.");
         foreach (bool affine in new[] { true, false })
             foreach (bool inputGradient in new[] { true, false })
             {
                 var t = TrainingInputs(batch, channels, spatial, affine);
-                CpuBatchNorm.ForwardTraining(t);
+                ReferenceBatchNorm.ForwardTraining(t);
                 var expected = GradientInputs(t, affine, inputGradient);
                 var actual = expected with
                 {
                     Dx = expected.Dx?.ToArray(), DGamma = expected.DGamma?.ToArray(), DBeta = expected.DBeta?.ToArray(),
                 };
-                CpuBatchNorm.Backward(expected);
-                CpuFastBatchNorm.Backward(actual);
+                ReferenceBatchNorm.Backward(expected);
+                FastBatchNorm.Backward(actual);
                 string what = $"affine={affine} dx={inputGradient}";
                 Compare(spatial, expected.Dx, actual.Dx, new Tolerance(1e-5, 1e-5), $"dx, {what}");
                 Compare(spatial, expected.DGamma, actual.DGamma, Statistics, $"dGamma, {what}");
@@ -109,9 +111,9 @@ public sealed class FastBatchNormTests
                 {
                     CpuParallel.ThreadCount = threads;
                     var t = TrainingInputs(batch, channels, spatial, affine: true);
-                    CpuFastBatchNorm.ForwardTraining(t);
+                    FastBatchNorm.ForwardTraining(t);
                     var b = GradientInputs(t, affine: true, inputGradient: true);
-                    CpuFastBatchNorm.Backward(b);
+                    FastBatchNorm.Backward(b);
                     return (t, b);
                 }
                 finally

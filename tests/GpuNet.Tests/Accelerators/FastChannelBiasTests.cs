@@ -1,10 +1,12 @@
 using GpuNet.Diagnostics;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
-/// <summary>A convolution's per-channel bias kernels against the plain references in CpuConvolution.</summary>
+/// <summary>A convolution's per-channel bias kernels against the plain references in ReferenceConvolution.</summary>
 public sealed class FastChannelBiasTests
 {
     /// <summary>
@@ -24,13 +26,13 @@ public sealed class FastChannelBiasTests
         int length = batch * channels * spatial;
         float[] bias = FastKernelInputs.Values(40, channels), dy = FastKernelInputs.Values(41, length);
         float[] expected = FastKernelInputs.Values(42, length), actual = (float[])expected.Clone();
-        CpuConvolution.AddChannelBias(bias, batch, channels, spatial, expected);
-        CpuFastChannelBias.Add(bias, batch, channels, spatial, actual);
+        ReferenceConvolution.AddChannelBias(bias, batch, channels, spatial, expected);
+        FastChannelBias.Add(bias, batch, channels, spatial, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "channel bias add");
 
         float[] expectedGradient = (float[])bias.Clone(), actualGradient = (float[])bias.Clone();
-        CpuConvolution.ChannelBiasGradient(dy, batch, channels, spatial, expectedGradient);
-        CpuFastChannelBias.Gradient(dy, batch, channels, spatial, actualGradient);
+        ReferenceConvolution.ChannelBiasGradient(dy, batch, channels, spatial, expectedGradient);
+        FastChannelBias.Gradient(dy, batch, channels, spatial, actualGradient);
         ReorderedDoubleSum.AssertClose(actualGradient, expectedGradient, "channel bias gradient");
     }
 
@@ -46,7 +48,7 @@ public sealed class FastChannelBiasTests
         float[] values = FastKernelInputs.Values(43, length);
         double expected = 0;
         foreach (float v in values) expected += v;
-        double actual = CpuFastChannelBias.SumInDouble(values);
+        double actual = FastChannelBias.SumInDouble(values);
         Assert.True(Math.Abs(actual - expected) <= 1e-12 * (1 + length), $"got {actual:R}, expected {expected:R}");
     }
 }

@@ -1,5 +1,7 @@
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Kernels;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
@@ -27,8 +29,8 @@ public sealed class FastDropoutTests
         float[] x = FastKernelInputs.Values(30, length);
         float[] expectedY = new float[length], expectedMask = new float[length];
         float[] actualY = new float[length], actualMask = new float[length];
-        CpuDropout.Forward(x, length, 0.2f, seed, stream, expectedY, expectedMask);
-        CpuFastDropout.Range(x, 0, length, 0.2f, seed, stream, actualY, actualMask, width);
+        ReferenceDropout.Forward(x, length, 0.2f, seed, stream, expectedY, expectedMask);
+        FastDropout.Range(x, 0, length, 0.2f, seed, stream, actualY, actualMask, width);
         FastKernelInputs.AssertIdentical(expectedMask, actualMask, $"mask ({width}-bit)");
         FastKernelInputs.AssertIdentical(expectedY, actualY, $"y ({width}-bit)");
     }
@@ -46,7 +48,7 @@ public sealed class FastDropoutTests
         const int end = 20_000;
         float[] x = FastKernelInputs.Values(31, end);
         float[] y = new float[end], mask = new float[end];
-        CpuFastDropout.Range(x, start, end, 0.5f, 9, 10, y, mask, width);
+        FastDropout.Range(x, start, end, 0.5f, 9, 10, y, mask, width);
         for (int i = start; i < end; i++)
         {
             float keep = Philox.Uniform(9, 10, (ulong)i) >= 0.5f ? 2f : 0f;
@@ -65,8 +67,8 @@ public sealed class FastDropoutTests
         float[] x = FastKernelInputs.Values(32, length);
         float[] expectedY = new float[length], expectedMask = new float[length];
         float[] actualY = new float[length], actualMask = new float[length];
-        CpuDropout.Forward(x, length, rate, 42, 7, expectedY, expectedMask);
-        CpuFastDropout.Forward(x, length, rate, 42, 7, actualY, actualMask);
+        ReferenceDropout.Forward(x, length, rate, 42, 7, expectedY, expectedMask);
+        FastDropout.Forward(x, length, rate, 42, 7, actualY, actualMask);
         FastKernelInputs.AssertIdentical(expectedMask, actualMask, "mask");
         FastKernelInputs.AssertIdentical(expectedY, actualY, "y");
     }
@@ -77,8 +79,8 @@ public sealed class FastDropoutTests
     {
         float[] dy = FastKernelInputs.Values(33, length), mask = FastKernelInputs.Values(34, length, 0f, 2f);
         float[] expected = FastKernelInputs.Values(35, length), actual = (float[])expected.Clone();
-        CpuDropout.Backward(dy, mask, length, expected);
-        CpuFastDropout.Backward(dy, mask, length, actual);
+        ReferenceDropout.Backward(dy, mask, length, expected);
+        FastDropout.Backward(dy, mask, length, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "dx");
     }
 

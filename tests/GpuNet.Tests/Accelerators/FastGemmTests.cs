@@ -1,11 +1,13 @@
 using GpuNet.Diagnostics;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
-/// The packed GEMM against the plain reference <see cref="CpuGemm"/> and a triple loop in double,
+/// The packed GEMM against the plain reference <see cref="ReferenceGemm"/> and a triple loop in double,
 /// with every micro-kernel forced, in every transpose case, at sizes that leave partial tiles,
 /// partial panels and unequal depth blocks; and bitwise the same result for any thread count.
 /// </summary>
@@ -43,14 +45,14 @@ public sealed class FastGemmTests
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
         const float alpha = 0.75f, beta = -0.5f;
         float[] reference = (float[])c.Clone();
-        CpuGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, reference);
+        ReferenceGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, reference);
         float[] exact = DoubleReference(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
 
-        CpuFastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, threads: 2);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, threads: 2);
 
         var tolerance = SumTolerance(k);
         tolerance.AssertClose(c, exact, "fast vs double");
-        tolerance.AssertClose(c, reference, "fast vs CpuGemm");
+        tolerance.AssertClose(c, reference, "fast vs ReferenceGemm");
     }
 
     public static TheoryData<GemmKernelKind, bool, bool, float, float> ScalarCases()
@@ -75,7 +77,7 @@ public sealed class FastGemmTests
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
         float[] exact = DoubleReference(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
 
-        CpuFastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, threads: 2);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, threads: 2);
 
         SumTolerance(k).AssertClose(c, exact, $"alpha {alpha}, beta {beta}");
     }
@@ -101,7 +103,7 @@ public sealed class FastGemmTests
         float[] c = Enumerable.Repeat(float.NaN, m * n).ToArray();
         float[] exact = DoubleReference(transposeA, transposeB, a, b, m, n, k, 1.5f, 0f, new float[m * n]);
 
-        CpuFastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 1.5f, 0f, c, kind, threads: 2);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 1.5f, 0f, c, kind, threads: 2);
 
         SumTolerance(k).AssertClose(c, exact, "c");
     }
@@ -112,9 +114,9 @@ public sealed class FastGemmTests
     {
         SkipWhereUnsupported(kind);
         float[] c = [1f, -2f, 3f, float.NaN];
-        CpuFastGemm.Multiply(transposeA, transposeB, [], [], 2, 2, 0, 1f, 0.5f, c, kind, threads: 1);
+        FastGemm.Multiply(transposeA, transposeB, [], [], 2, 2, 0, 1f, 0.5f, c, kind, threads: 1);
         Assert.Equal([0.5f, -1f, 1.5f], c[..3]);
-        CpuFastGemm.Multiply(transposeA, transposeB, [], [], 2, 2, 0, 1f, 0f, c, kind, threads: 1);
+        FastGemm.Multiply(transposeA, transposeB, [], [], 2, 2, 0, 1f, 0f, c, kind, threads: 1);
         Assert.Equal([0f, 0f, 0f, 0f], c);
     }
 
@@ -135,15 +137,15 @@ public sealed class FastGemmTests
     public void Result_does_not_depend_on_thread_count(GemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k)
     {
         SkipWhereUnsupported(kind);
-        Assert.True(CpuFastGemm.RegionCount(m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
+        Assert.True(FastGemm.RegionCount(m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
         var random = new System.Random(11);
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
         float[] oneThread = (float[])c.Clone();
-        CpuFastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, oneThread, kind, threads: 1);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, oneThread, kind, threads: 1);
         foreach (int threads in new[] { 2, 3, 8 })
         {
             float[] split = (float[])c.Clone();
-            CpuFastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, split, kind, threads);
+            FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, split, kind, threads);
             for (int i = 0; i < split.Length; i++)
             {
                 if (BitConverter.SingleToInt32Bits(split[i]) != BitConverter.SingleToInt32Bits(oneThread[i]))
@@ -160,11 +162,11 @@ public sealed class FastGemmTests
     [InlineData(120, 512, 784, false)]
     public void Tiny_and_thin_products_go_to_the_reference_kernel(int m, int n, int k, bool reference)
     {
-        Assert.Equal(reference, CpuFastGemm.ReferenceIsFaster(false, false, m, n, k, GemmKernelKind.Vector512));
+        Assert.Equal(reference, FastGemm.ReferenceIsFaster(false, false, m, n, k, GemmKernelKind.Vector512));
         var random = new System.Random(m + n + k);
         float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
         float[] exact = DoubleReference(false, false, a, b, m, n, k, 1f, 0.5f, c);
-        CpuFastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0.5f, c);
+        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0.5f, c);
         SumTolerance(k).AssertClose(c, exact, "c");
     }
 
@@ -174,9 +176,9 @@ public sealed class FastGemmTests
         const int m = 120, n = 64, k = 300;
         var random = new System.Random(3);
         float[] a = Values(random, m * k), b = Values(random, k * n), c = new float[m * n];
-        CpuFastGemm.Multiply(false, true, a, b, m, n, k, 1f, 0f, c, GemmKernelKind.Auto, threads: 1);
+        FastGemm.Multiply(false, true, a, b, m, n, k, 1f, 0f, c, GemmKernelKind.Auto, threads: 1);
         long before = GC.GetAllocatedBytesForCurrentThread();
-        CpuFastGemm.Multiply(false, true, a, b, m, n, k, 1f, 0f, c, GemmKernelKind.Auto, threads: 1);
+        FastGemm.Multiply(false, true, a, b, m, n, k, 1f, 0f, c, GemmKernelKind.Auto, threads: 1);
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
@@ -195,7 +197,7 @@ public sealed class FastGemmTests
         accelerator.Gemm(false, false, bufferA, bufferB, m, n, k, 1f, 0f, bufferC);
         float[] actual = new float[m * n], expected = new float[m * n];
         accelerator.Download(bufferC, actual);
-        CpuFastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, expected, GemmMicroKernels.Best, threads: 1);
+        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, expected, GemmMicroKernels.Best, threads: 1);
         Assert.Equal(expected, actual);
     }
 
@@ -207,7 +209,7 @@ public sealed class FastGemmTests
     {
         if (!GemmMicroKernels.IsSupported(kind))
             Assert.Throws<PlatformNotSupportedException>(() =>
-                CpuFastGemm.Multiply(false, false, [1f], [1f], 1, 1, 1, 1f, 0f, new float[1], kind, threads: 1));
+                FastGemm.Multiply(false, false, [1f], [1f], 1, 1, 1, 1f, 0f, new float[1], kind, threads: 1));
         VectorPaths.SkipUnlessSupported(kind);
     }
 

@@ -1,5 +1,7 @@
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
@@ -29,12 +31,12 @@ public sealed class FastOptimizerTests
     [MemberData(nameof(Lengths))]
     public void Sgd_plain_momentum_and_nesterov(int length)
     {
-        AssertSameUpdates(length, 1, (g, s) => CpuOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default),
-            (g, s) => CpuFastOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default), "sgd");
+        AssertSameUpdates(length, 1, (g, s) => ReferenceOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default),
+            (g, s) => FastOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default), "sgd");
         foreach (bool nesterov in new[] { false, true })
         {
-            AssertSameUpdates(length, 2, (g, s) => CpuOptimizers.Sgd(g, 0.1f, 0.9f, nesterov, s[0], s[1]),
-                (g, s) => CpuFastOptimizers.Sgd(g, 0.1f, 0.9f, nesterov, s[0], s[1]), $"sgd nesterov={nesterov}");
+            AssertSameUpdates(length, 2, (g, s) => ReferenceOptimizers.Sgd(g, 0.1f, 0.9f, nesterov, s[0], s[1]),
+                (g, s) => FastOptimizers.Sgd(g, 0.1f, 0.9f, nesterov, s[0], s[1]), $"sgd nesterov={nesterov}");
         }
     }
 
@@ -42,26 +44,26 @@ public sealed class FastOptimizerTests
     [MemberData(nameof(Lengths))]
     public void Adagrad_adadelta_and_rmsprop(int length)
     {
-        AssertSameUpdates(length, 2, (g, s) => CpuOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1]),
-            (g, s) => CpuFastOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1]), "adagrad");
-        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2]),
-            (g, s) => CpuFastOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2]), "adadelta");
-        AssertSameUpdates(length, 2, (g, s) => CpuOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1]),
-            (g, s) => CpuFastOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1]), "rmsprop");
+        AssertSameUpdates(length, 2, (g, s) => ReferenceOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1]),
+            (g, s) => FastOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1]), "adagrad");
+        AssertSameUpdates(length, 3, (g, s) => ReferenceOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2]),
+            (g, s) => FastOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2]), "adadelta");
+        AssertSameUpdates(length, 2, (g, s) => ReferenceOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1]),
+            (g, s) => FastOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1]), "rmsprop");
     }
 
     [Theory]
     [MemberData(nameof(Lengths))]
     public void Adam_adamax_and_nadam(int length)
     {
-        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
-            (g, s) => CpuFastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adam");
-        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
-            (g, s) => CpuFastOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adamax");
+        AssertSameUpdates(length, 3, (g, s) => ReferenceOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
+            (g, s) => FastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adam");
+        AssertSameUpdates(length, 3, (g, s) => ReferenceOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
+            (g, s) => FastOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adamax");
         var scalars = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, MomentumCache: 0.87f, NextMomentumCache: 0.88f,
             ScheduleProduct: 0.87f, NextScheduleProduct: 0.7656f, SecondMomentCorrection: 0.001f);
-        AssertSameUpdates(length, 3, (g, s) => CpuOptimizers.Nadam(g, scalars, s[0], s[1], s[2]),
-            (g, s) => CpuFastOptimizers.Nadam(g, scalars, s[0], s[1], s[2]), "nadam");
+        AssertSameUpdates(length, 3, (g, s) => ReferenceOptimizers.Nadam(g, scalars, s[0], s[1], s[2]),
+            (g, s) => FastOptimizers.Nadam(g, scalars, s[0], s[1], s[2]), "nadam");
     }
 
     [Theory]
@@ -71,7 +73,7 @@ public sealed class FastOptimizerTests
         float[] w = FastKernelInputs.Values(30, length);
         foreach (var (l1, l2) in new[] { (0.01f, 0.002f), (0f, 1f), (1f, 0f) })
         {
-            double expected = CpuOptimizers.Penalty(w, l1, l2), actual = CpuFastOptimizers.Penalty(w, l1, l2);
+            double expected = ReferenceOptimizers.Penalty(w, l1, l2), actual = FastOptimizers.Penalty(w, l1, l2);
             Assert.True(Math.Abs(actual - expected) <= 1e-12 * Math.Abs(expected), $"l1={l1} l2={l2}: {actual:R}, reference {expected:R}");
         }
     }
@@ -82,7 +84,7 @@ public sealed class FastOptimizerTests
         // Several chunks of the parallel sum and a ragged last one.
         const int length = 5 * 16384 + 123;
         float[] w = FastKernelInputs.Values(31, length);
-        double expected = 0.5 * CpuOptimizers.Penalty(w, 0.01f, 0.002f);
+        double expected = 0.5 * ReferenceOptimizers.Penalty(w, 0.01f, 0.002f);
         var sums = new List<float>();
         int saved = CpuParallel.ThreadCount;
         try
@@ -113,6 +115,6 @@ public sealed class FastOptimizerTests
     public void A_short_state_buffer_is_refused()
     {
         float[] g = new float[40];
-        Assert.Throws<ArgumentException>(() => CpuFastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, new float[40], new float[40], new float[39]));
+        Assert.Throws<ArgumentException>(() => FastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, new float[40], new float[40], new float[39]));
     }
 }

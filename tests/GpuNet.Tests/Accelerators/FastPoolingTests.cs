@@ -1,6 +1,8 @@
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Ilgpu;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
@@ -39,7 +41,7 @@ public sealed class FastPoolingTests
         {
             var (g, x, expected, expectedArgmax) = ReferenceForward(batch, channels, height, width, same, relu);
             float[] actual = new float[expected.Length], actualArgmax = new float[expected.Length];
-            CpuFastPooling.MaxForward(x, g, actual, actualArgmax, relu, vectorWidth);
+            FastMaxPooling.MaxForward(x, g, actual, actualArgmax, relu, vectorWidth);
             FastKernelInputs.AssertIdentical(expected, actual, $"y (relu {relu})");
             FastKernelInputs.AssertIdentical(expectedArgmax, actualArgmax, $"argmax (relu {relu})");
         }
@@ -63,8 +65,8 @@ public sealed class FastPoolingTests
                 float[] actual = set ? FastKernelInputs.Values(53, g.InputLength) : (float[])start.Clone();
                 float[] expected = (float[])start.Clone();
                 float[] masked = relu ? dy.Select((v, i) => y[i] > 0f ? v : 0f).ToArray() : dy;
-                CpuPooling.MaxBackward(masked, argmax, g, expected);
-                CpuFastPooling.MaxBackward(dy, argmax, g, actual, set, relu ? y : null, vectorWidth);
+                ReferencePooling.MaxBackward(masked, argmax, g, expected);
+                FastMaxPooling.MaxBackward(dy, argmax, g, actual, set, relu ? y : null, vectorWidth);
                 FastKernelInputs.AssertIdentical(expected, actual, $"dx (relu {relu}, set {set})");
             }
     }
@@ -75,7 +77,7 @@ public sealed class FastPoolingTests
     [InlineData(7, 7, false)]
     [InlineData(9, 8, false)]
     public void Only_windows_that_cover_every_pixel_tile_exactly(int height, int width, bool exact) =>
-        Assert.Equal(exact, CpuFastPooling.TilesExactly(KernelParity.Window(1, 1, height, width, 2, 2, 2, false)));
+        Assert.Equal(exact, FastMaxPooling.TilesExactly(KernelParity.Window(1, 1, height, width, 2, 2, 2, false)));
 
     /// <summary>Inputs with ties, a NaN and about half the values negative, and the reference's pooling (and ReLU) of them.</summary>
     private static (Window2D G, float[] X, float[] Y, float[] Argmax) ReferenceForward(int batch, int channels, int height, int width, bool same, bool relu)
@@ -87,8 +89,8 @@ public sealed class FastPoolingTests
         x[1] = float.NaN;
         int outputs = batch * channels * g.OutputPlane;
         float[] y = new float[outputs], argmax = new float[outputs];
-        CpuPooling.MaxForward(x, g, y, argmax);
-        if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, y, y);
+        ReferencePooling.MaxForward(x, g, y, argmax);
+        if (relu) ReferenceActivations.Forward(ActivationKind.Relu, 0f, y, y);
         // Enough windows to hold both a positive maximum and one the ReLU zeroes.
         if (outputs >= 64) Assert.Contains(y, v => v > 0f);
         if (outputs >= 64 && relu) Assert.Contains(y, v => v == 0f);
@@ -100,5 +102,5 @@ public sealed class FastPoolingTests
     [InlineData(7, 7, false, true)]
     [InlineData(7, 7, true, false)]
     public void Only_windows_wholly_inside_the_image_take_the_fast_path(int height, int width, bool same, bool fast) =>
-        Assert.Equal(fast, CpuFastPooling.IsUnclippedTwoByTwo(KernelParity.Window(1, 1, height, width, 2, 2, 2, same)));
+        Assert.Equal(fast, FastMaxPooling.IsUnclippedTwoByTwo(KernelParity.Window(1, 1, height, width, 2, 2, 2, same)));
 }

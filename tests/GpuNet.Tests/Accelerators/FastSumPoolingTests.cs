@@ -1,11 +1,13 @@
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Ilgpu;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
-/// The vectorised average and L2 pooling against the reference <see cref="CpuPooling"/>, forward
+/// The vectorised average and L2 pooling against the reference <see cref="ReferencePooling"/>, forward
 /// and backward, bit for bit: each lane adds its window's elements in the reference's order.
 /// </summary>
 public sealed class FastSumPoolingTests
@@ -32,16 +34,16 @@ public sealed class FastSumPoolingTests
     public void Forward_is_the_reference_bit_for_bit(int batch, int channels, int height, int width, int kh, int kw,
         int stride, bool same)
     {
-        Skip.IfNot(CpuFastSumPooling.IsVectorised, "No AVX2 here: average and L2 pooling run the reference itself.");
+        Skip.IfNot(FastSumPooling.IsVectorised, "No AVX2 here: average and L2 pooling run the reference itself.");
         Window2D g = KernelParity.Window(batch, channels, height, width, kh, kw, stride, same);
         float[] x = FastKernelInputs.Values(80, g.InputLength);
         int outputs = batch * channels * g.OutputPlane;
         float[] expected = new float[outputs], actual = FastKernelInputs.Values(81, outputs);
-        CpuPooling.AverageForward(x, g, expected);
-        CpuFastSumPooling.AverageForward(x, g, actual);
+        ReferencePooling.AverageForward(x, g, expected);
+        FastSumPooling.AverageForward(x, g, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "average");
-        CpuPooling.L2Forward(x, g, expected);
-        CpuFastSumPooling.L2Forward(x, g, actual);
+        ReferencePooling.L2Forward(x, g, expected);
+        FastSumPooling.L2Forward(x, g, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "L2");
     }
 
@@ -50,24 +52,24 @@ public sealed class FastSumPoolingTests
     public void Backward_is_the_reference_bit_for_bit(int batch, int channels, int height, int width, int kh, int kw,
         int stride, bool same)
     {
-        Skip.IfNot(CpuFastSumPooling.IsVectorised, "No AVX2 here: average and L2 pooling run the reference itself.");
+        Skip.IfNot(FastSumPooling.IsVectorised, "No AVX2 here: average and L2 pooling run the reference itself.");
         Window2D g = KernelParity.Window(batch, channels, height, width, kh, kw, stride, same);
         float[] x = FastKernelInputs.Values(82, g.InputLength);
         // A window of zeros, whose L2 output is 0 and passes no gradient.
         Array.Clear(x, 0, g.Width * kh);
         int outputs = batch * channels * g.OutputPlane;
         float[] y = new float[outputs], dy = FastKernelInputs.Values(83, outputs);
-        CpuPooling.L2Forward(x, g, y);
+        ReferencePooling.L2Forward(x, g, y);
         Assert.Contains(0f, y);
         // Gradients accumulate: both start from the same values.
         float[] start = FastKernelInputs.Values(84, g.InputLength);
         float[] expected = (float[])start.Clone(), actual = (float[])start.Clone();
-        CpuPooling.AverageBackward(dy, g, expected);
-        CpuFastSumPooling.AverageBackward(dy, g, actual);
+        ReferencePooling.AverageBackward(dy, g, expected);
+        FastSumPooling.AverageBackward(dy, g, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "average dx");
         (expected, actual) = ((float[])start.Clone(), (float[])start.Clone());
-        CpuPooling.L2Backward(x, y, dy, g, expected);
-        CpuFastSumPooling.L2Backward(x, y, dy, g, actual);
+        ReferencePooling.L2Backward(x, y, dy, g, expected);
+        FastSumPooling.L2Backward(x, y, dy, g, actual);
         FastKernelInputs.AssertIdentical(expected, actual, "L2 dx");
     }
 
@@ -77,5 +79,5 @@ public sealed class FastSumPoolingTests
     [InlineData(3, 1, false)]
     [InlineData(2, 4, false)]
     public void The_backward_is_vectorised_where_windows_tile_the_rows(int kw, int stride, bool tiles) =>
-        Assert.Equal(tiles, CpuFastSumPooling.RowsTile(KernelParity.Window(1, 1, 12, 12, 2, kw, stride, false)));
+        Assert.Equal(tiles, FastSumPooling.RowsTile(KernelParity.Window(1, 1, 12, 12, 2, kw, stride, false)));
 }

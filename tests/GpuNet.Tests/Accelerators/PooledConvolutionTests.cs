@@ -1,5 +1,6 @@
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
@@ -48,12 +49,12 @@ public sealed class PooledConvolutionTests
             foreach (float[]? b in new[] { bias, null })
             {
                 float[] y = new float[batch * filters * g.OutputPlane], expected = new float[pooledLength], expectedArgmax = new float[pooledLength];
-                CpuTiledConvolution.Forward(x, w, b, g, filters, y, kind);
-                CpuFastPooling.MaxForward(y, pool, expected, expectedArgmax, relu, vectorWidth);
+                FastConvolution.Forward(x, w, b, g, filters, y, kind);
+                FastMaxPooling.MaxForward(y, pool, expected, expectedArgmax, relu, vectorWidth);
 
                 // Whatever the outputs held before is overwritten.
                 float[] actual = FastKernelInputs.Values(4, pooledLength), actualArgmax = FastKernelInputs.Values(5, pooledLength);
-                CpuTiledConvolution.ForwardPooled(x, w, b, g, filters, pool, relu, actual, actualArgmax, kind);
+                FastConvolution.ForwardPooled(x, w, b, g, filters, pool, relu, actual, actualArgmax, kind);
 
                 string what = $"relu={relu} bias={b is not null}";
                 // The ReLU must matter: some 2×2 windows have no positive value (of nine values, hardly any).
@@ -73,8 +74,8 @@ public sealed class PooledConvolutionTests
         float[] x = FastKernelInputs.Values(6, g.InputLength), w = FastKernelInputs.Values(7, filters * g.PatchSize);
         int pooledLength = batch * filters * pool.OutputPlane;
         float[] convolved = new float[batch * filters * g.OutputPlane], pooled = new float[pooledLength], argmax = new float[pooledLength];
-        CpuTiledConvolution.Forward(x, w, null, g, filters, convolved, kind);
-        CpuFastPooling.MaxForward(convolved, pool, pooled, argmax, relu: true, vectorWidth);
+        FastConvolution.Forward(x, w, null, g, filters, convolved, kind);
+        FastMaxPooling.MaxForward(convolved, pool, pooled, argmax, relu: true, vectorWidth);
         float[] dy = FastKernelInputs.Values(8, pooledLength);
         // Gradients of the parameters accumulate: both start from the same non-zero values.
         float[] dKernel0 = FastKernelInputs.Values(9, w.Length), dBias0 = FastKernelInputs.Values(10, filters), dx0 = FastKernelInputs.Values(11, x.Length);
@@ -83,14 +84,14 @@ public sealed class PooledConvolutionTests
             {
                 float[] dyConvolution = FastKernelInputs.Values(12, convolved.Length);
                 float[] dKernel = (float[])dKernel0.Clone(), dBias = (float[])dBias0.Clone(), dx = (float[])dx0.Clone();
-                CpuFastPooling.MaxBackward(dy, argmax, pool, dyConvolution, set: true, reluOutput: relu ? pooled : null, vectorWidth);
-                CpuTiledConvolution.BackwardKernel(x, dyConvolution, g, filters, dKernel, dBias, kind);
-                CpuTiledConvolution.BackwardData(w, dyConvolution, g, filters, dx, set, kind);
+                FastMaxPooling.MaxBackward(dy, argmax, pool, dyConvolution, set: true, reluOutput: relu ? pooled : null, vectorWidth);
+                FastConvolution.BackwardKernel(x, dyConvolution, g, filters, dKernel, dBias, kind);
+                FastConvolution.BackwardData(w, dyConvolution, g, filters, dx, set, kind);
 
                 float[] fusedKernel = (float[])dKernel0.Clone(), fusedBias = (float[])dBias0.Clone(), fusedDx = (float[])dx0.Clone();
                 var gradient = new PooledGradient(dy, argmax, relu ? pooled : null, pool);
-                CpuTiledConvolution.BackwardKernelPooled(x, gradient, g, filters, fusedKernel, fusedBias, kind);
-                CpuTiledConvolution.BackwardDataPooled(w, gradient, g, filters, fusedDx, set, kind);
+                FastConvolution.BackwardKernelPooled(x, gradient, g, filters, fusedKernel, fusedBias, kind);
+                FastConvolution.BackwardDataPooled(w, gradient, g, filters, fusedDx, set, kind);
 
                 string what = $"relu={relu} set={set}";
                 FastKernelInputs.AssertIdentical(dKernel, fusedKernel, $"dKernel, {what}");
@@ -106,9 +107,9 @@ public sealed class PooledConvolutionTests
         Window2D otherChannels = Pooling(g, 4), otherWindow = g with { Channels = 3 };
         float[] x = new float[g.InputLength], w = new float[3 * g.PatchSize], pooled = new float[2 * 4 * 16], argmax = new float[2 * 4 * 16];
 
-        var error = Assert.Throws<ArgumentException>(() => CpuTiledConvolution.ForwardPooled(x, w, null, g, 3, otherChannels, false, pooled, argmax));
+        var error = Assert.Throws<ArgumentException>(() => FastConvolution.ForwardPooled(x, w, null, g, 3, otherChannels, false, pooled, argmax));
         Assert.Contains("[2, 4, 8, 8]", error.Message);
         Assert.Contains("[2, 3, 8, 8]", error.Message);
-        Assert.Throws<ArgumentException>(() => CpuTiledConvolution.ForwardPooled(x, w, null, g, 3, otherWindow, false, pooled, argmax));
+        Assert.Throws<ArgumentException>(() => FastConvolution.ForwardPooled(x, w, null, g, 3, otherWindow, false, pooled, argmax));
     }
 }

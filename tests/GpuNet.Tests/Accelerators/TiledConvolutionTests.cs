@@ -2,13 +2,15 @@ using GpuNet.Diagnostics;
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
 /// The implicit-GEMM CPU convolution against the plain batched form — im2col, the reference GEMM,
-/// the axis swap, the per-channel bias and col2im of <see cref="CpuConvolution"/> and
-/// <see cref="CpuGemm"/> — on odd geometries, and its results for any thread count.
+/// the axis swap, the per-channel bias and col2im of <see cref="ReferenceConvolution"/> and
+/// <see cref="ReferenceGemm"/> — on odd geometries, and its results for any thread count.
 /// </summary>
 public sealed class TiledConvolutionTests
 {
@@ -48,19 +50,19 @@ public sealed class TiledConvolutionTests
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
         float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize), bias = FastKernelInputs.Values(3, filters);
         float[] col = new float[g.PatchSize * g.PatchCount], filterMajor = new float[filters * g.PatchCount], expected = new float[batch * filters * g.OutputPlane];
-        CpuConvolution.Im2Col(x, g, col);
-        CpuGemm.Multiply(false, false, w, col, filters, g.PatchCount, g.PatchSize, 1f, 0f, filterMajor);
-        CpuConvolution.SwapLeadingAxes(filterMajor, filters, batch, g.OutputPlane, expected);
-        CpuConvolution.AddChannelBias(bias, batch, filters, g.OutputPlane, expected);
+        ReferenceConvolution.Im2Col(x, g, col);
+        ReferenceGemm.Multiply(false, false, w, col, filters, g.PatchCount, g.PatchSize, 1f, 0f, filterMajor);
+        ReferenceConvolution.SwapLeadingAxes(filterMajor, filters, batch, g.OutputPlane, expected);
+        ReferenceConvolution.AddChannelBias(bias, batch, filters, g.OutputPlane, expected);
 
         // Whatever y held before is overwritten.
         float[] actual = FastKernelInputs.Values(4, expected.Length);
-        CpuTiledConvolution.Forward(x, w, bias, g, filters, actual, kind);
+        FastConvolution.Forward(x, w, bias, g, filters, actual, kind);
         // The tiles sum the same products in another order: float32 rounding of sums of up to 800 terms.
         Sums.AssertClose(actual, expected, "y");
 
         float[] withoutBias = new float[expected.Length];
-        CpuTiledConvolution.Forward(x, w, null, g, filters, withoutBias, kind);
+        FastConvolution.Forward(x, w, null, g, filters, withoutBias, kind);
         for (int n = 0; n < batch; n++)
             for (int f = 0; f < filters; f++)
                 for (int p = 0; p < g.OutputPlane; p++)
@@ -83,15 +85,15 @@ public sealed class TiledConvolutionTests
 
         float[] col = new float[g.PatchSize * g.PatchCount], dyFilterMajor = new float[filters * g.PatchCount];
         float[] dKernel = (float[])dKernel0.Clone(), dx = (float[])dx0.Clone();
-        CpuConvolution.Im2Col(x, g, col);
-        CpuConvolution.SwapLeadingAxes(dy, batch, filters, g.OutputPlane, dyFilterMajor);
-        CpuGemm.Multiply(false, true, dyFilterMajor, col, filters, g.PatchSize, g.PatchCount, 1f, 1f, dKernel);
-        CpuGemm.Multiply(true, false, w, dyFilterMajor, g.PatchSize, g.PatchCount, filters, 1f, 0f, col);
-        CpuConvolution.Col2Im(col, g, dx);
+        ReferenceConvolution.Im2Col(x, g, col);
+        ReferenceConvolution.SwapLeadingAxes(dy, batch, filters, g.OutputPlane, dyFilterMajor);
+        ReferenceGemm.Multiply(false, true, dyFilterMajor, col, filters, g.PatchSize, g.PatchCount, 1f, 1f, dKernel);
+        ReferenceGemm.Multiply(true, false, w, dyFilterMajor, g.PatchSize, g.PatchCount, filters, 1f, 0f, col);
+        ReferenceConvolution.Col2Im(col, g, dx);
 
         float[] tiledKernel = (float[])dKernel0.Clone(), tiledDx = (float[])dx0.Clone();
-        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, tiledKernel, kind: kind);
-        CpuTiledConvolution.BackwardData(w, dy, g, filters, tiledDx, kind: kind);
+        FastConvolution.BackwardKernel(x, dy, g, filters, tiledKernel, kind: kind);
+        FastConvolution.BackwardData(w, dy, g, filters, tiledDx, kind: kind);
         Sums.AssertClose(tiledKernel, dKernel, "dKernel");
         Sums.AssertClose(tiledDx, dx, "dx");
     }
@@ -110,9 +112,9 @@ public sealed class TiledConvolutionTests
             {
                 CpuParallel.ThreadCount = threads;
                 float[] y = new float[dy.Length], dKernel = new float[w.Length], dx = new float[x.Length], dBias = new float[filters];
-                CpuTiledConvolution.Forward(x, w, null, g, filters, y);
-                CpuTiledConvolution.BackwardKernel(x, dy, g, filters, dKernel, dBias);
-                CpuTiledConvolution.BackwardData(w, dy, g, filters, dx);
+                FastConvolution.Forward(x, w, null, g, filters, y);
+                FastConvolution.BackwardKernel(x, dy, g, filters, dKernel, dBias);
+                FastConvolution.BackwardData(w, dy, g, filters, dx);
                 return (y, dKernel, dx, dBias);
             }
             finally
@@ -122,7 +124,7 @@ public sealed class TiledConvolutionTests
         }
 
         var one = Run(1);
-        Assert.True(CpuTiledConvolution.ImagesPerChunk(g) < g.Batch, "the geometry must split into several chunks");
+        Assert.True(FastConvolution.ImagesPerChunk(g) < g.Batch, "the geometry must split into several chunks");
         foreach (int threads in new[] { 2, 3 })
         {
             var other = Run(threads);
@@ -144,8 +146,8 @@ public sealed class TiledConvolutionTests
         float[] added = new float[g.InputLength], set = FastKernelInputs.Values(25, g.InputLength);
         set[^1] = float.NaN;
 
-        CpuTiledConvolution.BackwardData(w, dy, g, filters, added, kind: kind);
-        CpuTiledConvolution.BackwardData(w, dy, g, filters, set, set: true, kind: kind);
+        FastConvolution.BackwardData(w, dy, g, filters, added, kind: kind);
+        FastConvolution.BackwardData(w, dy, g, filters, set, set: true, kind: kind);
 
         FastKernelInputs.AssertIdentical(added, set, "dx");
     }
@@ -162,9 +164,9 @@ public sealed class TiledConvolutionTests
         float[] expected = (float[])start.Clone(), actual = (float[])start.Clone();
         float[] withBias = new float[filters * g.PatchSize], withoutBias = new float[filters * g.PatchSize];
 
-        CpuFastChannelBias.Gradient(dy, g.Batch, filters, g.OutputPlane, expected);
-        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withBias, actual, kind);
-        CpuTiledConvolution.BackwardKernel(x, dy, g, filters, withoutBias, kind: kind);
+        FastChannelBias.Gradient(dy, g.Batch, filters, g.OutputPlane, expected);
+        FastConvolution.BackwardKernel(x, dy, g, filters, withBias, actual, kind);
+        FastConvolution.BackwardKernel(x, dy, g, filters, withoutBias, kind: kind);
 
         FastKernelInputs.AssertIdentical(expected, actual, "dBias (added to what it held)");
         FastKernelInputs.AssertIdentical(withoutBias, withBias, "dKernel, with the bias gradient and without");

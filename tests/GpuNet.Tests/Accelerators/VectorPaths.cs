@@ -1,4 +1,5 @@
 using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Tests.Accelerators;
 

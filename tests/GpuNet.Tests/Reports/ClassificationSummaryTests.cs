@@ -1,3 +1,4 @@
+using GpuNet.Numerics;
 using GpuNet.Reports;
 
 namespace GpuNet.Tests.Reports;
@@ -31,7 +32,7 @@ public sealed class ClassificationSummaryTests
     [Fact]
     public void Ties_go_to_the_first_class_as_the_accuracy_metric_counts_them()
     {
-        Assert.Equal(1, RankedClasses.ArgMax([0.1f, 0.45f, 0.45f]));
+        Assert.Equal(1, Rows.ArgMax([0.1f, 0.45f, 0.45f]));
         var (first, second) = RankedClasses.TopTwo([0.45f, 0.1f, 0.45f]);
         Assert.Equal((0, 2), (first.Class, second.Class));
     }

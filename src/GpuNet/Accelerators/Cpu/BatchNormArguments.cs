@@ -1,9 +1,12 @@
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
+
 namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// The buffers and sizes of one batch-normalization call over x [Batch, Channels, Spatial], as
 /// <see cref="IAccelerator.BatchNormForwardTraining"/> takes them; shared by the reference
-/// <see cref="CpuBatchNorm"/> and <see cref="CpuFastBatchNorm"/>, which runs the reference's
+/// <see cref="ReferenceBatchNorm"/> and <see cref="FastBatchNorm"/>, which runs the reference's
 /// per-channel code for the channels its vectors do not cover.
 /// </summary>
 internal readonly record struct BatchNormTraining(float[] X, float[]? Gamma, float[]? Beta, int Batch, int Channels,
@@ -13,11 +16,11 @@ internal readonly record struct BatchNormTraining(float[] X, float[]? Gamma, flo
     public void Check()
     {
         long length = (long)Batch * Channels * Spatial;
-        CpuConvolution.CheckLength(X, length, "x");
-        CpuConvolution.CheckLength(Y, length, "y");
-        CpuConvolution.CheckLength(Saved, 2L * Channels, "saved");
-        CpuConvolution.CheckLength(MovingMean, Channels, "movingMean");
-        CpuConvolution.CheckLength(MovingVariance, Channels, "movingVariance");
+        BufferChecks.CheckLength(X, length, "x");
+        BufferChecks.CheckLength(Y, length, "y");
+        BufferChecks.CheckLength(Saved, 2L * Channels, "saved");
+        BufferChecks.CheckLength(MovingMean, Channels, "movingMean");
+        BufferChecks.CheckLength(MovingVariance, Channels, "movingVariance");
     }
 }
 
@@ -29,10 +32,10 @@ internal readonly record struct BatchNormInference(float[] X, float[]? Gamma, fl
     public void Check()
     {
         long length = (long)Batch * Channels * Spatial;
-        CpuConvolution.CheckLength(X, length, "x");
-        CpuConvolution.CheckLength(Y, length, "y");
-        CpuConvolution.CheckLength(MovingMean, Channels, "movingMean");
-        CpuConvolution.CheckLength(MovingVariance, Channels, "movingVariance");
+        BufferChecks.CheckLength(X, length, "x");
+        BufferChecks.CheckLength(Y, length, "y");
+        BufferChecks.CheckLength(MovingMean, Channels, "movingMean");
+        BufferChecks.CheckLength(MovingVariance, Channels, "movingVariance");
     }
 }
 
@@ -44,9 +47,9 @@ internal readonly record struct BatchNormGradient(float[] X, float[]? Gamma, flo
     public void Check()
     {
         long length = (long)Batch * Channels * Spatial;
-        CpuConvolution.CheckLength(X, length, "x");
-        CpuConvolution.CheckLength(Dy, length, "dy");
-        CpuConvolution.CheckLength(Saved, 2L * Channels, "saved");
-        if (Dx is not null) CpuConvolution.CheckLength(Dx, length, "dx");
+        BufferChecks.CheckLength(X, length, "x");
+        BufferChecks.CheckLength(Dy, length, "dy");
+        BufferChecks.CheckLength(Saved, 2L * Channels, "saved");
+        if (Dx is not null) BufferChecks.CheckLength(Dx, length, "dx");
     }
 }

@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Fast;
 
 namespace GpuNet.Accelerators.Cpu;
 
@@ -26,7 +28,7 @@ public sealed class CpuAccelerator : IAccelerator
     public void Synchronize() { }
 
     public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta, DeviceBuffer c) =>
-        CpuFastGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
+        FastGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
 
     public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y) =>
         ForChunks(length, ElementwiseCost, (Data(a), Data(b), Data(y)), static (in (float[] A, float[] B, float[] Y) s, int start, int end) =>
@@ -34,72 +36,72 @@ public sealed class CpuAccelerator : IAccelerator
 
     public void AddBias(DeviceBuffer bias, int rows, int cols, DeviceBuffer x) =>
         CpuParallel.For(rows, cols, (Data(bias), cols, Data(x)), static (in (float[] Bias, int Cols, float[] X) s, int start, int end) =>
-            CpuFastActivations.AddBias(s.Bias, end - start, s.Cols, s.X.AsSpan(start * s.Cols, (end - start) * s.Cols)));
+            FastActivations.AddBias(s.Bias, end - start, s.Cols, s.X.AsSpan(start * s.Cols, (end - start) * s.Cols)));
 
     public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias) =>
-        CpuFastActivations.BiasGradient(Data(dy).AsSpan(0, rows * cols), rows, cols, Data(dBias));
+        FastActivations.BiasGradient(Data(dy).AsSpan(0, rows * cols), rows, cols, Data(dBias));
 
     public void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y) =>
         ForChunks(length, ActivationCost(kind), (kind, alpha, Data(x), Data(y)), static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y) s, int start, int end) =>
-            CpuFastActivations.Forward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end)));
+            FastActivations.Forward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end)));
 
     public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx) =>
         ForChunks(length, ElementwiseCost, (kind, alpha, Data(x), Data(y), Data(dy), Data(dx)),
             static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start, int end) =>
-                CpuFastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end), s.Dy.AsSpan(start..end), s.Dx.AsSpan(start..end)));
+                FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end), s.Dy.AsSpan(start..end), s.Dx.AsSpan(start..end)));
 
     public void SoftmaxForward(DeviceBuffer x, int rows, int cols, DeviceBuffer y) =>
-        CpuSoftmax.Forward(Data(x), rows, cols, Data(y));
+        ReferenceSoftmax.Forward(Data(x), rows, cols, Data(y));
 
     public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx) =>
-        CpuSoftmax.Backward(Data(y), Data(dy), rows, cols, Data(dx));
+        ReferenceSoftmax.Backward(Data(y), Data(dy), rows, cols, Data(dx));
 
     public void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, DeviceBuffer lossPerSample) =>
-        CpuLosses.Forward(kind, Data(prediction), Data(target), rows, cols, Data(lossPerSample));
+        ReferenceLosses.Forward(kind, Data(prediction), Data(target), rows, cols, Data(lossPerSample));
 
     public void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, float scale, DeviceBuffer dPrediction) =>
-        CpuLosses.Backward(kind, Data(prediction), Data(target), rows, cols, scale, Data(dPrediction));
+        ReferenceLosses.Backward(kind, Data(prediction), Data(target), rows, cols, scale, Data(dPrediction));
 
     public void AccumulateSum(DeviceBuffer values, int length, int index, DeviceBuffer accumulator) =>
-        Data(accumulator)[index] += CpuReductions.Sum(Data(values).AsSpan(0, length));
+        Data(accumulator)[index] += ReferenceReductions.Sum(Data(values).AsSpan(0, length));
 
     public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator) =>
-        Data(accumulator)[index] += CpuReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
+        Data(accumulator)[index] += ReferenceReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
 
     public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)),
             static (in (float[] G, float Lr, float Momentum, bool Nesterov, float[] W, float[]? V) s, int start, int end) =>
-                CpuFastOptimizers.Sgd(s.G.AsSpan(start..end), s.Lr, s.Momentum, s.Nesterov, s.W.AsSpan(start..end), s.V is null ? default : s.V.AsSpan(start..end)));
+                FastOptimizers.Sgd(s.G.AsSpan(start..end), s.Lr, s.Momentum, s.Nesterov, s.W.AsSpan(start..end), s.V is null ? default : s.V.AsSpan(start..end)));
 
     public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)),
             static (in (float[] G, float Lr, float Epsilon, float[] W, float[] A) s, int start, int end) =>
-                CpuFastOptimizers.Adagrad(s.G.AsSpan(start..end), s.Lr, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
+                FastOptimizers.Adagrad(s.G.AsSpan(start..end), s.Lr, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
 
     public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator), Data(deltaAccumulator)),
             static (in (float[] G, float Lr, float Rho, float Epsilon, float[] W, float[] A, float[] D) s, int start, int end) =>
-                CpuFastOptimizers.Adadelta(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end), s.D.AsSpan(start..end)));
+                FastOptimizers.Adadelta(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end), s.D.AsSpan(start..end)));
 
     public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)),
             static (in (float[] G, float Lr, float Rho, float Epsilon, float[] W, float[] A) s, int start, int end) =>
-                CpuFastOptimizers.Rmsprop(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
+                FastOptimizers.Rmsprop(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
 
     public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment), Data(secondMoment)),
             static (in (float[] G, float Lr, float Beta1, float Beta2, float Epsilon, float[] W, float[] M, float[] V) s, int start, int end) =>
-                CpuFastOptimizers.Adam(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
+                FastOptimizers.Adam(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
 
     public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment), Data(infinityNorm)),
             static (in (float[] G, float Lr, float Beta1, float Beta2, float Epsilon, float[] W, float[] M, float[] U) s, int start, int end) =>
-                CpuFastOptimizers.Adamax(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.U.AsSpan(start..end)));
+                FastOptimizers.Adamax(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.U.AsSpan(start..end)));
 
     public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
         ForChunks(length, ElementwiseCost, (Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)),
             static (in (float[] G, NadamScalars H, float[] W, float[] M, float[] V) s, int start, int end) =>
-                CpuFastOptimizers.Nadam(s.G.AsSpan(start..end), s.H, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
+                FastOptimizers.Nadam(s.G.AsSpan(start..end), s.H, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
 
     // Each fixed chunk's sum on whichever thread takes it, then the chunks' sums in order: the
     // same total for any thread count, and the pass over a large kernel's gradient (after every
@@ -112,7 +114,7 @@ public sealed class CpuAccelerator : IAccelerator
         ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, sums), static (in (float[] W, float L1, float L2, double[] Sums) s, int start, int end) =>
         {
             for (int first = start; first < end; first += Chunk)
-                s.Sums[first / Chunk] = CpuFastOptimizers.Penalty(s.W.AsSpan(first, Math.Min(Chunk, end - first)), s.L1, s.L2);
+                s.Sums[first / Chunk] = FastOptimizers.Penalty(s.W.AsSpan(first, Math.Min(Chunk, end - first)), s.L1, s.L2);
         });
         double total = 0;
         for (int c = 0; c < chunks; c++) total += sums[c];
@@ -123,7 +125,7 @@ public sealed class CpuAccelerator : IAccelerator
 
     public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient) =>
         ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)), static (in (float[] W, float L1, float L2, float[] G) s, int start, int end) =>
-            CpuOptimizers.PenaltyGradient(s.W.AsSpan(start..end), s.L1, s.L2, s.G.AsSpan(start..end)));
+            ReferenceOptimizers.PenaltyGradient(s.W.AsSpan(start..end), s.L1, s.L2, s.G.AsSpan(start..end)));
 
     public void Dispose() { }
 
@@ -160,36 +162,36 @@ public sealed class CpuAccelerator : IAccelerator
 
     public void Conv2DForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer y) =>
-        CpuTiledConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
+        FastConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
 
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
     {
-        CpuTiledConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
-        if (dx is not null) CpuTiledConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx), setDx);
+        FastConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
+        if (dx is not null) FastConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx), setDx);
     }
 
     // Each image's output is pooled while it is in L2, and each piece of dy made from the
     // pooling's gradient where it is used: the full-size output and its gradient are never touched.
     public void Conv2DMaxPoolForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutput, Window2D pool, bool relu, DeviceBuffer y, DeviceBuffer argmax) =>
-        CpuTiledConvolution.ForwardPooled(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, pool, relu, Data(y), Data(argmax));
+        FastConvolution.ForwardPooled(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, pool, relu, Data(y), Data(argmax));
 
     public void Conv2DMaxPoolBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, int filters,
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutputGradient, Window2D pool, bool relu, DeviceBuffer? masked,
         DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
     {
         var pooled = new PooledGradient(Data(dy), Data(argmax), relu ? Data(y) : null, pool);
-        CpuTiledConvolution.BackwardKernelPooled(Data(x), pooled, window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
-        if (dx is not null) CpuTiledConvolution.BackwardDataPooled(Data(kernel), pooled, window, filters, Data(dx), setDx);
+        FastConvolution.BackwardKernelPooled(Data(x), pooled, window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
+        if (dx is not null) FastConvolution.BackwardDataPooled(Data(kernel), pooled, window, filters, Data(dx), setDx);
     }
 
-    public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => CpuConvolution.Im2Col(Data(x), window, Data(col));
+    public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => ReferenceConvolution.Im2Col(Data(x), window, Data(col));
 
-    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => CpuConvolution.Col2Im(Data(dCol), window, Data(dx));
+    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => ReferenceConvolution.Col2Im(Data(dCol), window, Data(dx));
 
     public void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y) =>
-        CpuConvolution.SwapLeadingAxes(Data(x), a, b, inner, Data(y));
+        ReferenceConvolution.SwapLeadingAxes(Data(x), a, b, inner, Data(y));
 
     // Each thread zeroes a cache-sized piece of dx and adds into it at once, so dx crosses memory once.
     public void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx) =>
@@ -200,67 +202,67 @@ public sealed class CpuAccelerator : IAccelerator
                 {
                     int b = Math.Min(end, a + Chunk);
                     s.Dx.AsSpan(a..b).Clear();
-                    CpuFastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(a..b), s.Y.AsSpan(a..b), s.Dy.AsSpan(a..b), s.Dx.AsSpan(a..b));
+                    FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(a..b), s.Y.AsSpan(a..b), s.Dy.AsSpan(a..b), s.Dx.AsSpan(a..b));
                 }
             });
 
     public void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y) =>
-        CpuFastChannelBias.Add(Data(bias), batch, channels, spatial, Data(y));
+        FastChannelBias.Add(Data(bias), batch, channels, spatial, Data(y));
 
     public void ChannelBiasGradient(DeviceBuffer dy, int batch, int channels, int spatial, DeviceBuffer dBias) =>
-        CpuFastChannelBias.Gradient(Data(dy), batch, channels, spatial, Data(dBias));
+        FastChannelBias.Gradient(Data(dy), batch, channels, spatial, Data(dBias));
 
     public void MaxPoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
-        CpuFastPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
+        FastMaxPooling.MaxForward(Data(x), window, Data(y), Data(argmax));
 
     public void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
-        CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: false);
+        FastMaxPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: false);
 
     public void MaxPoolBackwardSet(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
-        CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: true);
+        FastMaxPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set: true);
 
     public void MaxPoolReluForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
-        CpuFastPooling.MaxForward(Data(x), window, Data(y), Data(argmax), relu: true);
+        FastMaxPooling.MaxForward(Data(x), window, Data(y), Data(argmax), relu: true);
 
     // The mask is taken in the pooling's own pass: no masked copy of dy.
     public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx, DeviceBuffer masked, bool set) =>
-        CpuFastPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set, reluOutput: Data(y));
+        FastMaxPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set, reluOutput: Data(y));
 
-    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuFastSumPooling.AverageForward(Data(x), window, Data(y));
+    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => FastSumPooling.AverageForward(Data(x), window, Data(y));
 
-    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) => CpuFastSumPooling.AverageBackward(Data(dy), window, Data(dx));
+    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) => FastSumPooling.AverageBackward(Data(dy), window, Data(dx));
 
-    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => CpuFastSumPooling.L2Forward(Data(x), window, Data(y));
+    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => FastSumPooling.L2Forward(Data(x), window, Data(y));
 
     public void L2PoolBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, Window2D window, DeviceBuffer dx) =>
-        CpuFastSumPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
+        FastSumPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
 
     public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask) =>
-        CpuFastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
+        FastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
-        CpuFastDropout.Backward(Data(dy), Data(mask), length, Data(dx));
+        FastDropout.Backward(Data(dy), Data(mask), length, Data(dx));
 
     public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
         float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance) =>
-        CpuFastBatchNorm.ForwardTraining(new BatchNormTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch, channels, spatial,
+        FastBatchNorm.ForwardTraining(new BatchNormTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch, channels, spatial,
             momentum, epsilon, Data(y), Data(saved), Data(movingMean), Data(movingVariance)));
 
     public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean, DeviceBuffer movingVariance,
         int batch, int channels, int spatial, float epsilon, DeviceBuffer y) =>
-        CpuFastBatchNorm.ForwardInference(new BatchNormInference(Data(x), OptionalData(gamma), OptionalData(beta), Data(movingMean), Data(movingVariance),
+        FastBatchNorm.ForwardInference(new BatchNormInference(Data(x), OptionalData(gamma), OptionalData(beta), Data(movingMean), Data(movingVariance),
             batch, channels, spatial, epsilon, Data(y)));
 
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels, int spatial,
         DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta) =>
-        CpuFastBatchNorm.Backward(new BatchNormGradient(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch, channels, spatial,
+        FastBatchNorm.Backward(new BatchNormGradient(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch, channels, spatial,
             OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta)));
 
     public void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y) =>
-        CpuPRelu.Forward(Data(x), Data(alpha), batch, units, Data(y));
+        ReferencePRelu.Forward(Data(x), Data(alpha), batch, units, Data(y));
 
     public void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx, DeviceBuffer dAlpha) =>
-        CpuPRelu.Backward(Data(x), Data(alpha), Data(dy), batch, units, OptionalData(dx), Data(dAlpha));
+        ReferencePRelu.Backward(Data(x), Data(alpha), Data(dy), batch, units, OptionalData(dx), Data(dAlpha));
 
     private static float[]? OptionalData(DeviceBuffer? buffer) => buffer is null ? null : Data(buffer);
 }

@@ -1,14 +1,15 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// Average and L2 pooling, the two that sum over their window, as the CPU accelerator runs them
 /// on AVX2 (AVX-512 machines included): eight neighbouring windows of an output row side by side
 /// in a vector, each lane adding its window's elements in the reference's row-major order, so
-/// that every output and gradient agrees with <see cref="CpuPooling"/> bit for bit.
+/// that every output and gradient agrees with <see cref="ReferencePooling"/> bit for bit.
 /// </summary>
 /// <remarks>
 /// Windows that lie across the left or right border (clipped, or over padding), and the last
@@ -18,7 +19,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// in the usual 2×2 pooling): each pixel then gets one window's share per output row, in the
 /// reference's order of output rows; other strides run the reference.
 /// </remarks>
-internal static unsafe class CpuFastSumPooling
+internal static unsafe class FastSumPooling
 {
     private const int Lanes = 8;
 
@@ -34,11 +35,11 @@ internal static unsafe class CpuFastSumPooling
     {
         if (!IsVectorised || !RowsTile(g))
         {
-            CpuPooling.AverageBackward(dy, g, dx);
+            ReferencePooling.AverageBackward(dy, g, dx);
             return;
         }
-        CpuPooling.Check(dx, dy, g);
-        CpuPooling.ForPlanes(g, (dy, dx), static (in (float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
+        BufferChecks.CheckPooling(dx, dy, g);
+        ReferencePooling.ForPlanes(g, (dy, dx), static (in (float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
         {
             fixed (float* dy = s.Dy, dx = s.Dx)
                 BackwardPlane(null, null, dy + (nint)plane * g.OutputPlane, g, dx + (nint)plane * g.InputPlane);
@@ -52,12 +53,12 @@ internal static unsafe class CpuFastSumPooling
     {
         if (!IsVectorised || !RowsTile(g))
         {
-            CpuPooling.L2Backward(x, y, dy, g, dx);
+            ReferencePooling.L2Backward(x, y, dy, g, dx);
             return;
         }
-        CpuPooling.Check(x, y, g);
-        CpuPooling.Check(dx, dy, g);
-        CpuPooling.ForPlanes(g, (x, y, dy, dx), static (in (float[] X, float[] Y, float[] Dy, float[] Dx) s,
+        BufferChecks.CheckPooling(x, y, g);
+        BufferChecks.CheckPooling(dx, dy, g);
+        ReferencePooling.ForPlanes(g, (x, y, dy, dx), static (in (float[] X, float[] Y, float[] Dy, float[] Dx) s,
             in Window2D g, int plane) =>
         {
             fixed (float* x = s.X, y = s.Y, dy = s.Dy, dx = s.Dx)
@@ -75,12 +76,12 @@ internal static unsafe class CpuFastSumPooling
     {
         if (!IsVectorised)
         {
-            if (squares) CpuPooling.L2Forward(x, g, y);
-            else CpuPooling.AverageForward(x, g, y);
+            if (squares) ReferencePooling.L2Forward(x, g, y);
+            else ReferencePooling.AverageForward(x, g, y);
             return;
         }
-        CpuPooling.Check(x, y, g);
-        CpuPooling.ForPlanes(g, (x, y, squares), static (in (float[] X, float[] Y, bool Squares) s, in Window2D g,
+        BufferChecks.CheckPooling(x, y, g);
+        ReferencePooling.ForPlanes(g, (x, y, squares), static (in (float[] X, float[] Y, bool Squares) s, in Window2D g,
             int plane) =>
         {
             fixed (float* x = s.X, y = s.Y)
@@ -106,7 +107,7 @@ internal static unsafe class CpuFastSumPooling
         for (int oh = 0; oh < g.OutputHeight; oh++)
         {
             float* outputs = y + oh * g.OutputWidth;
-            var (hFirst, hEnd) = CpuPooling.Rows(g, oh);
+            var (hFirst, hEnd) = ReferencePooling.Rows(g, oh);
             var count = Vector256.Create((float)((hEnd - hFirst) * g.WindowWidth));
             for (int ow = first; ow < vectorEnd; ow += Lanes)
             {
@@ -126,7 +127,7 @@ internal static unsafe class CpuFastSumPooling
             }
             // The windows left of the vectors and right of them.
             for (int ow = first > 0 ? 0 : vectorEnd; ow < g.OutputWidth; ow = ow + 1 == first ? vectorEnd : ow + 1)
-                outputs[ow] = squares ? CpuPooling.L2At(plane, g, oh, ow) : CpuPooling.AverageAt(plane, g, oh, ow);
+                outputs[ow] = squares ? ReferencePooling.L2At(plane, g, oh, ow) : ReferencePooling.AverageAt(plane, g, oh, ow);
         }
     }
 
@@ -147,7 +148,7 @@ internal static unsafe class CpuFastSumPooling
         for (int p = 0; p < owners.Length; p++) owners[p] = p / kw;
         for (int oh = 0; oh < g.OutputHeight; oh++)
         {
-            var (hFirst, hEnd) = CpuPooling.Rows(g, oh);
+            var (hFirst, hEnd) = ReferencePooling.Rows(g, oh);
             var count = Vector256.Create((float)((hEnd - hFirst) * kw));
             for (int ow = first; ow < vectorEnd; ow += Lanes)
             {
@@ -185,8 +186,8 @@ internal static unsafe class CpuFastSumPooling
             for (int ow = first > 0 ? 0 : vectorEnd; ow < g.OutputWidth; ow = ow + 1 == first ? vectorEnd : ow + 1)
             {
                 int o = oh * g.OutputWidth + ow;
-                if (y is null) CpuPooling.AverageBackwardAt(dy[o], g, oh, ow, dxPlane);
-                else CpuPooling.L2BackwardAt(inputPlane, y[o], dy[o], g, oh, ow, dxPlane);
+                if (y is null) ReferencePooling.AverageBackwardAt(dy[o], g, oh, ow, dxPlane);
+                else ReferencePooling.L2BackwardAt(inputPlane, y[o], dy[o], g, oh, ow, dxPlane);
             }
         }
     }

@@ -1,20 +1,21 @@
 using GpuNet.Kernels;
+using GpuNet.Accelerators.Cpu.Fast;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// Inverted dropout with a counter-based mask: element i's fate depends only on (seed, stream, i),
 /// so the CPU, a GPU and any thread split draw the same mask. The plain reference, one Philox
-/// block at a time on one thread; <see cref="CpuFastDropout"/> is what the accelerator runs.
+/// block at a time on one thread; <see cref="FastDropout"/> is what the accelerator runs.
 /// </summary>
-internal static class CpuDropout
+internal static class ReferenceDropout
 {
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
-        CpuConvolution.CheckLength(x, length, nameof(x));
-        CpuConvolution.CheckLength(y, length, nameof(y));
-        CpuConvolution.CheckLength(mask, length, nameof(mask));
+        BufferChecks.CheckLength(x, length, nameof(x));
+        BufferChecks.CheckLength(y, length, nameof(y));
+        BufferChecks.CheckLength(mask, length, nameof(mask));
         Range(x, 0, length, rate, 1f / (1f - rate), seed, stream, y, mask);
     }
 
@@ -39,9 +40,9 @@ internal static class CpuDropout
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
     {
-        CpuConvolution.CheckLength(dy, length, nameof(dy));
-        CpuConvolution.CheckLength(mask, length, nameof(mask));
-        CpuConvolution.CheckLength(dx, length, nameof(dx));
+        BufferChecks.CheckLength(dy, length, nameof(dy));
+        BufferChecks.CheckLength(mask, length, nameof(mask));
+        BufferChecks.CheckLength(dx, length, nameof(dx));
         for (int i = 0; i < length; i++) dx[i] += dy[i] * mask[i];
     }
 }

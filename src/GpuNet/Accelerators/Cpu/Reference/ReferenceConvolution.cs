@@ -1,18 +1,20 @@
-namespace GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Fast;
+
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// The data movement around the convolution's GEMM: im2col, its adjoint col2im, the axis swap
 /// between filter-major and NCHW, and the per-channel bias. The per-channel bias kernels here are
-/// the plain references; the accelerator runs <see cref="CpuFastChannelBias"/>'s.
+/// the plain references; the accelerator runs <see cref="FastChannelBias"/>'s.
 /// </summary>
-internal static class CpuConvolution
+internal static class ReferenceConvolution
 {
     /// <summary>col [C·kh·kw, N·OH·OW] from x [N, C, H, W]; one row per patch element, so rows run in parallel.</summary>
     public static void Im2Col(float[] x, Window2D g, float[] col)
     {
         g.Validate();
-        CheckLength(x, g.InputLength, nameof(x));
-        CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
+        BufferChecks.CheckLength(x, g.InputLength, nameof(x));
+        BufferChecks.CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
         CpuParallel.For(g.PatchSize, g.PatchCount, (x, g, col), static (in (float[] X, Window2D G, float[] Col) s, int first, int last) =>
             Im2ColRows(s.X, s.G, s.Col, first, last));
     }
@@ -57,8 +59,8 @@ internal static class CpuConvolution
     public static void Col2Im(float[] dCol, Window2D g, float[] dx)
     {
         g.Validate();
-        CheckLength(dCol, (long)g.PatchSize * g.PatchCount, nameof(dCol));
-        CheckLength(dx, g.InputLength, nameof(dx));
+        BufferChecks.CheckLength(dCol, (long)g.PatchSize * g.PatchCount, nameof(dCol));
+        BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
         CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (dCol, g, dx), static (in (float[] DCol, Window2D G, float[] Dx) s, int first, int last) =>
             Col2ImPlanes(s.DCol, s.G, s.Dx, first, last));
     }
@@ -103,8 +105,8 @@ internal static class CpuConvolution
     public static void SwapLeadingAxes(float[] x, int a, int b, int inner, float[] y)
     {
         long length = (long)a * b * inner;
-        CheckLength(x, length, nameof(x));
-        CheckLength(y, length, nameof(y));
+        BufferChecks.CheckLength(x, length, nameof(x));
+        BufferChecks.CheckLength(y, length, nameof(y));
         CpuParallel.For(a, (long)b * inner, (x, a, b, inner, y), static (in (float[] X, int A, int B, int Inner, float[] Y) s, int first, int last) =>
         {
             for (int p = first; p < last; p++)
@@ -118,7 +120,7 @@ internal static class CpuConvolution
     /// <summary>y[n, c, s] += bias[c].</summary>
     public static void AddChannelBias(float[] bias, int batch, int channels, int spatial, float[] y)
     {
-        CheckLength(y, (long)batch * channels * spatial, nameof(y));
+        BufferChecks.CheckLength(y, (long)batch * channels * spatial, nameof(y));
         CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y), static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
         {
             for (int plane = first; plane < last; plane++)
@@ -133,7 +135,7 @@ internal static class CpuConvolution
     /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, summed in double in a fixed order.</summary>
     public static void ChannelBiasGradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
     {
-        CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
+        BufferChecks.CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
         CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias), static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
         {
             for (int c = first; c < last; c++)
@@ -157,11 +159,5 @@ internal static class CpuConvolution
         int end = Math.Min(outputWidth, (width - 1 + padLeft - j) / stride + 1);
         if (width - 1 + padLeft - j < 0) end = 0;
         return (first, Math.Max(first, end));
-    }
-
-    internal static void CheckLength(float[] buffer, long needed, string name)
-    {
-        if (buffer.Length < needed)
-            throw new ArgumentException($"{name} holds {buffer.Length} floats; the kernel needs {needed}.", name);
     }
 }

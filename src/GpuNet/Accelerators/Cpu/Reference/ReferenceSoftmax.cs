@@ -1,7 +1,7 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>Row-wise softmax and its backward.</summary>
-internal static class CpuSoftmax
+internal static class ReferenceSoftmax
 {
     public static void Forward(ReadOnlySpan<float> x, int rows, int cols, Span<float> y)
     {

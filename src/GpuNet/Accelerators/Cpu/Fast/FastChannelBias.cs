@@ -1,21 +1,22 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// A convolution's per-channel bias and its gradient over [batch, channels, spatial] as the CPU
-/// accelerator runs them; <see cref="CpuConvolution"/> holds the plain references. The bias add
+/// accelerator runs them; <see cref="ReferenceConvolution"/> holds the plain references. The bias add
 /// is the reference's arithmetic, so exact; the gradient sums in a different (fixed) order.
 /// </summary>
-internal static class CpuFastChannelBias
+internal static class FastChannelBias
 {
     /// <summary>y[n, c, s] += bias[c].</summary>
     public static void Add(float[] bias, int batch, int channels, int spatial, float[] y)
     {
-        CpuConvolution.CheckLength(y, (long)batch * channels * spatial, nameof(y));
-        CpuConvolution.CheckLength(bias, channels, nameof(bias));
+        BufferChecks.CheckLength(y, (long)batch * channels * spatial, nameof(y));
+        BufferChecks.CheckLength(bias, channels, nameof(bias));
         CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y), static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
         {
             for (int plane = first; plane < last; plane++)
@@ -29,8 +30,8 @@ internal static class CpuFastChannelBias
     /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, so the sum does not depend on the thread count.</summary>
     public static void Gradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
     {
-        CpuConvolution.CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
-        CpuConvolution.CheckLength(dBias, channels, nameof(dBias));
+        BufferChecks.CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
+        BufferChecks.CheckLength(dBias, channels, nameof(dBias));
         CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias), static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
         {
             for (int c = first; c < last; c++)

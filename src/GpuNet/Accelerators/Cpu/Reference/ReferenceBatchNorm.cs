@@ -1,12 +1,14 @@
-namespace GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Fast;
+
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// Batch normalization over x [batch, channels, spatial], the plain reference: one channel per
 /// work item, its statistics summed in double over batch and spatial in a fixed order. A Dense
 /// layer's features are channels with spatial = 1; a convolution's channels have spatial = H·W.
-/// The accelerator runs <see cref="CpuFastBatchNorm"/>.
+/// The accelerator runs <see cref="FastBatchNorm"/>.
 /// </summary>
-internal static class CpuBatchNorm
+internal static class ReferenceBatchNorm
 {
     public static void ForwardTraining(in BatchNormTraining a)
     {

@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// The tuned GEMM: c [m, n] = alpha · op(a) · op(b) + beta · c, row-major, the contract of
 /// <see cref="IAccelerator.Gemm"/>. Blocks of op(A) and op(B) are packed into cache-sized panels
 /// (<see cref="GemmPacking"/>) and multiplied tile by tile by a register-blocked micro-kernel
-/// (<see cref="GemmMicroKernels"/>) chosen for the CPU. <see cref="CpuGemm"/> stays the reference.
+/// (<see cref="GemmMicroKernels"/>) chosen for the CPU. <see cref="ReferenceGemm"/> stays the reference.
 /// </summary>
 /// <remarks>
 /// Loop order, outermost first, with the block sizes of <see cref="GemmBlocking"/> (from the L1
@@ -23,7 +24,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// (<see cref="ReferenceIsFaster"/>). A call allocates nothing once each thread's packing buffer
 /// exists: the threads are <see cref="CpuParallel"/>'s, and the job's delegate is made once.
 /// </remarks>
-internal static unsafe class CpuFastGemm
+internal static unsafe class FastGemm
 {
     /// <summary>Multiply-adds a second thread must get to be worth waking.</summary>
     private const long WorkPerThread = 1 << 18;
@@ -69,7 +70,7 @@ internal static unsafe class CpuFastGemm
             kind = GemmMicroKernels.Best;
             if (ReferenceIsFaster(transposeA, transposeB, m, n, k, kind))
             {
-                CpuGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
+                ReferenceGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
                 return;
             }
         }

@@ -1,17 +1,18 @@
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// The activations, their derivatives, the bias broadcast and elementwise addition as the CPU
 /// accelerator runs them: SIMD over whole vectors, the remainder handed to the reference
-/// <see cref="CpuActivations"/>. Every kernel but sigmoid and tanh forward does the reference's
+/// <see cref="ReferenceActivations"/>. Every kernel but sigmoid and tanh forward does the reference's
 /// arithmetic in the reference's order, so it agrees bit for bit; those two use
 /// <see cref="TensorPrimitives"/>'s vectorised exp and tanh, a few ulps from MathF's.
 /// </summary>
-internal static class CpuFastActivations
+internal static class FastActivations
 {
     public static void Forward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, Span<float> y)
     {
@@ -71,7 +72,7 @@ internal static class CpuFastActivations
             var v = Vector.LoadUnsafe(ref xs, (nuint)i);
             Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, Vector<float>.Zero).StoreUnsafe(ref ys, (nuint)i);
         }
-        CpuActivations.Forward(ActivationKind.Relu, 0f, x[i..], y[i..]);
+        ReferenceActivations.Forward(ActivationKind.Relu, 0f, x[i..], y[i..]);
     }
 
     private static void LeakyRelu(ReadOnlySpan<float> x, float alpha, Span<float> y)
@@ -84,7 +85,7 @@ internal static class CpuFastActivations
             var v = Vector.LoadUnsafe(ref xs, (nuint)i);
             Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, slope * v).StoreUnsafe(ref ys, (nuint)i);
         }
-        CpuActivations.Forward(ActivationKind.LeakyRelu, alpha, x[i..], y[i..]);
+        ReferenceActivations.Forward(ActivationKind.LeakyRelu, alpha, x[i..], y[i..]);
     }
 
     private static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
@@ -97,7 +98,7 @@ internal static class CpuFastActivations
             var sum = Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * yv * (Vector<float>.One - yv);
             sum.StoreUnsafe(ref dxs, (nuint)i);
         }
-        CpuActivations.Backward(ActivationKind.Sigmoid, 0f, default, y[i..], dy[i..], dx[i..]);
+        ReferenceActivations.Backward(ActivationKind.Sigmoid, 0f, default, y[i..], dy[i..], dx[i..]);
     }
 
     private static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
@@ -110,7 +111,7 @@ internal static class CpuFastActivations
             var sum = Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * (Vector<float>.One - yv * yv);
             sum.StoreUnsafe(ref dxs, (nuint)i);
         }
-        CpuActivations.Backward(ActivationKind.Tanh, 0f, default, y[i..], dy[i..], dx[i..]);
+        ReferenceActivations.Backward(ActivationKind.Tanh, 0f, default, y[i..], dy[i..], dx[i..]);
     }
 
     private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
@@ -123,7 +124,7 @@ internal static class CpuFastActivations
                 Vector.LoadUnsafe(ref dys, (nuint)i), Vector<float>.Zero);
             (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
         }
-        CpuActivations.Backward(ActivationKind.Relu, 0f, x[i..], default, dy[i..], dx[i..]);
+        ReferenceActivations.Backward(ActivationKind.Relu, 0f, x[i..], default, dy[i..], dx[i..]);
     }
 
     private static void LeakyReluBackward(ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> dy, Span<float> dx)
@@ -137,7 +138,7 @@ internal static class CpuFastActivations
             var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i), Vector<float>.Zero), g, slope * g);
             (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
         }
-        CpuActivations.Backward(ActivationKind.LeakyRelu, alpha, x[i..], default, dy[i..], dx[i..]);
+        ReferenceActivations.Backward(ActivationKind.LeakyRelu, alpha, x[i..], default, dy[i..], dx[i..]);
     }
 
     // The loops read through unchecked references, so the lengths are checked once here.

@@ -1,7 +1,7 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>Elementwise activations, their derivatives, and the bias broadcast that precedes them.</summary>
-internal static class CpuActivations
+internal static class ReferenceActivations
 {
     public static void Forward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, Span<float> y)
     {

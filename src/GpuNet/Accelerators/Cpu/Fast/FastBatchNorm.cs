@@ -1,11 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// Batch normalization as the CPU accelerator runs it, on 256-bit vectors (AVX2 and AVX-512
-/// machines alike; elsewhere the reference <see cref="CpuBatchNorm"/>).
+/// machines alike; elsewhere the reference <see cref="ReferenceBatchNorm"/>).
 /// </summary>
 /// <remarks>
 /// After a Dense layer (spatial = 1) x is [rows, features] and the statistics of a feature run
@@ -18,7 +19,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// sequential sums; the normalization and the input gradient are elementwise and exact.
 /// Work splits by feature blocks or channels, so no sum depends on the thread count.
 /// </remarks>
-internal static unsafe class CpuFastBatchNorm
+internal static unsafe class FastBatchNorm
 {
     private const int Lanes = 8;
 
@@ -29,7 +30,7 @@ internal static unsafe class CpuFastBatchNorm
     {
         if (!IsVectorised)
         {
-            CpuBatchNorm.ForwardTraining(a);
+            ReferenceBatchNorm.ForwardTraining(a);
             return;
         }
         a.Check();
@@ -37,7 +38,7 @@ internal static unsafe class CpuFastBatchNorm
             static (in BatchNormTraining a, int first,
                 int last) => { for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes); },
             static (in BatchNormTraining a, int first,
-                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.TrainChannel(a, c); },
+                int last) => { for (int c = first; c < last; c++) ReferenceBatchNorm.TrainChannel(a, c); },
             static (in BatchNormTraining a, int first,
                 int last) => { for (int c = first; c < last; c++) TrainChannel(a, c); });
     }
@@ -46,7 +47,7 @@ internal static unsafe class CpuFastBatchNorm
     {
         if (!IsVectorised)
         {
-            CpuBatchNorm.ForwardInference(a);
+            ReferenceBatchNorm.ForwardInference(a);
             return;
         }
         a.Check();
@@ -54,7 +55,7 @@ internal static unsafe class CpuFastBatchNorm
             static (in BatchNormInference a, int first,
                 int last) => { for (int block = first; block < last; block++) InferFeatures(a, block * Lanes); },
             static (in BatchNormInference a, int first,
-                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.InferChannel(a, c); },
+                int last) => { for (int c = first; c < last; c++) ReferenceBatchNorm.InferChannel(a, c); },
             static (in BatchNormInference a, int first, int last) =>
             {
                 for (int c = first; c < last; c++)
@@ -70,7 +71,7 @@ internal static unsafe class CpuFastBatchNorm
     {
         if (!IsVectorised)
         {
-            CpuBatchNorm.Backward(a);
+            ReferenceBatchNorm.Backward(a);
             return;
         }
         a.Check();
@@ -78,7 +79,7 @@ internal static unsafe class CpuFastBatchNorm
             static (in BatchNormGradient a, int first,
                 int last) => { for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes); },
             static (in BatchNormGradient a, int first,
-                int last) => { for (int c = first; c < last; c++) CpuBatchNorm.BackwardChannel(a, c); },
+                int last) => { for (int c = first; c < last; c++) ReferenceBatchNorm.BackwardChannel(a, c); },
             static (in BatchNormGradient a, int first,
                 int last) => { for (int c = first; c < last; c++) BackwardChannel(a, c); });
     }

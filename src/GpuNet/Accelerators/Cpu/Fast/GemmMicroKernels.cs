@@ -3,9 +3,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
-/// <summary>The instruction set a <see cref="CpuFastGemm"/> micro-kernel is written for.</summary>
+/// <summary>The instruction set a <see cref="FastGemm"/> micro-kernel is written for.</summary>
 public enum GemmKernelKind
 {
     /// <summary>The fastest kind the CPU supports.</summary>
@@ -19,7 +19,7 @@ public enum GemmKernelKind
 }
 
 /// <summary>
-/// The inner loops of <see cref="CpuFastGemm"/>: each computes one MR × NR tile of C from a packed
+/// The inner loops of <see cref="FastGemm"/>: each computes one MR × NR tile of C from a packed
 /// sliver of A (kc steps of MR values, [kc, MR]) and a packed sliver of B (kc steps of NR values,
 /// [kc, NR]), keeping the whole tile in vector registers for the length of the sliver.
 /// </summary>

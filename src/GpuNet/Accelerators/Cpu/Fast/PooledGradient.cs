@@ -1,4 +1,4 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// The gradient at the output of a max pooling that reads a convolution's output, with what the

@@ -1,7 +1,7 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>The optimizers' elementwise updates, as written in Keras 2's optimizers.py.</summary>
-internal static class CpuOptimizers
+internal static class ReferenceOptimizers
 {
     public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w, Span<float> velocity)
     {

@@ -1,13 +1,13 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>PReLU over x [batch, units] with a learned slope alpha [units] for the negative side.</summary>
-internal static class CpuPRelu
+internal static class ReferencePRelu
 {
     public static void Forward(float[] x, float[] alpha, int batch, int units, float[] y)
     {
-        CpuConvolution.CheckLength(x, (long)batch * units, nameof(x));
-        CpuConvolution.CheckLength(y, (long)batch * units, nameof(y));
-        CpuConvolution.CheckLength(alpha, units, nameof(alpha));
+        BufferChecks.CheckLength(x, (long)batch * units, nameof(x));
+        BufferChecks.CheckLength(y, (long)batch * units, nameof(y));
+        BufferChecks.CheckLength(alpha, units, nameof(alpha));
         CpuParallel.For(batch, units, (x, alpha, units, y), static (in (float[] X, float[] Alpha, int Units, float[] Y) s, int first, int last) =>
         {
             var (x, alpha, units, y) = s;
@@ -25,8 +25,8 @@ internal static class CpuPRelu
 
     public static void Backward(float[] x, float[] alpha, float[] dy, int batch, int units, float[]? dx, float[] dAlpha)
     {
-        CpuConvolution.CheckLength(x, (long)batch * units, nameof(x));
-        CpuConvolution.CheckLength(dy, (long)batch * units, nameof(dy));
+        BufferChecks.CheckLength(x, (long)batch * units, nameof(x));
+        BufferChecks.CheckLength(dy, (long)batch * units, nameof(dy));
         // Units are independent: each thread sums its own slopes' gradients over the batch, in order.
         CpuParallel.For(units, batch, (x, alpha, dy, batch, units, dx, dAlpha),
             static (in (float[] X, float[] Alpha, float[] Dy, int Batch, int Units, float[]? Dx, float[] DAlpha) s, int first, int last) =>

@@ -2,8 +2,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// Convolution as an implicit GEMM: the patches are never laid out as an im2col matrix. Each
@@ -25,7 +26,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// one thread's) or by fixed chunks of images whose kernel-gradient partials are summed in chunk
 /// order, so the results do not depend on the thread count.
 /// </remarks>
-internal static unsafe class CpuTiledConvolution
+internal static unsafe class FastConvolution
 {
     /// <summary>Output positions per chunk of the kernel gradient: its operands stay in L2.</summary>
     private const int ChunkPositions = 1024;
@@ -90,7 +91,7 @@ internal static unsafe class CpuTiledConvolution
     {
         kind = Resolve(kind);
         CheckForward(x, kernel, bias, g, filters);
-        CpuConvolution.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
+        BufferChecks.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
         float[] packed = PackForForward(kernel, g, filters, kind);
         long work = (long)filters * g.PatchSize * g.OutputPlane;
         CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters, kind), static (in Operands s, int first, int last) =>
@@ -104,7 +105,7 @@ internal static unsafe class CpuTiledConvolution
 
     /// <summary>
     /// pooled [N, F, PH, PW] = max pooling (then a ReLU where <paramref name="relu"/>) of the
-    /// convolution's output, with its arg-max as <see cref="CpuFastPooling.MaxForward"/> gives it:
+    /// convolution's output, with its arg-max as <see cref="FastMaxPooling.MaxForward"/> gives it:
     /// each image's output is made in a scratch that stays in L2 and pooled from there, so the
     /// full-size output (8.8 MB a step for the first layer of the MNIST CNNs) is never written.
     /// </summary>
@@ -114,8 +115,8 @@ internal static unsafe class CpuTiledConvolution
         kind = Resolve(kind);
         CheckForward(x, kernel, bias, g, filters);
         CheckPooling(g, filters, pool);
-        CpuConvolution.CheckLength(pooled, (long)g.Batch * filters * pool.OutputPlane, nameof(pooled));
-        CpuConvolution.CheckLength(argmax, (long)g.Batch * filters * pool.OutputPlane, nameof(argmax));
+        BufferChecks.CheckLength(pooled, (long)g.Batch * filters * pool.OutputPlane, nameof(pooled));
+        BufferChecks.CheckLength(argmax, (long)g.Batch * filters * pool.OutputPlane, nameof(argmax));
         float[] packed = PackForForward(kernel, g, filters, kind);
         long work = (long)filters * g.PatchSize * g.OutputPlane;
         CpuParallel.For(g.Batch, work, (new Operands(x, packed, bias, pooled, g, filters, kind), pool, relu, argmax),
@@ -131,7 +132,7 @@ internal static unsafe class CpuTiledConvolution
                         for (int f = 0; f < filters; f++)
                         {
                             nint at = ((nint)n * filters + f) * pooledPlane;
-                            CpuFastPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu, PoolingWidth(s.Operands.Kind));
+                            FastMaxPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu, PoolingWidth(s.Operands.Kind));
                         }
                     }
                 }
@@ -141,9 +142,9 @@ internal static unsafe class CpuTiledConvolution
     private static void CheckForward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters)
     {
         g.Validate();
-        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
-        CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
-        if (bias is not null) CpuConvolution.CheckLength(bias, filters, nameof(bias));
+        BufferChecks.CheckLength(x, g.InputLength, nameof(x));
+        BufferChecks.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
+        if (bias is not null) BufferChecks.CheckLength(bias, filters, nameof(bias));
     }
 
     /// <summary>The pooling must read exactly the convolution's output, [N, F, OH, OW].</summary>
@@ -270,7 +271,7 @@ internal static unsafe class CpuTiledConvolution
             {
                 for (int j = 0; j < g.WindowWidth; j++, row += nr)
                 {
-                    var (owFirst, owEnd) = CpuConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+                    var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
                     foreach (ref readonly Segment segment in segments)
                     {
                         float* target = row + segment.Start;
@@ -312,7 +313,7 @@ internal static unsafe class CpuTiledConvolution
     /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in cache.</param>
     public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false, GemmKernelKind kind = GemmKernelKind.Auto)
     {
-        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        BufferChecks.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         InputGradient(kernel, dy, null, g, filters, dx, set, Resolve(kind));
     }
 
@@ -327,8 +328,8 @@ internal static unsafe class CpuTiledConvolution
     private static void InputGradient(float[] kernel, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dx, bool set, GemmKernelKind kind)
     {
         g.Validate();
-        CpuConvolution.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
-        CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
+        BufferChecks.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
+        BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
         int mr = TileFor(g.PatchSize, kind).Rows;
         int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
         // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
@@ -406,7 +407,7 @@ internal static unsafe class CpuTiledConvolution
                 AddRun(values + segment.Start, pixel + segment.OutputRow * g.StrideHeight * g.Width + segment.FirstColumn, segment.Length);
             return;
         }
-        var (owFirst, owEnd) = CpuConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+        var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
         foreach (ref readonly Segment segment in segments)
         {
             int h = segment.OutputRow * g.StrideHeight - g.PadTop + i;
@@ -425,12 +426,12 @@ internal static unsafe class CpuTiledConvolution
     /// dKernel [F, C·kh·kw] += Σ over every position of dy · patchᵀ, and dBias [F] += Σ dy where
     /// given: each chunk sums its dy planes while they are in cache from its transposes, rather
     /// than a pass of its own over dy (8.8 MB a step in the first layer of the MNIST CNNs).
-    /// The bias sums are those of <see cref="CpuFastChannelBias.Gradient"/>, in its order.
+    /// The bias sums are those of <see cref="FastChannelBias.Gradient"/>, in its order.
     /// </summary>
     public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
         GemmKernelKind kind = GemmKernelKind.Auto)
     {
-        CpuConvolution.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
+        BufferChecks.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         KernelGradient(x, dy, null, g, filters, dKernel, dBias, Resolve(kind));
     }
 
@@ -449,17 +450,17 @@ internal static unsafe class CpuTiledConvolution
     {
         CheckPooling(g, filters, dy.Pool);
         long outputs = (long)g.Batch * filters * dy.Pool.OutputPlane;
-        CpuConvolution.CheckLength(dy.Dy, outputs, nameof(dy));
-        CpuConvolution.CheckLength(dy.Argmax, outputs, nameof(dy.Argmax));
-        if (dy.ReluOutput is not null) CpuConvolution.CheckLength(dy.ReluOutput, outputs, nameof(dy.ReluOutput));
+        BufferChecks.CheckLength(dy.Dy, outputs, nameof(dy));
+        BufferChecks.CheckLength(dy.Argmax, outputs, nameof(dy.Argmax));
+        if (dy.ReluOutput is not null) BufferChecks.CheckLength(dy.ReluOutput, outputs, nameof(dy.ReluOutput));
     }
 
     private static void KernelGradient(float[] x, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias, GemmKernelKind kind)
     {
         g.Validate();
-        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
-        CpuConvolution.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
-        if (dBias is not null) CpuConvolution.CheckLength(dBias, filters, nameof(dBias));
+        BufferChecks.CheckLength(x, g.InputLength, nameof(x));
+        BufferChecks.CheckLength(dKernel, (long)filters * g.PatchSize, nameof(dKernel));
+        if (dBias is not null) BufferChecks.CheckLength(dBias, filters, nameof(dBias));
         if (g.Batch == 0) return;
         Tile shape = TileFor(filters, kind);
         int mr = shape.Rows, nr = shape.Columns;
@@ -534,7 +535,7 @@ internal static unsafe class CpuTiledConvolution
             if (s.PlaneSums is { } sums)
                 for (int n = 0; n < images; n++)
                     for (int f = 0; f < filters; f++)
-                        sums[(firstImage + n) * filters + f] = CpuFastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)n * filters + f) * plane, plane));
+                        sums[(firstImage + n) * filters + f] = FastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)n * filters + f) * plane, plane));
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
             // written in order, so a narrow tile's packing may overrun into the next piece.
             for (int fs = 0; fs < filterSlivers; fs++)
@@ -633,7 +634,7 @@ internal static unsafe class CpuTiledConvolution
             for (int plane = 0; plane < count * pool.Channels; plane++)
             {
                 nint at = ((nint)first * pool.Channels + plane) * pool.OutputPlane;
-                CpuFastPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool, target + (nint)plane * pool.InputPlane, width);
+                FastMaxPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool, target + (nint)plane * pool.InputPlane, width);
             }
         }
     }

@@ -2,17 +2,18 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.InteropServices;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// The optimizers' elementwise updates as the CPU accelerator runs them: SIMD over whole vectors,
-/// the remainder handed to the reference <see cref="CpuOptimizers"/>. Each update does the
+/// the remainder handed to the reference <see cref="ReferenceOptimizers"/>. Each update does the
 /// reference's arithmetic in the reference's order, with no fused multiply-add (which rounds
 /// once instead of twice), so both agree bit for bit and a run gives the same weights whichever
 /// path computed them.
 /// </summary>
-internal static class CpuFastOptimizers
+internal static class FastOptimizers
 {
     public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w, Span<float> velocity)
     {
@@ -25,7 +26,7 @@ internal static class CpuFastOptimizers
         {
             for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
                 (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * Vector.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ws, (nuint)i);
-            CpuOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
+            ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
             return;
         }
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
@@ -35,7 +36,7 @@ internal static class CpuFastOptimizers
             v.StoreUnsafe(ref vs, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) + (nesterov ? mu * v - step : v)).StoreUnsafe(ref ws, (nuint)i);
         }
-        CpuOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], velocity[i..]);
+        ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], velocity[i..]);
     }
 
     public static void Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a)
@@ -52,7 +53,7 @@ internal static class CpuFastOptimizers
             av.StoreUnsafe(ref accumulators, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
-        CpuOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
+        ReferenceOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
     }
 
     public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a, Span<float> d)
@@ -75,7 +76,7 @@ internal static class CpuFastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * update).StoreUnsafe(ref ws, (nuint)i);
             (decay * dv + complement * update * update).StoreUnsafe(ref deltas, (nuint)i);
         }
-        CpuOptimizers.Adadelta(g[i..], lr, rho, epsilon, w[i..], a[i..], d[i..]);
+        ReferenceOptimizers.Adadelta(g[i..], lr, rho, epsilon, w[i..], a[i..], d[i..]);
     }
 
     public static void Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a)
@@ -94,7 +95,7 @@ internal static class CpuFastOptimizers
             av.StoreUnsafe(ref accumulators, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
-        CpuOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
+        ReferenceOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
     }
 
     public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> v)
@@ -118,7 +119,7 @@ internal static class CpuFastOptimizers
             vv.StoreUnsafe(ref seconds, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (Vector.SquareRoot(vv) + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
-        CpuOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
+        ReferenceOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
     }
 
     public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> u)
@@ -142,7 +143,7 @@ internal static class CpuFastOptimizers
             uv.StoreUnsafe(ref norms, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (uv + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
-        CpuOptimizers.Adamax(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], u[i..]);
+        ReferenceOptimizers.Adamax(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], u[i..]);
     }
 
     public static void Nadam(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m, Span<float> v)
@@ -175,12 +176,12 @@ internal static class CpuFastOptimizers
             vv.StoreUnsafe(ref seconds, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mBar / (Vector.SquareRoot(vPrime) + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
-        CpuOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
+        ReferenceOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
     }
 
     // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
     /// <summary>
-    /// l1·Σ|w| + l2·Σw², as <see cref="CpuOptimizers.Penalty"/> but with the sums in eight
+    /// l1·Σ|w| + l2·Σw², as <see cref="ReferenceOptimizers.Penalty"/> but with the sums in eight
     /// double lanes each instead of one chain: the reference waits on each double addition in
     /// turn, which made the per-step gradient-norm sum cost more than the optimizer's update. The
     /// order of the additions is fixed, so the result does not vary run to run; it differs from

@@ -1,7 +1,9 @@
-namespace GpuNet.Accelerators.Cpu;
+using GpuNet.Numerics;
+
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>Sums and counts that feed the metrics; serial so that the order of additions is fixed.</summary>
-internal static class CpuReductions
+internal static class ReferenceReductions
 {
     public static float Sum(ReadOnlySpan<float> values)
     {
@@ -16,19 +18,8 @@ internal static class CpuReductions
         int correct = 0;
         for (int r = 0; r < rows; r++)
         {
-            if (ArgMax(prediction.Slice(r * cols, cols)) == ArgMax(target.Slice(r * cols, cols))) correct++;
+            if (Rows.ArgMax(prediction.Slice(r * cols, cols)) == Rows.ArgMax(target.Slice(r * cols, cols))) correct++;
         }
         return correct;
-    }
-
-    /// <summary>The first index of the largest value, as numpy's argmax.</summary>
-    public static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int c = 1; c < row.Length; c++)
-        {
-            if (row[c] > row[best]) best = c;
-        }
-        return best;
     }
 }

@@ -1,7 +1,7 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>Per-sample losses and their gradients, with Keras's definitions and clipping.</summary>
-internal static class CpuLosses
+internal static class ReferenceLosses
 {
     /// <summary>Keras's backend epsilon: probabilities are clipped to [ε, 1 − ε] before a logarithm.</summary>
     public const float Epsilon = 1e-7f;

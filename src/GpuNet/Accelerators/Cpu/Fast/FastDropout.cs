@@ -4,13 +4,14 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using GpuNet.Kernels;
 using static GpuNet.Kernels.Philox;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// Inverted dropout as the CPU accelerator runs it: Philox4x32-10 run on several counters at
 /// once, one Philox block per 64-bit SIMD lane, so each element's draw is still the function of
-/// (seed, stream, index) that <see cref="CpuDropout"/> (the reference), <see cref="Philox"/>
+/// (seed, stream, index) that <see cref="ReferenceDropout"/> (the reference), <see cref="Philox"/>
 /// and the ILGPU dropout kernel compute, and the mask is the same bit for bit.
 /// </summary>
 /// <remarks>
@@ -20,7 +21,7 @@ namespace GpuNet.Accelerators.Cpu;
 /// other lane is left holding garbage between rounds, since the multiply reads only the lower half;
 /// it is cleared once at the end. Where neither AVX-512 nor AVX2 is there the reference runs.
 /// </remarks>
-internal static class CpuFastDropout
+internal static class FastDropout
 {
     /// <summary>Elements per work item: a multiple of every vector step, so no Philox block is split between threads.</summary>
     private const int Chunk = 1 << 14;
@@ -29,9 +30,9 @@ internal static class CpuFastDropout
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
         if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
-        CpuConvolution.CheckLength(x, length, nameof(x));
-        CpuConvolution.CheckLength(y, length, nameof(y));
-        CpuConvolution.CheckLength(mask, length, nameof(mask));
+        BufferChecks.CheckLength(x, length, nameof(x));
+        BufferChecks.CheckLength(y, length, nameof(y));
+        BufferChecks.CheckLength(mask, length, nameof(mask));
         int chunks = (length + Chunk - 1) / Chunk;
         CpuParallel.For(chunks, Chunk * 4L, (x, length, rate, seed, stream, y, mask), static (in (float[] X, int Length, float Rate, ulong Seed, ulong Stream, float[] Y, float[] Mask) s, int first, int last) =>
             Range(s.X, first * Chunk, Math.Min(s.Length, last * Chunk), s.Rate, s.Seed, s.Stream, s.Y, s.Mask, SimdWidth.Best));
@@ -39,9 +40,9 @@ internal static class CpuFastDropout
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
     {
-        CpuConvolution.CheckLength(dy, length, nameof(dy));
-        CpuConvolution.CheckLength(mask, length, nameof(mask));
-        CpuConvolution.CheckLength(dx, length, nameof(dx));
+        BufferChecks.CheckLength(dy, length, nameof(dy));
+        BufferChecks.CheckLength(mask, length, nameof(mask));
+        BufferChecks.CheckLength(dx, length, nameof(dx));
         ref float dys = ref MemoryMarshal.GetArrayDataReference(dy), masks = ref MemoryMarshal.GetArrayDataReference(mask), dxs = ref MemoryMarshal.GetArrayDataReference(dx);
         int i = 0;
         for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
@@ -66,7 +67,7 @@ internal static class CpuFastDropout
         {
             for (; i <= end - 16; i += 16) Draw256(x, i, rate, scale, seed, stream, y, mask);
         }
-        CpuDropout.Range(x, i, end, rate, scale, seed, stream, y, mask);
+        ReferenceDropout.Range(x, i, end, rate, scale, seed, stream, y, mask);
     }
 
     // Elements i … i + 31: eight blocks, lanes ordered 0, 4, 1, 5, 2, 6, 3, 7 so that the final

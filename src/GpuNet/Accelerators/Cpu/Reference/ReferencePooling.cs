@@ -1,53 +1,55 @@
-namespace GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Fast;
+
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// Max, average and L2 pooling over NCHW images. Each (image, channel) plane is one work item,
 /// so a backward pass that adds into overlapping windows never has two threads on one pixel.
 /// Windows are clipped to the image: padding is left out, never read as zeros. These are the plain
-/// references; the accelerator runs <see cref="CpuFastPooling"/> and <see cref="CpuFastSumPooling"/>.
+/// references; the accelerator runs <see cref="FastMaxPooling"/> and <see cref="FastSumPooling"/>.
 /// </summary>
-internal static class CpuPooling
+internal static class ReferencePooling
 {
     public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax)
     {
-        Check(x, y, g);
-        CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
+        BufferChecks.CheckPooling(x, y, g);
+        BufferChecks.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
         ForPlanes(g, (x, y, argmax), static (in (float[] X, float[] Y, float[] Argmax) s, in Window2D g, int plane) =>
             MaxPlane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
     public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx)
     {
-        Check(dx, dy, g);
+        BufferChecks.CheckPooling(dx, dy, g);
         ForPlanes(g, (dy, argmax, dx), static (in (float[] Dy, float[] Argmax, float[] Dx) s, in Window2D g, int plane) =>
             MaxPlaneBackward(s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Argmax.AsSpan(plane * g.OutputPlane, g.OutputPlane), s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
     }
 
     public static void AverageForward(float[] x, Window2D g, float[] y)
     {
-        Check(x, y, g);
+        BufferChecks.CheckPooling(x, y, g);
         ForPlanes(g, (x, y), static (in (float[] X, float[] Y) s, in Window2D g, int plane) =>
             AveragePlane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
     public static void AverageBackward(float[] dy, Window2D g, float[] dx)
     {
-        Check(dx, dy, g);
+        BufferChecks.CheckPooling(dx, dy, g);
         ForPlanes(g, (dy, dx), static (in (float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
             AveragePlaneBackward(s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
     }
 
     public static void L2Forward(float[] x, Window2D g, float[] y)
     {
-        Check(x, y, g);
+        BufferChecks.CheckPooling(x, y, g);
         ForPlanes(g, (x, y), static (in (float[] X, float[] Y) s, in Window2D g, int plane) =>
             L2Plane(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), g, s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane)));
     }
 
     public static void L2Backward(float[] x, float[] y, float[] dy, Window2D g, float[] dx)
     {
-        Check(x, y, g);
-        Check(dx, dy, g);
+        BufferChecks.CheckPooling(x, y, g);
+        BufferChecks.CheckPooling(dx, dy, g);
         ForPlanes(g, (x, y, dy, dx), static (in (float[] X, float[] Y, float[] Dy, float[] Dx) s, in Window2D g, int plane) =>
             L2PlaneBackward(s.X.AsSpan(plane * g.InputPlane, g.InputPlane), s.Y.AsSpan(plane * g.OutputPlane, g.OutputPlane),
                 s.Dy.AsSpan(plane * g.OutputPlane, g.OutputPlane), g, s.Dx.AsSpan(plane * g.InputPlane, g.InputPlane)));
@@ -187,12 +189,5 @@ internal static class CpuPooling
     internal static void MaxPlaneBackward(ReadOnlySpan<float> dy, ReadOnlySpan<float> argmax, Span<float> dx)
     {
         for (int o = 0; o < dy.Length; o++) dx[(int)argmax[o]] += dy[o];
-    }
-
-    internal static void Check(float[] input, float[] output, Window2D g)
-    {
-        g.Validate();
-        CpuConvolution.CheckLength(input, g.InputLength, "x");
-        CpuConvolution.CheckLength(output, (long)g.Batch * g.Channels * g.OutputPlane, "y");
     }
 }

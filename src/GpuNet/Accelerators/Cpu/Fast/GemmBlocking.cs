@@ -1,7 +1,7 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The cache blocking of <see cref="CpuFastGemm"/> for one micro-kernel on one CPU, from the
+/// The cache blocking of <see cref="FastGemm"/> for one micro-kernel on one CPU, from the
 /// caches it reports (<see cref="CpuCacheSizes"/>).
 /// </summary>
 /// <param name="Depth">Most depth steps per block: a [Depth, NR] sliver of op(B) fills about two thirds of L1, where it

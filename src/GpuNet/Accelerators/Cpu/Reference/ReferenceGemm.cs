@@ -1,13 +1,13 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// The plain GEMM: row-parallel, vectorised along the contiguous dimension. It is the reference
 /// the tuned kernels are checked against, so it favours obviously correct loops over speed.
 /// </summary>
-internal static class CpuGemm
+internal static class ReferenceGemm
 {
     /// <summary>c [m, n] = alpha · op(a) · op(b) + beta · c.</summary>
     public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c)

@@ -1,8 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using GpuNet.Accelerators.Cpu.Reference;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// Max pooling as the CPU accelerator runs it, optionally with the ReLU the execution plan moved
@@ -14,10 +15,10 @@ namespace GpuNet.Accelerators.Cpu;
 /// CNNs) is one masked vector. Where the windows tile the image exactly, the backward writes
 /// each row of dx once, the gradient where the arg-max points and zero elsewhere, instead of
 /// clearing the plane and adding into it. Other windows, and CPUs without AVX2, run the
-/// reference <see cref="CpuPooling"/>. Every entry takes the vector width (<see cref="SimdWidth"/>)
+/// reference <see cref="ReferencePooling"/>. Every entry takes the vector width (<see cref="SimdWidth"/>)
 /// so that tests run both paths on an AVX-512 machine.
 /// </summary>
-internal static unsafe class CpuFastPooling
+internal static unsafe class FastMaxPooling
 {
     /// <param name="relu">y = ReLU(max), as the reference ReLU: x &gt; 0 ? x : 0.</param>
     /// <param name="width">The vector path, in bits (<see cref="SimdWidth"/>): 512, 256, or 0 for the reference.</param>
@@ -26,9 +27,9 @@ internal static unsafe class CpuFastPooling
         int bits = width ?? SimdWidth.Best;
         SimdWidth.Require(bits, "max pooling");
         g.Validate();
-        CpuConvolution.CheckLength(x, g.InputLength, nameof(x));
-        CpuConvolution.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
-        CpuConvolution.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
+        BufferChecks.CheckLength(x, g.InputLength, nameof(x));
+        BufferChecks.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
+        BufferChecks.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
         CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (x, y, argmax, g, relu, bits),
             static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu, int Width) s, int first, int last) =>
             {
@@ -52,10 +53,10 @@ internal static unsafe class CpuFastPooling
         SimdWidth.Require(bits, "max pooling");
         g.Validate();
         long outputs = (long)g.Batch * g.Channels * g.OutputPlane;
-        CpuConvolution.CheckLength(dy, outputs, nameof(dy));
-        CpuConvolution.CheckLength(argmax, outputs, nameof(argmax));
-        CpuConvolution.CheckLength(dx, g.InputLength, nameof(dx));
-        if (reluOutput is not null) CpuConvolution.CheckLength(reluOutput, outputs, nameof(reluOutput));
+        BufferChecks.CheckLength(dy, outputs, nameof(dy));
+        BufferChecks.CheckLength(argmax, outputs, nameof(argmax));
+        BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
+        if (reluOutput is not null) BufferChecks.CheckLength(reluOutput, outputs, nameof(reluOutput));
         CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set, bits),
             static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set, int Width) s, int first, int last) =>
             {
@@ -88,8 +89,8 @@ internal static unsafe class CpuFastPooling
             return;
         }
         var values = new Span<float>(y, g.OutputPlane);
-        CpuPooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, values, new Span<float>(argmax, g.OutputPlane));
-        if (relu) CpuActivations.Forward(ActivationKind.Relu, 0f, values, values);
+        ReferencePooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, values, new Span<float>(argmax, g.OutputPlane));
+        if (relu) ReferenceActivations.Forward(ActivationKind.Relu, 0f, values, values);
     }
 
     /// <summary>dx plane = the gradient of one plane of max pooling (times reluOutput &gt; 0 where given), zero where no maximum was.</summary>

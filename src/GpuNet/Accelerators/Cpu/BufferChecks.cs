@@ -1,0 +1,23 @@
+namespace GpuNet.Accelerators.Cpu;
+
+/// <summary>
+/// The shape contracts every CPU kernel checks before it touches memory, written once: a kernel
+/// reading past a buffer fails far from the cause, or not at all.
+/// </summary>
+internal static class BufferChecks
+{
+    /// <summary>Throws unless <paramref name="buffer"/> holds at least <paramref name="needed"/> floats.</summary>
+    public static void CheckLength(float[] buffer, long needed, string name)
+    {
+        if (buffer.Length < needed)
+            throw new ArgumentException($"{name} holds {buffer.Length} floats; the kernel needs {needed}.", name);
+    }
+
+    /// <summary>A pooling's window, its input x [N, C, H, W] and its output y [N, C, OH, OW].</summary>
+    public static void CheckPooling(float[] input, float[] output, Window2D g)
+    {
+        g.Validate();
+        CheckLength(input, g.InputLength, "x");
+        CheckLength(output, (long)g.Batch * g.Channels * g.OutputPlane, "y");
+    }
+}
