@@ -1,4 +1,4 @@
-using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Config;
 

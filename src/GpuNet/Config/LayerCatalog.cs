@@ -1,5 +1,5 @@
 using GpuNet.Layers;
-using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Config;
 

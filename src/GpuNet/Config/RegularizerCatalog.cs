@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Config;
 

@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using GpuNet.Losses;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;

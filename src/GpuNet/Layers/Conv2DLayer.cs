@@ -1,5 +1,5 @@
 using GpuNet.Graph;
-using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Ops;
 
 namespace GpuNet.Layers;

@@ -1,5 +1,5 @@
 using GpuNet.Graph;
-using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Tensors;
 
 namespace GpuNet.Layers;

@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using GpuNet.Graph;
 
 namespace GpuNet.Models;

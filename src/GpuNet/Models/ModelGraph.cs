@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using System.Globalization;
 using System.Text;
 using GpuNet.Graph;

@@ -1,6 +1,6 @@
 using GpuNet.Accelerators;
 using GpuNet.Graph;
-using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Ops;
 

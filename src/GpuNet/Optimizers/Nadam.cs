@@ -1,5 +1,5 @@
 using GpuNet.Accelerators;
-using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Optimizers;
 

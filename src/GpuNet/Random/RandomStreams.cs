@@ -1,3 +1,5 @@
+using GpuNet.Parameters;
+
 namespace GpuNet.Random;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using GpuNet.Layers;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Serialization;
 
 namespace GpuNet.Reports;

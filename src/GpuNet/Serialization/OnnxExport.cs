@@ -1,6 +1,7 @@
 using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Ops;
 using Google.Protobuf;
 using Onnx;

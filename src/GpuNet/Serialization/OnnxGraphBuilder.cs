@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using System.Runtime.InteropServices;
 using Google.Protobuf;
 using Onnx;

@@ -1,5 +1,6 @@
 using GpuNet.Accelerators;
 using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Training;
 

@@ -2,6 +2,7 @@ using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Layers;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Optimizers;
 using GpuNet.Tensors;
 

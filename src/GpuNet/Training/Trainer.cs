@@ -4,6 +4,7 @@ using GpuNet.Data;
 using GpuNet.Graph;
 using GpuNet.Losses;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Ops;
 using GpuNet.Optimizers;
 using GpuNet.Random;

@@ -3,6 +3,7 @@ using GpuNet.Config;
 using GpuNet.Tests.Data;
 using GpuNet.Layers;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using YamlDotNet.Serialization;
 
 namespace GpuNet.Tests.Config;

@@ -3,6 +3,7 @@ using GpuNet.Config;
 using GpuNet.Config.Import;
 using GpuNet.Layers;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Tests.Cli;
 using GpuNet.Tests.Data;
 using Xunit.Abstractions;

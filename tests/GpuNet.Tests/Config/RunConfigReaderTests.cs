@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using GpuNet.Config;
 using GpuNet.Layers;
 using YamlDotNet.Serialization;
@@ -134,8 +135,8 @@ public sealed class RunConfigReaderTests
     public static TheoryData<Layer> RoundTripLayers() => new()
     {
         new DenseLayer(30, "sigmoid"),
-        new DenseLayer(7, "leaky_relu", useBias: false, GpuNet.Models.Initializer.Zeros, new GpuNet.Models.ConstantInitializer(0.5f)),
-        new DenseLayer(5, "relu", kernelInitializer: new GpuNet.Models.RandomNormalInitializer(0.1f, 0.2f), kernelRegularizer: new GpuNet.Models.Regularizer(0.01f, 0.02f)),
+        new DenseLayer(7, "leaky_relu", useBias: false, GpuNet.Parameters.Initializer.Zeros, new GpuNet.Parameters.ConstantInitializer(0.5f)),
+        new DenseLayer(5, "relu", kernelInitializer: new GpuNet.Parameters.RandomNormalInitializer(0.1f, 0.2f), kernelRegularizer: new GpuNet.Parameters.Regularizer(0.01f, 0.02f)),
         new ActivationLayer("tanh"),
         new FlattenLayer(),
         new ReshapeLayer([28, 28, 1]),

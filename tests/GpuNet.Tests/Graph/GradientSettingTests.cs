@@ -1,7 +1,7 @@
 using GpuNet.Diagnostics;
 using GpuNet.Accelerators;
 using GpuNet.Graph;
-using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Ops;
 using GpuNet.Tests.Accelerators;
 using GpuNet.Tests.Numerics;

@@ -1,5 +1,6 @@
 using GpuNet.Layers;
 using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Tests.Models;
 

@@ -1,5 +1,5 @@
 using GpuNet.Config;
-using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Tests.Models;
 

@@ -1,5 +1,5 @@
 using GpuNet.Accelerators;
-using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Ops;
 using GpuNet.Tests.Accelerators;
 

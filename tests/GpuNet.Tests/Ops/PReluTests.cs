@@ -1,4 +1,4 @@
-using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Ops;
 using GpuNet.Tests.Accelerators;
 using GpuNet.Tests.Numerics;

@@ -1,5 +1,5 @@
 using GpuNet.Diagnostics;
-using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Optimizers;
 using GpuNet.Tests.Accelerators;
 using GpuNet.Tests.Numerics;

@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using System.Globalization;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Config;

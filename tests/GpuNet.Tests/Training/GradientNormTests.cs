@@ -2,6 +2,7 @@ using GpuNet.Accelerators.Cpu;
 using GpuNet.Layers;
 using GpuNet.Losses;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Optimizers;
 using GpuNet.Training;
 

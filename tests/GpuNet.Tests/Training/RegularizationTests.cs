@@ -3,6 +3,7 @@ using GpuNet.Config;
 using GpuNet.Layers;
 using GpuNet.Losses;
 using GpuNet.Models;
+using GpuNet.Parameters;
 using GpuNet.Optimizers;
 using GpuNet.Training;
 

@@ -1,3 +1,4 @@
+using GpuNet.Parameters;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using static GpuNet.Config.Import.KerasConfigReader;

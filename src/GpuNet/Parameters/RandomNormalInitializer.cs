@@ -1,6 +1,6 @@
 using GpuNet.Kernels;
 
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>Keras's RandomNormal(mean=0.0, stddev=0.05).</summary>
 public sealed class RandomNormalInitializer : Initializer

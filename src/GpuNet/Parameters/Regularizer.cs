@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>
 /// Keras's l1(λ), l2(λ) and l1_l2(l1, l2): λ₁·Σ|w| + λ₂·Σw² added to the loss, so the reported

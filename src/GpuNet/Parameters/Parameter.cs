@@ -1,7 +1,7 @@
 using GpuNet.Accelerators;
 using GpuNet.Tensors;
 
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>
 /// A weight tensor of the model with its gradient. Shapes are known when the graph is built;

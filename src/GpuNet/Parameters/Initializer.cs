@@ -1,4 +1,4 @@
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>
 /// How a parameter's first values are drawn, by Keras's names and formulas. Draws come from the

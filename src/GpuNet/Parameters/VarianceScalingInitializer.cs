@@ -1,6 +1,6 @@
 using GpuNet.Kernels;
 
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>
 /// Keras's VarianceScaling, behind glorot_* and he_*: variance scale/n, where n is the fan-in,

@@ -1,6 +1,6 @@
 using GpuNet.Tensors;
 
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>
 /// Weights written out in the config, as Keras's <c>weights=[kernel, bias]</c> argument (the

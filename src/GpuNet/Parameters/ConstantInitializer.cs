@@ -1,4 +1,4 @@
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>Every element set to one value (zeros, ones, constant).</summary>
 public sealed class ConstantInitializer(float value, string name = "constant") : Initializer

@@ -1,4 +1,4 @@
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>Which count of connections a variance-scaling initializer divides by.</summary>
 public enum FanMode

@@ -1,6 +1,6 @@
 using GpuNet.Kernels;
 
-namespace GpuNet.Models;
+namespace GpuNet.Parameters;
 
 /// <summary>Keras's RandomUniform(minval=-0.05, maxval=0.05).</summary>
 public sealed class RandomUniformInitializer : Initializer
