@@ -177,34 +177,34 @@ public interface IAccelerator : IDisposable
         DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx);
 
     /// <summary>
-    /// A convolution whose output only a max pooling reads, and the pooling, as one step: y and
-    /// argmax as <see cref="MaxPoolForward"/> (<see cref="MaxPoolReluForward"/> where
-    /// <paramref name="relu"/>) gives them for the convolution's output. By default the two in
+    /// Pooling fusion: a convolution whose output only a max pooling reads, and the pooling, as one
+    /// step: the pooling's y and argmax as <see cref="MaxPoolForward"/> (<see cref="MaxPoolReluForward"/>
+    /// where a ReLU is fused into it) gives them for the convolution's output. By default the two in
     /// turn through <paramref name="convOutput"/>; an accelerator that pools each image's output
     /// while it is in cache may leave that buffer untouched.
     /// </summary>
-    void Conv2DMaxPoolForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutput, Window2D pool, bool relu, DeviceBuffer y, DeviceBuffer argmax)
+    void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput, PoolingStep pooling)
     {
-        Conv2DForward(x, kernel, bias, window, filters, col, filterMajor, convOutput);
-        if (relu) MaxPoolReluForward(convOutput, pool, y, argmax);
-        else MaxPoolForward(convOutput, pool, y, argmax);
+        var c = convolution;
+        Conv2DForward(c.X, c.Kernel, bias, c.Window, c.Filters, c.Columns, c.FilterMajor, convOutput);
+        if (pooling.Relu) MaxPoolReluForward(convOutput, pooling.Window, pooling.Y, pooling.Argmax);
+        else MaxPoolForward(convOutput, pooling.Window, pooling.Y, pooling.Argmax);
     }
 
     /// <summary>
-    /// The backward of <see cref="Conv2DMaxPoolForward"/> from dy at the pooling's output: dKernel,
-    /// dBias and dx as <see cref="Conv2DBackward"/> gives them for the convolution's own dy. By
-    /// default that dy is set in <paramref name="convOutputGradient"/> first (with
-    /// <paramref name="masked"/>, the size of y, for the ReLU's backward where
-    /// <paramref name="relu"/>); an accelerator may make it piece by piece instead.
+    /// The backward of <see cref="Conv2DMaxPoolForward"/> from dy at the pooling's output: the
+    /// convolution's gradients as <see cref="Conv2DBackward"/> gives them for its own dy. By default
+    /// that dy is set in <paramref name="convOutputGradient"/> first (with <paramref name="masked"/>,
+    /// the size of y, for a fused ReLU's backward); an accelerator may make it piece by piece instead.
     /// </summary>
-    void Conv2DMaxPoolBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutputGradient, Window2D pool, bool relu, DeviceBuffer? masked,
-        DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+    void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy, DeviceBuffer convOutputGradient,
+        DeviceBuffer? masked, ConvolutionGradients gradients)
     {
-        if (relu) MaxPoolReluBackward(dy, y, argmax, pool, convOutputGradient, masked ?? throw new ArgumentNullException(nameof(masked)), set: true);
-        else MaxPoolBackwardSet(dy, argmax, pool, convOutputGradient);
-        Conv2DBackward(x, kernel, convOutputGradient, window, filters, col, filterMajor, dKernel, dBias, dx, setDx);
+        var (c, p) = (convolution, pooling);
+        if (p.Relu) MaxPoolReluBackward(dy, p.Y, p.Argmax, p.Window, convOutputGradient, masked ?? throw new ArgumentNullException(nameof(masked)), set: true);
+        else MaxPoolBackwardSet(dy, p.Argmax, p.Window, convOutputGradient);
+        Conv2DBackward(c.X, c.Kernel, convOutputGradient, c.Window, c.Filters, c.Columns, c.FilterMajor, gradients.Kernel, gradients.Bias,
+            gradients.Input, gradients.SetInput);
     }
 
     /// <summary>y[n, c, s] += bias[c] for y [batch, channels, spatial].</summary>
@@ -231,7 +231,7 @@ public interface IAccelerator : IDisposable
     }
 
     /// <summary>
-    /// y = ReLU(max pool(x)), for a ReLU the plan moved behind the pooling (the same values:
+    /// y = ReLU(max pool(x)), for a ReLU fused into the pooling (ReLU fusion; the same values:
     /// the maximum of a window's ReLU is the ReLU of its maximum). By default the two kernels.
     /// </summary>
     void MaxPoolReluForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax)

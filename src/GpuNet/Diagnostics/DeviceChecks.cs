@@ -136,12 +136,14 @@ public static class DeviceChecks
             new float[filters * c.PatchCount], new float[convOutputs], u(pooled, -1f, 1f), u(pooled, -1f, 1f), u(pooled, -1f, 1f),
             new float[convOutputs], new float[pooled], u(filters * c.PatchSize, -1f, 1f), u(filters, -1f, 1f), u(c.InputLength, -1f, 1f),
         ];
+        ConvolutionStep Convolution(DeviceBuffer[] b) => new(c, filters, b[0], b[1], b[3], b[4]);
+        PoolingStep Pooling(DeviceBuffer[] b) => new(pool, Relu: true, b[6], b[7]);
         add("Conv2DMaxPoolForward", "with ReLU", Sums, Fused(), [6, 7],
-            (a, b) => a.Conv2DMaxPoolForward(b[0], b[1], b[2], c, filters, b[3], b[4], b[5], pool, true, b[6], b[7]));
+            (a, b) => a.Conv2DMaxPoolForward(Convolution(b), b[2], b[5], Pooling(b)));
         add("Conv2DMaxPoolBackward", "with ReLU", Sums, Fused(), [11, 12, 13], (a, b) =>
         {
-            a.Conv2DMaxPoolForward(b[0], b[1], b[2], c, filters, b[3], b[4], b[5], pool, true, b[6], b[7]);
-            a.Conv2DMaxPoolBackward(b[0], b[1], b[8], b[6], b[7], c, filters, b[3], b[4], b[9], pool, true, b[10], b[11], b[12], b[13], false);
+            a.Conv2DMaxPoolForward(Convolution(b), b[2], b[5], Pooling(b));
+            a.Conv2DMaxPoolBackward(Convolution(b), Pooling(b), b[8], b[9], b[10], new ConvolutionGradients(b[11], b[12], b[13], SetInput: false));
         });
     }
 

@@ -36,27 +36,47 @@ public abstract class Op
         WorkspaceLength(batchSize, inputShapes) is > 0 and var length ? [length] : [];
 
     /// <summary>
-    /// True when the backward can set its first input's gradient (dx = …) rather than add to it,
-    /// where <see cref="OpTensors.SetsInputGradient"/> says it is the only op to write it: the plan
-    /// then need not zero that gradient before the step.
+    /// Gradient setting (<see cref="PlanRewrites"/>): true when the backward can set its first input's
+    /// gradient (dx = …) rather than add to it, where <see cref="OpTensors.SetsInputGradient"/> says
+    /// it is the only op to write it: the plan then need not zero that gradient before the step.
     /// </summary>
     public virtual bool CanSetInputGradient => false;
 
     /// <summary>
-    /// True when op(ReLU(x)) = ReLU(op(x)) exactly, values and gradients (max pooling: the
-    /// largest of a window stays the largest after a ReLU, and where it is not positive the
-    /// gradient is zero either way), and the op applies that ReLU itself where
-    /// <see cref="OpTensors.AppliesRelu"/> says so. The plan then runs a ReLU whose output only
-    /// this op reads after the op instead, on its output (a quarter of the values for 2×2 pooling),
-    /// and gives the ReLU no buffers of its own.
+    /// ReLU fusion (<see cref="PlanRewrites"/>): true when op(ReLU(x)) = ReLU(op(x)) exactly, values
+    /// and gradients (max pooling: the largest of a window stays the largest after a ReLU, and where
+    /// it is not positive the gradient is zero either way), and the op applies that ReLU itself, after
+    /// itself, where <see cref="OpTensors.FusesRelu"/> says so.
     /// </summary>
-    public virtual bool CanApplyReluAfter => false;
+    public virtual bool CanFuseRelu => false;
 
-    /// <summary>True for a plain ReLU, y = max(x, 0): what an op that <see cref="CanApplyReluAfter"/> can take in.</summary>
+    /// <summary>True for a plain ReLU, y = max(x, 0): what an op that <see cref="CanFuseRelu"/> can take in.</summary>
     public virtual bool IsRelu => false;
+
+    /// <summary>
+    /// Pooling fusion (<see cref="PlanRewrites"/>): true when this op can run together with
+    /// <paramref name="pooling"/>, an op that alone reads its output, in one step
+    /// (<see cref="ForwardFused"/>, <see cref="BackwardFused"/>): a convolution with a max pooling.
+    /// </summary>
+    public virtual bool CanFusePooling(Op pooling) => false;
+
+    /// <summary>
+    /// This op and the <paramref name="pooling"/> it <see cref="CanFusePooling"/> as one step, which
+    /// writes the pooling's output; <paramref name="pooled"/> are the pooling's tensors (with its
+    /// fused ReLU, where <see cref="OpTensors.FusesRelu"/>).
+    /// </summary>
+    public virtual void ForwardFused(OpContext context, OpTensors tensors, Op pooling, OpTensors pooled) =>
+        throw new NotSupportedException($"{Name} does not run together with {pooling.Name}");
+
+    /// <summary>The backward of <see cref="ForwardFused"/>, from the gradient at the pooling's output.</summary>
+    public virtual void BackwardFused(OpContext context, OpTensors tensors, Op pooling, OpTensors pooled) =>
+        throw new NotSupportedException($"{Name} does not run together with {pooling.Name}");
 
     public abstract void Forward(OpContext context, OpTensors tensors);
 
-    /// <summary>Adds this op's contribution to each non-null input gradient and to its parameters' gradients.</summary>
+    /// <summary>
+    /// Adds this op's contribution to each non-null input gradient (or sets the first input's, where
+    /// <see cref="OpTensors.SetsInputGradient"/>) and adds to its parameters' gradients.
+    /// </summary>
     public abstract void Backward(OpContext context, OpTensors tensors);
 }

@@ -29,12 +29,12 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
     public bool SetsInputGradient { get; init; }
 
     /// <summary>
-    /// Set by the plan where a ReLU in front of this op runs after it instead
-    /// (<see cref="Op.CanApplyReluAfter"/>): the input is the ReLU's input, the op applies the
-    /// ReLU to its output, and its backward takes the ReLU's mask off the output gradient first.
+    /// Set by the plan where a ReLU in front of this op is fused into it (<see cref="Op.CanFuseRelu"/>):
+    /// the input is the ReLU's input, the op applies the ReLU to its output, and its backward takes
+    /// the ReLU's mask off the output gradient first.
     /// </summary>
-    public bool AppliesRelu { get; init; }
+    public bool FusesRelu { get; init; }
 
-    /// <summary>Where <see cref="AppliesRelu"/> and gradients are kept: the gradient at the output before the ReLU.</summary>
-    public Tensor? ReluGradient { get; init; }
+    /// <summary>Where <see cref="FusesRelu"/> and gradients are kept: the gradient at the output before the ReLU.</summary>
+    public Tensor? FusedReluGradient { get; init; }
 }

@@ -62,30 +62,39 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
             tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
     }
 
+    /// <summary>A convolution runs together with a max pooling that alone reads its output (pooling fusion).</summary>
+    public override bool CanFusePooling(Op pooling) => pooling is Pool2DOp { Kind: PoolingKind.Max };
+
     /// <summary>
-    /// This convolution and the max pooling that alone reads its output (with the ReLU the plan
-    /// moved into the pooling, where <see cref="OpTensors.AppliesRelu"/>) as one accelerator step,
-    /// which writes the pooling's output and arg-max; <paramref name="pooled"/> are the pooling's tensors.
+    /// This convolution and the max pooling that alone reads its output (with its fused ReLU, where
+    /// <see cref="OpTensors.FusesRelu"/>) as one accelerator step, which writes the pooling's output
+    /// and arg-max; <paramref name="pooled"/> are the pooling's tensors.
     /// </summary>
-    public void ForwardPooled(OpContext context, OpTensors tensors, Pool2DOp pooling, OpTensors pooled)
+    public override void ForwardFused(OpContext context, OpTensors tensors, Op pooling, OpTensors pooled)
     {
         Window2D g = Geometry(context, tensors);
-        context.Accelerator.Conv2DMaxPoolForward(tensors.Input.Buffer, Kernel.Value.Buffer, Bias?.Value.Buffer, g, Filters,
-            tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, tensors.Output.Buffer,
-            PoolingGeometry(g, pooling), pooled.AppliesRelu, pooled.Output.Buffer, pooled.Workspace!.Buffer);
+        context.Accelerator.Conv2DMaxPoolForward(Convolution(g, tensors), Bias?.Value.Buffer, tensors.Output.Buffer,
+            Pooling(g, pooling, pooled));
     }
 
-    /// <summary>The backward of <see cref="ForwardPooled"/>, from the gradient at the pooling's output; sets this op's output gradient where the accelerator uses it.</summary>
-    public void BackwardPooled(OpContext context, OpTensors tensors, Pool2DOp pooling, OpTensors pooled)
+    /// <summary>
+    /// The backward of <see cref="ForwardFused"/>, from the gradient at the pooling's output; sets this
+    /// op's output gradient where the accelerator uses it.
+    /// </summary>
+    public override void BackwardFused(OpContext context, OpTensors tensors, Op pooling, OpTensors pooled)
     {
         Window2D g = Geometry(context, tensors);
-        context.Accelerator.Conv2DMaxPoolBackward(tensors.Input.Buffer, Kernel.Value.Buffer, pooled.OutputGradient!.Buffer, pooled.Output.Buffer,
-            pooled.Workspace!.Buffer, g, Filters, tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, tensors.OutputGradient!.Buffer,
-            PoolingGeometry(g, pooling), pooled.AppliesRelu, pooled.ReluGradient?.Buffer, Kernel.Gradient.Buffer, Bias?.Gradient.Buffer,
-            tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
+        context.Accelerator.Conv2DMaxPoolBackward(Convolution(g, tensors), Pooling(g, pooling, pooled), pooled.OutputGradient!.Buffer,
+            tensors.OutputGradient!.Buffer, pooled.FusedReluGradient?.Buffer,
+            new ConvolutionGradients(Kernel.Gradient.Buffer, Bias?.Gradient.Buffer, tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient));
     }
 
-    private Window2D PoolingGeometry(Window2D g, Pool2DOp pooling) => pooling.Window.Over(g.Batch, Filters, g.OutputHeight, g.OutputWidth);
+    private ConvolutionStep Convolution(Window2D g, OpTensors tensors) => new(g, Filters, tensors.Input.Buffer, Kernel.Value.Buffer,
+        tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer);
+
+    private PoolingStep Pooling(Window2D g, Op pooling, OpTensors pooled) => new(
+        ((Pool2DOp)pooling).Window.Over(g.Batch, Filters, g.OutputHeight, g.OutputWidth), pooled.FusesRelu, pooled.Output.Buffer,
+        pooled.Workspace!.Buffer);
 
     /// <summary>The input gradient is a sum over this op's patches alone, so it can be written whole.</summary>
     public override bool CanSetInputGradient => true;

@@ -394,9 +394,10 @@ public abstract class KernelParityTests
         var sums = new Tolerance(1e-4, 1e-4);
         Check($"convolution + max pooling (relu {relu})", sums, buffers, [6, 7, 11, 12, 13], (acc, b) =>
         {
-            acc.Conv2DMaxPoolForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5], pool, relu, b[6], b[7]);
-            acc.Conv2DMaxPoolBackward(b[0], b[1], b[8], b[6], b[7], g, filters, b[3], b[4], b[9], pool, relu, b[10],
-                b[11], b[12], b[13], setDx: false);
+            var convolution = new ConvolutionStep(g, filters, b[0], b[1], b[3], b[4]);
+            var pooling = new PoolingStep(pool, relu, b[6], b[7]);
+            acc.Conv2DMaxPoolForward(convolution, b[2], b[5], pooling);
+            acc.Conv2DMaxPoolBackward(convolution, pooling, b[8], b[9], b[10], new ConvolutionGradients(b[11], b[12], b[13], SetInput: false));
         });
     }
 }

@@ -48,8 +48,8 @@ public sealed class ModelFootprintTests
         ModelGraph model = ModelNamed(name);
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var footprint = ModelFootprint.Of(model, accelerator, new Sgd(), batch, evaluationBatchSize: batch);
-        using var training = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: true, [model.Output], moveRelus: false);
-        using var evaluation = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: false, [model.Output], moveRelus: false);
+        using var training = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: true, [model.Output], fuse: false);
+        using var evaluation = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: false, [model.Output], fuse: false);
         // The step's targets and per-sample losses sit beside the plan.
         long stepExtras = (long)batch * model.Output.SampleSize + batch;
         Assert.Equal(training.AllocatedFloats + stepExtras, Floats(footprint, ModelFootprint.BufferRole.Training));

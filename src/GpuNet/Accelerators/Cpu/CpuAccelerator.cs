@@ -173,17 +173,18 @@ public sealed class CpuAccelerator : IAccelerator
 
     // Each image's output is pooled while it is in L2, and each piece of dy made from the
     // pooling's gradient where it is used: the full-size output and its gradient are never touched.
-    public void Conv2DMaxPoolForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutput, Window2D pool, bool relu, DeviceBuffer y, DeviceBuffer argmax) =>
-        FastConvolution.ForwardPooled(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, pool, relu, Data(y), Data(argmax));
+    public void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput, PoolingStep pooling) =>
+        FastConvolution.ForwardFused(Data(convolution.X), Data(convolution.Kernel), bias is null ? null : Data(bias), convolution.Window,
+            convolution.Filters, pooling.Window, pooling.Relu, Data(pooling.Y), Data(pooling.Argmax));
 
-    public void Conv2DMaxPoolBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutputGradient, Window2D pool, bool relu, DeviceBuffer? masked,
-        DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+    public void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy, DeviceBuffer convOutputGradient,
+        DeviceBuffer? masked, ConvolutionGradients gradients)
     {
-        var pooled = new PooledGradient(Data(dy), Data(argmax), relu ? Data(y) : null, pool);
-        FastConvolution.BackwardKernelPooled(Data(x), pooled, window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
-        if (dx is not null) FastConvolution.BackwardDataPooled(Data(kernel), pooled, window, filters, Data(dx), setDx);
+        var fused = new FusedPoolingGradient(Data(dy), Data(pooling.Argmax), pooling.Relu ? Data(pooling.Y) : null, pooling.Window);
+        var (window, filters) = (convolution.Window, convolution.Filters);
+        FastConvolution.BackwardKernelFused(Data(convolution.X), fused, window, filters, Data(gradients.Kernel),
+            gradients.Bias is null ? null : Data(gradients.Bias));
+        if (gradients.Input is { } dx) FastConvolution.BackwardDataFused(Data(convolution.Kernel), fused, window, filters, Data(dx), gradients.SetInput);
     }
 
     public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => ReferenceConvolution.Im2Col(Data(x), window, Data(col));

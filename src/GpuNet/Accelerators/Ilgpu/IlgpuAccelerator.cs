@@ -336,19 +336,21 @@ public sealed class IlgpuAccelerator : IAccelerator
         LaunchCol2Im(col, window, dx, accumulate: !setDx);
     }
 
-    public void Conv2DMaxPoolForward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer? bias, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutput, Window2D pool, bool relu, DeviceBuffer y, DeviceBuffer argmax)
+    public void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput, PoolingStep pooling)
     {
-        Conv2DForward(x, kernel, bias, window, filters, col, filterMajor, convOutput);
-        LaunchMaxPoolForward(convOutput, pool, relu, y, argmax);
+        var c = convolution;
+        Conv2DForward(c.X, c.Kernel, bias, c.Window, c.Filters, c.Columns, c.FilterMajor, convOutput);
+        LaunchMaxPoolForward(convOutput, pooling.Window, pooling.Relu, pooling.Y, pooling.Argmax);
     }
 
-    public void Conv2DMaxPoolBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax,
-        Window2D window, int filters, DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer convOutputGradient, Window2D pool, bool relu,
-        DeviceBuffer? masked, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+    /// <summary>The pooling's backward sets the convolution's dy (with a fused ReLU's mask from y), then the convolution's.</summary>
+    public void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy, DeviceBuffer convOutputGradient,
+        DeviceBuffer? masked, ConvolutionGradients gradients)
     {
-        LaunchMaxPoolBackward(dy, y, argmax, pool, relu, accumulate: false, convOutputGradient);
-        Conv2DBackward(x, kernel, convOutputGradient, window, filters, col, filterMajor, dKernel, dBias, dx, setDx);
+        var (c, p) = (convolution, pooling);
+        LaunchMaxPoolBackward(dy, p.Y, p.Argmax, p.Window, p.Relu, accumulate: false, convOutputGradient);
+        Conv2DBackward(c.X, c.Kernel, convOutputGradient, c.Window, c.Filters, c.Columns, c.FilterMajor, gradients.Kernel, gradients.Bias,
+            gradients.Input, gradients.SetInput);
     }
 
     public void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y)

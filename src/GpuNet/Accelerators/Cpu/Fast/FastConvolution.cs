@@ -109,7 +109,7 @@ internal static unsafe class FastConvolution
     /// each image's output is made in a scratch that stays in L2 and pooled from there, so the
     /// full-size output (8.8 MB a step for the first layer of the MNIST CNNs) is never written.
     /// </summary>
-    public static void ForwardPooled(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool, bool relu, float[] pooled, float[] argmax,
+    public static void ForwardFused(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool, bool relu, float[] pooled, float[] argmax,
         GemmKernelKind kind = GemmKernelKind.Auto)
     {
         kind = Resolve(kind);
@@ -318,14 +318,14 @@ internal static unsafe class FastConvolution
     }
 
     /// <summary>As <see cref="BackwardData"/>, with dy made image by image from the gradient of the max pooling that follows.</summary>
-    public static void BackwardDataPooled(float[] kernel, in PooledGradient dy, Window2D g, int filters, float[] dx, bool set = false,
+    public static void BackwardDataFused(float[] kernel, in FusedPoolingGradient dy, Window2D g, int filters, float[] dx, bool set = false,
         GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CheckPooled(dy, g, filters);
         InputGradient(kernel, [], dy, g, filters, dx, set, Resolve(kind));
     }
 
-    private static void InputGradient(float[] kernel, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dx, bool set, GemmKernelKind kind)
+    private static void InputGradient(float[] kernel, float[] dy, FusedPoolingGradient? pooled, Window2D g, int filters, float[] dx, bool set, GemmKernelKind kind)
     {
         g.Validate();
         BufferChecks.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
@@ -340,7 +340,7 @@ internal static unsafe class FastConvolution
                 GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
         }
         long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters, kind), pooled, set), static (in (Operands Operands, PooledGradient? Pooled, bool Set) s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters, kind), pooled, set), static (in (Operands Operands, FusedPoolingGradient? Pooled, bool Set) s, int first, int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
@@ -439,14 +439,14 @@ internal static unsafe class FastConvolution
     /// As <see cref="BackwardKernel"/>, with each chunk's dy made from the gradient of the max
     /// pooling that follows, in L2, instead of read from a full-size dy in memory.
     /// </summary>
-    public static void BackwardKernelPooled(float[] x, in PooledGradient dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
+    public static void BackwardKernelFused(float[] x, in FusedPoolingGradient dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
         GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CheckPooled(dy, g, filters);
         KernelGradient(x, [], dy, g, filters, dKernel, dBias, Resolve(kind));
     }
 
-    private static void CheckPooled(in PooledGradient dy, Window2D g, int filters)
+    private static void CheckPooled(in FusedPoolingGradient dy, Window2D g, int filters)
     {
         CheckPooling(g, filters, dy.Pool);
         long outputs = (long)g.Batch * filters * dy.Pool.OutputPlane;
@@ -455,7 +455,7 @@ internal static unsafe class FastConvolution
         if (dy.ReluOutput is not null) BufferChecks.CheckLength(dy.ReluOutput, outputs, nameof(dy.ReluOutput));
     }
 
-    private static void KernelGradient(float[] x, float[] dy, PooledGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias, GemmKernelKind kind)
+    private static void KernelGradient(float[] x, float[] dy, FusedPoolingGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias, GemmKernelKind kind)
     {
         g.Validate();
         BufferChecks.CheckLength(x, g.InputLength, nameof(x));
@@ -626,7 +626,7 @@ internal static unsafe class FastConvolution
     // ── Pieces ──
 
     /// <summary>target [count, F, OH, OW] = dy before the pooling of images [first, first + count).</summary>
-    private static void Unpool(in PooledGradient pooled, int first, int count, float* target, int width)
+    private static void Unpool(in FusedPoolingGradient pooled, int first, int count, float* target, int width)
     {
         Window2D pool = pooled.Pool;
         fixed (float* dy = pooled.Dy, argmax = pooled.Argmax, reluOutput = pooled.ReluOutput)
@@ -659,7 +659,7 @@ internal static unsafe class FastConvolution
     private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters, GemmKernelKind Kind);
 
     /// <param name="PlaneSums">Σ of each dy plane [N, F], in double, for the bias gradient; null without one.</param>
-    private readonly record struct KernelGradientState(float[] X, float[] Dy, PooledGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch, GemmKernelKind Kind);
+    private readonly record struct KernelGradientState(float[] X, float[] Dy, FusedPoolingGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch, GemmKernelKind Kind);
 
     /// <summary>
     /// target [count] = source [count], reading and writing nothing outside them: whole vectors,

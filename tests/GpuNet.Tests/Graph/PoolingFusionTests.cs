@@ -15,19 +15,19 @@ namespace GpuNet.Tests.Graph;
 /// matches central differences over stale buffers, and on the CPU the full-size output and its
 /// gradient are never touched.
 /// </summary>
-public sealed class ConvolutionWithPoolingTests
+public sealed class PoolingFusionTests
 {
     private const int Batch = 3;
 
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
-    public void Pooled_convolutions_give_the_written_graphs_outputs_and_gradients_bit_for_bit(string acceleratorName)
+    public void Fused_poolings_give_the_written_graphs_outputs_and_gradients_bit_for_bit(string acceleratorName)
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new TwoBlockNet(accelerator);
 
-        var fused = net.Step(moveRelus: true);
-        var written = net.Step(moveRelus: false);
+        var fused = net.Step(fuse: true);
+        var written = net.Step(fuse: false);
 
         Assert.Contains(written.Output, v => v != 0);
         Assert.Equal(written.Output, fused.Output);
@@ -40,7 +40,7 @@ public sealed class ConvolutionWithPoolingTests
 
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
-    public void Pooled_convolutions_match_the_numerical_gradient_over_stale_buffers(string acceleratorName)
+    public void Fused_poolings_match_the_numerical_gradient_over_stale_buffers(string acceleratorName)
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new TwoBlockNet(accelerator);
@@ -56,7 +56,7 @@ public sealed class ConvolutionWithPoolingTests
     {
         using var accelerator = new CpuAccelerator();
         var net = new TwoBlockNet(accelerator);
-        using ExecutionPlan plan = net.Plan(moveRelus: true);
+        using ExecutionPlan plan = net.Plan(fuse: true);
         Value[] unused = [net.FirstConvolution, net.SecondConvolution];
         foreach (Value v in unused)
         {
@@ -150,11 +150,11 @@ public sealed class ConvolutionWithPoolingTests
 
         public float[] Initial(Parameter p) => _initial[p];
 
-        public ExecutionPlan Plan(bool moveRelus) => new(Graph, _accelerator, Batch, withGradients: true, moveRelus: moveRelus);
+        public ExecutionPlan Plan(bool fuse) => new(Graph, _accelerator, Batch, withGradients: true, fuse: fuse);
 
-        public (float[] Output, float[][] Gradients) Step(bool moveRelus)
+        public (float[] Output, float[][] Gradients) Step(bool fuse)
         {
-            using ExecutionPlan plan = Plan(moveRelus);
+            using ExecutionPlan plan = Plan(fuse);
             return Step(plan);
         }
 

@@ -12,30 +12,30 @@ namespace GpuNet.Tests.Graph;
 /// A ReLU read only by max pooling runs inside the pooling, after it, on a quarter of the values:
 /// the same outputs and gradients to the bit as the graph as written, and no buffers of its own.
 /// </summary>
-public sealed class ReluBehindPoolingTests
+public sealed class ReluFusionTests
 {
     private const int Batch = 3;
 
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
-    public void Moved_relu_gives_the_written_graphs_outputs_and_gradients_bit_for_bit(string acceleratorName)
+    public void Fused_relu_gives_the_written_graphs_outputs_and_gradients_bit_for_bit(string acceleratorName)
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new ReluPoolNet(accelerator);
 
-        var (movedOutput, movedGradient) = net.Step(moveRelus: true);
-        var (writtenOutput, writtenGradient) = net.Step(moveRelus: false);
+        var (fusedOutput, fusedGradient) = net.Step(fuse: true);
+        var (writtenOutput, writtenGradient) = net.Step(fuse: false);
 
         // The inputs must reach both cases: windows whose maximum is positive and windows with none.
         Assert.Contains(writtenOutput, v => v > 0);
         Assert.Contains(writtenOutput, v => v == 0);
-        Assert.Equal(writtenOutput, movedOutput);
-        Assert.Equal(writtenGradient, movedGradient);
+        Assert.Equal(writtenOutput, fusedOutput);
+        Assert.Equal(writtenGradient, fusedGradient);
     }
 
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
-    public void Moved_relu_matches_the_numerical_gradient_over_stale_buffers(string acceleratorName)
+    public void Fused_relu_matches_the_numerical_gradient_over_stale_buffers(string acceleratorName)
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new ReluPoolNet(accelerator);
@@ -45,15 +45,15 @@ public sealed class ReluBehindPoolingTests
     }
 
     [Fact]
-    public void Moved_relu_shares_its_inputs_buffers()
+    public void Fused_relu_shares_its_inputs_buffers()
     {
         using var accelerator = new GpuNet.Accelerators.Cpu.CpuAccelerator();
         var net = new ReluPoolNet(accelerator);
-        using var moved = net.Plan(moveRelus: true);
-        using var written = net.Plan(moveRelus: false);
+        using var fused = net.Plan(fuse: true);
+        using var written = net.Plan(fuse: false);
 
-        Assert.Same(moved[net.Image].Buffer, moved[net.Relu].Buffer);
-        Assert.Same(moved.GradientOf(net.Image)!.Buffer, moved.GradientOf(net.Relu)!.Buffer);
+        Assert.Same(fused[net.Image].Buffer, fused[net.Relu].Buffer);
+        Assert.Same(fused.GradientOf(net.Image)!.Buffer, fused.GradientOf(net.Relu)!.Buffer);
         Assert.NotSame(written[net.Image].Buffer, written[net.Relu].Buffer);
     }
 
@@ -116,12 +116,12 @@ public sealed class ReluBehindPoolingTests
 
         public float[] Projection { get; }
 
-        public ExecutionPlan Plan(bool moveRelus) => new(Graph, _accelerator, Batch, withGradients: true, moveRelus: moveRelus);
+        public ExecutionPlan Plan(bool fuse) => new(Graph, _accelerator, Batch, withGradients: true, fuse: fuse);
 
         /// <summary>The output and the kernel's gradient after one forward and backward.</summary>
-        public (float[] Output, float[] KernelGradient) Step(bool moveRelus)
+        public (float[] Output, float[] KernelGradient) Step(bool fuse)
         {
-            using ExecutionPlan plan = Plan(moveRelus);
+            using ExecutionPlan plan = Plan(fuse);
             _accelerator.Upload(Weights, Kernel.Value.Buffer);
             var (output, gradients) = GraphStep.Run(_accelerator, Graph, plan, X, Inputs, Output, Projection);
             return (output, gradients.Single());

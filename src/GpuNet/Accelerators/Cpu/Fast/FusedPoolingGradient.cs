@@ -5,4 +5,4 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// pooling kept: its arg-max and, where it applied a ReLU, its output. The convolution's own dy is
 /// made from them where it is used.
 /// </summary>
-internal readonly record struct PooledGradient(float[] Dy, float[] Argmax, float[]? ReluOutput, Window2D Pool);
+internal readonly record struct FusedPoolingGradient(float[] Dy, float[] Argmax, float[]? ReluOutput, Window2D Pool);

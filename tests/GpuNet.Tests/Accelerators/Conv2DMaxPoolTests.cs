@@ -7,9 +7,9 @@ namespace GpuNet.Tests.Accelerators;
 /// <summary>
 /// A convolution run together with the 2×2 max pooling that follows it against the two run in
 /// turn through a full-size output: the same pooled values, arg-max and gradients, bit for bit,
-/// with and without the moved ReLU.
+/// with and without a fused ReLU.
 /// </summary>
-public sealed class PooledConvolutionTests
+public sealed class Conv2DMaxPoolTests
 {
     // batch, channels, height, width, kernel, stride, pad, filters, pool size (and stride): a
     // first layer whose output the pooling tiles exactly (one image per kernel-gradient chunk), an
@@ -38,7 +38,7 @@ public sealed class PooledConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Pooled_forward_is_the_convolution_then_the_pooling(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
+    public void Fused_forward_is_the_convolution_then_the_pooling(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
     {
         VectorPaths.SkipUnlessSupported(kind);
         int vectorWidth = kind switch { GemmKernelKind.Vector512 => 512, GemmKernelKind.Vector256 => 256, _ => 0 };
@@ -54,7 +54,7 @@ public sealed class PooledConvolutionTests
 
                 // Whatever the outputs held before is overwritten.
                 float[] actual = FastKernelInputs.Values(4, pooledLength), actualArgmax = FastKernelInputs.Values(5, pooledLength);
-                FastConvolution.ForwardPooled(x, w, b, g, filters, pool, relu, actual, actualArgmax, kind);
+                FastConvolution.ForwardFused(x, w, b, g, filters, pool, relu, actual, actualArgmax, kind);
 
                 string what = $"relu={relu} bias={b is not null}";
                 // The ReLU must matter: some 2×2 windows have no positive value (of nine values, hardly any).
@@ -66,7 +66,7 @@ public sealed class PooledConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Pooled_backward_is_the_pooling_then_the_convolution(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
+    public void Fused_backward_is_the_pooling_then_the_convolution(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
     {
         VectorPaths.SkipUnlessSupported(kind);
         int vectorWidth = kind switch { GemmKernelKind.Vector512 => 512, GemmKernelKind.Vector256 => 256, _ => 0 };
@@ -89,9 +89,9 @@ public sealed class PooledConvolutionTests
                 FastConvolution.BackwardData(w, dyConvolution, g, filters, dx, set, kind);
 
                 float[] fusedKernel = (float[])dKernel0.Clone(), fusedBias = (float[])dBias0.Clone(), fusedDx = (float[])dx0.Clone();
-                var gradient = new PooledGradient(dy, argmax, relu ? pooled : null, pool);
-                FastConvolution.BackwardKernelPooled(x, gradient, g, filters, fusedKernel, fusedBias, kind);
-                FastConvolution.BackwardDataPooled(w, gradient, g, filters, fusedDx, set, kind);
+                var gradient = new FusedPoolingGradient(dy, argmax, relu ? pooled : null, pool);
+                FastConvolution.BackwardKernelFused(x, gradient, g, filters, fusedKernel, fusedBias, kind);
+                FastConvolution.BackwardDataFused(w, gradient, g, filters, fusedDx, set, kind);
 
                 string what = $"relu={relu} set={set}";
                 FastKernelInputs.AssertIdentical(dKernel, fusedKernel, $"dKernel, {what}");
@@ -107,9 +107,9 @@ public sealed class PooledConvolutionTests
         Window2D otherChannels = Pooling(g, 4), otherWindow = g with { Channels = 3 };
         float[] x = new float[g.InputLength], w = new float[3 * g.PatchSize], pooled = new float[2 * 4 * 16], argmax = new float[2 * 4 * 16];
 
-        var error = Assert.Throws<ArgumentException>(() => FastConvolution.ForwardPooled(x, w, null, g, 3, otherChannels, false, pooled, argmax));
+        var error = Assert.Throws<ArgumentException>(() => FastConvolution.ForwardFused(x, w, null, g, 3, otherChannels, false, pooled, argmax));
         Assert.Contains("[2, 4, 8, 8]", error.Message);
         Assert.Contains("[2, 3, 8, 8]", error.Message);
-        Assert.Throws<ArgumentException>(() => FastConvolution.ForwardPooled(x, w, null, g, 3, otherWindow, false, pooled, argmax));
+        Assert.Throws<ArgumentException>(() => FastConvolution.ForwardFused(x, w, null, g, 3, otherWindow, false, pooled, argmax));
     }
 }
