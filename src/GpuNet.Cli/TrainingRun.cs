@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using System.Globalization;
 using System.Text;
 using GpuNet.Accelerators;
@@ -11,6 +12,7 @@ using GpuNet.Models;
 using GpuNet.Reports;
 using GpuNet.Serialization;
 using GpuNet.Training;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Cli;
 

@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using CommandLine;
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
@@ -5,6 +6,7 @@ using GpuNet.Accelerators.Ilgpu;
 using GpuNet.Benchmarks;
 using GpuNet.Config;
 using GpuNet.Data;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Cli.Commands;
 

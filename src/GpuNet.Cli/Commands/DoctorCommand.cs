@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using System.Diagnostics;
 using CommandLine;
 using GpuNet.Accelerators;

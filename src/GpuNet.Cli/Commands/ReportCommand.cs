@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using CommandLine;
 using GpuNet.Accelerators;
 using GpuNet.Config;

@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using GpuNet.Accelerators;
 using GpuNet.Config;
 using GpuNet.Data;

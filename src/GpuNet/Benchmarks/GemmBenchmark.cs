@@ -6,6 +6,7 @@ using System.Text;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Accelerators.Cpu.Reference;
 using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Benchmarks;
 

@@ -1,3 +1,5 @@
+using GpuNet.Accelerators.Cpu.Threads;
+
 namespace GpuNet.Benchmarks;
 
 /// <summary>What a benchmark ran on, in one line: processor model, cores, runtime.</summary>
@@ -13,6 +15,6 @@ public static class MachineDescription
         }
         string simd = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" :
             System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "no wide SIMD";
-        return $"{cpu}, {Environment.ProcessorCount} cores, {simd}, .NET {Environment.Version}, {Accelerators.Cpu.CpuParallel.ThreadCount} threads";
+        return $"{cpu}, {Environment.ProcessorCount} cores, {simd}, .NET {Environment.Version}, {Accelerators.Cpu.Threads.CpuParallel.ThreadCount} threads";
     }
 }

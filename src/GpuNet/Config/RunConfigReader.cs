@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using GpuNet.Parameters;
 using GpuNet.Losses;
 using YamlDotNet.Core;
@@ -62,9 +63,9 @@ public static class RunConfigReader
     private static string ReadBackend(ConfigNode node)
     {
         string backend = node.AsString();
-        return Accelerators.AcceleratorFactory.Backends.Contains(backend)
+        return Backends.AcceleratorFactory.Backends.Contains(backend)
             ? backend
-            : throw node.Error($"unknown backend '{backend}'; valid backends are {string.Join(", ", Accelerators.AcceleratorFactory.Backends)}");
+            : throw node.Error($"unknown backend '{backend}'; valid backends are {string.Join(", ", Backends.AcceleratorFactory.Backends)}");
     }
 
     private static ConfigNode Parse(string file, string text)

@@ -1,5 +1,3 @@
-using GpuNet.Parameters;
-
 namespace GpuNet.Random;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using GpuNet.Accelerators.Cpu;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Tests.Accelerators;
 

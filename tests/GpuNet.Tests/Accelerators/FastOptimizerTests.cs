@@ -2,6 +2,7 @@ using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Accelerators.Cpu.Reference;
 using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Tests.Accelerators;
 

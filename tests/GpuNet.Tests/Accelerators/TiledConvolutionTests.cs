@@ -4,6 +4,7 @@ using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
 using GpuNet.Accelerators.Cpu.Reference;
 using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Tests.Accelerators;
 

@@ -1,3 +1,4 @@
+using GpuNet.Backends;
 using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Accelerators.Ilgpu;

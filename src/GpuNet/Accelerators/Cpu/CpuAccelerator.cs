@@ -1,6 +1,8 @@
 using System.Numerics.Tensors;
 using GpuNet.Accelerators.Cpu.Reference;
 using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Accelerators.Cpu;
 

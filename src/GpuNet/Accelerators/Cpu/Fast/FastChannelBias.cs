@@ -1,7 +1,8 @@
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Accelerators.Cpu.Fast;
 

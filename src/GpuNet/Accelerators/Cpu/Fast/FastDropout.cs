@@ -5,6 +5,8 @@ using System.Runtime.Intrinsics.X86;
 using GpuNet.Kernels;
 using static GpuNet.Kernels.Philox;
 using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Accelerators.Cpu.Fast;
 

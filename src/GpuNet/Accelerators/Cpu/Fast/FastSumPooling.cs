@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using GpuNet.Accelerators.Cpu.Reference;
+using GpuNet.Accelerators.Cpu.Contracts;
 
 namespace GpuNet.Accelerators.Cpu.Fast;
 

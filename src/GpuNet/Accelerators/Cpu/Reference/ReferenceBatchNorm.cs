@@ -1,4 +1,5 @@
-using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Accelerators.Cpu.Reference;
 
@@ -6,7 +7,7 @@ namespace GpuNet.Accelerators.Cpu.Reference;
 /// Batch normalization over x [batch, channels, spatial], the plain reference: one channel per
 /// work item, its statistics summed in double over batch and spatial in a fixed order. A Dense
 /// layer's features are channels with spatial = 1; a convolution's channels have spatial = H·W.
-/// The accelerator runs <see cref="FastBatchNorm"/>.
+/// The accelerator runs <see cref="Fast.FastBatchNorm"/>.
 /// </summary>
 internal static class ReferenceBatchNorm
 {

@@ -1,11 +1,12 @@
-using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// The data movement around the convolution's GEMM: im2col, its adjoint col2im, the axis swap
 /// between filter-major and NCHW, and the per-channel bias. The per-channel bias kernels here are
-/// the plain references; the accelerator runs <see cref="FastChannelBias"/>'s.
+/// the plain references; the accelerator runs <see cref="Fast.FastChannelBias"/>'s.
 /// </summary>
 internal static class ReferenceConvolution
 {

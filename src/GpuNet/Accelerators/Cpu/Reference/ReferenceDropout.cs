@@ -1,12 +1,12 @@
 using GpuNet.Kernels;
-using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Contracts;
 
 namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>
 /// Inverted dropout with a counter-based mask: element i's fate depends only on (seed, stream, i),
 /// so the CPU, a GPU and any thread split draw the same mask. The plain reference, one Philox
-/// block at a time on one thread; <see cref="FastDropout"/> is what the accelerator runs.
+/// block at a time on one thread; <see cref="Fast.FastDropout"/> is what the accelerator runs.
 /// </summary>
 internal static class ReferenceDropout
 {

@@ -1,3 +1,6 @@
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
+
 namespace GpuNet.Accelerators.Cpu.Reference;
 
 /// <summary>PReLU over x [batch, units] with a learned slope alpha [units] for the negative side.</summary>

@@ -1,4 +1,5 @@
-using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Accelerators.Cpu.Contracts;
+using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Accelerators.Cpu.Reference;
 
@@ -6,7 +7,7 @@ namespace GpuNet.Accelerators.Cpu.Reference;
 /// Max, average and L2 pooling over NCHW images. Each (image, channel) plane is one work item,
 /// so a backward pass that adds into overlapping windows never has two threads on one pixel.
 /// Windows are clipped to the image: padding is left out, never read as zeros. These are the plain
-/// references; the accelerator runs <see cref="FastMaxPooling"/> and <see cref="FastSumPooling"/>.
+/// references; the accelerator runs <see cref="Fast.FastMaxPooling"/> and <see cref="Fast.FastSumPooling"/>.
 /// </summary>
 internal static class ReferencePooling
 {

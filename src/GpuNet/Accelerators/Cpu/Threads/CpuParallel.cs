@@ -1,4 +1,4 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Threads;
 
 /// <summary>
 /// Splits a loop over independent rows across threads. Each row is always computed by the same

@@ -1,7 +1,5 @@
-using GpuNet.Accelerators.Cpu.Reference;
-using GpuNet.Accelerators.Cpu.Fast;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Contracts;
 
 /// <summary>
 /// The buffers and sizes of one batch-normalization call over x [Batch, Channels, Spatial], as

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Threads;
 
 /// <summary>
 /// The threads behind <see cref="CpuParallel"/>: started once and kept, so that a parallel loop

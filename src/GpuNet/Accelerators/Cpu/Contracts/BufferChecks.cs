@@ -1,4 +1,4 @@
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Contracts;
 
 /// <summary>
 /// The shape contracts every CPU kernel checks before it touches memory, written once: a kernel

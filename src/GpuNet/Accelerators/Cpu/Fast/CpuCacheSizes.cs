@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GpuNet.Accelerators.Cpu;
+namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
 /// The per-core data caches the CPU reports, which the GEMM's cache blocking is sized from:

@@ -1,7 +1,8 @@
+using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Accelerators.Ilgpu;
 
-namespace GpuNet.Accelerators;
+namespace GpuNet.Backends;
 
 /// <summary>
 /// Picks the accelerator a run uses from the --backend option or the config's backend key, and
