@@ -23,7 +23,7 @@ public sealed class ResumeAfterKillTests : IDisposable
         batch_size: 20
         epochs: 5
         seed: 11
-        training_range: [0, 6000]
+        training_range: [0, 12000]
         validation_data: none
         """;
 

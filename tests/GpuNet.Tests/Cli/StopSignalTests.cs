@@ -19,7 +19,7 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
         model:
           input_shape: [784]
           layers:
-            - Dense: {units: 64, activation: relu}
+            - Dense: {units: 256, activation: relu}
             - Dropout: {rate: 0.2}
             - Dense: {units: 10, activation: softmax}
         loss: categorical_crossentropy
@@ -27,11 +27,13 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
         batch_size: 10
         epochs: 3
         seed: 17
-        training_range: [0, 9000]
+        training_range: [0, 30000]
         validation_data: none
         """;
 
-    private const int StepsPerEpoch = 900;
+    // Long enough that the run is still in epoch 2 or 3 when the signal lands: a step of this network takes a fraction
+    // of a millisecond on the CPU path, and a shorter run once ended before the signal reached it.
+    private const int StepsPerEpoch = 3000;
 
     /// <summary>The run that is never stopped, trained once for both signals.</summary>
     public sealed class StraightRun : IDisposable
