@@ -2,7 +2,6 @@ using GpuNet.Backends;
 using System.Globalization;
 using System.Text;
 using GpuNet.Accelerators;
-using GpuNet.Accelerators.Cpu;
 using GpuNet.Config;
 using GpuNet.Data;
 using GpuNet.Data.Augmentation;
@@ -12,7 +11,6 @@ using GpuNet.Models;
 using GpuNet.Reports;
 using GpuNet.Serialization;
 using GpuNet.Training;
-using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Cli;
 
@@ -130,7 +128,7 @@ internal static class TrainingRun
             Console.WriteLine($"Augmentation: {augmentation}");
         }
 
-        Console.WriteLine($"Training {config.Name} on {accelerator.Name}{(accelerator is CpuAccelerator ? $" ({CpuParallel.ThreadCount} threads)" : "")}: " +
+        Console.WriteLine($"Training {config.Name} on {accelerator.Description}: " +
                           $"{trainer.Model.TrainableParameterCount:N0} trainable parameters, {config.Loss.Name}, {trainer.Optimizer.Name} " +
                           $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {seed}");
         Console.WriteLine($"Data: {config.Dataset}, {trainingSet.Count:N0} training and {(validation is null ? "no" : validation.Count.ToString("N0", CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");

@@ -9,7 +9,10 @@ namespace GpuNet.Accelerators;
 /// <list type="bullet">
 /// <item>Tensors are float32, row-major, batch first. Parameters go inputs, then sizes, then outputs.</item>
 /// <item>Backward kernels <b>accumulate</b> (<c>dx += …</c>) into their gradient buffers, so a value
-/// that feeds several ops gets the sum of their gradients; callers zero gradients once per step.</item>
+/// that feeds several ops gets the sum of their gradients; the caller zeroes those once per step. The
+/// few that say so set their gradient instead (<c>…Set</c>, or a <c>set</c> flag): the execution
+/// plan's gradient setting uses them where an op is a buffer's only writer, and leaves that
+/// buffer unzeroed.</item>
 /// <item>Kernels are asynchronous with respect to the host on devices that allow it;
 /// <see cref="Download"/> and <see cref="Synchronize"/> wait for queued work.</item>
 /// </list>
@@ -18,6 +21,9 @@ public interface IAccelerator : IDisposable
 {
     /// <summary>Short name shown to the user, e.g. "cpu".</summary>
     string Name { get; }
+
+    /// <summary>What a run prints about where it computes, e.g. "cpu (2 threads)"; by default the name.</summary>
+    string Description => Name;
 
     /// <summary>
     /// Training steps between two reads of the loss and accuracy on the host. A read waits for the
@@ -129,7 +135,8 @@ public interface IAccelerator : IDisposable
     /// <summary>gradient += l1·sign(w) + 2·l2·w.</summary>
     void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient);
 
-    // ── Convolutional networks: convolution by im2col + GEMM, pooling, dropout, batch normalization, PReLU ──
+    // ── Convolutional networks: convolution (as im2col + GEMM, or an implicit GEMM that lays out no im2col
+    // matrix, as the accelerator chooses), pooling, dropout, batch normalization, PReLU ──
 
     /// <summary>
     /// col [C·kh·kw, N·OH·OW] from x [N, C, H, W]: column n·OH·OW + oh·OW + ow holds the patch under

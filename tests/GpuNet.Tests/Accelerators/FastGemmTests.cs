@@ -42,7 +42,7 @@ public sealed class FastGemmTests
     {
         SkipWhereUnsupported(kind);
         var random = new System.Random(m * 1_000_003 + n * 1009 + k);
-        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
         const float alpha = 0.75f, beta = -0.5f;
         float[] reference = (float[])c.Clone();
         ReferenceGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, reference);
@@ -74,7 +74,7 @@ public sealed class FastGemmTests
         // Three depth blocks and partial tiles on both edges, so beta is applied once, not per block.
         const int m = 31, n = 47, k = 600;
         var random = new System.Random(17);
-        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
         float[] exact = DoubleReference(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
 
         FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, threads: 2);
@@ -99,7 +99,7 @@ public sealed class FastGemmTests
         // Full tiles, edge tiles and a second depth block all see the NaN.
         const int m = 33, n = 70, k = 300;
         var random = new System.Random(5);
-        float[] a = Values(random, m * k), b = Values(random, k * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n);
         float[] c = Enumerable.Repeat(float.NaN, m * n).ToArray();
         float[] exact = DoubleReference(transposeA, transposeB, a, b, m, n, k, 1.5f, 0f, new float[m * n]);
 
@@ -139,7 +139,7 @@ public sealed class FastGemmTests
         SkipWhereUnsupported(kind);
         Assert.True(FastGemm.RegionCount(m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
         var random = new System.Random(11);
-        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
         float[] oneThread = (float[])c.Clone();
         FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, oneThread, kind, threads: 1);
         foreach (int threads in new[] { 2, 3, 8 })
@@ -164,7 +164,7 @@ public sealed class FastGemmTests
     {
         Assert.Equal(reference, FastGemm.ReferenceIsFaster(false, false, m, n, k, GemmKernelKind.Vector512));
         var random = new System.Random(m + n + k);
-        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
         float[] exact = DoubleReference(false, false, a, b, m, n, k, 1f, 0.5f, c);
         FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0.5f, c);
         SumTolerance(k).AssertClose(c, exact, "c");
@@ -175,7 +175,7 @@ public sealed class FastGemmTests
     {
         const int m = 120, n = 64, k = 300;
         var random = new System.Random(3);
-        float[] a = Values(random, m * k), b = Values(random, k * n), c = new float[m * n];
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = new float[m * n];
         FastGemm.Multiply(false, true, a, b, m, n, k, 1f, 0f, c, GemmKernelKind.Auto, threads: 1);
         long before = GC.GetAllocatedBytesForCurrentThread();
         FastGemm.Multiply(false, true, a, b, m, n, k, 1f, 0f, c, GemmKernelKind.Auto, threads: 1);
@@ -188,7 +188,7 @@ public sealed class FastGemmTests
         using var accelerator = new CpuAccelerator();
         const int m = 120, n = 512, k = 784;
         var random = new System.Random(9);
-        float[] a = Values(random, m * k), b = Values(random, k * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n);
         var bufferA = accelerator.Allocate(a.Length);
         var bufferB = accelerator.Allocate(b.Length);
         var bufferC = accelerator.Allocate(m * n);
@@ -233,10 +233,4 @@ public sealed class FastGemmTests
         return result;
     }
 
-    private static float[] Values(System.Random random, int length)
-    {
-        float[] values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
-        return values;
-    }
 }

@@ -1,3 +1,5 @@
+using GpuNet.Tests.Numerics;
+
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>Seeded inputs and the odd sizes every fast CPU kernel is compared with its reference on.</summary>
@@ -9,9 +11,7 @@ internal static class FastKernelInputs
     /// <summary>Uniform in [low, high), with zeros of both signs and a few large values spliced in where they fit.</summary>
     public static float[] Values(int seed, int length, float low = -2f, float high = 2f)
     {
-        var random = new System.Random(seed);
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = low + (high - low) * random.NextSingle();
+        float[] values = RandomInputs.Uniform(new System.Random(seed), length, low, high);
         float[] special = [0f, -0f, 90f, -90f, 1e-30f, -1e-30f];
         for (int i = 0; i < special.Length && 3 * i < length; i++) values[3 * i] = special[i];
         return values;

@@ -23,7 +23,7 @@ public sealed class GemmTests
     {
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         var random = new System.Random(m * 1000 + n * 10 + k);
-        float[] a = Values(random, m * k), b = Values(random, k * n), c = Values(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
         const float alpha = 0.75f, beta = -0.5f;
         float[] expected = new float[m * n];
         for (int i = 0; i < m; i++)
@@ -66,6 +66,4 @@ public sealed class GemmTests
         Assert.Equal(11f, result[0]);
     }
 
-    private static float[] Values(System.Random random, int length) =>
-        Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 }

@@ -44,21 +44,6 @@ internal static class KernelParity
         return KernelComparison.Run(cpu, inputs, outputs, kernel);
     }
 
-    public static float[] Uniform(System.Random random, int length, float low = -1f, float high = 1f)
-    {
-        var values = new float[length];
-        for (int i = 0; i < length; i++) values[i] = low + (high - low) * random.NextSingle();
-        return values;
-    }
-
-    /// <summary>One-hot rows [rows, cols].</summary>
-    public static float[] OneHot(System.Random random, int rows, int cols)
-    {
-        var values = new float[rows * cols];
-        for (int r = 0; r < rows; r++) values[r * cols + random.Next(cols)] = 1f;
-        return values;
-    }
-
     /// <summary>Keras's 'valid' or 'same' window arithmetic.</summary>
     public static Window2D Window(int batch, int channels, int height, int width, int windowHeight, int windowWidth, int stride, bool same)
     {

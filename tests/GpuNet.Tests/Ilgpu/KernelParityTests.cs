@@ -3,6 +3,7 @@ using GpuNet.Accelerators;
 using GpuNet.Accelerators.Cpu;
 using GpuNet.Tests.Numerics;
 using static GpuNet.Tests.Ilgpu.KernelParity;
+using static GpuNet.Tests.Numerics.RandomInputs;
 
 namespace GpuNet.Tests.Ilgpu;
 

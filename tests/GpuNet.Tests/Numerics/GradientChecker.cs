@@ -68,22 +68,12 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
     private void Compare(string what, Tensor x, float[] analytic, Func<double> loss)
     {
         float[] values = Download(x);
-        int stride = Math.Max(1, values.Length / MaxChecksPerTensor);
-        for (int i = 0; i < values.Length; i += stride)
+        CentralDifference.AssertMatches(values, analytic, changed =>
         {
-            float original = values[i];
-            values[i] = original + Epsilon;
-            accelerator.Upload(values, x.Buffer);
-            double plus = loss();
-            values[i] = original - Epsilon;
-            accelerator.Upload(values, x.Buffer);
-            double minus = loss();
-            values[i] = original;
-            accelerator.Upload(values, x.Buffer);
-            double numeric = (plus - minus) / (2 * Epsilon);
-            if (!Tolerance.Accepts(analytic[i], numeric))
-                Assert.Fail($"{what}[{i}]: analytic gradient {analytic[i]:G6}, numeric {numeric:G6}");
-        }
+            accelerator.Upload(changed, x.Buffer);
+            return loss();
+        }, Epsilon, Tolerance, what, stride: Math.Max(1, values.Length / MaxChecksPerTensor));
+        accelerator.Upload(values, x.Buffer);
     }
 
     private Tensor NewTensor(int[] shape, bool randomize)
@@ -93,17 +83,7 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
         return tensor;
     }
 
-    private float[] RandomValues(int length)
-    {
-        float[] values = new float[length];
-        for (int i = 0; i < length; i++)
-        {
-            float v = (float)(_random.NextDouble() * 2 - 1) * Range;
-            if (Math.Abs(v) < AvoidZero) v = v < 0 ? v - AvoidZero : v + AvoidZero;
-            values[i] = v;
-        }
-        return values;
-    }
+    private float[] RandomValues(int length) => RandomInputs.AwayFromZero(RandomInputs.Uniform(_random, length, -Range, Range), AvoidZero);
 
     private float[] Download(Tensor t)
     {

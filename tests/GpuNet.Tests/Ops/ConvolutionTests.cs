@@ -49,9 +49,9 @@ public sealed class ConvolutionTests
         var c = Geometries[geometry];
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         var random = new System.Random(geometry + 11);
-        float[] x = Values(random, c.Batch * c.C * c.H * c.W);
-        float[] kernel = Values(random, c.F * c.C * c.Kh * c.Kw);
-        float[] bias = c.Bias ? Values(random, c.F) : new float[c.F];
+        float[] x = RandomInputs.Uniform(random, c.Batch * c.C * c.H * c.W);
+        float[] kernel = RandomInputs.Uniform(random, c.F * c.C * c.Kh * c.Kw);
+        float[] bias = c.Bias ? RandomInputs.Uniform(random, c.F) : new float[c.F];
 
         // The reference works out Keras's 'same' padding on its own, not through SlidingWindow.
         (int oh, int padTop) = OutputAndPad(c.H, c.Kh, c.Sh, c.Padding);
@@ -91,7 +91,7 @@ public sealed class ConvolutionTests
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         var window = new SlidingWindow(3, 2, 2, 1, Padding.Same).Over(batch: 2, channels: 3, height: 7, width: 6);
         var random = new System.Random(4);
-        float[] x = Values(random, window.InputLength), c = Values(random, window.PatchSize * window.PatchCount);
+        float[] x = RandomInputs.Uniform(random, window.InputLength), c = RandomInputs.Uniform(random, window.PatchSize * window.PatchCount);
         var xBuffer = accelerator.Allocate(x.Length);
         var colBuffer = accelerator.Allocate(c.Length);
         accelerator.Upload(x, xBuffer);
@@ -168,6 +168,4 @@ public sealed class ConvolutionTests
         return y;
     }
 
-    internal static float[] Values(System.Random random, int length) =>
-        Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 }

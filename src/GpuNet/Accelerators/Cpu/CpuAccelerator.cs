@@ -19,6 +19,8 @@ public sealed class CpuAccelerator : IAccelerator
 {
     public string Name => "cpu";
 
+    public string Description => $"cpu ({CpuParallel.ThreadCount} threads)";
+
     public DeviceBuffer Allocate(int length) => new CpuBuffer(length);
 
     public void Upload(ReadOnlySpan<float> source, DeviceBuffer destination) => source.CopyTo(Data(destination));

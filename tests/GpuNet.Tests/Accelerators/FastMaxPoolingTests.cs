@@ -10,7 +10,7 @@ namespace GpuNet.Tests.Accelerators;
 /// The vectorised 2×2 max pooling against the reference, values and arg-max bit for bit, on the
 /// 512-bit and the 256-bit path (each skipped where the CPU lacks it).
 /// </summary>
-public sealed class FastPoolingTests
+public sealed class FastMaxPoolingTests
 {
     // batch, channels, height, width, 'same' padding: rows of one window, of fewer than eight and
     // sixteen, of exactly sixteen (32 pixels), of 33 windows; clipped and padded windows (the

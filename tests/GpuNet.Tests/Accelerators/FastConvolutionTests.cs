@@ -13,7 +13,7 @@ namespace GpuNet.Tests.Accelerators;
 /// the axis swap, the per-channel bias and col2im of <see cref="ReferenceConvolution"/> and
 /// <see cref="ReferenceGemm"/> — on odd geometries, and its results for any thread count.
 /// </summary>
-public sealed class TiledConvolutionTests
+public sealed class FastConvolutionTests
 {
     // batch, channels, height, width, kernel, stride, pad, filters: 1×1 outputs, strides with
     // padding, more filters than output positions, filters and patches that fill no tile evenly,
