@@ -72,40 +72,40 @@ public sealed class CpuAccelerator : IAccelerator
     public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator) =>
         Data(accumulator)[index] += ReferenceReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
 
-    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)),
-            static (in (float[] G, float Lr, float Momentum, bool Nesterov, float[] W, float[]? V) s, int start, int end) =>
-                FastOptimizers.Sgd(s.G.AsSpan(start..end), s.Lr, s.Momentum, s.Nesterov, s.W.AsSpan(start..end), s.V is null ? default : s.V.AsSpan(start..end)));
+    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter,
+        DeviceBuffer? velocity) =>
+        Update(length, new SgdPass(Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)));
 
-    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)),
-            static (in (float[] G, float Lr, float Epsilon, float[] W, float[] A) s, int start, int end) =>
-                FastOptimizers.Adagrad(s.G.AsSpan(start..end), s.Lr, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
+    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter,
+        DeviceBuffer accumulator) =>
+        Update(length, new AdagradPass(Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)));
 
-    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator), Data(deltaAccumulator)),
-            static (in (float[] G, float Lr, float Rho, float Epsilon, float[] W, float[] A, float[] D) s, int start, int end) =>
-                FastOptimizers.Adadelta(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end), s.D.AsSpan(start..end)));
+    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter,
+        DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
+        Update(length, new AdadeltaPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator),
+            Data(deltaAccumulator)));
 
-    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)),
-            static (in (float[] G, float Lr, float Rho, float Epsilon, float[] W, float[] A) s, int start, int end) =>
-                FastOptimizers.Rmsprop(s.G.AsSpan(start..end), s.Lr, s.Rho, s.Epsilon, s.W.AsSpan(start..end), s.A.AsSpan(start..end)));
+    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter,
+        DeviceBuffer accumulator) =>
+        Update(length, new RmspropPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)));
 
-    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment), Data(secondMoment)),
-            static (in (float[] G, float Lr, float Beta1, float Beta2, float Epsilon, float[] W, float[] M, float[] V) s, int start, int end) =>
-                FastOptimizers.Adam(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
+    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
+        Update(length, new AdamPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment),
+            Data(secondMoment)));
 
-    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment), Data(infinityNorm)),
-            static (in (float[] G, float Lr, float Beta1, float Beta2, float Epsilon, float[] W, float[] M, float[] U) s, int start, int end) =>
-                FastOptimizers.Adamax(s.G.AsSpan(start..end), s.Lr, s.Beta1, s.Beta2, s.Epsilon, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.U.AsSpan(start..end)));
+    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
+        Update(length, new AdamaxPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment),
+            Data(infinityNorm)));
 
-    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
-        ForChunks(length, ElementwiseCost, (Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)),
-            static (in (float[] G, NadamScalars H, float[] W, float[] M, float[] V) s, int start, int end) =>
-                FastOptimizers.Nadam(s.G.AsSpan(start..end), s.H, s.W.AsSpan(start..end), s.M.AsSpan(start..end), s.V.AsSpan(start..end)));
+    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment,
+        DeviceBuffer secondMoment) =>
+        Update(length, new NadamPass(Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)));
+
+    /// <summary>An optimizer's update in fixed chunks over the worker threads.</summary>
+    private static void Update<TUpdate>(int length, in TUpdate update) where TUpdate : struct, IOptimizerPass =>
+        ForChunks(length, ElementwiseCost, update, static (in TUpdate u, int start, int end) => u.Run(start, end));
 
     // Each fixed chunk's sum on whichever thread takes it, then the chunks' sums in order: the
     // same total for any thread count, and the pass over a large kernel's gradient (after every

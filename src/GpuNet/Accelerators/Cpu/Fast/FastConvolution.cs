@@ -342,11 +342,12 @@ internal static unsafe class FastConvolution
                 GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
         }
         long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, (new Operands(dy, packed, null, dx, g, filters, kind), pooled, set), static (in (Operands Operands, FusedPoolingGradient? Pooled, bool Set) s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, (new DataGradientOperands(dy, packed, dx, g, filters, kind), pooled, set),
+            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set) s, int first, int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
-            fixed (float* dy = s.Operands.X, unpooled = unpooledArray)
+            fixed (float* dy = s.Operands.Dy, unpooled = unpooledArray)
             {
                 for (int n = first; n < last; n++)
                 {
@@ -360,7 +361,7 @@ internal static unsafe class FastConvolution
 
     /// <param name="imageDy">Image n's dy [F, OH, OW].</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardDataImage(in Operands s, int n, bool set, float* imageDy)
+    private static void BackwardDataImage(in DataGradientOperands s, int n, bool set, float* imageDy)
     {
         Window2D g = s.G;
         Tile shape = TileFor(g.PatchSize, s.Kind);
@@ -369,7 +370,7 @@ internal static unsafe class FastConvolution
         int k = g.PatchSize, plane = g.OutputPlane, filters = s.Filters, patchSlivers = (k + mr - 1) / mr;
         float[] sliverArray = Scratch(ref t_sliver, filters * nr + 16), tileArray = Scratch(ref t_tile, mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
-        fixed (float* packed = s.Packed, dx = s.Y, sliverStart = sliverArray, tileStart = tileArray)
+        fixed (float* packed = s.Packed, dx = s.Dx, sliverStart = sliverArray, tileStart = tileArray)
         {
             float* sliver = Aligned(sliverStart), tile = Aligned(tileStart);
             float* image = dx + (nint)n * g.Channels * g.InputPlane;
@@ -390,11 +391,21 @@ internal static unsafe class FastConvolution
                     for (int r = 0; r < rows; r++)
                     {
                         ScatterAdd(tile + r * nr, c, i, j, g, segments[..segmentCount], interior, image);
-                        if (++j == g.WindowWidth && (j = 0) == 0 && ++i == g.WindowHeight) (i, c) = (0, c + 1);
+                        NextPatchElement(g, ref c, ref i, ref j);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>(c, i, j) moved on to the next element of a patch, in its row-major order.</summary>
+    private static void NextPatchElement(Window2D g, ref int c, ref int i, ref int j)
+    {
+        if (++j < g.WindowWidth) return;
+        j = 0;
+        if (++i < g.WindowHeight) return;
+        i = 0;
+        c++;
     }
 
     /// <summary>Adds patch element (c, i, j)'s gradient at the segments' positions onto the pixels that element read.</summary>
@@ -658,7 +669,11 @@ internal static unsafe class FastConvolution
         return n;
     }
 
+    /// <summary>The forward: x [N, C, H, W], the kernel packed for the micro-kernel, the bias, y [N, F, OH, OW].</summary>
     private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters, GemmKernelKind Kind);
+
+    /// <summary>The input gradient: dy [N, F, OH, OW], kernelᵀ packed for the micro-kernel, dx [N, C, H, W].</summary>
+    private readonly record struct DataGradientOperands(float[] Dy, float[] Packed, float[] Dx, Window2D G, int Filters, GemmKernelKind Kind);
 
     /// <param name="PlaneSums">Σ of each dy plane [N, F], in double, for the bias gradient; null without one.</param>
     private readonly record struct KernelGradientState(float[] X, float[] Dy, FusedPoolingGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch, GemmKernelKind Kind);
