@@ -14,7 +14,7 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// columns of op(B) over the same depth, stored [kc, NR]. Rows and columns past the edge of the
 /// matrix are zero, so the kernels always run whole tiles.
 /// Packing and the loops around the micro-kernels are compiled fully optimised from the first
-/// call (<see cref="MethodImplOptions.AggressiveOptimization"/>): a tier-0 packing loop is ten
+/// call (<see cref="MethodImplOptions.AggressiveOptimization"/>): a tier-0 packing loop is many
 /// times slower, and a layer's first few steps would otherwise run on it.
 /// </remarks>
 internal static unsafe class GemmPacking

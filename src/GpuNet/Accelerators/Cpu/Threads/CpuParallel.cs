@@ -16,15 +16,14 @@ public static class CpuParallel
     /// The workers poll for a while after each loop (<see cref="CpuWorkerPool.PollBeforeBlocking"/>),
     /// so handing them the next one costs little; the small elementwise loops of a step ([100, 256]
     /// activations, batch norm's feature blocks) are then shared too, where 2²⁰ kept them serial
-    /// (5–15% a step of the 8-layer batch-norm MLP and the 16-filter CNN, interleaved A/B).
+    /// (docs/bench/cpu-threads.md).
     /// </summary>
     private const long MinimumWorkToSplit = 1 << 17;
 
     /// <summary>
     /// A loop is cut into up to this many ranges per thread, which the threads claim as they come
     /// free: a thread the scheduler holds back (another process on its core) then leaves the
-    /// others ranges to take, instead of a half of the loop to wait for. (2–3% on a convolution's
-    /// step on 2 threads, with or without a third busy thread.)
+    /// others ranges to take, instead of a half of the loop to wait for (docs/bench/cpu-threads.md).
     /// </summary>
     private const int PiecesPerThread = 4;
 

@@ -68,10 +68,9 @@ internal static class CpuWorkerPool
     /// How long a thread polls before it blocks, waiting for the next loop (a worker) or for the
     /// others to finish one (the caller). A training step runs dozens of loops with short serial
     /// stretches between them; a thread that blocks there lets its virtual CPU halt, and waking a
-    /// halted one through a busy host can take far longer than the loop (on this project's 2-core
-    /// VM, a step of the two-block CNN took a median 27 ms blocking at once, 25 ms polling 0.2 ms,
-    /// 24 ms polling 1 ms, alternating in one process). PyTorch's OpenMP threads poll likewise.
-    /// Past this the threads sleep, so an idle process costs nothing.
+    /// halted one through a busy host can take far longer than the loop (docs/bench/cpu-threads.md
+    /// has the measurement). PyTorch's OpenMP threads poll likewise. Past this the threads sleep,
+    /// so an idle process costs nothing.
     /// </summary>
     public static TimeSpan PollBeforeBlocking { get; set; } = TimeSpan.FromMilliseconds(1);
 
