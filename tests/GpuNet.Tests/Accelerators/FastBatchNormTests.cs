@@ -13,6 +13,7 @@ namespace GpuNet.Tests.Accelerators;
 /// Dense layer (per feature) bit for bit, after a convolution (per channel) within a float's
 /// rounding of the statistics and exactly elementwise; and the same bits for any thread count.
 /// </summary>
+[Collection(CpuThreadCountCollection.Name)]
 public sealed class FastBatchNormTests
 {
     // batch, channels, spatial: one row, fewer features than a vector, a vector and a bit, the
@@ -67,8 +68,8 @@ public sealed class FastBatchNormTests
         {
             var t = TrainingInputs(batch, channels, spatial, affine);
             float[] expected = new float[t.Y.Length], actual = FastKernelInputs.Values(70, t.Y.Length);
-            ReferenceBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean, t.MovingVariance,
-                batch, channels, spatial, 1e-3f, expected));
+            ReferenceBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean,
+                t.MovingVariance, batch, channels, spatial, 1e-3f, expected));
             FastBatchNorm.ForwardInference(new BatchNormInference(t.X, t.Gamma, t.Beta, t.MovingMean,
                 t.MovingVariance, batch, channels, spatial, 1e-3f, actual));
             FastKernelInputs.AssertIdentical(expected, actual, $"y, affine={affine}");

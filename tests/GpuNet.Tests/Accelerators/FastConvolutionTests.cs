@@ -13,6 +13,7 @@ namespace GpuNet.Tests.Accelerators;
 /// the axis swap, the per-channel bias and col2im of <see cref="ReferenceConvolution"/> and
 /// <see cref="ReferenceGemm"/> — on odd geometries, and its results for any thread count.
 /// </summary>
+[Collection(CpuThreadCountCollection.Name)]
 public sealed class FastConvolutionTests
 {
     // batch, channels, height, width, kernel, stride, pad, filters: 1×1 outputs, strides with
@@ -34,7 +35,8 @@ public sealed class FastConvolutionTests
         [17, 32, 12, 12, 5, 1, 0, 32],
     ];
 
-    /// <summary>Each geometry on each micro-kernel: the tiles, the gathers and the pooling of its vector width.</summary>
+    /// <summary>Each geometry on each micro-kernel: the tiles, the gathers and the pooling of its vector
+    /// width.</summary>
     public static IEnumerable<object[]> Geometries => VectorPaths.Cross(VectorPaths.Kinds, Shapes);
 
     private static readonly Tolerance Sums = new(2e-3, 1e-4);
@@ -45,12 +47,15 @@ public sealed class FastConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Forward_matches_the_batched_reference(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Forward_matches_the_batched_reference(GemmKernelKind kind, int batch, int channels, int height,
+        int width, int kernel, int stride, int pad, int filters)
     {
         VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
-        float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize), bias = FastKernelInputs.Values(3, filters);
-        float[] col = new float[g.PatchSize * g.PatchCount], filterMajor = new float[filters * g.PatchCount], expected = new float[batch * filters * g.OutputPlane];
+        float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize),
+            bias = FastKernelInputs.Values(3, filters);
+        float[] col = new float[g.PatchSize * g.PatchCount], filterMajor = new float[filters * g.PatchCount],
+            expected = new float[batch * filters * g.OutputPlane];
         ReferenceConvolution.Im2Col(x, g, col);
         ReferenceGemm.Multiply(false, false, w, col, filters, g.PatchCount, g.PatchSize, 1f, 0f, filterMajor);
         ReferenceConvolution.SwapLeadingAxes(filterMajor, filters, batch, g.OutputPlane, expected);
@@ -75,7 +80,8 @@ public sealed class FastConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Backward_matches_the_batched_reference(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Backward_matches_the_batched_reference(GemmKernelKind kind, int batch, int channels, int height,
+        int width, int kernel, int stride, int pad, int filters)
     {
         VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
@@ -112,7 +118,8 @@ public sealed class FastConvolutionTests
             try
             {
                 CpuParallel.ThreadCount = threads;
-                float[] y = new float[dy.Length], dKernel = new float[w.Length], dx = new float[x.Length], dBias = new float[filters];
+                float[] y = new float[dy.Length], dKernel = new float[w.Length], dx = new float[x.Length],
+                    dBias = new float[filters];
                 FastConvolution.Forward(x, w, null, g, filters, y);
                 FastConvolution.BackwardKernel(x, dy, g, filters, dKernel, dBias);
                 FastConvolution.BackwardData(w, dy, g, filters, dx);
@@ -138,7 +145,8 @@ public sealed class FastConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Input_gradient_set_over_stale_values_is_the_added_one_over_zeros(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Input_gradient_set_over_stale_values_is_the_added_one_over_zeros(GemmKernelKind kind, int batch,
+        int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
         VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);
@@ -155,7 +163,8 @@ public sealed class FastConvolutionTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Bias_gradient_taken_with_the_kernel_gradient_is_the_channel_sums_bit_for_bit(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
+    public void Bias_gradient_taken_with_the_kernel_gradient_is_the_channel_sums_bit_for_bit(GemmKernelKind kind,
+        int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters)
     {
         VectorPaths.SkipUnlessSupported(kind);
         Window2D g = Window(batch, channels, height, width, kernel, stride, pad);

@@ -10,14 +10,17 @@ namespace GpuNet.Tests.Accelerators;
 /// The vectorised optimizer updates against the plain reference, bit for bit: both do the same
 /// float operations in the same order, so a run's weights do not depend on which one ran.
 /// </summary>
+[Collection(CpuThreadCountCollection.Name)]
 public sealed class FastOptimizerTests
 {
     public static TheoryData<int> Lengths => FastKernelInputs.Lengths;
 
     // Two steps from the same state, so the second reads moments the first wrote.
-    private static void AssertSameUpdates(int length, int buffers, Action<float[], float[][]> reference, Action<float[], float[][]> fast, string what)
+    private static void AssertSameUpdates(int length, int buffers, Action<float[], float[][]> reference,
+        Action<float[], float[][]> fast, string what)
     {
-        float[][] expected = Enumerable.Range(0, buffers).Select(b => FastKernelInputs.Values(20 + b, length, 0f, 1f)).ToArray();
+        float[][] expected = Enumerable.Range(0, buffers).Select(b =>
+            FastKernelInputs.Values(20 + b, length, 0f, 1f)).ToArray();
         float[][] actual = expected.Select(b => (float[])b.Clone()).ToArray();
         for (int step = 0; step < 2; step++)
         {
@@ -25,7 +28,8 @@ public sealed class FastOptimizerTests
             reference(g, expected);
             fast(g, actual);
         }
-        for (int b = 0; b < buffers; b++) FastKernelInputs.AssertIdentical(expected[b], actual[b], $"{what} buffer {b}");
+        for (int b = 0; b < buffers; b++)
+            FastKernelInputs.AssertIdentical(expected[b], actual[b], $"{what} buffer {b}");
     }
 
     [Theory]
@@ -57,9 +61,11 @@ public sealed class FastOptimizerTests
     [MemberData(nameof(Lengths))]
     public void Adam_adamax_and_nadam(int length)
     {
-        AssertSameUpdates(length, 3, (g, s) => ReferenceOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
+        AssertSameUpdates(length, 3,
+            (g, s) => ReferenceOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
             (g, s) => FastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adam");
-        AssertSameUpdates(length, 3, (g, s) => ReferenceOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
+        AssertSameUpdates(length, 3,
+            (g, s) => ReferenceOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]),
             (g, s) => FastOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2]), "adamax");
         var scalars = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, MomentumCache: 0.87f, NextMomentumCache: 0.88f,
             ScheduleProduct: 0.87f, NextScheduleProduct: 0.7656f, SecondMomentCorrection: 0.001f);
@@ -75,7 +81,8 @@ public sealed class FastOptimizerTests
         foreach (var (l1, l2) in new[] { (0.01f, 0.002f), (0f, 1f), (1f, 0f) })
         {
             double expected = ReferenceOptimizers.Penalty(w, l1, l2), actual = FastOptimizers.Penalty(w, l1, l2);
-            Assert.True(Math.Abs(actual - expected) <= 1e-12 * Math.Abs(expected), $"l1={l1} l2={l2}: {actual:R}, reference {expected:R}");
+            Assert.True(Math.Abs(actual - expected) <= 1e-12 * Math.Abs(expected),
+                $"l1={l1} l2={l2}: {actual:R}, reference {expected:R}");
         }
     }
 
@@ -116,6 +123,7 @@ public sealed class FastOptimizerTests
     public void A_short_state_buffer_is_refused()
     {
         float[] g = new float[40];
-        Assert.Throws<ArgumentException>(() => FastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, new float[40], new float[40], new float[39]));
+        Assert.Throws<ArgumentException>(() =>
+            FastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, new float[40], new float[40], new float[39]));
     }
 }

@@ -14,6 +14,7 @@ namespace GpuNet.Tests.Accelerators;
 /// consecutive steps: the trainer's own loop, the batch hand-over from the preparing thread and
 /// every kernel call are counted.
 /// </summary>
+[Collection(CpuThreadCountCollection.Name)]
 public sealed class TrainingStepAllocationTests
 {
     private const long MaximumBytesPerStep = 1024;
@@ -25,18 +26,23 @@ public sealed class TrainingStepAllocationTests
     public void A_training_step_allocates_less_than_a_kilobyte(string name)
     {
         Sequential model = name == "mlp"
-            ? new Sequential([784], [new DenseLayer(64, "relu"), new DropoutLayer(0.2f), new DenseLayer(64, "tanh"), new DenseLayer(10, "softmax")])
-            : new Sequential([28, 28, 1], [new Conv2DLayer(4, (5, 5), activation: "relu"), new MaxPooling2DLayer(2), new FlattenLayer(),
+            ? new Sequential([784],
+                [new DenseLayer(64, "relu"), new DropoutLayer(0.2f), new DenseLayer(64, "tanh"),
+                    new DenseLayer(10, "softmax")])
+            : new Sequential([28, 28, 1],
+                [new Conv2DLayer(4, (5, 5), activation: "relu"), new MaxPooling2DLayer(2), new FlattenLayer(),
                 new DropoutLayer(0.2f), new DenseLayer(10, "softmax")]);
         using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Adam(), new CpuAccelerator(), seed: 1);
         var probe = new AllocationProbe();
         trainer.Fit(MnistSubset.Train(600), epochs: 2, batchSize: 60, callbacks: [probe]);
         Assert.Equal(9, probe.Count);
         for (int i = 0; i < probe.Count; i++)
-            Assert.True(probe.Bytes[i] < MaximumBytesPerStep, $"{name}: step {i + 2} of the second epoch allocated {probe.Bytes[i]} bytes");
+            Assert.True(probe.Bytes[i] < MaximumBytesPerStep,
+                $"{name}: step {i + 2} of the second epoch allocated {probe.Bytes[i]} bytes");
     }
 
-    /// <summary>Bytes allocated between the ends of consecutive steps of the second epoch (the first warms everything up).</summary>
+    /// <summary>Bytes allocated between the ends of consecutive steps of the second epoch (the first warms everything
+    /// up).</summary>
     private sealed class AllocationProbe : TrainingCallback
     {
         private long _previous = -1;

@@ -1,8 +1,11 @@
+using GpuNet.Tests.Accelerators;
 using GpuNet.Benchmarks;
 
 namespace GpuNet.Tests.Benchmarks;
 
-/// <summary>What gpunet bench --gemm prints: no speed is asserted, only that every figure is there and consistent.</summary>
+/// <summary>What gpunet bench --gemm prints: no speed is asserted, only that every figure is there and
+/// consistent.</summary>
+[Collection(CpuThreadCountCollection.Name)]
 public sealed class GemmReportTests
 {
     [Fact]
@@ -11,16 +14,20 @@ public sealed class GemmReportTests
         var peak = new PeakEstimate(2, 16, 2, 2.0, "given");
         GemmShape[] shapes = [new("odd", false, true, 7, 13, 5), new("small square", false, false, 32, 32, 32)];
 
-        string report = GemmReport.Run(peak, [GemmImplementation.Fast], [1, 2], shapes, repetitions: 1, seconds: 0.001, fmaSeconds: 0.01);
+        string report = GemmReport.Run(peak, [GemmImplementation.Fast], [1, 2], shapes, repetitions: 1, seconds: 0.001,
+            fmaSeconds: 0.01);
 
-        Assert.Matches(@"Peak \(measured, FMA-only loop, better of before and after\): [0-9.]+ GFLOP/s on 1 thread, [0-9.]+ GFLOP/s on 2 threads", report);
+        Assert.Matches(@"Peak \(measured, FMA-only loop, better of before and after\): [0-9.]+ GFLOP/s on 1 thread, " +
+            @"[0-9.]+ GFLOP/s on 2 threads", report);
         Assert.Contains("Nominal peak (estimate, whole machine): 2 cores × 16 lanes", report);
         Assert.Contains("= 256 GFLOP/s", report);
-        Assert.Contains("| shape | op | m×n×k | Fast 1T GFLOP/s (% FMA loop, % nominal) | Fast 2T GFLOP/s (% FMA loop, % nominal) |", report);
+        Assert.Contains("| shape | op | m×n×k | Fast 1T GFLOP/s (% FMA loop, % nominal) | Fast 2T GFLOP/s (% FMA " +
+            "loop, % nominal) |", report);
         Assert.Matches(@"\| odd \| NT \| 7×13×5 \| [0-9.]+ \(\d+%, \d+%\) \| [0-9.]+ \(\d+%, \d+%\) \|", report);
         Assert.Matches(@"\| small square \| NN \| 32×32×32 \|", report);
         Assert.Matches(@"FMA-only loop before: .*; after: ", report);
-        Assert.Matches(@"FMA-only loop by processor time \(better of before and after\): [0-9.]+ GFLOP/s on 1 thread", report);
+        Assert.Matches(@"FMA-only loop by processor time \(better of before and after\): [0-9.]+ GFLOP/s on 1 thread",
+            report);
     }
 
     [Fact]
