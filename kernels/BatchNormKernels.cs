@@ -15,8 +15,10 @@ public static class BatchNormKernels
     /// saved [2, channels] gets the mean and 1/√(var + ε); moving = moving · momentum + batch · (1 − momentum).
     /// </summary>
     [KernelFor("BatchNormForwardTraining")]
-    public static void ForwardTraining<TShape>(ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta, BatchNormShape shape,
-        float momentum, float epsilon, ArrayView<float> y, ArrayView<float> saved, ArrayView<float> movingMean, ArrayView<float> movingVariance)
+    public static void ForwardTraining<TShape>(ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
+        BatchNormShape shape,
+        float momentum, float epsilon, ArrayView<float> y, ArrayView<float> saved, ArrayView<float> movingMean,
+            ArrayView<float> movingVariance)
         where TShape : struct, IKernelShape
     {
         var scratch = SharedMemory.Allocate<double>(default(TShape).ReduceThreads);
@@ -52,7 +54,8 @@ public static class BatchNormKernels
 
     /// <summary>y = gamma · (x − movingMean) / √(movingVariance + ε) + beta, a thread per element.</summary>
     [KernelFor("BatchNormForwardInference")]
-    public static void ForwardInference(ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta, ArrayView<float> movingMean,
+    public static void ForwardInference(ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> beta,
+        ArrayView<float> movingMean,
         ArrayView<float> movingVariance, BatchNormShape shape, float epsilon, ArrayView<float> y)
     {
         long length = (long)shape.Batch * shape.Channels * shape.Spatial;
@@ -72,8 +75,10 @@ public static class BatchNormKernels
     /// forward's saved [2, channels]; an output whose flag is 0 is skipped.
     /// </summary>
     [KernelFor("BatchNormBackward")]
-    public static void Backward<TShape>(ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> saved, ArrayView<float> dy,
-        BatchNormShape shape, BatchNormOutputs outputs, ArrayView<float> dx, ArrayView<float> dGamma, ArrayView<float> dBeta)
+    public static void Backward<TShape>(ArrayView<float> x, ArrayView<float> gamma, ArrayView<float> saved,
+        ArrayView<float> dy,
+        BatchNormShape shape, BatchNormOutputs outputs, ArrayView<float> dx, ArrayView<float> dGamma,
+            ArrayView<float> dBeta)
         where TShape : struct, IKernelShape
     {
         var scratch = SharedMemory.Allocate<double>(default(TShape).ReduceThreads);

@@ -1,6 +1,7 @@
 namespace GpuNet.Kernels;
 
-/// <summary>The sizes of a batch normalization, x [Batch, Channels, Spatial], and which of gamma and beta are there (1) or left out (0).</summary>
+/// <summary>The sizes of a batch normalization, x [Batch, Channels, Spatial], and which of gamma and beta are there (1)
+/// or left out (0).</summary>
 public readonly struct BatchNormShape(int batch, int channels, int spatial, int hasGamma, int hasBeta)
 {
     public int Batch { get; } = batch;

@@ -96,9 +96,11 @@ public static class ConvolutionKernels
         for (long e = Grid.GlobalIndex.X; e < length; e += stride) y[e] += bias[e / spatial % channels];
     }
 
-    /// <summary>dBias [channels] += Σ_n Σ_s dy [batch, channels, spatial]: a group per channel, summed in double.</summary>
+    /// <summary>dBias [channels] += Σ_n Σ_s dy [batch, channels, spatial]: a group per channel, summed in
+    /// double.</summary>
     [KernelFor("ChannelBiasGradient", "Conv2DBackward")]
-    public static void ChannelBiasGradient<TShape>(ArrayView<float> dy, int batch, int channels, int spatial, ArrayView<float> dBias)
+    public static void ChannelBiasGradient<TShape>(ArrayView<float> dy, int batch, int channels, int spatial,
+        ArrayView<float> dBias)
         where TShape : struct, IKernelShape
     {
         var scratch = SharedMemory.Allocate<double>(default(TShape).ReduceThreads);

@@ -43,7 +43,8 @@ public static class DeviceMath
         return e / (1f + e);
     }
 
-    public static float ClipProbability(float p) => p < LossEpsilon ? LossEpsilon : p > 1f - LossEpsilon ? 1f - LossEpsilon : p;
+    public static float ClipProbability(float p) => p < LossEpsilon ? LossEpsilon
+        : p > 1f - LossEpsilon ? 1f - LossEpsilon : p;
 
     public static float Max(float a, float b) => a > b ? a : b;
 }

@@ -20,8 +20,8 @@ public static class DropoutKernels
         int gridStride = Grid.DimX * Group.DimX;
         for (long block = Grid.GlobalIndex.X; block < blocks; block += gridStride)
         {
-            var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)((ulong)block >> 32), (uint)stream, (uint)(stream >> 32),
-                (uint)seed, (uint)(seed >> 32));
+            var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)((ulong)block >> 32), (uint)stream,
+                (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
             long first = block * 4;
             Keep(x, y, mask, first, length, b0, rate, scale);
             Keep(x, y, mask, first + 1, length, b1, rate, scale);
@@ -38,7 +38,8 @@ public static class DropoutKernels
         for (int i = Grid.GlobalIndex.X; i < length; i += stride) dx[i] += dy[i] * mask[i];
     }
 
-    private static void Keep(ArrayView<float> x, ArrayView<float> y, ArrayView<float> mask, long i, int length, uint bits, float rate, float scale)
+    private static void Keep(ArrayView<float> x, ArrayView<float> y, ArrayView<float> mask, long i, int length,
+        uint bits, float rate, float scale)
     {
         if (i >= length) return;
         float keep = (bits >> 8) * Philox.UnitScale >= rate ? scale : 0f;

@@ -55,10 +55,11 @@ public static class ElementwiseKernels
         for (int i = Grid.GlobalIndex.X; i < length; i += stride) y[i] = DeviceMath.Activate(kind, alpha, x[i]);
     }
 
-    /// <summary>dx (+)= f′ · dy, from x and y = f(x): added when <paramref name="accumulate"/> is 1, else set.</summary>
+    /// <summary>dx (+)= f′ · dy, from x and y = f(x): added when <paramref name="accumulate"/> is 1, else
+    /// set.</summary>
     [KernelFor("ActivationBackward", "ActivationBackwardSet")]
-    public static void ActivationBackward(int kind, float alpha, ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy,
-        int length, int accumulate, ArrayView<float> dx)
+    public static void ActivationBackward(int kind, float alpha, ArrayView<float> x, ArrayView<float> y,
+        ArrayView<float> dy, int length, int accumulate, ArrayView<float> dx)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.GlobalIndex.X; i < length; i += stride)
@@ -70,7 +71,8 @@ public static class ElementwiseKernels
 
     /// <summary>y [batch, units] = x where x &gt; 0, alpha[u] · x otherwise.</summary>
     [KernelFor("PReluForward")]
-    public static void PReluForward(ArrayView<float> x, ArrayView<float> alpha, int batch, int units, ArrayView<float> y)
+    public static void PReluForward(ArrayView<float> x, ArrayView<float> alpha, int batch, int units,
+        ArrayView<float> y)
     {
         long length = (long)batch * units;
         int stride = Grid.DimX * Group.DimX;
@@ -86,8 +88,8 @@ public static class ElementwiseKernels
     /// dAlpha[u] += Σ_n dy · x where x ≤ 0, in batch order.
     /// </summary>
     [KernelFor("PReluBackward")]
-    public static void PReluBackward(ArrayView<float> x, ArrayView<float> alpha, ArrayView<float> dy, int batch, int units,
-        int hasDx, ArrayView<float> dx, ArrayView<float> dAlpha)
+    public static void PReluBackward(ArrayView<float> x, ArrayView<float> alpha, ArrayView<float> dy, int batch,
+        int units, int hasDx, ArrayView<float> dx, ArrayView<float> dAlpha)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int u = Grid.GlobalIndex.X; u < units; u += stride)

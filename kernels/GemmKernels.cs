@@ -54,7 +54,8 @@ public static class GemmKernels
                 int rowA = p * tileRows + ty, rowB = p * tileColumns + tx;
                 sums.Add(
                     tileA[rowA], tileA[rowA + threadRows], tileA[rowA + 2 * threadRows], tileA[rowA + 3 * threadRows],
-                    tileB[rowB], tileB[rowB + threadColumns], tileB[rowB + 2 * threadColumns], tileB[rowB + 3 * threadColumns]);
+                    tileB[rowB], tileB[rowB + threadColumns], tileB[rowB + 2 * threadColumns],
+                        tileB[rowB + 3 * threadColumns]);
             }
             Group.Barrier();
         }

@@ -78,9 +78,11 @@ public static class OptimizerKernels
         }
     }
 
-    /// <summary>Adam, the bias correction folded into the rate: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
+    /// <summary>Adam, the bias correction folded into the rate: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m /
+    /// (√v + ε).</summary>
     [KernelFor("AdamUpdate")]
-    public static void Adam(ArrayView<float> gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
+    public static void Adam(ArrayView<float> gradient, int length, float correctedLearningRate, float beta1,
+        float beta2, float epsilon,
         ArrayView<float> parameter, ArrayView<float> firstMoment, ArrayView<float> secondMoment)
     {
         int stride = Grid.DimX * Group.DimX;
@@ -97,7 +99,8 @@ public static class OptimizerKernels
 
     /// <summary>Adamax: m = β₁m + (1−β₁)g; u = max(β₂u, |g|); w −= lr_t·m / (u + ε).</summary>
     [KernelFor("AdamaxUpdate")]
-    public static void Adamax(ArrayView<float> gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
+    public static void Adamax(ArrayView<float> gradient, int length, float correctedLearningRate, float beta1,
+        float beta2, float epsilon,
         ArrayView<float> parameter, ArrayView<float> firstMoment, ArrayView<float> infinityNorm)
     {
         int stride = Grid.DimX * Group.DimX;
@@ -135,7 +138,8 @@ public static class OptimizerKernels
 
     /// <summary>gradient += l1·sign(w) + 2·l2·w.</summary>
     [KernelFor("PenaltyGradient")]
-    public static void PenaltyGradient(ArrayView<float> parameter, int length, float l1, float l2, ArrayView<float> gradient)
+    public static void PenaltyGradient(ArrayView<float> parameter, int length, float l1, float l2,
+        ArrayView<float> gradient)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int i = Grid.GlobalIndex.X; i < length; i += stride)

@@ -26,7 +26,8 @@ public static class Philox
     public const float UnitScale = 1f / 16777216f;
 
     /// <summary>The four 32-bit outputs for one 128-bit counter under a 64-bit key.</summary>
-    public static (uint, uint, uint, uint) Block(uint counter0, uint counter1, uint counter2, uint counter3, uint key0, uint key1)
+    public static (uint, uint, uint, uint) Block(uint counter0, uint counter1, uint counter2, uint counter3, uint key0,
+        uint key1)
     {
         for (int round = 0; round < Rounds; round++)
         {
@@ -48,7 +49,8 @@ public static class Philox
     public static uint Bits(ulong seed, ulong stream, ulong index)
     {
         ulong block = index >> 2;
-        var (x0, x1, x2, x3) = Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
+        var (x0, x1, x2, x3) = Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed,
+            (uint)(seed >> 32));
         return (index & 3) switch { 0 => x0, 1 => x1, 2 => x2, _ => x3 };
     }
 

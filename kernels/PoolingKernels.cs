@@ -17,7 +17,8 @@ public static class PoolingKernels
     /// below 2²⁴ pixels a plane); on ties the first in row-major window order wins.
     /// </summary>
     [KernelFor("MaxPoolForward", "MaxPoolReluForward", "Conv2DMaxPoolForward")]
-    public static void MaxForward(ArrayView<float> x, KernelWindow g, int relu, ArrayView<float> y, ArrayView<float> argmax)
+    public static void MaxForward(ArrayView<float> x, KernelWindow g, int relu, ArrayView<float> y,
+        ArrayView<float> argmax)
     {
         int outputPlane = g.OutputPlane;
         long length = (long)g.Planes * outputPlane;
@@ -52,8 +53,8 @@ public static class PoolingKernels
     /// pooling). With <paramref name="accumulate"/> 0 the plane is set: zero where no maximum was.
     /// </summary>
     [KernelFor("MaxPoolBackward", "MaxPoolBackwardSet", "MaxPoolReluBackward", "Conv2DMaxPoolBackward")]
-    public static void MaxBackward(ArrayView<float> dy, ArrayView<float> y, ArrayView<float> argmax, KernelWindow g, int relu,
-        int accumulate, ArrayView<float> dx)
+    public static void MaxBackward(ArrayView<float> dy, ArrayView<float> y, ArrayView<float> argmax, KernelWindow g,
+        int relu, int accumulate, ArrayView<float> dx)
     {
         int outputPlane = g.OutputPlane, inputPlane = g.InputPlane, planes = g.Planes;
         int stride = Grid.DimX * Group.DimX;
@@ -70,7 +71,8 @@ public static class PoolingKernels
         }
     }
 
-    /// <summary>y = the mean of each window over its elements inside the image (Keras's 'same' divides by that count).</summary>
+    /// <summary>y = the mean of each window over its elements inside the image (Keras's 'same' divides by that
+    /// count).</summary>
     [KernelFor("AveragePoolForward")]
     public static void AverageForward(ArrayView<float> x, KernelWindow g, ArrayView<float> y)
     {
@@ -135,9 +137,11 @@ public static class PoolingKernels
         }
     }
 
-    /// <summary>dx += dy · x / y over each window; a window of zeros (y = 0) passes no gradient, as ReLU at 0.</summary>
+    /// <summary>dx += dy · x / y over each window; a window of zeros (y = 0) passes no gradient, as ReLU at
+    /// 0.</summary>
     [KernelFor("L2PoolBackward")]
-    public static void L2Backward(ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, KernelWindow g, ArrayView<float> dx)
+    public static void L2Backward(ArrayView<float> x, ArrayView<float> y, ArrayView<float> dy, KernelWindow g,
+        ArrayView<float> dx)
     {
         int planes = g.Planes;
         int stride = Grid.DimX * Group.DimX;
@@ -154,7 +158,8 @@ public static class PoolingKernels
                     float factor = dy[o] / y[o];
                     int w0 = g.FirstColumn(ow), w1 = g.EndColumn(ow);
                     for (int h = h0; h < h1; h++)
-                        for (int w = w0; w < w1; w++) dx[image + h * g.Width + w] += factor * x[image + h * g.Width + w];
+                        for (int w = w0; w < w1; w++)
+                            dx[image + h * g.Width + w] += factor * x[image + h * g.Width + w];
                 }
             }
         }

@@ -13,7 +13,8 @@ public static class ReductionKernels
 {
     /// <summary>accumulator[index] += Σ values[0..length). One group.</summary>
     [KernelFor("AccumulateSum")]
-    public static void AccumulateSum<TShape>(ArrayView<float> values, int length, int index, ArrayView<float> accumulator)
+    public static void AccumulateSum<TShape>(ArrayView<float> values, int length, int index,
+        ArrayView<float> accumulator)
         where TShape : struct, IKernelShape
     {
         var scratch = SharedMemory.Allocate<double>(default(TShape).ReduceThreads);
@@ -29,8 +30,8 @@ public static class ReductionKernels
     /// both [rows, cols]; the first of equal maxima counts, as numpy's argmax. One group.
     /// </summary>
     [KernelFor("AccumulateCorrect")]
-    public static void AccumulateCorrect<TShape>(ArrayView<float> prediction, ArrayView<float> target, int rows, int cols, int index,
-        ArrayView<float> accumulator)
+    public static void AccumulateCorrect<TShape>(ArrayView<float> prediction, ArrayView<float> target, int rows,
+        int cols, int index, ArrayView<float> accumulator)
         where TShape : struct, IKernelShape
     {
         var scratch = SharedMemory.Allocate<double>(default(TShape).ReduceThreads);
@@ -72,10 +73,11 @@ public static class ReductionKernels
         }
     }
 
-    /// <summary>The penalty's second pass, one group: accumulator[index] += scale · (l1·Σ|w| + l2·Σw²) over <paramref name="groups"/> partials.</summary>
+    /// <summary>The penalty's second pass, one group: accumulator[index] += scale · (l1·Σ|w| + l2·Σw²) over <paramref
+    /// name="groups"/> partials.</summary>
     [KernelFor("AccumulatePenalty")]
-    public static void PenaltyTotal<TShape>(ArrayView<double> partials, int groups, float l1, float l2, float scale, int index,
-        ArrayView<float> accumulator)
+    public static void PenaltyTotal<TShape>(ArrayView<double> partials, int groups, float l1, float l2, float scale,
+        int index, ArrayView<float> accumulator)
         where TShape : struct, IKernelShape
     {
         var scratch = SharedMemory.Allocate<double>(default(TShape).ReduceThreads);

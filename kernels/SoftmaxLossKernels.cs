@@ -42,7 +42,8 @@ public static class SoftmaxLossKernels
         }
     }
 
-    /// <summary>lossPerSample[r] = the loss of prediction row r against target row r (logits for the fused softmax).</summary>
+    /// <summary>lossPerSample[r] = the loss of prediction row r against target row r (logits for the fused
+    /// softmax).</summary>
     [KernelFor("LossForward")]
     public static void LossForward(int kind, ArrayView<float> prediction, ArrayView<float> target, int rows, int cols,
         ArrayView<float> lossPerSample)
@@ -89,8 +90,8 @@ public static class SoftmaxLossKernels
 
     /// <summary>dPrediction += scale · ∂loss/∂prediction, row by row.</summary>
     [KernelFor("LossBackward")]
-    public static void LossBackward(int kind, ArrayView<float> prediction, ArrayView<float> target, int rows, int cols, float scale,
-        ArrayView<float> dPrediction)
+    public static void LossBackward(int kind, ArrayView<float> prediction, ArrayView<float> target, int rows, int cols,
+        float scale, ArrayView<float> dPrediction)
     {
         int stride = Grid.DimX * Group.DimX;
         for (int r = Grid.GlobalIndex.X; r < rows; r += stride)
@@ -117,7 +118,8 @@ public static class SoftmaxLossKernels
                 for (int c = 0; c < cols; c++)
                 {
                     float p = prediction[row + c], q = p / total;
-                    float direct = q < DeviceMath.LossEpsilon || q > 1f - DeviceMath.LossEpsilon ? 0f : -target[row + c] / p;
+                    float direct = q < DeviceMath.LossEpsilon || q > 1f - DeviceMath.LossEpsilon ? 0f
+                        : -target[row + c] / p;
                     dPrediction[row + c] += scale * (direct + targetTotal / total);
                 }
             }
@@ -125,7 +127,8 @@ public static class SoftmaxLossKernels
             {
                 float logSumExp = LogSumExp(prediction, row, cols), targetTotal = RowSum(target, row, cols);
                 for (int c = 0; c < cols; c++)
-                    dPrediction[row + c] += scale * (MathF.Exp(prediction[row + c] - logSumExp) * targetTotal - target[row + c]);
+                    dPrediction[row
+                        + c] += scale * (MathF.Exp(prediction[row + c] - logSumExp) * targetTotal - target[row + c]);
             }
         }
     }

@@ -15,7 +15,8 @@ public class GemmBenchmarks
     private float[] _a = [], _b = [], _c = [];
 
     public static IEnumerable<GemmShape> Shapes() =>
-        GemmBenchmark.DefaultShapes.Where(s => s.Name is "square 1024" || s.Name.StartsWith("dense", StringComparison.Ordinal));
+        GemmBenchmark.DefaultShapes.Where(s => s.Name is "square 1024"
+            || s.Name.StartsWith("dense", StringComparison.Ordinal));
 
     [ParamsSource(nameof(Shapes))]
     public GemmShape Shape { get; set; } = GemmBenchmark.DefaultShapes[0];

@@ -31,7 +31,8 @@ for (int i = 0; i < args.Length; i++)
     {
         case "--clock-ghz": clockGHz = double.Parse(value, CultureInfo.InvariantCulture); break;
         case "--fma-ports": fmaPorts = int.Parse(value, CultureInfo.InvariantCulture); break;
-        case "--threads": threadCounts = value.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray(); break;
+        case "--threads": threadCounts = value.Split(',').Select(t =>
+            int.Parse(t, CultureInfo.InvariantCulture)).ToArray(); break;
         case "--only": only = value; break;
         case "--shape": shapeFilter = value; break;
         case "--repetitions": repetitions = int.Parse(value, CultureInfo.InvariantCulture); break;
@@ -42,7 +43,8 @@ for (int i = 0; i < args.Length; i++)
 }
 
 var peak = GemmBenchmark.EstimatePeak(clockGHz, fmaPorts);
-var shapes = GemmBenchmark.DefaultShapes.Where(s => shapeFilter is null || s.Name.Contains(shapeFilter, StringComparison.OrdinalIgnoreCase)).ToList();
+var shapes = GemmBenchmark.DefaultShapes.Where(s => shapeFilter is null
+    || s.Name.Contains(shapeFilter, StringComparison.OrdinalIgnoreCase)).ToList();
 GemmImplementation[] implementations = only switch
 {
     null => [GemmImplementation.Reference, GemmImplementation.Fast],

@@ -36,16 +36,19 @@ public sealed class KerasProgressBar(TextWriter output, bool live) : TrainingCal
         if (!live || (_epochClock.Elapsed - _lastDraw < RefreshInterval && step < stepsPerEpoch)) return;
         _lastDraw = _epochClock.Elapsed;
         double secondsPerStep = _epochClock.Elapsed.TotalSeconds / step;
-        string eta = $"ETA: {Math.Ceiling(secondsPerStep * (stepsPerEpoch - step)).ToString(CultureInfo.InvariantCulture)}s";
+        string eta =
+            $"ETA: {Math.Ceiling(secondsPerStep * (stepsPerEpoch - step)).ToString(CultureInfo.InvariantCulture)}s";
         Draw($"{Bar(step, stepsPerEpoch)} - {eta} - loss: {F(loss)} - accuracy: {F(accuracy)}");
     }
 
     public override void OnEpochEnd(EpochLogs logs)
     {
         int steps = _stepsPerEpoch;
-        string line = $"{Bar(steps, steps)} - {Math.Round(logs.Seconds).ToString(CultureInfo.InvariantCulture)}s {StepTime(logs.Seconds / steps)}/step" +
+        string line = $"{Bar(steps,
+            steps)} - {Math.Round(logs.Seconds).ToString(CultureInfo.InvariantCulture)}s {StepTime(logs.Seconds / steps)}/step" +
                       $" - loss: {F(logs.Loss)} - accuracy: {F(logs.Accuracy)}";
-        if (logs.ValidationLoss is { } vl) line += $" - val_loss: {F(vl)} - val_accuracy: {F(logs.ValidationAccuracy ?? 0)}";
+        if (logs.ValidationLoss is { } vl)
+            line += $" - val_loss: {F(vl)} - val_accuracy: {F(logs.ValidationAccuracy ?? 0)}";
         if (live) Draw(line);
         else output.Write(line);
         output.WriteLine();
@@ -64,11 +67,13 @@ public sealed class KerasProgressBar(TextWriter output, bool live) : TrainingCal
     {
         string count = $"{step}/{steps}".PadLeft(2 * steps.ToString(CultureInfo.InvariantCulture).Length + 1);
         int filled = (int)((long)BarWidth * step / steps);
-        string bar = step >= steps ? new string('=', BarWidth) : new string('=', Math.Max(0, filled - 1)) + ">" + new string('.', BarWidth - Math.Max(1, filled));
+        string bar = step >= steps ? new string('=', BarWidth) : new string('=', Math.Max(0, filled - 1)) + ">"
+            + new string('.', BarWidth - Math.Max(1, filled));
         return $"{count} [{bar}]";
     }
 
-    private static string StepTime(double seconds) => seconds >= 1 ? $"{seconds:0}s" : seconds >= 1e-3 ? $"{seconds * 1e3:0}ms" : $"{seconds * 1e6:0}us";
+    private static string StepTime(double seconds) => seconds >= 1 ? $"{seconds:0}s"
+        : seconds >= 1e-3 ? $"{seconds * 1e3:0}ms" : $"{seconds * 1e6:0}us";
 
     private static string F(float value) => value.ToString("0.0000", CultureInfo.InvariantCulture);
 }

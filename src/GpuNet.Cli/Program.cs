@@ -26,7 +26,9 @@ try
         (ExportOptions o) => ExportCommand.Run(o),
         (ImportKerasOptions o) => ImportKerasCommand.Run(o),
         (DoctorOptions o) => DoctorCommand.Run(o),
-        errors => errors.All(e => e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
+        errors =>
+            errors.All(e =>
+                e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
 }
 catch (RunInterruptedException e)
 {

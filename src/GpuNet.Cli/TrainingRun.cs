@@ -37,7 +37,8 @@ internal static class TrainingRun
 
         if (config.Ensemble is not { } ensemble)
         {
-            RunFolder folder = settings.Resume is { } resume ? RunFolder.Open(resume) : CreateRunFolder(settings.RunsRoot, config);
+            RunFolder folder = settings.Resume is { } resume ? RunFolder.Open(resume)
+                : CreateRunFolder(settings.RunsRoot, config);
             MemberOutcome single = TrainMember(config, config.Seed, folder, resuming: settings.Resume is not null,
                 accelerator, train, validation, test, settings, member: null);
             return new TrainingOutcome(config.Name, folder.Path, [single], null);
@@ -53,7 +54,8 @@ internal static class TrainingRun
             members.Add(TrainMember(config, config.Seed + (ulong)m, folder, resuming: false, accelerator, train,
                 validation, test, settings, member: m + 1));
         }
-        int[] votes = EnsembleDecision.Predict(members.Select(m => m.DecisionOutputs).ToList(), test.ClassCount, ensemble.Vote);
+        int[] votes = EnsembleDecision.Predict(members.Select(m => m.DecisionOutputs).ToList(), test.ClassCount,
+            ensemble.Vote);
         float accuracy = EnsembleDecision.Accuracy(votes, test.Labels);
         string summary = EnsembleSummary(config, ensemble, members, accuracy);
         AtomicFile.WriteAllText(Path.Combine(parent.Path, "ensemble.md"), summary);
@@ -84,8 +86,10 @@ internal static class TrainingRun
             : train.Count;
         try
         {
-            var footprint = ModelFootprint.Of(model, accelerator, config.CreateOptimizer(), config.BatchSize, trainingSamples);
-            if (accelerator.DeviceMemoryBytes is long device) footprint.CheckFits(device, $"of memory on the {accelerator.Name} device");
+            var footprint = ModelFootprint.Of(model, accelerator, config.CreateOptimizer(), config.BatchSize,
+                trainingSamples);
+            if (accelerator.DeviceMemoryBytes is long device)
+                footprint.CheckFits(device, $"of memory on the {accelerator.Name} device");
             else footprint.CheckFits(HostMemory.AvailableBytes(), HostMemory.Description);
         }
         catch (LayerException e)
@@ -97,8 +101,8 @@ internal static class TrainingRun
     private static RunFolder CreateRunFolder(string root, RunConfig config) =>
         RunFolder.Create(root, config.Name, DateTime.Now, config.SourceText);
 
-    private static MemberOutcome TrainMember(RunConfig config, ulong seed, RunFolder folder, bool resuming, IAccelerator accelerator,
-        Dataset train, Dataset? validation, Dataset test, RunSettings settings, int? member)
+    private static MemberOutcome TrainMember(RunConfig config, ulong seed, RunFolder folder, bool resuming,
+        IAccelerator accelerator, Dataset train, Dataset? validation, Dataset test, RunSettings settings, int? member)
     {
         using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator, seed);
         IReadOnlyList<TrainingCallback> configured = config.CreateCallbacks();
@@ -117,7 +121,8 @@ internal static class TrainingRun
                 : $"Resuming {folder.Path} in epoch {resumeAt.Epoch} after its step {resumeAt.StepsDone} of " +
                   $"{resumeAt.StepsPerEpoch} (step {trainer.Iterations:N0})");
             if (initialEpoch >= config.Epochs)
-                throw new GpuNetException($"{folder.Path}: the run already finished epoch {initialEpoch} of {config.Epochs}; pass --epochs N with N > {initialEpoch} to train further");
+                throw new GpuNetException($"{folder.Path}: the run already finished epoch " +
+                    $"{initialEpoch} of {config.Epochs}; pass --epochs N with N > {initialEpoch} to train further");
         }
 
         Dataset trainingSet = train;
@@ -129,9 +134,12 @@ internal static class TrainingRun
         }
 
         Console.WriteLine($"Training {config.Name} on {accelerator.Description}: " +
-                          $"{trainer.Model.TrainableParameterCount:N0} trainable parameters, {config.Loss.Name}, {trainer.Optimizer.Name} " +
+                          $"{trainer.Model.TrainableParameterCount:N0} trainable parameters, " +
+                              $"{config.Loss.Name}, {trainer.Optimizer.Name} " +
                           $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {seed}");
-        Console.WriteLine($"Data: {config.Dataset}, {trainingSet.Count:N0} training and {(validation is null ? "no" : validation.Count.ToString("N0", CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");
+        Console.WriteLine($"Data: {config.Dataset}, {trainingSet.Count:N0} training and {(validation is null ? "no"
+            : validation.Count.ToString("N0",
+                CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");
 
         if (resumeAt is { } at && (at.BatchSize != config.BatchSize || at.TrainingSamples != trainingSet.Count))
             throw new GpuNetException($"{folder.CheckpointFile}: the run stopped in the middle of epoch {at.Epoch} " +
@@ -157,7 +165,9 @@ internal static class TrainingRun
         if (trainer.Interrupted) throw Interruption(config, settings, folder, checkpoints, member);
         trainer.SaveWeights(folder.WeightsFile);
         foreach (EarlyStopping stop in configured.OfType<EarlyStopping>().Where(s => s.StoppedEpoch > 0))
-            Console.WriteLine($"Epoch {stop.StoppedEpoch}: early stopping (best {stop.Monitor} {stop.Best.ToString("0.0000", CultureInfo.InvariantCulture)} at epoch {stop.BestEpoch})");
+            Console.WriteLine($"Epoch {stop.StoppedEpoch}: early stopping (best " +
+                $"{stop.Monitor} {stop.Best.ToString("0.0000",
+                    CultureInfo.InvariantCulture)} at epoch {stop.BestEpoch})");
 
         // The report's training figures are on the images as given, not the augmented ones.
         RunReport report = RunReport.Collect(trainer, config, history.Epochs, train, test);
@@ -167,12 +177,14 @@ internal static class TrainingRun
             PrintPerformance($"testing, rotated by {degrees.ToString("0.#", CultureInfo.InvariantCulture)}°", result);
         if (report.TestTimeAugmentation is { } tta)
         {
-            Console.WriteLine($"Performance (testing, averaged over rotations {string.Join(", ", tta.Rotations.Select(a => a.ToString("0.#", CultureInfo.InvariantCulture) + "°"))})");
+            Console.WriteLine($"Performance (testing, averaged over rotations {string.Join(", ",
+                tta.Rotations.Select(a => a.ToString("0.#", CultureInfo.InvariantCulture) + "°"))})");
             Console.WriteLine($"  Accuracy: {tta.Accuracy.ToString("0.00000", CultureInfo.InvariantCulture)}");
         }
         Console.WriteLine($"Weights: {folder.WeightsFile}");
         Console.WriteLine($"Report: {RunReportWriter.Write(folder.Path, report)}");
-        return new MemberOutcome(seed, folder.Path, history.Epochs.Count, history.Epochs.Sum(e => e.Seconds), report.Testing,
+        return new MemberOutcome(seed, folder.Path, history.Epochs.Count, history.Epochs.Sum(e => e.Seconds),
+            report.Testing,
             report.TestTimeAugmentation?.Accuracy, report.TestTimeAugmentation?.Outputs ?? report.TestOutputs);
     }
 
@@ -212,21 +224,28 @@ internal static class TrainingRun
             ? word
             : $"'{word.Replace("'", "'\\''")}'";
 
-    private static string EnsembleSummary(RunConfig config, EnsembleSettings ensemble, IReadOnlyList<MemberOutcome> members, float accuracy)
+    private static string EnsembleSummary(RunConfig config, EnsembleSettings ensemble,
+        IReadOnlyList<MemberOutcome> members, float accuracy)
     {
         bool testTime = members.Any(m => m.TestTimeAccuracy is not null);
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Ensemble of {members.Count} × {config.Name}, {ensemble.Vote.ToString().ToLowerInvariant()} vote{(testTime ? ", each member's outputs averaged over the test-time rotations" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"Ensemble of {members.Count} × {config.Name}, {ensemble.Vote.ToString().ToLowerInvariant()} vote{(testTime
+                ? ", each member's outputs averaged over the test-time rotations" : "")}");
         text.AppendLine();
-        text.AppendLine(testTime ? "| member | seed | epochs | seconds | test accuracy | with test-time augmentation |" : "| member | seed | epochs | seconds | test accuracy |");
+        text.AppendLine(testTime ? "| member | seed | epochs | seconds | test accuracy | with test-time augmentation |"
+            : "| member | seed | epochs | seconds | test accuracy |");
         text.AppendLine(testTime ? "|---|---:|---:|---:|---:|---:|" : "|---|---:|---:|---:|---:|");
         foreach (MemberOutcome m in members)
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {Path.GetFileName(m.Folder)} | {m.Seed} | {m.Epochs} | {m.TrainingSeconds:0.#} | {m.Test.Accuracy:P2} |");
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {Path.GetFileName(m.Folder)} | {m.Seed} | {m.Epochs} | {m.TrainingSeconds:0.#} | {m.Test.Accuracy:P2} |");
             if (testTime) text.Append(CultureInfo.InvariantCulture, $" {m.TestTimeAccuracy:P2} |");
             text.AppendLine();
         }
-        text.AppendLine(CultureInfo.InvariantCulture, $"| **ensemble** | | | {members.Sum(m => m.TrainingSeconds):0.#} | **{accuracy:P2}** |{(testTime ? " |" : "")}");
+        text.AppendLine(CultureInfo.InvariantCulture,
+            $"| **ensemble** | | | {members.Sum(m => m.TrainingSeconds):0.#} | **{accuracy:P2}** |{(testTime ? " |"
+                : "")}");
         return text.ToString();
     }
 

@@ -22,7 +22,8 @@ public sealed class ReadmeExampleTests
             new DenseLayer(10, activation: "softmax"),
         ]);
         Console.WriteLine(model.Summary());
-        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(1.0f), new CpuAccelerator(), seed: 1);
+        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(1.0f), new CpuAccelerator(),
+            seed: 1);
         History history = trainer.Fit(train, epochs, batchSize: 30, validation: test);
         return trainer.Evaluate(test);
     }
@@ -38,10 +39,12 @@ public sealed class ReadmeExampleTests
     [Fact]
     public void Readme_shows_the_example_verbatim()
     {
-        string source = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "tests", "GpuNet.Tests", "ReadmeExampleTests.cs"));
+        string source = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "tests", "GpuNet.Tests",
+            "ReadmeExampleTests.cs"));
         int start = source.IndexOf("// README example begins", StringComparison.Ordinal);
         int end = source.IndexOf("    // README example ends", StringComparison.Ordinal);
-        string[] lines = source[start..end].Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.StartsWith("    ") ? l[4..] : l).ToArray();
+        string[] lines = source[start..end].Split('\n').Skip(1).Where(l => l.Length > 0).Select(l =>
+            l.StartsWith("    ") ? l[4..] : l).ToArray();
         string readme = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "README.md"));
         Assert.Contains(string.Join('\n', lines), readme);
     }

@@ -10,7 +10,9 @@ using GpuNet.Accelerators.Cpu.Threads;
 
 namespace GpuNet.Cli.Commands;
 
-[Verb("bench", HelpText = "Train the deep-versus-shallow suite and report seconds per epoch, throughput, accuracy and gradient norms per layer.")]
+[Verb("bench",
+    HelpText = "Train the deep-versus-shallow suite and report seconds per epoch, throughput, accuracy and gradient " +
+        "norms per layer.")]
 public sealed class BenchOptions : DataOptionsBase
 {
     [Option("suite", Default = "configs/bench", HelpText = "A folder of run configs, one network each.")]
@@ -22,8 +24,10 @@ public sealed class BenchOptions : DataOptionsBase
     [Option("epochs", Default = 1, HelpText = "Timed epochs per network (after a short warm-up).")]
     public int Epochs { get; set; } = 1;
 
-    [Option("gemm", HelpText = "Measure GEMM instead: on the CPU, GFLOP/s of square and dense-layer products against the " +
-        "peak an FMA-only loop measures, and the nominal one (gemm.md); with --backend cuda, opencl or ilgpu-cpu, square " +
+    [Option("gemm",
+        HelpText = "Measure GEMM instead: on the CPU, GFLOP/s of square and dense-layer products against the " +
+        "peak an FMA-only loop measures, and the nominal one (gemm.md); with --backend cuda, opencl or ilgpu-cpu, " +
+            "square " +
         "products on that device (gemm-BACKEND.md).")]
     public bool Gemm { get; set; }
 
@@ -39,8 +43,10 @@ public static class BenchCommand
     public static int Run(BenchOptions options)
     {
         if (options.Gemm) return RunGemm(options);
-        if (options.Epochs <= 0) throw new GpuNetException($"--epochs must be a positive integer, got {options.Epochs}");
-        if (!Directory.Exists(options.Suite)) throw new GpuNetException($"{options.Suite}: benchmark suite folder not found");
+        if (options.Epochs <= 0)
+            throw new GpuNetException($"--epochs must be a positive integer, got {options.Epochs}");
+        if (!Directory.Exists(options.Suite))
+            throw new GpuNetException($"{options.Suite}: benchmark suite folder not found");
         var configs = Directory.EnumerateFiles(options.Suite, "*.yaml").Order()
             .Select(RunConfigReader.ReadFile)
             .Where(c => options.Only is null || c.Name.Contains(options.Only, StringComparison.Ordinal))
@@ -55,16 +61,20 @@ public static class BenchCommand
         foreach (RunConfig config in configs)
         {
             if (!datasets.TryGetValue(config.Dataset, out var data))
-                datasets[config.Dataset] = data = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
+                datasets[config.Dataset] = data = DatasetLoader.Load(config.Dataset, options.DataDirectory,
+                    Console.Out);
             var (train, _) = config.Validation.Select(data.Train, data.Test, config.TrainingRange);
             var result = NetworkBenchmark.Run(config, train, data.Test, accelerator, options.Epochs);
             results.Add(result);
-            Console.WriteLine($"{result.Name,-28} {result.Parameters,10:N0} params  {result.SecondsPerEpoch,7:0.00} s/epoch  {result.SamplesPerSecond,9:N0} samples/s  test {result.TestAccuracy:P2}");
+            Console.WriteLine($"{result.Name,-28} {result.Parameters,10:N0} params  " +
+                $"{result.SecondsPerEpoch,7:0.00} s/epoch  {result.SamplesPerSecond,9:N0} samples/s  test " +
+                    $"{result.TestAccuracy:P2}");
         }
         Directory.CreateDirectory(options.Output);
         string markdown = NetworkBenchmark.ToMarkdown(results, machine);
         Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "bench.md"), markdown);
-        Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "bench.csv"), NetworkBenchmark.ToCsv(results));
+        Serialization.AtomicFile.WriteAllText(Path.Combine(options.Output, "bench.csv"),
+            NetworkBenchmark.ToCsv(results));
         Console.WriteLine();
         Console.WriteLine(markdown);
         string report = Reports.BenchReportWriter.Write(options.Output, results, machine, accelerator.Name);
@@ -74,8 +84,10 @@ public static class BenchCommand
 
     private static int RunGemm(BenchOptions options)
     {
-        if (options.Backend is { } backend && IlgpuBackend.All.Contains(backend)) return RunDeviceGemm(options, backend);
-        if (options.ClockGHz is <= 0) throw new GpuNetException($"--clock-ghz must be a positive number, got {options.ClockGHz}");
+        if (options.Backend is { } backend && IlgpuBackend.All.Contains(backend))
+            return RunDeviceGemm(options, backend);
+        if (options.ClockGHz is <= 0)
+            throw new GpuNetException($"--clock-ghz must be a positive number, got {options.ClockGHz}");
         PeakEstimate peak = GemmBenchmark.EstimatePeak(options.ClockGHz);
         Console.WriteLine($"GEMM benchmark on the CPU accelerator: {MachineDescription.Current()}");
         int[] threads = CpuParallel.ThreadCount > 1 ? [1, CpuParallel.ThreadCount] : [1];
@@ -87,7 +99,8 @@ public static class BenchCommand
         return 0;
     }
 
-    /// <summary>GEMM on an ILGPU device: square products and the dense layers' shapes, GFLOP/s as the device runs them.</summary>
+    /// <summary>GEMM on an ILGPU device: square products and the dense layers' shapes, GFLOP/s as the device runs
+    /// them.</summary>
     private static int RunDeviceGemm(BenchOptions options, string backend)
     {
         using var accelerator = (IlgpuAccelerator)AcceleratorFactory.Create(backend, Console.Out);
@@ -95,7 +108,8 @@ public static class BenchCommand
         {
             $"# GEMM on {accelerator.Device.Name} ({backend})",
             "",
-            $"{accelerator.Device.Details}; {accelerator.Device.GemmDescription}. Median of the timed products, each waited for.",
+            $"{accelerator.Device.Details}; {accelerator.Device.GemmDescription}. Median of the timed products, each " +
+                $"waited for.",
             "",
             "| n × n × n | GFLOP/s |",
             "|---|---:|",
@@ -103,7 +117,8 @@ public static class BenchCommand
         int[] sizes = backend == IlgpuBackend.Cpu ? [64, 128, 256] : [512, 1024, 2048, 4096, 8192];
         foreach (int n in sizes)
         {
-            double gflops = Diagnostics.DeviceGemmBenchmark.Measure(accelerator, n, repeats: backend == IlgpuBackend.Cpu ? 3 : 20);
+            double gflops = Diagnostics.DeviceGemmBenchmark.Measure(accelerator, n,
+                repeats: backend == IlgpuBackend.Cpu ? 3 : 20);
             lines.Add($"| {n} | {gflops:G4} |");
             Console.WriteLine(lines[^1]);
         }

@@ -3,7 +3,8 @@ using GpuNet.Data;
 
 namespace GpuNet.Cli.Commands;
 
-[Verb("data", HelpText = "Fetch a dataset into the data/ cache (or check the one found), verifying every file's SHA-256.")]
+[Verb("data",
+    HelpText = "Fetch a dataset into the data/ cache (or check the one found), verifying every file's SHA-256.")]
 public sealed class DataOptions : DataOptionsBase
 {
     [Value(0, MetaName = "DATASET", Required = true, HelpText = "mnist or fashion-mnist.")]

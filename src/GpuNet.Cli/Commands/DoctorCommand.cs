@@ -8,7 +8,8 @@ using GpuNet.Diagnostics;
 
 namespace GpuNet.Cli.Commands;
 
-[Verb("doctor", HelpText = "Check a GPU set-up: list the devices ILGPU finds, run every kernel on one against the CPU, " +
+[Verb("doctor",
+    HelpText = "Check a GPU set-up: list the devices ILGPU finds, run every kernel on one against the CPU, " +
     "train a small CNN on both step by step, and measure GEMM; exits 1 on any mismatch.")]
 public sealed class DoctorOptions
 {
@@ -25,13 +26,15 @@ public sealed class DoctorOptions
 
 public static class DoctorCommand
 {
-    /// <summary>Training losses may differ by float rounding, amplified a little by Adam, as in the test suite.</summary>
+    /// <summary>Training losses may differ by float rounding, amplified a little by Adam, as in the test
+    /// suite.</summary>
     private const double TrainingTolerance = 1e-4;
 
     public static int Run(DoctorOptions options)
     {
         if (options.Steps <= 0) throw new GpuNetException($"--steps must be a positive integer, got {options.Steps}");
-        if (options.GemmSize is <= 0) throw new GpuNetException($"--gemm-size must be a positive integer, got {options.GemmSize}");
+        if (options.GemmSize is <= 0)
+            throw new GpuNetException($"--gemm-size must be a positive integer, got {options.GemmSize}");
         var clock = Stopwatch.StartNew();
         PrintDevices();
         string backend = Choose(options.Backend);
@@ -43,7 +46,8 @@ public static class DoctorCommand
         failures += CheckTraining(cpu, device, options.Steps);
         int n = options.GemmSize ?? (backend == IlgpuBackend.Cpu ? 256 : 4096);
         double gflops = DeviceGemmBenchmark.Measure(device, n, repeats: backend == IlgpuBackend.Cpu ? 3 : 10);
-        Console.WriteLine($"GEMM {n}×{n}×{n} on {device.Device.Name}: {gflops:G3} GFLOP/s ({device.Device.GemmDescription})");
+        Console.WriteLine($"GEMM {n}×{n}×{n} on {device.Device.Name}: {gflops:G3} GFLOP/s " +
+            $"({device.Device.GemmDescription})");
         Console.WriteLine();
         Console.WriteLine(failures == 0
             ? $"doctor: {backend} agrees with the CPU on every check ({clock.Elapsed.TotalSeconds:F0} s)."
@@ -70,7 +74,8 @@ public static class DoctorCommand
         if (backend != AcceleratorFactory.Auto)
         {
             if (!IlgpuBackend.All.Contains(backend))
-                throw new GpuNetException($"--backend: doctor checks an ILGPU backend: {string.Join(", ", IlgpuBackend.All)} or auto, not '{backend}'");
+                throw new GpuNetException($"--backend: doctor checks an ILGPU backend: {string.Join(", ",
+                    IlgpuBackend.All)} or auto, not '{backend}'");
             return backend;
         }
         if (IlgpuDeviceSurvey.HasCuda(out _)) return IlgpuBackend.Cuda;
@@ -102,8 +107,10 @@ public static class DoctorCommand
         var (expected, actual) = TrainingComparison.Run(cpu, device, steps);
         double worst = TrainingComparison.WorstRelativeDifference(expected, actual);
         bool passed = worst <= TrainingTolerance;
-        Console.WriteLine($"Training {steps} steps of a small CNN (conv, max pool, batch norm, dropout, Adam) on both: loss " +
-            $"{expected[0]:F4} → {expected[^1]:F4} on the CPU, {actual[0]:F4} → {actual[^1]:F4} on {device.Name}; largest relative " +
+        Console.WriteLine($"Training {steps} steps of a small CNN (conv, max pool, batch norm, dropout, Adam) on " +
+            $"both: loss " +
+            $"{expected[0]:F4} → {expected[^1]:F4} on the CPU, " +
+                $"{actual[0]:F4} → {actual[^1]:F4} on {device.Name}; largest relative " +
             $"difference {worst:E1} (limit {TrainingTolerance:E0}): {(passed ? "ok" : "MISMATCH")}");
         return passed ? 0 : 1;
     }

@@ -8,7 +8,8 @@ public sealed class EvaluateOptions : DataOptionsBase
     [Value(0, MetaName = "CONFIG", Required = true, HelpText = "The run config the weights were trained with.")]
     public string Config { get; set; } = "";
 
-    [Option("weights", Required = true, HelpText = "A weights file (weights.safetensors of a run folder, or a checkpoint's).")]
+    [Option("weights", Required = true,
+        HelpText = "A weights file (weights.safetensors of a run folder, or a checkpoint's).")]
     public string Weights { get; set; } = "";
 }
 

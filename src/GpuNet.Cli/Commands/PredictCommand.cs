@@ -10,7 +10,8 @@ public sealed class PredictOptions : DataOptionsBase
     [Value(0, MetaName = "CONFIG", Required = true, HelpText = "The run config the weights were trained with.")]
     public string Config { get; set; } = "";
 
-    [Option("weights", Required = true, HelpText = "A weights file (weights.safetensors of a run folder, or a checkpoint's).")]
+    [Option("weights", Required = true,
+        HelpText = "A weights file (weights.safetensors of a run folder, or a checkpoint's).")]
     public string Weights { get; set; } = "";
 
     [Option("output", Required = true, HelpText = "The CSV file to write: index, label, predicted, p0 … p9.")]
@@ -41,7 +42,8 @@ public static class PredictCommand
             csv.Append('\n');
         }
         Serialization.AtomicFile.WriteAllText(options.Output, csv.ToString());
-        Console.WriteLine($"Wrote {test.Count:N0} predictions to {options.Output} ({(double)correct / test.Count:P2} correct)");
+        Console.WriteLine($"Wrote {test.Count:N0} predictions to " +
+            $"{options.Output} ({(double)correct / test.Count:P2} correct)");
         return 0;
     }
 }

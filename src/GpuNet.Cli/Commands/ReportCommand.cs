@@ -20,13 +20,16 @@ public static class ReportCommand
     public static int Run(ReportOptions options)
     {
         RunFolder folder = Training.RunFolder.Open(options.RunFolder);
-        if (!File.Exists(folder.ConfigFile)) throw new GpuNetException($"{folder.ConfigFile}: not found; a run folder written by gpunet train holds the run's config.yaml");
+        if (!File.Exists(folder.ConfigFile))
+            throw new GpuNetException($"{folder.ConfigFile}: not found; a run folder written by gpunet train holds " +
+                $"the run's config.yaml");
         RunConfig config = RunConfigReader.ReadFile(folder.ConfigFile);
         var (fullTrain, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
         var (train, _) = config.Validation.Select(fullTrain, test, config.TrainingRange);
 
         using var accelerator = AcceleratorFactory.Create(options.Backend ?? config.Backend, Console.Out);
-        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator, config.Seed);
+        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator,
+            config.Seed);
         History history;
         if (File.Exists(folder.WeightsFile))
         {
@@ -40,13 +43,17 @@ public static class ReportCommand
             Checkpoint checkpoint = Checkpoint.Load(folder);
             trainer.SetWeights(checkpoint.Tensors, folder.CheckpointFile);
             history = checkpoint.History;
-            Console.WriteLine($"Report of {folder.Path} from the checkpoint of epoch {checkpoint.Epoch} (the run has no final weights)");
+            Console.WriteLine($"Report of {folder.Path} from the checkpoint of epoch {checkpoint.Epoch} (the run has " +
+                $"no final weights)");
         }
         else if (Directory.Exists(Path.Combine(folder.Path, "member-1")))
-            throw new GpuNetException($"{folder.Path}: is an ensemble's run folder; each member has its own report, e.g. gpunet report {Path.Combine(folder.Path, "member-1")}");
-        else throw new GpuNetException($"{folder.Path}: holds neither weights.safetensors nor checkpoint.json, so no epoch of this run finished");
+            throw new GpuNetException($"{folder.Path}: is an ensemble's run folder; each member has its own report, " +
+                $"e.g. gpunet report {Path.Combine(folder.Path, "member-1")}");
+        else throw new GpuNetException($"{folder.Path}: holds neither weights.safetensors nor checkpoint.json, so no " +
+            $"epoch of this run finished");
 
-        string page = RunReportWriter.Write(folder.Path, RunReport.Collect(trainer, config, history.Epochs, train, test));
+        string page = RunReportWriter.Write(folder.Path,
+            RunReport.Collect(trainer, config, history.Epochs, train, test));
         Console.WriteLine($"Report: {page}");
         return 0;
     }

@@ -6,7 +6,8 @@ using GpuNet.Training;
 
 namespace GpuNet.Cli.Commands;
 
-/// <summary>A config's model with saved weights on the chosen backend, and the dataset's test set: what evaluate and predict start from.</summary>
+/// <summary>A config's model with saved weights on the chosen backend, and the dataset's test set: what evaluate and
+/// predict start from.</summary>
 internal sealed class SavedModel : IDisposable
 {
     private readonly IAccelerator _accelerator;
@@ -29,7 +30,8 @@ internal sealed class SavedModel : IDisposable
         Trainer? trainer = null;
         try
         {
-            trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator, config.Seed);
+            trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), accelerator,
+                config.Seed);
             trainer.LoadWeights(weightsFile);
             var (_, test) = DatasetLoader.Load(config.Dataset, options.DataDirectory, Console.Out);
             return new SavedModel(accelerator, trainer, test);

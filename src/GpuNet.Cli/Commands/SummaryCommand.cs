@@ -3,7 +3,8 @@ using GpuNet.Config;
 
 namespace GpuNet.Cli.Commands;
 
-[Verb("summary", HelpText = "Print the model of a config as a Keras-style table: layers, output shapes, parameter counts.")]
+[Verb("summary",
+    HelpText = "Print the model of a config as a Keras-style table: layers, output shapes, parameter counts.")]
 public sealed class SummaryOptions
 {
     [Value(0, MetaName = "CONFIG", Required = true, HelpText = "The run config (.yaml or .json).")]

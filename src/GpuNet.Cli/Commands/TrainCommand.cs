@@ -19,7 +19,8 @@ public sealed class TrainOptions : DataOptionsBase
     [Option("seed", HelpText = "Override the config's random seed.")]
     public ulong? Seed { get; set; }
 
-    [Option("runs", Default = "runs", HelpText = "The folder in which each run gets its own folder (config copy, history, checkpoint, weights).")]
+    [Option("runs", Default = "runs",
+        HelpText = "The folder in which each run gets its own folder (config copy, history, checkpoint, weights).")]
     public string RunsRoot { get; set; } = "runs";
 
     [Option("resume", HelpText = "A run folder to continue from its last checkpoint.")]
@@ -32,7 +33,8 @@ public static class TrainCommand
     {
         RunConfig config = RunConfigReader.ReadFile(ConfigFile(options));
         ApplyOverrides(config, options);
-        TrainingRun.Execute(config, new RunSettings(options.RunsRoot, options.Resume, options.DataDirectory, options.Backend));
+        TrainingRun.Execute(config,
+            new RunSettings(options.RunsRoot, options.Resume, options.DataDirectory, options.Backend));
         return 0;
     }
 
@@ -46,8 +48,12 @@ public static class TrainCommand
 
     private static void ApplyOverrides(RunConfig config, TrainOptions options)
     {
-        if (options.Epochs is { } epochs) config.Epochs = epochs > 0 ? epochs : throw new GpuNetException($"--epochs must be a positive integer, got {epochs}");
-        if (options.BatchSize is { } batch) config.BatchSize = batch > 0 ? batch : throw new GpuNetException($"--batch-size must be a positive integer, got {batch}");
+        if (options.Epochs is { } epochs)
+            config.Epochs = epochs > 0 ? epochs
+                : throw new GpuNetException($"--epochs must be a positive integer, got {epochs}");
+        if (options.BatchSize is { } batch)
+            config.BatchSize = batch > 0 ? batch
+                : throw new GpuNetException($"--batch-size must be a positive integer, got {batch}");
         if (options.Seed is { } seed) config.Seed = seed;
     }
 }

@@ -18,4 +18,5 @@ public readonly record struct PoolingStep(Window2D Window, bool Relu, DeviceBuff
 /// Where a convolution's backward writes: dKernel and dBias (added to), and dx where given — added
 /// to, or set where <paramref name="SetInput"/> (its only writer, under gradient setting).
 /// </summary>
-public readonly record struct ConvolutionGradients(DeviceBuffer Kernel, DeviceBuffer? Bias, DeviceBuffer? Input, bool SetInput);
+public readonly record struct ConvolutionGradients(DeviceBuffer Kernel, DeviceBuffer? Bias, DeviceBuffer? Input,
+    bool SetInput);

@@ -32,7 +32,8 @@ public interface IAccelerator : IDisposable
     /// </summary>
     int StepsPerMetricsRead => 1;
 
-    /// <summary>The memory of the device the buffers live on, in bytes; null where they live in the host's memory.</summary>
+    /// <summary>The memory of the device the buffers live on, in bytes; null where they live in the host's
+    /// memory.</summary>
     long? DeviceMemoryBytes => null;
 
     /// <summary>A zero-filled buffer of <paramref name="length"/> floats.</summary>
@@ -50,9 +51,11 @@ public interface IAccelerator : IDisposable
 
     /// <summary>
     /// c = alpha · op(a) · op(b) + beta · c, with op(a) [m, k], op(b) [k, n], c [m, n].
-    /// a is stored [m, k], or [k, m] when <paramref name="transposeA"/>; b is stored [k, n], or [n, k] when <paramref name="transposeB"/>.
+    /// a is stored [m, k], or [k, m] when <paramref name="transposeA"/>; b is stored [k, n], or [n, k] when <paramref
+    /// name="transposeB"/>.
     /// </summary>
-    void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta, DeviceBuffer c);
+    void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha,
+        float beta, DeviceBuffer c);
 
     /// <summary>y = a + b elementwise.</summary>
     void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y);
@@ -67,13 +70,15 @@ public interface IAccelerator : IDisposable
     void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y);
 
     /// <summary>dx += f'(x) · dy, given x and y = f(x).</summary>
-    void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx);
+    void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+        int length, DeviceBuffer dx);
 
     /// <summary>
     /// As <see cref="ActivationBackward"/>, but dx is set to dy · f′ rather than added to, for a
     /// gradient no other op writes. By default a fill and the accumulating kernel.
     /// </summary>
-    void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx)
+    void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+        int length, DeviceBuffer dx)
     {
         Fill(0f, length, dx);
         ActivationBackward(kind, alpha, x, y, dy, length, dx);
@@ -87,18 +92,23 @@ public interface IAccelerator : IDisposable
 
     /// <summary>
     /// lossPerSample[r] = loss of row r of <paramref name="prediction"/> [rows, cols] against
-    /// <paramref name="target"/> [rows, cols]. For <see cref="LossKind.SoftmaxCrossEntropy"/> the prediction is the logits.
+    /// <paramref name="target"/> [rows, cols]. For <see cref="LossKind.SoftmaxCrossEntropy"/> the prediction is the
+    /// logits.
     /// </summary>
-    void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, DeviceBuffer lossPerSample);
+    void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols,
+        DeviceBuffer lossPerSample);
 
     /// <summary>dPrediction += scale · ∂loss/∂prediction, row by row.</summary>
-    void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, float scale, DeviceBuffer dPrediction);
+    void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, float scale,
+        DeviceBuffer dPrediction);
 
     /// <summary>accumulator[index] += Σ values[0..length).</summary>
     void AccumulateSum(DeviceBuffer values, int length, int index, DeviceBuffer accumulator);
 
-    /// <summary>accumulator[index] += number of rows whose arg-max in prediction equals the arg-max in target.</summary>
-    void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator);
+    /// <summary>accumulator[index] += number of rows whose arg-max in prediction equals the arg-max in
+    /// target.</summary>
+    void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index,
+        DeviceBuffer accumulator);
 
     // Optimizer updates: one fused kernel per parameter tensor. Scalars that depend only on the
     // step (decayed learning rate, bias corrections) are computed once on the host.
@@ -107,30 +117,40 @@ public interface IAccelerator : IDisposable
     /// SGD: v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with Nesterov. Without momentum
     /// (<paramref name="velocity"/> null) w −= lr·g.
     /// </summary>
-    void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter, DeviceBuffer? velocity);
+    void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov,
+        DeviceBuffer parameter, DeviceBuffer? velocity);
 
     /// <summary>Adagrad: a += g²; w −= lr·g / (√a + ε).</summary>
-    void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator);
+    void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter,
+        DeviceBuffer accumulator);
 
     /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u; d = ρd + (1−ρ)u².</summary>
-    void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator);
+    void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator);
 
     /// <summary>RMSprop: a = ρa + (1−ρ)g²; w −= lr·g / (√a + ε).</summary>
-    void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter, DeviceBuffer accumulator);
+    void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator);
 
-    /// <summary>Adam with the bias correction folded into <paramref name="correctedLearningRate"/>: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
-    void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
+    /// <summary>Adam with the bias correction folded into <paramref name="correctedLearningRate"/>: m = β₁m + (1−β₁)g;
+    /// v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
+    void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
 
     /// <summary>Adamax: m = β₁m + (1−β₁)g; u = max(β₂u, |g|); w −= lr_t·m / (u + ε).</summary>
-    void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm);
+    void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm);
 
-    /// <summary>Nadam (Keras 2): Adam with Nesterov momentum under a warming momentum schedule; the schedule's scalars come from the host.</summary>
-    void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
+    /// <summary>Nadam (Keras 2): Adam with Nesterov momentum under a warming momentum schedule; the schedule's scalars
+    /// come from the host.</summary>
+    void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
+        DeviceBuffer firstMoment, DeviceBuffer secondMoment);
 
     // Weight penalties (kernel_regularizer).
 
     /// <summary>accumulator[index] += scale · (l1·Σ|w| + l2·Σw²).</summary>
-    void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator);
+    void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index,
+        DeviceBuffer accumulator);
 
     /// <summary>gradient += l1·sign(w) + 2·l2·w.</summary>
     void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient);
@@ -181,7 +201,8 @@ public interface IAccelerator : IDisposable
     /// col2im(kernelᵀ · dy) where given (not for the data input), or dx = … when <paramref name="setDx"/>.
     /// </summary>
     void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx);
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx,
+            bool setDx);
 
     /// <summary>
     /// Pooling fusion: a convolution whose output only a max pooling reads, and the pooling, as one
@@ -190,7 +211,8 @@ public interface IAccelerator : IDisposable
     /// turn through <paramref name="convOutput"/>; an accelerator that pools each image's output
     /// while it is in cache may leave that buffer untouched.
     /// </summary>
-    void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput, PoolingStep pooling)
+    void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput,
+        PoolingStep pooling)
     {
         var c = convolution;
         Conv2DForward(c.X, c.Kernel, bias, c.Window, c.Filters, c.Columns, c.FilterMajor, convOutput);
@@ -204,14 +226,16 @@ public interface IAccelerator : IDisposable
     /// that dy is set in <paramref name="convOutputGradient"/> first (with <paramref name="masked"/>,
     /// the size of y, for a fused ReLU's backward); an accelerator may make it piece by piece instead.
     /// </summary>
-    void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy, DeviceBuffer convOutputGradient,
-        DeviceBuffer? masked, ConvolutionGradients gradients)
+    void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy,
+        DeviceBuffer convOutputGradient, DeviceBuffer? masked, ConvolutionGradients gradients)
     {
         var (c, p) = (convolution, pooling);
-        if (p.Relu) MaxPoolReluBackward(dy, p.Y, p.Argmax, p.Window, convOutputGradient, masked ?? throw new ArgumentNullException(nameof(masked)), set: true);
+        if (p.Relu)
+            MaxPoolReluBackward(dy, p.Y, p.Argmax, p.Window, convOutputGradient,
+                masked ?? throw new ArgumentNullException(nameof(masked)), set: true);
         else MaxPoolBackwardSet(dy, p.Argmax, p.Window, convOutputGradient);
-        Conv2DBackward(c.X, c.Kernel, convOutputGradient, c.Window, c.Filters, c.Columns, c.FilterMajor, gradients.Kernel, gradients.Bias,
-            gradients.Input, gradients.SetInput);
+        Conv2DBackward(c.X, c.Kernel, convOutputGradient, c.Window, c.Filters, c.Columns, c.FilterMajor,
+            gradients.Kernel, gradients.Bias, gradients.Input, gradients.SetInput);
     }
 
     /// <summary>y[n, c, s] += bias[c] for y [batch, channels, spatial].</summary>
@@ -230,7 +254,8 @@ public interface IAccelerator : IDisposable
     /// <summary>dx [N, C, H, W] += dy routed to the element each window took its maximum from.</summary>
     void MaxPoolBackward(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx);
 
-    /// <summary>As <see cref="MaxPoolBackward"/>, but dx is set (zero where no maximum was) rather than added to. By default a fill and the accumulating kernel.</summary>
+    /// <summary>As <see cref="MaxPoolBackward"/>, but dx is set (zero where no maximum was) rather than added to. By
+    /// default a fill and the accumulating kernel.</summary>
     void MaxPoolBackwardSet(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx)
     {
         Fill(0f, window.InputLength, dx);
@@ -252,9 +277,11 @@ public interface IAccelerator : IDisposable
     /// dy · (y &gt; 0), dx set when <paramref name="set"/>. By default the ReLU's backward into
     /// <paramref name="masked"/> (the size of y), then the pooling's.
     /// </summary>
-    void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx, DeviceBuffer masked, bool set)
+    void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx,
+        DeviceBuffer masked, bool set)
     {
-        ActivationBackwardSet(ActivationKind.Relu, 0f, y, y, dy, window.Batch * window.Channels * window.OutputPlane, masked);
+        ActivationBackwardSet(ActivationKind.Relu, 0f, y, y, dy, window.Batch * window.Channels * window.OutputPlane,
+            masked);
         if (set) MaxPoolBackwardSet(masked, argmax, window, dx);
         else MaxPoolBackward(masked, argmax, window, dx);
     }
@@ -271,7 +298,8 @@ public interface IAccelerator : IDisposable
     /// <summary>y [N, C, OH, OW] = √(Σ x²) over each window of x [N, C, H, W] (L2 pooling), padding ignored.</summary>
     void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y);
 
-    /// <summary>dx += dy · x / y over each window, given y from <see cref="L2PoolForward"/>; nothing where y = 0.</summary>
+    /// <summary>dx += dy · x / y over each window, given y from <see cref="L2PoolForward"/>; nothing where y =
+    /// 0.</summary>
     void L2PoolBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, Window2D window, DeviceBuffer dx);
 
     /// <summary>
@@ -279,7 +307,8 @@ public interface IAccelerator : IDisposable
     /// <c>Philox.Uniform(seed, stream, i) ≥ rate</c>, so every accelerator draws the same mask.
     /// mask[i] = 1 / (1 − rate) where kept and 0 where dropped; y = x · mask.
     /// </summary>
-    void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask);
+    void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y,
+        DeviceBuffer mask);
 
     /// <summary>dx += dy · mask, with the mask from <see cref="DropoutForward"/>.</summary>
     void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx);
@@ -291,24 +320,29 @@ public interface IAccelerator : IDisposable
     /// statistics are updated in place, moving = moving · momentum + batch · (1 − momentum).
     /// A null gamma stands for ones (scale = false), a null beta for zeros (center = false).
     /// </summary>
-    void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
-        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance);
+    void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels,
+        int spatial,
+        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean,
+            DeviceBuffer movingVariance);
 
-    /// <summary>Batch normalization with the moving statistics (evaluation): y = gamma · (x − movingMean) / √(movingVariance + ε) + beta.</summary>
-    void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean, DeviceBuffer movingVariance,
-        int batch, int channels, int spatial, float epsilon, DeviceBuffer y);
+    /// <summary>Batch normalization with the moving statistics (evaluation): y = gamma · (x − movingMean) /
+    /// √(movingVariance + ε) + beta.</summary>
+    void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean,
+        DeviceBuffer movingVariance, int batch, int channels, int spatial, float epsilon, DeviceBuffer y);
 
     /// <summary>
     /// Gradients of <see cref="BatchNormForwardTraining"/> through the batch statistics, given its saved
     /// [2, channels]: dx += gamma/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dGamma += Σ dy · x̂, dBeta += Σ dy,
     /// means and sums per channel over batch and spatial. A null output buffer is skipped.
     /// </summary>
-    void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels, int spatial,
-        DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta);
+    void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
+        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta);
 
-    /// <summary>y[n, u] = x[n, u] for x &gt; 0, alpha[u] · x[n, u] otherwise, for x [batch, units] (PReLU: a learned slope per unit).</summary>
+    /// <summary>y[n, u] = x[n, u] for x &gt; 0, alpha[u] · x[n, u] otherwise, for x [batch, units] (PReLU: a learned
+    /// slope per unit).</summary>
     void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y);
 
     /// <summary>dx += dy · (x &gt; 0 ? 1 : alpha); dAlpha[u] += Σ_n dy · x where x ≤ 0. A null dx is skipped.</summary>
-    void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx, DeviceBuffer dAlpha);
+    void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx,
+        DeviceBuffer dAlpha);
 }

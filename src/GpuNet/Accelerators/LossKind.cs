@@ -1,6 +1,7 @@
 namespace GpuNet.Accelerators;
 
-/// <summary>The losses that every accelerator implements, each with a per-sample forward and a gradient kernel.</summary>
+/// <summary>The losses that every accelerator implements, each with a per-sample forward and a gradient
+/// kernel.</summary>
 public enum LossKind
 {
     /// <summary>mean over classes of (p − t)², as Keras's mean_squared_error.</summary>

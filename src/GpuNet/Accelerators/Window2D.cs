@@ -46,7 +46,8 @@ public readonly record struct Window2D(
     public void Validate()
     {
         if (Batch < 0 || Channels <= 0 || Height <= 0 || Width <= 0 || WindowHeight <= 0 || WindowWidth <= 0 ||
-            StrideHeight <= 0 || StrideWidth <= 0 || PadTop < 0 || PadLeft < 0 || PadTop >= WindowHeight || PadLeft >= WindowWidth ||
+            StrideHeight <= 0 || StrideWidth <= 0 || PadTop < 0 || PadLeft < 0 || PadTop >= WindowHeight
+                || PadLeft >= WindowWidth ||
             OutputHeight <= 0 || OutputWidth <= 0)
             throw new ArgumentException($"Inconsistent window geometry: {this}.");
         if ((OutputHeight - 1) * StrideHeight - PadTop >= Height || (OutputWidth - 1) * StrideWidth - PadLeft >= Width)

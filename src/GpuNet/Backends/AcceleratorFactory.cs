@@ -13,13 +13,16 @@ public static class AcceleratorFactory
 {
     public const string Auto = "auto", Cpu = "cpu";
 
-    public static IReadOnlyList<string> Backends { get; } = [Auto, Cpu, IlgpuBackend.Cuda, IlgpuBackend.OpenCL, IlgpuBackend.Cpu];
+    public static IReadOnlyList<string> Backends { get; } = [Auto, Cpu, IlgpuBackend.Cuda, IlgpuBackend.OpenCL,
+        IlgpuBackend.Cpu];
 
-    /// <summary>Throws a <see cref="GpuNetException"/> naming the valid choices unless <paramref name="backend"/> is one.</summary>
+    /// <summary>Throws a <see cref="GpuNetException"/> naming the valid choices unless <paramref name="backend"/> is
+    /// one.</summary>
     public static string Validate(string backend, string where) =>
         Backends.Contains(backend)
             ? backend
-            : throw new GpuNetException($"{where}: unknown backend '{backend}'; valid backends are {string.Join(", ", Backends)}");
+            : throw new GpuNetException($"{where}: unknown backend '{backend}'; valid backends are {string.Join(", ",
+                Backends)}");
 
     /// <param name="backend">One of <see cref="Backends"/>.</param>
     /// <param name="log">Receives the one line that says which accelerator was chosen and why.</param>
@@ -31,8 +34,10 @@ public static class AcceleratorFactory
                 log.WriteLine("Backend: cpu (asked for)");
                 return new CpuAccelerator();
             case Auto:
-                if (IlgpuDeviceSurvey.HasCuda(out string noCuda)) return Open(IlgpuBackend.Cuda, $"auto: {noCuda}", log);
-                if (IlgpuDeviceSurvey.HasOpenCL(out string noOpenCL)) return Open(IlgpuBackend.OpenCL, $"auto: no CUDA device; {noOpenCL}", log);
+                if (IlgpuDeviceSurvey.HasCuda(out string noCuda))
+                    return Open(IlgpuBackend.Cuda, $"auto: {noCuda}", log);
+                if (IlgpuDeviceSurvey.HasOpenCL(out string noOpenCL))
+                    return Open(IlgpuBackend.OpenCL, $"auto: no CUDA device; {noOpenCL}", log);
                 log.WriteLine($"Backend: cpu (auto: no CUDA device: {noCuda}; no OpenCL device: {noOpenCL})");
                 return new CpuAccelerator();
             default:

@@ -15,7 +15,8 @@ public static class FmaThroughput
 {
     private const int Chains = 12;
 
-    /// <summary>GFLOP/s over all <paramref name="threads"/> threads, each running for about <paramref name="seconds"/>.</summary>
+    /// <summary>GFLOP/s over all <paramref name="threads"/> threads, each running for about <paramref
+    /// name="seconds"/>.</summary>
     public static double Measure(int threads, double seconds = 0.3) => MeasureBoth(threads, seconds).Wall;
 
     /// <summary>
@@ -58,7 +59,8 @@ public static class FmaThroughput
         {
             var x = Vector512.Create(0.999999f);
             var y = Vector512.Create(1e-7f);
-            Vector512<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
+            Vector512<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x,
+                a11 = x;
             for (int i = 0; i < steps; i++)
             {
                 a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
@@ -75,7 +77,8 @@ public static class FmaThroughput
         {
             var x = Vector256.Create(0.999999f);
             var y = Vector256.Create(1e-7f);
-            Vector256<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x, a11 = x;
+            Vector256<float> a0 = x, a1 = x, a2 = x, a3 = x, a4 = x, a5 = x, a6 = x, a7 = x, a8 = x, a9 = x, a10 = x,
+                a11 = x;
             for (int i = 0; i < steps; i++)
             {
                 a0 = Vector256.FusedMultiplyAdd(a0, x, y); a1 = Vector256.FusedMultiplyAdd(a1, x, y);
@@ -90,7 +93,8 @@ public static class FmaThroughput
         }
         var vx = new Vector<float>(0.999999f);
         var vy = new Vector<float>(1e-7f);
-        Vector<float> b0 = vx, b1 = vx, b2 = vx, b3 = vx, b4 = vx, b5 = vx, b6 = vx, b7 = vx, b8 = vx, b9 = vx, b10 = vx, b11 = vx;
+        Vector<float> b0 = vx, b1 = vx, b2 = vx, b3 = vx, b4 = vx, b5 = vx, b6 = vx, b7 = vx, b8 = vx, b9 = vx,
+            b10 = vx, b11 = vx;
         for (int i = 0; i < steps; i++)
         {
             b0 = b0 * vx + vy; b1 = b1 * vx + vy; b2 = b2 * vx + vy; b3 = b3 * vx + vy;

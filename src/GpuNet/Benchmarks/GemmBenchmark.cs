@@ -39,7 +39,8 @@ public enum GemmImplementation
 /// rate by processor time is held against.
 /// </summary>
 public sealed record GemmMeasurement(GemmShape Shape, GemmImplementation Implementation, int Threads, int Repetitions,
-    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond, double NominalPeakGflopPerSecond = double.NaN,
+    double MedianSeconds, double BestSeconds, double CpuSecondsPerRun, double PeakGflopPerSecond,
+        double NominalPeakGflopPerSecond = double.NaN,
     double ProcessorTimePeakGflopPerSecond = double.NaN)
 {
     public double GflopPerSecond => Shape.Flop / MedianSeconds / 1e9;
@@ -74,7 +75,8 @@ public sealed record PeakEstimate(int Cores, int SimdLanes, int FmaPorts, double
     public double GflopPerSecond => Cores * FlopPerCyclePerCore * ClockGHz;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"{Cores} cores × {SimdLanes} lanes × 2 (FMA) × {FmaPorts} FMA ports × {ClockGHz:0.00} GHz ({ClockSource}) = {GflopPerSecond:0} GFLOP/s");
+        $"{Cores} cores × {SimdLanes} lanes × 2 (FMA) × {FmaPorts} FMA ports × " +
+            $"{ClockGHz:0.00} GHz ({ClockSource}) = {GflopPerSecond:0} GFLOP/s");
 }
 
 /// <summary>
@@ -100,8 +102,8 @@ public static class GemmBenchmark
     /// (through <see cref="CpuParallel.ThreadCount"/>, restored afterwards): a warm-up, then at
     /// least <paramref name="minimumRepetitions"/> timed runs and at least <paramref name="minimumSeconds"/>.
     /// </summary>
-    public static IReadOnlyList<GemmMeasurement> Run(IEnumerable<GemmShape> shapes, GemmImplementation implementation, int threads,
-        double peakGflopPerSecond, int minimumRepetitions = 5, double minimumSeconds = 0.5, int seed = 1)
+    public static IReadOnlyList<GemmMeasurement> Run(IEnumerable<GemmShape> shapes, GemmImplementation implementation,
+        int threads, double peakGflopPerSecond, int minimumRepetitions = 5, double minimumSeconds = 0.5, int seed = 1)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumRepetitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -113,9 +115,12 @@ public static class GemmBenchmark
             foreach (var shape in shapes)
             {
                 var random = new System.Random(seed);
-                float[] a = Values(random, shape.M * shape.K), b = Values(random, shape.K * shape.N), c = new float[shape.M * shape.N];
-                var (median, best, cpu, repetitions) = Time(() => Multiply(implementation, shape, a, b, c), minimumRepetitions, minimumSeconds);
-                results.Add(new GemmMeasurement(shape, implementation, threads, repetitions, median, best, cpu, peakGflopPerSecond));
+                float[] a = Values(random, shape.M * shape.K), b = Values(random, shape.K * shape.N),
+                    c = new float[shape.M * shape.N];
+                var (median, best, cpu, repetitions) = Time(() => Multiply(implementation, shape, a, b, c),
+                    minimumRepetitions, minimumSeconds);
+                results.Add(new GemmMeasurement(shape, implementation, threads, repetitions, median, best, cpu,
+                    peakGflopPerSecond));
             }
         }
         finally
@@ -135,7 +140,8 @@ public static class GemmBenchmark
         }
     }
 
-    /// <summary>c = op(a) · op(b) for <paramref name="shape"/> on one implementation, over <see cref="CpuParallel.ThreadCount"/> threads.</summary>
+    /// <summary>c = op(a) · op(b) for <paramref name="shape"/> on one implementation, over <see
+    /// cref="CpuParallel.ThreadCount"/> threads.</summary>
     public static void Multiply(GemmImplementation implementation, GemmShape shape, float[] a, float[] b, float[] c)
     {
         if (implementation == GemmImplementation.Reference)
@@ -160,11 +166,13 @@ public static class GemmBenchmark
         int lanes = Vector512.IsHardwareAccelerated ? Vector512<float>.Count
             : Vector256.IsHardwareAccelerated ? Vector256<float>.Count
             : Vector<float>.Count;
-        if (clockGHz is { } given) return new PeakEstimate(cores ?? Environment.ProcessorCount, lanes, fmaPorts, given, "given");
+        if (clockGHz is { } given)
+            return new PeakEstimate(cores ?? Environment.ProcessorCount, lanes, fmaPorts, given, "given");
         double? read = ReadCpuInfoClockGHz();
         return read is { } ghz
             ? new PeakEstimate(cores ?? Environment.ProcessorCount, lanes, fmaPorts, ghz, "/proc/cpuinfo cpu MHz")
-            : new PeakEstimate(cores ?? Environment.ProcessorCount, lanes, fmaPorts, 3.0, "assumed, /proc/cpuinfo unreadable");
+            : new PeakEstimate(cores ?? Environment.ProcessorCount, lanes, fmaPorts, 3.0,
+                "assumed, /proc/cpuinfo unreadable");
     }
 
     /// <summary>The highest "cpu MHz" line of /proc/cpuinfo in GHz, or null where there is none.</summary>
@@ -176,7 +184,9 @@ public static class GemmBenchmark
         {
             if (!line.StartsWith("cpu MHz", StringComparison.Ordinal)) continue;
             int colon = line.IndexOf(':');
-            if (colon > 0 && double.TryParse(line.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture, out double mhz))
+            if (colon > 0
+                && double.TryParse(line.AsSpan(colon + 1), NumberStyles.Float, CultureInfo.InvariantCulture,
+                    out double mhz))
                 best = Math.Max(best, mhz);
         }
         return best > 0 ? best / 1000 : null;
@@ -197,26 +207,32 @@ public static class GemmBenchmark
         text.Append("| shape | op | m×n×k |");
         bool nominal = all.Any(x => !double.IsNaN(x.NominalPeakGflopPerSecond));
         foreach (var (implementation, threads) in columns)
-            text.Append(CultureInfo.InvariantCulture, $" {implementation} {threads}T GFLOP/s (% {(nominal ? "FMA loop, % nominal" : "peak")}) |");
+            text.Append(CultureInfo.InvariantCulture,
+                $" {implementation} {threads}T GFLOP/s (% {(nominal ? "FMA loop, % nominal" : "peak")}) |");
         text.AppendLine();
         text.Append("|---|---|---|");
         foreach (var _ in columns) text.Append("---:|");
         text.AppendLine();
         foreach (var shape in shapes)
         {
-            text.Append(CultureInfo.InvariantCulture, $"| {shape.Name} | {shape.Transposes} | {shape.M}×{shape.N}×{shape.K} |");
+            text.Append(CultureInfo.InvariantCulture,
+                $"| {shape.Name} | {shape.Transposes} | {shape.M}×{shape.N}×{shape.K} |");
             foreach (var (implementation, threads) in columns)
             {
-                var cell = all.FirstOrDefault(x => x.Shape == shape && x.Implementation == implementation && x.Threads == threads);
+                var cell = all.FirstOrDefault(x => x.Shape == shape && x.Implementation == implementation
+                    && x.Threads == threads);
                 if (cell is null)
                 {
                     text.Append(" – |");
                     continue;
                 }
                 double rate = cpuTime ? cell.CpuTimeGflopPerSecond : cell.GflopPerSecond;
-                double peak = cpuTime && !double.IsNaN(cell.ProcessorTimePeakGflopPerSecond) ? cell.ProcessorTimePeakGflopPerSecond : cell.PeakGflopPerSecond;
+                double peak = cpuTime && !double.IsNaN(cell.ProcessorTimePeakGflopPerSecond)
+                    ? cell.ProcessorTimePeakGflopPerSecond : cell.PeakGflopPerSecond;
                 string percents = string.Create(CultureInfo.InvariantCulture, $"{100 * rate / peak:0}%");
-                if (nominal) percents += string.Create(CultureInfo.InvariantCulture, $", {100 * rate / cell.NominalPeakGflopPerSecond:0}%");
+                if (nominal)
+                    percents += string.Create(CultureInfo.InvariantCulture,
+                        $", {100 * rate / cell.NominalPeakGflopPerSecond:0}%");
                 text.Append(CultureInfo.InvariantCulture, $" {rate:0.0} ({percents}) |");
             }
             text.AppendLine();
@@ -224,7 +240,8 @@ public static class GemmBenchmark
         return text.ToString();
     }
 
-    private static (double Median, double Best, double CpuPerRun, int Repetitions) Time(Action multiply, int minimumRepetitions, double minimumSeconds)
+    private static (double Median, double Best, double CpuPerRun, int Repetitions) Time(Action multiply,
+        int minimumRepetitions, double minimumSeconds)
     {
         // Warm-up: compiles every path, fills the per-thread packing buffers, wakes the thread pool.
         var warmUp = Stopwatch.StartNew();

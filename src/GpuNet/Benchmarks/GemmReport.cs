@@ -42,16 +42,20 @@ public static class GemmReport
             ProcessorTimePeakGflopPerSecond = processorPeak[m.Threads] }).ToList();
         text.AppendLine($"Load average after: {LoadAverage()}");
         text.AppendLine($"Peak (measured, FMA-only loop, better of before and after): {Rates(peak)}");
-        text.AppendLine($"FMA-only loop before: {Rates(before.ToDictionary(p => p.Key, p => p.Value.Wall))}; after: {Rates(after.ToDictionary(p => p.Key, p => p.Value.Wall))}");
+        text.AppendLine($"FMA-only loop before: {Rates(before.ToDictionary(p => p.Key,
+            p => p.Value.Wall))}; after: {Rates(after.ToDictionary(p => p.Key, p => p.Value.Wall))}");
         text.AppendLine($"FMA-only loop by processor time (better of before and after): {Rates(processorPeak)}");
         text.AppendLine($"Nominal peak (estimate, whole machine): {nominal}");
         text.AppendLine();
-        text.AppendLine("Median GFLOP/s over the timed runs (wall clock); in brackets, % of the measured peak of the threads used, then % of the nominal one.");
+        text.AppendLine("Median GFLOP/s over the timed runs (wall clock); in brackets, % of the measured peak of the " +
+            "threads used, then % of the nominal one.");
         text.AppendLine();
         text.Append(GemmBenchmark.ToMarkdown(measurements));
         text.AppendLine();
-        text.AppendLine("The same runs from processor time: GFLOP/s had each thread a core to itself; in brackets, % of the FMA loop's");
-        text.AppendLine("rate by processor time (steady on a machine shared with other work, where the wall clock is not), then % of the nominal peak.");
+        text.AppendLine("The same runs from processor time: GFLOP/s had each thread a core to itself; in brackets, % " +
+            "of the FMA loop's");
+        text.AppendLine("rate by processor time (steady on a machine shared with other work, where the wall clock is " +
+            "not), then % of the nominal peak.");
         text.AppendLine();
         text.Append(GemmBenchmark.ToMarkdown(measurements, cpuTime: true));
         return text.ToString();
@@ -61,5 +65,6 @@ public static class GemmReport
         byThreads.OrderBy(p => p.Key).Select(p => string.Create(CultureInfo.InvariantCulture,
             $"{p.Value:0.0} GFLOP/s on {p.Key} thread{(p.Key == 1 ? "" : "s")}")));
 
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "unknown";
+    private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim()
+        : "unknown";
 }

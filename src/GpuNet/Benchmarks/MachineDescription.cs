@@ -10,7 +10,8 @@ public static class MachineDescription
         string cpu = "unknown processor";
         if (File.Exists("/proc/cpuinfo"))
         {
-            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l =>
+                l.StartsWith("model name", StringComparison.Ordinal));
             if (line is not null) cpu = line[(line.IndexOf(':') + 1)..].Trim();
         }
         string simd = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" :

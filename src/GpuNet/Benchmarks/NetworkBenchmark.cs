@@ -13,7 +13,8 @@ namespace GpuNet.Benchmarks;
 /// </summary>
 public static class NetworkBenchmark
 {
-    public static NetworkBenchmarkResult Run(RunConfig config, Dataset train, Dataset test, IAccelerator accelerator, int epochs)
+    public static NetworkBenchmarkResult Run(RunConfig config, Dataset train, Dataset test, IAccelerator accelerator,
+        int epochs)
     {
         var model = config.CreateModel();
         // Warm-up on a few batches first, so the timed epochs measure steady state, not JIT compilation.
@@ -38,7 +39,8 @@ public static class NetworkBenchmark
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}").AppendLine();
-        text.AppendLine("| network | parameters | epochs | s/epoch | samples/s | test accuracy | ‖∇W‖ per layer, first epoch | ‖∇W‖ per layer, last epoch |");
+        text.AppendLine("| network | parameters | epochs | s/epoch | samples/s | test accuracy | ‖∇W‖ per layer, " +
+            "first epoch | ‖∇W‖ per layer, last epoch |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var r in results)
         {
@@ -50,7 +52,8 @@ public static class NetworkBenchmark
 
     public static string ToCsv(IReadOnlyList<NetworkBenchmarkResult> results)
     {
-        var text = new StringBuilder("network,parameters,epochs,seconds_per_epoch,samples_per_second,test_accuracy,layer,gradient_norm_first_epoch,gradient_norm_last_epoch\n");
+        var text =
+            new StringBuilder("network,parameters,epochs,seconds_per_epoch,samples_per_second,test_accuracy,layer,gradient_norm_first_epoch,gradient_norm_last_epoch\n");
         foreach (var r in results)
         {
             for (int i = 0; i < r.FirstEpochGradientNorms.Count; i++)

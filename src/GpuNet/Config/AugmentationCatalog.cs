@@ -8,7 +8,8 @@ namespace GpuNet.Config;
 /// </summary>
 public static class AugmentationCatalog
 {
-    private static readonly NamedEntryCatalog<ImageTransform> Transforms = new("transform", new Dictionary<string, Func<ConfigArguments, ImageTransform>>(StringComparer.Ordinal)
+    private static readonly NamedEntryCatalog<ImageTransform> Transforms = new("transform",
+        new Dictionary<string, Func<ConfigArguments, ImageTransform>>(StringComparer.Ordinal)
     {
         ["RandomRotation"] = a => new RandomRotation(ReadRanges(a.Required("ranges"))),
         ["RandomShift"] = a => new RandomShift(a.Int("pixels", 1), ReadDirections(a.Get("directions"))),
@@ -30,11 +31,13 @@ public static class AugmentationCatalog
             }
             : AugmentationMode.OnTheFly;
         ConfigNode? copiesNode = args.Get("copies");
-        if (copiesNode is not null && mode != AugmentationMode.Expand) throw copiesNode.Error("'copies' is for mode: expand; on the fly, every epoch makes new images");
+        if (copiesNode is not null && mode != AugmentationMode.Expand)
+            throw copiesNode.Error("'copies' is for mode: expand; on the fly, every epoch makes new images");
         int copies = copiesNode?.AsPositiveInt() ?? 1;
         ConfigNode list = args.Required("transforms");
         var transforms = list.Items().Select(Transforms.Read).ToList();
-        if (transforms.Count == 0) throw list.Error("'transforms' is empty; name at least one of " + string.Join(", ", Names));
+        if (transforms.Count == 0)
+            throw list.Error("'transforms' is empty; name at least one of " + string.Join(", ", Names));
         args.RejectUnknown("augmentation");
         return new Augmentation(transforms, mode, copies);
     }
@@ -49,7 +52,8 @@ public static class AugmentationCatalog
             IReadOnlyList<ConfigNode> bounds = r.Items();
             if (bounds.Count != 2) throw r.Error("expected a range of degrees [low, high], like [5, 25]");
             float low = bounds[0].AsFloat(), high = bounds[1].AsFloat();
-            return low <= high ? ((double)low, (double)high) : throw r.Error($"expected low ≤ high, got [{low}, {high}]");
+            return low <= high ? ((double)low, (double)high)
+                : throw r.Error($"expected low ≤ high, got [{low}, {high}]");
         }).ToList();
     }
 
@@ -57,6 +61,9 @@ public static class AugmentationCatalog
     {
         null or "all" => false,
         "four" => true,
-        string other => throw node.Error($"expected four (up, down, left or right) or all (any move up to 'pixels' each way), got '{other}'"),
+        string other =>
+            throw node.Error($"expected four (up, down, left or right) or all (any move up to 'pixels' each way), got "
+                +
+                $"'{other}'"),
     };
 }

@@ -5,12 +5,16 @@ namespace GpuNet.Config;
 /// <summary>The callbacks a config may list: early stopping and learning-rate schedules.</summary>
 public static class CallbackCatalog
 {
-    private static readonly NamedEntryCatalog<TrainingCallback> Catalog = new("callback", new Dictionary<string, Func<ConfigArguments, TrainingCallback>>(StringComparer.Ordinal)
+    private static readonly NamedEntryCatalog<TrainingCallback> Catalog = new("callback",
+        new Dictionary<string, Func<ConfigArguments, TrainingCallback>>(StringComparer.Ordinal)
     {
         ["EarlyStopping"] = a => new EarlyStopping(
-            a.String("monitor", "val_loss")!, a.Int("patience", 0), a.Float("min_delta", 0f), a.Bool("restore_best_weights", false), a.String("mode", "auto")!),
+            a.String("monitor", "val_loss")!, a.Int("patience", 0), a.Float("min_delta", 0f),
+                a.Bool("restore_best_weights", false), a.String("mode", "auto")!),
         ["StepDecay"] = a => new StepDecay(a.Float("drop", 0.5f), a.Int("epochs_drop", 10)),
-        ["ExponentialDecay"] = a => new ExponentialDecay(a.PositiveInt("decay_steps"), a.Required("decay_rate").AsFloat(), a.Bool("staircase", false)),
+        ["ExponentialDecay"] = a =>
+            new ExponentialDecay(a.PositiveInt("decay_steps"), a.Required("decay_rate").AsFloat(),
+                a.Bool("staircase", false)),
     }, KerasSignatures.Callbacks);
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;

@@ -58,7 +58,8 @@ public sealed class ConfigArguments
         foreach (var (key, node) in _values)
         {
             if (!_known.Contains(key))
-                throw node.Error($"unknown argument '{key}' for {what}; valid arguments are {(_known.Count == 0 ? "none" : string.Join(", ", _known.Distinct()))}");
+                throw node.Error($"unknown argument '{key}' for {what}; valid arguments are {(_known.Count == 0
+                    ? "none" : string.Join(", ", _known.Distinct()))}");
         }
     }
 }

@@ -1,6 +1,7 @@
 namespace GpuNet.Config;
 
-/// <summary>A config file that cannot be used, with the place in it: "file:line:column: key: what was expected".</summary>
+/// <summary>A config file that cannot be used, with the place in it: "file:line:column: key: what was
+/// expected".</summary>
 public sealed class ConfigException(string file, int line, int column, string path, string reason)
     : GpuNetException($"{file}:{line}:{column}: {(path.Length > 0 ? path + ": " : "")}{reason}")
 {

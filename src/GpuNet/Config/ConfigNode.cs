@@ -31,7 +31,8 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
     public ConfigException Error(string reason) =>
         new(File, (int)Yaml.Start.Line, (int)Yaml.Start.Column, Path, reason);
 
-    public string Scalar => Yaml is YamlScalarNode { Value: { } v } ? v : throw Error($"expected a single value, got {Describe()}");
+    public string Scalar => Yaml is YamlScalarNode { Value: { } v } ? v
+        : throw Error($"expected a single value, got {Describe()}");
 
     /// <summary>The entries of a mapping, in document order.</summary>
     public IEnumerable<(string Key, ConfigNode Value)> Entries()
@@ -39,7 +40,8 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
         if (Yaml is not YamlMappingNode map) throw Error($"expected a mapping of keys to values, got {Describe()}");
         foreach (var (key, value) in map.Children)
         {
-            string name = key is YamlScalarNode { Value: { } k } ? k : throw new ConfigNode(File, Path, key).Error("expected a plain key");
+            string name = key is YamlScalarNode { Value: { } k } ? k
+                : throw new ConfigNode(File, Path, key).Error("expected a plain key");
             yield return (name, new ConfigNode(File, Join(name), value));
         }
     }
@@ -70,7 +72,8 @@ public sealed class ConfigNode(string file, string path, YamlNode node)
 
     public float AsFloat()
     {
-        if (float.TryParse(Scalar, NumberStyles.Float, CultureInfo.InvariantCulture, out float value) && float.IsFinite(value)) return value;
+        if (float.TryParse(Scalar, NumberStyles.Float, CultureInfo.InvariantCulture, out float value)
+            && float.IsFinite(value)) return value;
         throw Error($"expected a number, got '{Scalar}'");
     }
 

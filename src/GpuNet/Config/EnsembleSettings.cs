@@ -2,7 +2,8 @@ using GpuNet.Ensembles;
 
 namespace GpuNet.Config;
 
-/// <summary>The config's <c>ensemble: {members: N, vote: majority|mean}</c>: N networks trained with seeds seed, seed + 1, …</summary>
+/// <summary>The config's <c>ensemble: {members: N, vote: majority|mean}</c>: N networks trained with seeds seed, seed +
+/// 1, …</summary>
 public sealed record EnsembleSettings(int Members, EnsembleVote Vote)
 {
     public static EnsembleSettings Read(ConfigNode node)

@@ -8,7 +8,8 @@ namespace GpuNet.Config;
 /// </summary>
 internal static class ImageLayerArguments
 {
-    /// <summary>An int n (meaning (n, n)) or a pair [height, width]; <paramref name="fallback"/> when absent or null.</summary>
+    /// <summary>An int n (meaning (n, n)) or a pair [height, width]; <paramref name="fallback"/> when absent or
+    /// null.</summary>
     public static (int Height, int Width)? Pair(ConfigArguments a, string key, (int, int)? fallback = null)
     {
         ConfigNode? node = a.Get(key);
@@ -20,7 +21,8 @@ internal static class ImageLayerArguments
         }
         if (!node.IsSequence) throw node.Error("expected a positive integer or a pair [height, width], got a mapping");
         IReadOnlyList<ConfigNode> items = node.Items();
-        if (items.Count != 2) throw node.Error($"expected a positive integer or a pair [height, width], got {items.Count} values");
+        if (items.Count != 2)
+            throw node.Error($"expected a positive integer or a pair [height, width], got {items.Count} values");
         return (items[0].AsPositiveInt(), items[1].AsPositiveInt());
     }
 
@@ -54,7 +56,8 @@ internal static class ImageLayerArguments
         ConfigNode? node = a.Get("momentum");
         if (node is null) return 0.99f;
         float value = node.AsFloat();
-        return value >= 0f && value <= 1f ? value : throw node.Error($"expected a momentum in [0, 1], got {node.Scalar}");
+        return value >= 0f && value <= 1f ? value
+            : throw node.Error($"expected a momentum in [0, 1], got {node.Scalar}");
     }
 
     public static float Epsilon(ConfigArguments a)
@@ -65,11 +68,13 @@ internal static class ImageLayerArguments
         return value > 0f ? value : throw node.Error($"expected a positive number, got {node.Scalar}");
     }
 
-    /// <summary>Only the last axis (features, or channels of an image) is normalized, Keras's default axis = -1.</summary>
+    /// <summary>Only the last axis (features, or channels of an image) is normalized, Keras's default axis =
+    /// -1.</summary>
     public static void CheckLastAxis(ConfigArguments a)
     {
         ConfigNode? node = a.Get("axis");
         if (node is not null && node.AsInt() != -1)
-            throw node.Error($"only axis -1 (the features, or the channels of an image) is supported, got {node.Scalar}");
+            throw node.Error($"only axis -1 (the features, or the channels of an image) is supported, got " +
+                $"{node.Scalar}");
     }
 }

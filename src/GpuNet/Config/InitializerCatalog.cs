@@ -5,7 +5,8 @@ namespace GpuNet.Config;
 /// <summary>The initializers a config may name: "zeros", or "constant: {value: 2}".</summary>
 public static class InitializerCatalog
 {
-    private static readonly NamedEntryCatalog<Initializer> Catalog = new("initializer", new Dictionary<string, Func<ConfigArguments, Initializer>>(StringComparer.Ordinal)
+    private static readonly NamedEntryCatalog<Initializer> Catalog = new("initializer",
+        new Dictionary<string, Func<ConfigArguments, Initializer>>(StringComparer.Ordinal)
     {
         ["glorot_uniform"] = _ => Initializer.GlorotUniform,
         ["glorot_normal"] = _ => Initializer.GlorotNormal,
@@ -20,6 +21,8 @@ public static class InitializerCatalog
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;
 
-    /// <summary>The initializer under <paramref name="key"/>, or null when the key is absent (the layer's default).</summary>
-    public static Initializer? Read(ConfigArguments owner, string key) => owner.Get(key) is { } node ? Catalog.Read(node) : null;
+    /// <summary>The initializer under <paramref name="key"/>, or null when the key is absent (the layer's
+    /// default).</summary>
+    public static Initializer? Read(ConfigArguments owner, string key) => owner.Get(key) is { } node
+        ? Catalog.Read(node) : null;
 }

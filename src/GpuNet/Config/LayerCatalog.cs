@@ -6,7 +6,8 @@ namespace GpuNet.Config;
 /// <summary>Every layer a config may name, with how its Keras arguments are read.</summary>
 public static class LayerCatalog
 {
-    private static readonly NamedEntryCatalog<Layer> Catalog = new("layer", new Dictionary<string, Func<ConfigArguments, Layer>>(StringComparer.Ordinal)
+    private static readonly NamedEntryCatalog<Layer> Catalog = new("layer",
+        new Dictionary<string, Func<ConfigArguments, Layer>>(StringComparer.Ordinal)
     {
         ["Dense"] = ReadDense,
         ["Activation"] = a => new ActivationLayer(ActivationName(a, "activation", required: true)!),
@@ -25,9 +26,13 @@ public static class LayerCatalog
             InitializerCatalog.Read(a, "kernel_initializer"),
             InitializerCatalog.Read(a, "bias_initializer"),
             RegularizerCatalog.Read(a, "kernel_regularizer")),
-        ["MaxPooling2D"] = a => new MaxPooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
-        ["AveragePooling2D"] = a => new AveragePooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
-        ["L2Pooling2D"] = a => new L2Pooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
+        ["MaxPooling2D"] = a =>
+            new MaxPooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
+        ["AveragePooling2D"] = a =>
+            new AveragePooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"),
+                ImageLayerArguments.Padding(a)),
+        ["L2Pooling2D"] = a =>
+            new L2Pooling2DLayer(PoolSize(a), ImageLayerArguments.Pair(a, "strides"), ImageLayerArguments.Padding(a)),
         ["Dropout"] = a => new DropoutLayer(ImageLayerArguments.Rate(a)),
         ["BatchNormalization"] = a =>
         {
@@ -63,21 +68,25 @@ public static class LayerCatalog
         int units = a.PositiveInt("units");
         string? activation = ActivationName(a, "activation");
         bool useBias = a.Bool("use_bias", true);
-        Initializer? kernel = InitializerCatalog.Read(a, "kernel_initializer"), bias = InitializerCatalog.Read(a, "bias_initializer");
+        Initializer? kernel = InitializerCatalog.Read(a, "kernel_initializer"),
+            bias = InitializerCatalog.Read(a, "bias_initializer");
         Regularizer? regularizer = RegularizerCatalog.Read(a, "kernel_regularizer");
         // Keras's weights=[kernel, bias]: the kernel as rows of the input, the bias as one list.
         if (a.Get("weights") is { } weights)
         {
             IReadOnlyList<ConfigNode> arrays = weights.Items();
-            if (arrays.Count is < 1 or > 2) throw weights.Error($"expected [kernel] or [kernel, bias], got {arrays.Count} arrays");
+            if (arrays.Count is < 1 or > 2)
+                throw weights.Error($"expected [kernel] or [kernel, bias], got {arrays.Count} arrays");
             float[][] rows = arrays[0].Items().Select(row => row.Items().Select(v => v.AsFloat()).ToArray()).ToArray();
             if (rows.Length == 0 || rows.Any(r => r.Length != units))
-                throw arrays[0].Error($"expected the kernel as rows of {units} numbers (one row per input), like [[2.0]] for one input and one unit");
+                throw arrays[0].Error($"expected the kernel as rows of {units} numbers (one row per input), like " +
+                    $"[[2.0]] for one input and one unit");
             kernel = new ExplicitInitializer(rows.SelectMany(r => r).ToArray(), [rows.Length, units]);
             if (arrays.Count == 2)
             {
                 float[] values = arrays[1].Items().Select(v => v.AsFloat()).ToArray();
-                if (values.Length != units) throw arrays[1].Error($"expected the bias as {units} numbers, got {values.Length}");
+                if (values.Length != units)
+                    throw arrays[1].Error($"expected the bias as {units} numbers, got {values.Length}");
                 bias = new ExplicitInitializer(values, [units]);
             }
         }
@@ -91,7 +100,8 @@ public static class LayerCatalog
         if (node is null || node.IsNull) return null;
         string name = node.AsString();
         if (!ActivationFunction.Names.Contains(name))
-            throw node.Error($"unknown activation '{name}'; valid activations are {string.Join(", ", ActivationFunction.Names)}");
+            throw node.Error($"unknown activation '{name}'; valid activations are {string.Join(", ",
+                ActivationFunction.Names)}");
         return name;
     }
 

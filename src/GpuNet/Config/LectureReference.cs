@@ -11,7 +11,9 @@ public sealed record LectureReference(float Accuracy, int? Epochs, string? Sourc
         var args = new ConfigArguments(node, node);
         ConfigNode accuracyNode = args.Required("accuracy");
         float accuracy = accuracyNode.AsFloat();
-        if (accuracy is < 0 or > 1) throw accuracyNode.Error($"expected the test accuracy as a fraction between 0 and 1, like 0.966, got {accuracy}");
+        if (accuracy is < 0 or > 1)
+            throw accuracyNode.Error($"expected the test accuracy as a fraction between 0 and 1, like 0.966, got " +
+                $"{accuracy}");
         int? epochs = args.Get("epochs")?.AsPositiveInt();
         string? source = args.String("source");
         args.RejectUnknown("lecture");

@@ -46,7 +46,8 @@ public sealed class NamedEntryCatalog<T>(string kind, IReadOnlyDictionary<string
         if (entry.IsScalar) return (entry.Scalar, null);
         var entries = entry.Entries().ToList();
         if (entries.Count != 1)
-            throw entry.Error($"expected one name with its arguments, like 'Dense: {{units: 10}}', got {entries.Count} keys ({string.Join(", ", entries.Select(e => e.Key))})");
+            throw entry.Error($"expected one name with its arguments, like 'Dense: {{units: 10}}', got " +
+                $"{entries.Count} keys ({string.Join(", ", entries.Select(e => e.Key))})");
         // The arguments answer to the entry's own path: "model.layers[1].units", not "…[1].Dense.units".
         var (name, arguments) = entries[0];
         return (name, new ConfigNode(entry.File, entry.Path, arguments.Yaml));

@@ -6,15 +6,25 @@ namespace GpuNet.Config;
 public static class OptimizerCatalog
 {
     // Keras 2's argument names and defaults (the lecture notes' Keras).
-    private static readonly NamedEntryCatalog<Optimizer> Catalog = new("optimizer", new Dictionary<string, Func<ConfigArguments, Optimizer>>(StringComparer.OrdinalIgnoreCase)
+    private static readonly NamedEntryCatalog<Optimizer> Catalog = new("optimizer",
+        new Dictionary<string, Func<ConfigArguments, Optimizer>>(StringComparer.OrdinalIgnoreCase)
     {
-        ["SGD"] = a => new Sgd(LearningRate(a, 0.01f), a.Float("momentum", 0f), a.Float("decay", 0f), a.Bool("nesterov", false)),
+        ["SGD"] = a =>
+            new Sgd(LearningRate(a, 0.01f), a.Float("momentum", 0f), a.Float("decay", 0f), a.Bool("nesterov", false)),
         ["Adagrad"] = a => new Adagrad(LearningRate(a, 0.01f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
-        ["Adadelta"] = a => new Adadelta(LearningRate(a, 1f), a.Float("rho", 0.95f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
-        ["RMSprop"] = a => new Rmsprop(LearningRate(a, 0.001f), a.Float("rho", 0.9f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
-        ["Adam"] = a => new Adam(LearningRate(a, 0.001f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
-        ["Adamax"] = a => new Adamax(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
-        ["Nadam"] = a => new Nadam(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f), a.Float("epsilon", 1e-7f), a.Float("schedule_decay", 0.004f)),
+        ["Adadelta"] = a =>
+            new Adadelta(LearningRate(a, 1f), a.Float("rho", 0.95f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
+        ["RMSprop"] = a =>
+            new Rmsprop(LearningRate(a, 0.001f), a.Float("rho", 0.9f), a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
+        ["Adam"] = a =>
+            new Adam(LearningRate(a, 0.001f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f),
+                a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
+        ["Adamax"] = a =>
+            new Adamax(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f),
+                a.Float("epsilon", 1e-7f), a.Float("decay", 0f)),
+        ["Nadam"] = a =>
+            new Nadam(LearningRate(a, 0.002f), a.Float("beta_1", 0.9f), a.Float("beta_2", 0.999f),
+                a.Float("epsilon", 1e-7f), a.Float("schedule_decay", 0.004f)),
     }, KerasSignatures.Optimizers);
 
     public static IReadOnlyCollection<string> Names => Catalog.Names;

@@ -26,7 +26,8 @@ public static partial class RegularizerCatalog
                 "l1" => Regularizer.OfL1(arguments.AsFloat()),
                 "l2" => Regularizer.OfL2(arguments.AsFloat()),
                 "l1_l2" => ReadBoth(node, arguments),
-                _ => throw node.Error($"unknown regularizer '{name}'; valid regularizers are {string.Join(", ", Names)}"),
+                _ => throw node.Error($"unknown regularizer '{name}'; valid regularizers are {string.Join(", ",
+                    Names)}"),
             };
         }
         catch (GpuNetException e) when (e is not ConfigException)
@@ -47,9 +48,11 @@ public static partial class RegularizerCatalog
     {
         Match match = KerasCall().Match(node.Scalar);
         if (!match.Success)
-            throw node.Error($"expected a regularizer like l2(0.01), l1(0.01) or l1_l2(0.01, 0.01), got '{node.Scalar}'");
+            throw node.Error($"expected a regularizer like l2(0.01), l1(0.01) or l1_l2(0.01, 0.01), got " +
+                $"'{node.Scalar}'");
         float First() => float.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
-        float Second() => match.Groups[3].Success ? float.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture) : First();
+        float Second() => match.Groups[3].Success ? float.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture)
+            : First();
         return match.Groups[1].Value switch
         {
             "l1" => Regularizer.OfL1(First()),

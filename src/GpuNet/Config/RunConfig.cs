@@ -47,7 +47,8 @@ public sealed class RunConfig
 
     public ulong Seed { get; set; }
 
-    /// <summary>"auto" (the default), "cpu", "cuda", "opencl" or "ilgpu-cpu": where the run computes; --backend overrides it.</summary>
+    /// <summary>"auto" (the default), "cpu", "cuda", "opencl" or "ilgpu-cpu": where the run computes; --backend
+    /// overrides it.</summary>
     public string Backend { get; set; } = "auto";
 
     /// <summary>How the training images are expanded, or null for the images as they are.</summary>

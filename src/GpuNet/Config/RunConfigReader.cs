@@ -10,13 +10,15 @@ namespace GpuNet.Config;
 public static class RunConfigReader
 {
     private static readonly string[] TopLevelKeys =
-        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks", "validation_data", "validation_split", "training_range", "backend",
+        ["name", "dataset", "model", "loss", "optimizer", "metrics", "batch_size", "epochs", "seed", "callbacks",
+            "validation_data", "validation_split", "training_range", "backend",
          "augmentation", "ensemble", "test_time_augmentation", "rotated_test", "lecture", "checkpoint_every"];
 
     public static RunConfig ReadFile(string path)
     {
         if (!File.Exists(path))
-            throw new GpuNetException(Directory.Exists(path) ? $"{path}: is a folder; expected a config file (.yaml or .json)" : $"{path}: config file not found");
+            throw new GpuNetException(Directory.Exists(path)
+                ? $"{path}: is a folder; expected a config file (.yaml or .json)" : $"{path}: config file not found");
         return Read(path, File.ReadAllText(path));
     }
 
@@ -41,18 +43,22 @@ public static class RunConfigReader
             Layers = layers.Select(LayerCatalog.Read).ToList(),
             LayerNodes = layers.Select(entry => entry.Node).ToList(),
             Loss = ReadLoss(values.GetValueOrDefault("loss") ?? throw root.Error("missing required key 'loss'")),
-            CreateOptimizer = OptimizerCatalog.Read(values.GetValueOrDefault("optimizer") ?? throw root.Error("missing required key 'optimizer'")),
+            CreateOptimizer = OptimizerCatalog.Read(values.GetValueOrDefault("optimizer")
+                ?? throw root.Error("missing required key 'optimizer'")),
             Metrics = ReadMetrics(values.GetValueOrDefault("metrics")),
             BatchSize = values.GetValueOrDefault("batch_size")?.AsPositiveInt() ?? 32,
             Epochs = values.GetValueOrDefault("epochs")?.AsPositiveInt() ?? 1,
             Seed = values.GetValueOrDefault("seed")?.AsUnsignedLong() ?? 0,
             CreateCallbacks = CallbackCatalog.Read(values.GetValueOrDefault("callbacks")),
-            Validation = ReadValidation(values.GetValueOrDefault("validation_data"), values.GetValueOrDefault("validation_split")),
+            Validation = ReadValidation(values.GetValueOrDefault("validation_data"),
+                values.GetValueOrDefault("validation_split")),
             TrainingRange = values.GetValueOrDefault("training_range") is { } range ? ReadRange(range) : null,
             Backend = values.GetValueOrDefault("backend") is { } backend ? ReadBackend(backend) : "auto",
-            Augmentation = values.GetValueOrDefault("augmentation") is { } augmentation ? AugmentationCatalog.Read(augmentation) : null,
+            Augmentation = values.GetValueOrDefault("augmentation") is { } augmentation
+                ? AugmentationCatalog.Read(augmentation) : null,
             Ensemble = values.GetValueOrDefault("ensemble") is { } ensemble ? EnsembleSettings.Read(ensemble) : null,
-            TestEvaluation = TestEvaluationSettings.Read(values.GetValueOrDefault("test_time_augmentation"), values.GetValueOrDefault("rotated_test")),
+            TestEvaluation = TestEvaluationSettings.Read(values.GetValueOrDefault("test_time_augmentation"),
+                values.GetValueOrDefault("rotated_test")),
             Lecture = values.GetValueOrDefault("lecture") is { } lecture ? LectureReference.Read(lecture) : null,
             CheckpointEvery = values.GetValueOrDefault("checkpoint_every") is { } every
                 ? ReadCheckpointEvery(every)
@@ -65,7 +71,8 @@ public static class RunConfigReader
         string backend = node.AsString();
         return Backends.AcceleratorFactory.Backends.Contains(backend)
             ? backend
-            : throw node.Error($"unknown backend '{backend}'; valid backends are {string.Join(", ", Backends.AcceleratorFactory.Backends)}");
+            : throw node.Error($"unknown backend '{backend}'; valid backends are {string.Join(", ",
+                Backends.AcceleratorFactory.Backends)}");
     }
 
     private static ConfigNode Parse(string file, string text)
@@ -82,7 +89,8 @@ public static class RunConfigReader
         {
             // YamlDotNet prefixes its own "(Line: …)" position; ours comes first in the usual form.
             string reason = e.InnerException is YamlException inner ? inner.Message : e.Message;
-            reason = System.Text.RegularExpressions.Regex.Replace(reason, @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
+            reason = System.Text.RegularExpressions.Regex.Replace(reason,
+                @"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ", "");
             throw new ConfigException(file, (int)e.Start.Line, (int)e.Start.Column, "", $"YAML syntax error: {reason}");
         }
         catch (ArgumentException e)
@@ -97,10 +105,12 @@ public static class RunConfigReader
         {
             // YamlDotNet's scanner fails this way when the text ends inside an open [ ] or { }.
             var end = parser.Current?.End ?? Mark.Empty;
-            throw new ConfigException(file, (int)end.Line, (int)end.Column, "", "YAML syntax error: the file ends inside an unclosed '[' or '{' that starts at or before this point");
+            throw new ConfigException(file, (int)end.Line, (int)end.Column, "",
+                "YAML syntax error: the file ends inside an unclosed '[' or '{' that starts at or before this point");
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode)
-            throw new ConfigException(file, 1, 1, "", "expected a mapping with the keys model, loss, optimizer… at the top of the file");
+            throw new ConfigException(file, 1, 1, "",
+                "expected a mapping with the keys model, loss, optimizer… at the top of the file");
         return new ConfigNode(file, "", stream.Documents[0].RootNode);
     }
 
@@ -141,11 +151,13 @@ public static class RunConfigReader
 
     private static ValidationChoice ReadValidation(ConfigNode? data, ConfigNode? split)
     {
-        if (data is not null && split is not null) throw split.Error("give either validation_data or validation_split, not both");
+        if (data is not null && split is not null)
+            throw split.Error("give either validation_data or validation_split, not both");
         if (split is not null)
         {
             float fraction = split.AsFloat();
-            return fraction is > 0f and < 1f ? new ValidationChoice.Split(fraction) : throw split.Error($"expected a fraction between 0 and 1, got {fraction}");
+            return fraction is > 0f and < 1f ? new ValidationChoice.Split(fraction)
+                : throw split.Error($"expected a fraction between 0 and 1, got {fraction}");
         }
         if (data is null) return ValidationChoice.Default;
         if (data.IsSequence)
@@ -157,7 +169,9 @@ public static class RunConfigReader
         {
             "test" => new ValidationChoice.TestSet(),
             "none" => new ValidationChoice.NoValidation(),
-            string other => throw data.Error($"expected test, none or a range of the training set like [50000, 60000], got '{other}'"),
+            string other =>
+                throw data.Error($"expected test, none or a range of the training set like [50000, 60000], got " +
+                    $"'{other}'"),
         };
     }
 

@@ -5,7 +5,8 @@ namespace GpuNet.Config;
 /// averages the predictions over fixed rotations; <c>rotated_test: [15, 30]</c> reports the accuracy on
 /// the test set rotated by each angle (the lecture's exercise), beside the plain test accuracy.
 /// </summary>
-public sealed record TestEvaluationSettings(IReadOnlyList<double> TestTimeRotations, IReadOnlyList<double> RotatedTestAngles)
+public sealed record TestEvaluationSettings(IReadOnlyList<double> TestTimeRotations,
+    IReadOnlyList<double> RotatedTestAngles)
 {
     public static TestEvaluationSettings None { get; } = new([], []);
 
@@ -17,7 +18,8 @@ public sealed record TestEvaluationSettings(IReadOnlyList<double> TestTimeRotati
             var args = new ConfigArguments(testTimeAugmentation, testTimeAugmentation);
             ConfigNode rotations = args.Required("rotations");
             views = Angles(rotations);
-            if (views.Count < 2) throw rotations.Error("expected at least two rotations to average over, like [-15, 0, 15]");
+            if (views.Count < 2)
+                throw rotations.Error("expected at least two rotations to average over, like [-15, 0, 15]");
             args.RejectUnknown("test_time_augmentation");
         }
         return new TestEvaluationSettings(views, rotatedTest is null ? [] : Angles(rotatedTest));

@@ -19,7 +19,8 @@ public abstract record ValidationChoice
 
     public static ValidationChoice Default { get; } = new TestSet();
 
-    /// <summary>The training and validation sets, given the dataset's two halves and the config's training_range.</summary>
+    /// <summary>The training and validation sets, given the dataset's two halves and the config's
+    /// training_range.</summary>
     public (Dataset Train, Dataset? Validation) Select(Dataset train, Dataset test, (int Start, int End)? trainingRange)
     {
         Dataset trainingSet = trainingRange is { } r ? Slice(train, r.Start, r.End, "training_range") : train;
@@ -34,8 +35,10 @@ public abstract record ValidationChoice
             case Split split:
                 int held = (int)Math.Round(trainingSet.Count * split.Fraction);
                 if (held <= 0 || held >= trainingSet.Count)
-                    throw new GpuNetException($"validation_split {split.Fraction} of {trainingSet.Count} samples leaves no training or no validation samples");
-                return (trainingSet.Slice(0, trainingSet.Count - held), trainingSet.Slice(trainingSet.Count - held, trainingSet.Count));
+                    throw new GpuNetException($"validation_split {split.Fraction} of {trainingSet.Count} samples " +
+                        $"leaves no training or no validation samples");
+                return (trainingSet.Slice(0, trainingSet.Count - held),
+                    trainingSet.Slice(trainingSet.Count - held, trainingSet.Count));
             default:
                 throw new InvalidOperationException(GetType().Name);
         }
@@ -44,7 +47,8 @@ public abstract record ValidationChoice
     private static Dataset Slice(Dataset data, int start, int end, string key)
     {
         if (start < 0 || end > data.Count || start >= end)
-            throw new GpuNetException($"{key} [{start}, {end}] does not fit the {data.Count:N0} training samples; expected 0 ≤ start < end ≤ {data.Count}");
+            throw new GpuNetException($"{key} [{start}, {end}] does not fit the {data.Count:N0} training samples; " +
+                $"expected 0 ≤ start < end ≤ {data.Count}");
         return data.Slice(start, end);
     }
 }

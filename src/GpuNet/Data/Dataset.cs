@@ -23,7 +23,8 @@ public sealed class Dataset
     }
 
     /// <summary>A set of images given as 8-bit pixels, 0 … 255 for [0, 1].</summary>
-    public Dataset(ReadOnlyMemory<byte> pixels, byte[] labels, int height, int width, int classCount = DefaultClassCount)
+    public Dataset(ReadOnlyMemory<byte> pixels, byte[] labels, int height, int width,
+        int classCount = DefaultClassCount)
         : this(pixels.Length, labels, height, width, classCount)
     {
         _pixels = pixels;
@@ -38,7 +39,8 @@ public sealed class Dataset
         if ((long)labels.Length * height * width != pixelCount)
         {
             throw new ArgumentException(
-                $"{labels.Length} labels of {height}x{width} images need {(long)labels.Length * height * width} pixels, but the image array holds {pixelCount}.",
+                $"{labels.Length} labels of {height}x{width} images need " +
+                    $"{(long)labels.Length * height * width} pixels, but the image array holds {pixelCount}.",
                 "images");
         }
 
@@ -46,7 +48,8 @@ public sealed class Dataset
         {
             if (labels[i] >= classCount)
             {
-                throw new ArgumentException($"Label {labels[i]} of sample {i} is not below the class count {classCount}.", nameof(labels));
+                throw new ArgumentException($"Label {labels[i]} of sample {i} is not below the class count " +
+                    $"{classCount}.", nameof(labels));
             }
         }
 
@@ -94,19 +97,25 @@ public sealed class Dataset
         if (images.Dimensions.Count != 3)
         {
             throw new GpuNetException(
-                $"The image file '{images.Path}' has {images.Dimensions.Count} dimensions in its header (byte 3 of the magic number); expected 3: count, height and width.");
+                $"The image file '{images.Path}' has {images.Dimensions.Count} dimensions in its header (byte 3 of " +
+                    $"the magic number); expected 3: count, height and width.");
         }
 
         if (labels.Dimensions.Count != 1)
         {
             throw new GpuNetException(
-                $"The label file '{labels.Path}' has {labels.Dimensions.Count} dimensions in its header (byte 3 of the magic number); expected 1: the count.");
+                $"The label file '{labels.Path}' has {labels.Dimensions.Count} dimensions in its header (byte 3 of " +
+                    $"the magic number); expected 1: the count.");
         }
 
         if (images.Count != labels.Count)
         {
             throw new GpuNetException(
-                $"The image file '{images.Path}' holds {images.Count:N0} images but the label file '{labels.Path}' holds {labels.Count:N0} labels (the item count is the header field at byte offset 4 of each); expected the same count in both, one label per image. Check that the two files belong to the same dataset and the same split (train or t10k).");
+                $"The image file '{images.Path}' holds {images.Count:N0} images but the label file " +
+                    $"'{labels.Path}' holds {labels.Count:N0} labels (the item count is the header field at byte " +
+                        $"offset 4 of each); expected the same count in both, one label per image. Check that the two "
+                            +
+                            $"files belong to the same dataset and the same split (train or t10k).");
         }
 
         int height = images.Dimensions[1];
@@ -114,7 +123,8 @@ public sealed class Dataset
         if (height == 0 || width == 0)
         {
             throw new GpuNetException(
-                $"The image file '{images.Path}' declares {height}x{width} images (header fields at byte offsets 8 and 12); expected a height and a width of at least 1.");
+                $"The image file '{images.Path}' declares {height}x{width} images (header fields at byte offsets 8 " +
+                    $"and 12); expected a height and a width of at least 1.");
         }
 
         ReadOnlySpan<byte> labelBytes = labels.Data.Span;
@@ -123,7 +133,8 @@ public sealed class Dataset
             if (labelBytes[i] >= classCount)
             {
                 throw new GpuNetException(
-                    $"The label file '{labels.Path}' has label {labelBytes[i]} for sample {i} at byte offset {labels.HeaderLength + i}; expected a class number from 0 to {classCount - 1}.");
+                    $"The label file '{labels.Path}' has label {labelBytes[i]} for sample {i} at byte offset " +
+                        $"{labels.HeaderLength + i}; expected a class number from 0 to {classCount - 1}.");
             }
         }
 
@@ -144,14 +155,17 @@ public sealed class Dataset
         if (start < 0 || end < start || end > Count)
         {
             throw new GpuNetException(
-                $"Cannot take samples {start} to {end} (end excluded) of a dataset of {Count:N0} samples; expected 0 <= start <= end <= {Count:N0}.");
+                $"Cannot take samples {start} to {end} (end excluded) of a dataset of {Count:N0} samples; expected 0 " +
+                    $"<= start <= end <= {Count:N0}.");
         }
 
         int pixels = PixelsPerImage;
         byte[] labels = Labels.AsSpan(start, end - start).ToArray();
         return _images is null
-            ? new Dataset(_pixels.Slice(start * pixels, (end - start) * pixels).ToArray(), labels, Height, Width, ClassCount)
-            : new Dataset(_images.AsSpan(start * pixels, (end - start) * pixels).ToArray(), labels, Height, Width, ClassCount);
+            ? new Dataset(_pixels.Slice(start * pixels, (end - start) * pixels).ToArray(), labels, Height, Width,
+                ClassCount)
+            : new Dataset(_images.AsSpan(start * pixels, (end - start) * pixels).ToArray(), labels, Height, Width,
+                ClassCount);
     }
 
     /// <summary>The pixels of one sample, in [0, 1] (a copy).</summary>
@@ -162,7 +176,8 @@ public sealed class Dataset
         return image;
     }
 
-    /// <summary>The images of samples [<paramref name="start"/>, start + count), in [0, 1], into count * <see cref="PixelsPerImage"/> floats.</summary>
+    /// <summary>The images of samples [<paramref name="start"/>, start + count), in [0, 1], into count * <see
+    /// cref="PixelsPerImage"/> floats.</summary>
     public void CopyImages(int start, int count, Span<float> destination)
     {
         if (count == 0) return;
@@ -211,7 +226,8 @@ public sealed class Dataset
         CheckIndex(sampleIndex);
         if (destination.Length != ClassCount)
         {
-            throw new ArgumentException($"A one-hot target needs {ClassCount} floats, not {destination.Length}.", nameof(destination));
+            throw new ArgumentException($"A one-hot target needs {ClassCount} floats, not {destination.Length}.",
+                nameof(destination));
         }
 
         destination.Clear();
@@ -261,7 +277,8 @@ public sealed class Dataset
     {
         if ((uint)sampleIndex >= (uint)Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(sampleIndex), sampleIndex, $"The dataset has {Count} samples.");
+            throw new ArgumentOutOfRangeException(nameof(sampleIndex), sampleIndex,
+                $"The dataset has {Count} samples.");
         }
     }
 
@@ -270,7 +287,9 @@ public sealed class Dataset
         if ((long)batchSize * perSample != destinationLength)
         {
             throw new ArgumentException(
-                $"A batch of {batchSize} samples needs {(long)batchSize * perSample} values ({perSample} per sample), but the destination holds {destinationLength}.",
+                $"A batch of {batchSize} samples needs {(long)batchSize * perSample} values ({perSample} per sample), "
+                    +
+                    $"but the destination holds {destinationLength}.",
                 parameter);
         }
     }

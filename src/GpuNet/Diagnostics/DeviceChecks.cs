@@ -9,7 +9,8 @@ namespace GpuNet.Diagnostics;
 /// </summary>
 public static class DeviceChecks
 {
-    /// <summary>Float arithmetic in the same order, apart from exp/log/sqrt approximations and fused multiply-adds.</summary>
+    /// <summary>Float arithmetic in the same order, apart from exp/log/sqrt approximations and fused
+    /// multiply-adds.</summary>
     public static readonly Tolerance Elementwise = new(1e-6, 1e-5);
 
     /// <summary>Sums of a few hundred products or more, in another order than the CPU's.</summary>
@@ -34,7 +35,8 @@ public static class DeviceChecks
             return values;
         }
         var checks = new List<KernelCheck>();
-        void Add(string operation, string what, Tolerance tolerance, float[][] inputs, int[] outputs, Action<IAccelerator, DeviceBuffer[]> kernel) =>
+        void Add(string operation, string what, Tolerance tolerance, float[][] inputs, int[] outputs,
+            Action<IAccelerator, DeviceBuffer[]> kernel) =>
             checks.Add(new KernelCheck(operation, what, tolerance, inputs, outputs, kernel));
 
         const int n = 1001, rows = 7, cols = 10;
@@ -44,22 +46,26 @@ public static class DeviceChecks
                 (a, b) => a.Gemm(ta, tb, b[0], b[1], 7, 10, 13, 0.5f, 0.25f, b[2]));
         Add("Add", "1001", Exact, [U(n), U(n), U(n)], [2], (a, b) => a.Add(b[0], b[1], n, b[2]));
         Add("AddBias", "7×10", Exact, [U(cols), U(rows * cols)], [1], (a, b) => a.AddBias(b[0], rows, cols, b[1]));
-        Add("BiasGradient", "7×10", Exact, [U(rows * cols), U(cols)], [1], (a, b) => a.BiasGradient(b[0], rows, cols, b[1]));
+        Add("BiasGradient", "7×10", Exact, [U(rows * cols), U(cols)], [1],
+            (a, b) => a.BiasGradient(b[0], rows, cols, b[1]));
         foreach (ActivationKind kind in Enum.GetValues<ActivationKind>())
         {
             float[] x = U(n, -8f, 8f), y = U(n, 0f, 1f);
-            Add("ActivationForward", kind.ToString(), Elementwise, [x, U(n)], [1], (a, b) => a.ActivationForward(kind, 0.3f, b[0], n, b[1]));
+            Add("ActivationForward", kind.ToString(), Elementwise, [x, U(n)], [1],
+                (a, b) => a.ActivationForward(kind, 0.3f, b[0], n, b[1]));
             Add("ActivationBackward", kind.ToString(), Elementwise, [x, y, U(n), U(n)], [3],
                 (a, b) => a.ActivationBackward(kind, 0.3f, b[0], b[1], b[2], n, b[3]));
             Add("ActivationBackwardSet", kind.ToString(), Elementwise, [x, y, U(n), U(n)], [3],
                 (a, b) => a.ActivationBackwardSet(kind, 0.3f, b[0], b[1], b[2], n, b[3]));
         }
-        Add("SoftmaxForward", "7×10", Elementwise, [U(rows * cols, -10f, 10f), U(rows * cols)], [1], (a, b) => a.SoftmaxForward(b[0], rows, cols, b[1]));
+        Add("SoftmaxForward", "7×10", Elementwise, [U(rows * cols, -10f, 10f), U(rows * cols)], [1],
+            (a, b) => a.SoftmaxForward(b[0], rows, cols, b[1]));
         Add("SoftmaxBackward", "7×10", Elementwise, [U(rows * cols, 0f, 1f), U(rows * cols), U(rows * cols)], [2],
             (a, b) => a.SoftmaxBackward(b[0], b[1], rows, cols, b[2]));
         foreach (LossKind kind in Enum.GetValues<LossKind>())
         {
-            float[] prediction = kind == LossKind.SoftmaxCrossEntropy ? U(rows * cols, -10f, 10f) : U(rows * cols, 0f, 1f);
+            float[] prediction = kind == LossKind.SoftmaxCrossEntropy ? U(rows * cols, -10f, 10f)
+                : U(rows * cols, 0f, 1f);
             float[] target = kind == LossKind.MeanSquaredError ? U(rows * cols) : OneHot(rows, cols);
             Add("LossForward", kind.ToString(), Elementwise, [prediction, target, U(rows)], [2],
                 (a, b) => a.LossForward(kind, b[0], b[1], rows, cols, b[2]));
@@ -69,18 +75,23 @@ public static class DeviceChecks
         Add("AccumulateSum", "1001", Sums, [U(n), U(3)], [1], (a, b) => a.AccumulateSum(b[0], n, 1, b[1]));
         Add("AccumulateCorrect", "7×10", Exact, [U(rows * cols, 0f, 1f), OneHot(rows, cols), [2f, 3f]], [2],
             (a, b) => a.AccumulateCorrect(b[0], b[1], rows, cols, 1, b[2]));
-        Add("AccumulatePenalty", "1001", Sums, [U(n), U(2)], [1], (a, b) => a.AccumulatePenalty(b[0], n, 0.01f, 0.002f, 0.5f, 0, b[1]));
-        Add("PenaltyGradient", "1001", Elementwise, [U(n), U(n)], [1], (a, b) => a.PenaltyGradient(b[0], n, 0.01f, 0.002f, b[1]));
+        Add("AccumulatePenalty", "1001", Sums, [U(n), U(2)], [1],
+            (a, b) => a.AccumulatePenalty(b[0], n, 0.01f, 0.002f, 0.5f, 0, b[1]));
+        Add("PenaltyGradient", "1001", Elementwise, [U(n), U(n)], [1],
+            (a, b) => a.PenaltyGradient(b[0], n, 0.01f, 0.002f, b[1]));
         AddOptimizers(Add, U, n);
         AddConvolutions(Add, U);
         AddPooling(Add, U);
         const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x0F0E_0D0C_0000_0007;
-        Add("DropoutForward", "1001, rate 0.3", Exact, [U(n), U(n), U(n)], [1, 2], (a, b) => a.DropoutForward(b[0], n, 0.3f, seed, stream, b[1], b[2]));
-        Add("DropoutBackward", "1001", Exact, [U(n), U(n), U(n)], [2], (a, b) => a.DropoutBackward(b[0], b[1], n, b[2]));
+        Add("DropoutForward", "1001, rate 0.3", Exact, [U(n), U(n), U(n)], [1, 2],
+            (a, b) => a.DropoutForward(b[0], n, 0.3f, seed, stream, b[1], b[2]));
+        Add("DropoutBackward", "1001", Exact, [U(n), U(n), U(n)], [2],
+            (a, b) => a.DropoutBackward(b[0], b[1], n, b[2]));
         AddBatchNorm(Add, U);
         Add("PReluForward", "7×10", Exact, [U(rows * cols), U(cols, 0f, 0.5f), U(rows * cols)], [2],
             (a, b) => a.PReluForward(b[0], b[1], rows, cols, b[2]));
-        Add("PReluBackward", "7×10", Exact, [U(rows * cols), U(cols, 0f, 0.5f), U(rows * cols), U(rows * cols), U(cols)], [3, 4],
+        Add("PReluBackward", "7×10", Exact,
+            [U(rows * cols), U(cols, 0f, 0.5f), U(rows * cols), U(rows * cols), U(cols)], [3, 4],
             (a, b) => a.PReluBackward(b[0], b[1], b[2], rows, cols, b[3], b[4]));
         return checks;
     }
@@ -92,36 +103,50 @@ public static class DeviceChecks
     {
         float[] G() => u(n, -1f, 1f);
         float[] P() => u(n, 0f, 1f);
-        add("SgdUpdate", "momentum 0", Elementwise, [G(), G()], [1], (a, b) => a.SgdUpdate(b[0], n, 0.1f, 0f, false, b[1], null));
-        add("SgdUpdate", "Nesterov", Elementwise, [G(), G(), G()], [1, 2], (a, b) => a.SgdUpdate(b[0], n, 0.1f, 0.9f, true, b[1], b[2]));
-        add("AdagradUpdate", "", Elementwise, [G(), G(), P()], [1, 2], (a, b) => a.AdagradUpdate(b[0], n, 0.01f, 1e-7f, b[1], b[2]));
+        add("SgdUpdate", "momentum 0", Elementwise, [G(), G()], [1],
+            (a, b) => a.SgdUpdate(b[0], n, 0.1f, 0f, false, b[1], null));
+        add("SgdUpdate", "Nesterov", Elementwise, [G(), G(), G()], [1, 2],
+            (a, b) => a.SgdUpdate(b[0], n, 0.1f, 0.9f, true, b[1], b[2]));
+        add("AdagradUpdate", "", Elementwise, [G(), G(), P()], [1, 2],
+            (a, b) => a.AdagradUpdate(b[0], n, 0.01f, 1e-7f, b[1], b[2]));
         add("AdadeltaUpdate", "", Elementwise, [G(), G(), P(), P()], [1, 2, 3],
             (a, b) => a.AdadeltaUpdate(b[0], n, 1f, 0.95f, 1e-7f, b[1], b[2], b[3]));
-        add("RmspropUpdate", "", Elementwise, [G(), G(), P()], [1, 2], (a, b) => a.RmspropUpdate(b[0], n, 0.001f, 0.9f, 1e-7f, b[1], b[2]));
+        add("RmspropUpdate", "", Elementwise, [G(), G(), P()], [1, 2],
+            (a, b) => a.RmspropUpdate(b[0], n, 0.001f, 0.9f, 1e-7f, b[1], b[2]));
         add("AdamUpdate", "", Elementwise, [G(), G(), G(), P()], [1, 2, 3],
             (a, b) => a.AdamUpdate(b[0], n, 0.001f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3]));
         add("AdamaxUpdate", "", Elementwise, [G(), G(), G(), P()], [1, 2, 3],
             (a, b) => a.AdamaxUpdate(b[0], n, 0.002f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3]));
         var nadam = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, 0.8952f, 0.8954f, 0.8952f, 0.8016f, 0.002f);
-        add("NadamUpdate", "", Elementwise, [G(), G(), G(), P()], [1, 2, 3], (a, b) => a.NadamUpdate(b[0], n, nadam, b[1], b[2], b[3]));
+        add("NadamUpdate", "", Elementwise, [G(), G(), G(), P()], [1, 2, 3],
+            (a, b) => a.NadamUpdate(b[0], n, nadam, b[1], b[2], b[3]));
     }
 
     private static void AddConvolutions(Adder add, Func<int, float, float, float[]> u)
     {
         const int filters = 3;
         Window2D g = new SlidingWindow(3, 3, 2, 2, Padding.Same).Over(2, 2, 9, 10);
-        int col = g.PatchSize * g.PatchCount, outputs = g.Batch * filters * g.OutputPlane, kernel = filters * g.PatchSize;
-        add("Im2Col", "2×2×9×10, 3×3 stride 2 same", Exact, [u(g.InputLength, -1f, 1f), u(col, -1f, 1f)], [1], (a, b) => a.Im2Col(b[0], g, b[1]));
-        add("Col2Im", "2×2×9×10, 3×3 stride 2 same", Elementwise, [u(col, -1f, 1f), u(g.InputLength, -1f, 1f)], [1], (a, b) => a.Col2Im(b[0], g, b[1]));
-        add("SwapLeadingAxes", "3×7×5", Exact, [u(105, -1f, 1f), u(105, -1f, 1f)], [1], (a, b) => a.SwapLeadingAxes(b[0], 3, 7, 5, b[1]));
-        add("AddChannelBias", "7×3×5", Exact, [u(3, -1f, 1f), u(105, -1f, 1f)], [1], (a, b) => a.AddChannelBias(b[0], 7, 3, 5, b[1]));
-        add("ChannelBiasGradient", "7×3×5", Sums, [u(105, -1f, 1f), u(3, -1f, 1f)], [1], (a, b) => a.ChannelBiasGradient(b[0], 7, 3, 5, b[1]));
+        int col = g.PatchSize * g.PatchCount, outputs = g.Batch * filters * g.OutputPlane,
+            kernel = filters * g.PatchSize;
+        add("Im2Col", "2×2×9×10, 3×3 stride 2 same", Exact, [u(g.InputLength, -1f, 1f), u(col, -1f, 1f)], [1],
+            (a, b) => a.Im2Col(b[0], g, b[1]));
+        add("Col2Im", "2×2×9×10, 3×3 stride 2 same", Elementwise, [u(col, -1f, 1f), u(g.InputLength, -1f, 1f)], [1],
+            (a, b) => a.Col2Im(b[0], g, b[1]));
+        add("SwapLeadingAxes", "3×7×5", Exact, [u(105, -1f, 1f), u(105, -1f, 1f)], [1],
+            (a, b) => a.SwapLeadingAxes(b[0], 3, 7, 5, b[1]));
+        add("AddChannelBias", "7×3×5", Exact, [u(3, -1f, 1f), u(105, -1f, 1f)], [1],
+            (a, b) => a.AddChannelBias(b[0], 7, 3, 5, b[1]));
+        add("ChannelBiasGradient", "7×3×5", Sums, [u(105, -1f, 1f), u(3, -1f, 1f)], [1],
+            (a, b) => a.ChannelBiasGradient(b[0], 7, 3, 5, b[1]));
         float[][] Buffers() =>
         [
-            u(g.InputLength, -1f, 1f), u(kernel, -1f, 1f), u(filters, -1f, 1f), new float[col], new float[filters * g.PatchCount],
-            u(outputs, -1f, 1f), u(outputs, -1f, 1f), u(kernel, -1f, 1f), u(filters, -1f, 1f), u(g.InputLength, -1f, 1f),
+            u(g.InputLength, -1f, 1f), u(kernel, -1f, 1f), u(filters, -1f, 1f), new float[col],
+                new float[filters * g.PatchCount],
+            u(outputs, -1f, 1f), u(outputs, -1f, 1f), u(kernel, -1f, 1f), u(filters, -1f, 1f),
+                u(g.InputLength, -1f, 1f),
         ];
-        add("Conv2DForward", "3 filters 3×3 stride 2 same", Sums, Buffers(), [5], (a, b) => a.Conv2DForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5]));
+        add("Conv2DForward", "3 filters 3×3 stride 2 same", Sums, Buffers(), [5],
+            (a, b) => a.Conv2DForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5]));
         add("Conv2DBackward", "3 filters 3×3 stride 2 same", Sums, Buffers(), [7, 8, 9], (a, b) =>
         {
             a.Conv2DForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5]);
@@ -132,9 +157,12 @@ public static class DeviceChecks
         int convOutputs = 2 * filters * c.OutputPlane, pooled = 2 * filters * pool.OutputPlane;
         float[][] Fused() =>
         [
-            u(c.InputLength, -1f, 1f), u(filters * c.PatchSize, -1f, 1f), u(filters, -1f, 1f), new float[c.PatchSize * c.PatchCount],
-            new float[filters * c.PatchCount], new float[convOutputs], u(pooled, -1f, 1f), u(pooled, -1f, 1f), u(pooled, -1f, 1f),
-            new float[convOutputs], new float[pooled], u(filters * c.PatchSize, -1f, 1f), u(filters, -1f, 1f), u(c.InputLength, -1f, 1f),
+            u(c.InputLength, -1f, 1f), u(filters * c.PatchSize, -1f, 1f), u(filters, -1f, 1f),
+                new float[c.PatchSize * c.PatchCount],
+            new float[filters * c.PatchCount], new float[convOutputs], u(pooled, -1f, 1f), u(pooled, -1f, 1f),
+                u(pooled, -1f, 1f),
+            new float[convOutputs], new float[pooled], u(filters * c.PatchSize, -1f, 1f), u(filters, -1f, 1f),
+                u(c.InputLength, -1f, 1f),
         ];
         ConvolutionStep Convolution(DeviceBuffer[] b) => new(c, filters, b[0], b[1], b[3], b[4]);
         PoolingStep Pooling(DeviceBuffer[] b) => new(pool, Relu: true, b[6], b[7]);
@@ -143,7 +171,8 @@ public static class DeviceChecks
         add("Conv2DMaxPoolBackward", "with ReLU", Sums, Fused(), [11, 12, 13], (a, b) =>
         {
             a.Conv2DMaxPoolForward(Convolution(b), b[2], b[5], Pooling(b));
-            a.Conv2DMaxPoolBackward(Convolution(b), Pooling(b), b[8], b[9], b[10], new ConvolutionGradients(b[11], b[12], b[13], SetInput: false));
+            a.Conv2DMaxPoolBackward(Convolution(b), Pooling(b), b[8], b[9], b[10],
+                new ConvolutionGradients(b[11], b[12], b[13], SetInput: false));
         });
     }
 
@@ -154,7 +183,8 @@ public static class DeviceChecks
         float[] x = u(g.InputLength, -1f, 1f);
         // Ties: the first maximum in row-major window order must win everywhere.
         for (int i = 0; i + 1 < x.Length; i += 5) x[i + 1] = x[i];
-        float[][] Pool() => [x, u(outputs, -1f, 1f), u(outputs, -1f, 1f), u(outputs, -1f, 1f), u(g.InputLength, -1f, 1f), u(outputs, -1f, 1f)];
+        float[][] Pool() => [x, u(outputs, -1f, 1f), u(outputs, -1f, 1f), u(outputs, -1f, 1f),
+            u(g.InputLength, -1f, 1f), u(outputs, -1f, 1f)];
         const string shape = "2×3×9×7, 3×2 stride 2 same";
         add("MaxPoolForward", shape, Exact, Pool(), [1, 2], (a, b) => a.MaxPoolForward(b[0], g, b[1], b[2]));
         add("MaxPoolReluForward", shape, Exact, Pool(), [1, 2], (a, b) => a.MaxPoolReluForward(b[0], g, b[1], b[2]));
@@ -188,11 +218,15 @@ public static class DeviceChecks
         const int batch = 5, channels = 3, spatial = 7, length = batch * channels * spatial;
         float[][] Buffers() =>
         [
-            u(length, -3f, 5f), u(channels, 0.5f, 2f), u(channels, -1f, 1f), u(length, -1f, 1f), u(2 * channels, -1f, 1f),
-            u(channels, -1f, 1f), u(channels, 0.5f, 2f), u(length, -1f, 1f), u(length, -1f, 1f), u(channels, -1f, 1f), u(channels, -1f, 1f),
+            u(length, -3f, 5f), u(channels, 0.5f, 2f), u(channels, -1f, 1f), u(length, -1f, 1f),
+                u(2 * channels, -1f, 1f),
+            u(channels, -1f, 1f), u(channels, 0.5f, 2f), u(length, -1f, 1f), u(length, -1f, 1f), u(channels, -1f, 1f),
+                u(channels, -1f, 1f),
         ];
         add("BatchNormForwardTraining", "5×3×7", Sums, Buffers(), [3, 4, 5, 6],
-            (a, b) => a.BatchNormForwardTraining(b[0], b[1], b[2], batch, channels, spatial, 0.9f, 1e-3f, b[3], b[4], b[5], b[6]));
+            (a, b) =>
+                a.BatchNormForwardTraining(b[0], b[1], b[2], batch, channels, spatial, 0.9f, 1e-3f, b[3], b[4], b[5],
+                    b[6]));
         add("BatchNormForwardInference", "5×3×7", Elementwise, Buffers(), [3],
             (a, b) => a.BatchNormForwardInference(b[0], b[1], b[2], b[5], b[6], batch, channels, spatial, 1e-3f, b[3]));
         add("BatchNormBackward", "5×3×7", Sums, Buffers(), [8, 9, 10], (a, b) =>

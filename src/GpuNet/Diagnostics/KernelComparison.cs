@@ -13,7 +13,8 @@ public static class KernelComparison
     /// returns the buffers listed in <paramref name="outputs"/> (indices into the inputs). Outputs
     /// start with the values given too, so a kernel that should add but overwrites is caught.
     /// </summary>
-    public static float[][] Run(IAccelerator accelerator, float[][] inputs, int[] outputs, Action<IAccelerator, DeviceBuffer[]> kernel)
+    public static float[][] Run(IAccelerator accelerator, float[][] inputs, int[] outputs,
+        Action<IAccelerator, DeviceBuffer[]> kernel)
     {
         var buffers = new DeviceBuffer[inputs.Length];
         try

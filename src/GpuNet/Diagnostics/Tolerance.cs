@@ -9,7 +9,8 @@ public readonly record struct Tolerance(double Absolute, double Relative)
     public bool Accepts(double actual, double expected) =>
         Math.Abs(actual - expected) <= Absolute + Relative * Math.Abs(expected);
 
-    /// <summary>The first index where <paramref name="actual"/> is not within the tolerance of <paramref name="expected"/>, or −1.</summary>
+    /// <summary>The first index where <paramref name="actual"/> is not within the tolerance of <paramref
+    /// name="expected"/>, or −1.</summary>
     public int FirstMismatch(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {
         if (actual.Length != expected.Length) return Math.Min(actual.Length, expected.Length);

@@ -19,7 +19,8 @@ public static class TrainingComparison
     public const int BatchSize = 8;
 
     /// <summary>The running loss after each of <paramref name="steps"/> steps, on each accelerator.</summary>
-    public static (IReadOnlyList<float> Reference, IReadOnlyList<float> Device) Run(IAccelerator reference, IAccelerator device, int steps)
+    public static (IReadOnlyList<float> Reference, IReadOnlyList<float> Device) Run(IAccelerator reference,
+        IAccelerator device, int steps)
     {
         Dataset data = SyntheticDigits(steps * BatchSize);
         return (Losses(reference, data), Losses(device, data));
@@ -53,13 +54,15 @@ public static class TrainingComparison
             new DropoutLayer(0.2f),
             new DenseLayer(10, "softmax"),
         ]);
-        using var trainer = new Trainer(model, Loss.FromName("categorical_crossentropy"), new Adam(), accelerator, seed: 1);
+        using var trainer = new Trainer(model, Loss.FromName("categorical_crossentropy"), new Adam(), accelerator,
+            seed: 1);
         var recorder = new LossRecorder();
         trainer.Fit(data, epochs: 1, batchSize: BatchSize, callbacks: [recorder, .. observers]);
         return recorder.Losses;
     }
 
-    /// <summary>Digits 0–9 as a bright bar at a place of their own, with Philox noise: learnable, and the same everywhere.</summary>
+    /// <summary>Digits 0–9 as a bright bar at a place of their own, with Philox noise: learnable, and the same
+    /// everywhere.</summary>
     private static Dataset SyntheticDigits(int count)
     {
         const int side = 28, pixels = side * side;
@@ -73,7 +76,8 @@ public static class TrainingComparison
             {
                 int row = p / side, column = p % side;
                 bool bar = row >= 2 + 2 * label && row < 5 + 2 * label && column >= 4 && column < 24;
-                images[s * pixels + p] = (bar ? 0.8f : 0f) + 0.2f * Philox.Uniform(seed: 7, stream: (ulong)s, index: (ulong)p);
+                images[s * pixels + p] = (bar ? 0.8f : 0f)
+                    + 0.2f * Philox.Uniform(seed: 7, stream: (ulong)s, index: (ulong)p);
             }
         }
         return new Dataset(images, labels, side, side);
@@ -83,6 +87,7 @@ public static class TrainingComparison
     {
         public List<float> Losses { get; } = [];
 
-        public override void OnBatchEnd(int epoch, int step, int stepsPerEpoch, float loss, float accuracy) => Losses.Add(loss);
+        public override void OnBatchEnd(int epoch, int step, int stepsPerEpoch, float loss, float accuracy) =>
+            Losses.Add(loss);
     }
 }

@@ -5,14 +5,17 @@ namespace GpuNet.Ensembles;
 /// <summary>Combines the outputs of several networks on the same samples into one prediction per sample.</summary>
 public static class EnsembleDecision
 {
-    /// <param name="memberOutputs">Each member's outputs, [samples, classes] row-major, all for the same samples in the same order.</param>
+    /// <param name="memberOutputs">Each member's outputs, [samples, classes] row-major, all for the same samples in the
+    /// same order.</param>
     /// <returns>The chosen class of each sample.</returns>
     public static int[] Predict(IReadOnlyList<float[]> memberOutputs, int classes, EnsembleVote vote)
     {
-        if (memberOutputs.Count == 0) throw new ArgumentException("an ensemble needs at least one member", nameof(memberOutputs));
+        if (memberOutputs.Count == 0)
+            throw new ArgumentException("an ensemble needs at least one member", nameof(memberOutputs));
         int length = memberOutputs[0].Length;
         if (length % classes != 0 || memberOutputs.Any(o => o.Length != length))
-            throw new ArgumentException($"every member needs the same [samples, {classes}] outputs", nameof(memberOutputs));
+            throw new ArgumentException($"every member needs the same [samples, {classes}] outputs",
+                nameof(memberOutputs));
         float[] mean = MeanOutputs(memberOutputs);
         int samples = length / classes;
         var predictions = new int[samples];
@@ -48,7 +51,9 @@ public static class EnsembleDecision
     /// <summary>The share of <paramref name="predictions"/> equal to <paramref name="labels"/>.</summary>
     public static float Accuracy(ReadOnlySpan<int> predictions, ReadOnlySpan<byte> labels)
     {
-        if (predictions.Length != labels.Length) throw new ArgumentException($"{predictions.Length} predictions for {labels.Length} labels", nameof(predictions));
+        if (predictions.Length != labels.Length)
+            throw new ArgumentException($"{predictions.Length} predictions for {labels.Length} labels",
+                nameof(predictions));
         int correct = 0;
         for (int i = 0; i < labels.Length; i++)
             if (predictions[i] == labels[i]) correct++;

@@ -23,7 +23,8 @@ public sealed class ComputationGraph
         return value;
     }
 
-    /// <summary>Appends <paramref name="op"/>; its output shape is checked here, so a bad connection fails at build time.</summary>
+    /// <summary>Appends <paramref name="op"/>; its output shape is checked here, so a bad connection fails at build
+    /// time.</summary>
     public Value Apply(Op op, params Value[] inputs)
     {
         int[] shape = op.OutputShape(inputs.Select(v => v.SampleShape).ToArray());

@@ -45,7 +45,8 @@ public sealed class ExecutionPlan : IDisposable
         PlanRewrites rewrites = PlanRewrites.Find(graph, seeded, fuse);
         bool[] reluFused = rewrites.ReluFused;
         _fusedPooling = rewrites.FusedPooling;
-        _skipped = graph.Nodes.Select(n => n.Op.IsView || reluFused[n.Index] || rewrites.PoolingFused[n.Index]).ToArray();
+        _skipped = graph.Nodes.Select(n => n.Op.IsView || reluFused[n.Index]
+            || rewrites.PoolingFused[n.Index]).ToArray();
 
         foreach (Node node in graph.Nodes)
         {
@@ -58,7 +59,8 @@ public sealed class ExecutionPlan : IDisposable
             if (node.Op.IsView)
             {
                 Value source = node.Inputs[0];
-                _values[output.Id] = new Tensor(_values[source.Id].Buffer, ShapeOf.WithBatch(batchSize, output.SampleShape));
+                _values[output.Id] = new Tensor(_values[source.Id].Buffer,
+                    ShapeOf.WithBatch(batchSize, output.SampleShape));
                 continue;
             }
             _values[output.Id] = NewTensor(output.SampleShape);
@@ -81,16 +83,21 @@ public sealed class ExecutionPlan : IDisposable
             }
         }
 
-        bool[] setsInputGradient = PlanRewrites.FindGradientSetters(graph, seeded, _skipped, v => _gradients[v.Id]?.Buffer);
-        var setBuffers = graph.Nodes.Where(n => setsInputGradient[n.Index]).Select(n => _gradients[n.Inputs[0].Id]!.Buffer).ToHashSet();
+        bool[] setsInputGradient = PlanRewrites.FindGradientSetters(graph, seeded, _skipped,
+            v => _gradients[v.Id]?.Buffer);
+        var setBuffers = graph.Nodes.Where(n => setsInputGradient[n.Index]).Select(n =>
+            _gradients[n.Inputs[0].Id]!.Buffer).ToHashSet();
         // An op run with its pooling sets its output's gradient (its only writer) where it uses it at all.
         foreach (Node node in graph.Nodes)
-            if (_fusedPooling[node.Index] is not null && _gradients[node.Output.Id] is { } fusedGradient) setBuffers.Add(fusedGradient.Buffer);
-        _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().Where(b => !setBuffers.Contains(b)).ToArray();
+            if (_fusedPooling[node.Index] is not null && _gradients[node.Output.Id] is { } fusedGradient)
+                setBuffers.Add(fusedGradient.Buffer);
+        _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().Where(b =>
+            !setBuffers.Contains(b)).ToArray();
         _nodeTensors = graph.Nodes.Select(node =>
         {
             var inputShapes = node.Inputs.Select(v => v.SampleShape).ToArray();
-            Tensor[] workspaces = node.Op.WorkspaceLengths(batchSize, inputShapes, accelerator).Select(length => Own(length, [length])).ToArray();
+            Tensor[] workspaces = node.Op.WorkspaceLengths(batchSize, inputShapes, accelerator).Select(length =>
+                Own(length, [length])).ToArray();
             return new OpTensors(
                 node.Inputs.Select(v => _values[v.Id]).ToArray(),
                 _values[node.Output.Id],
@@ -101,7 +108,8 @@ public sealed class ExecutionPlan : IDisposable
                 Workspaces = workspaces,
                 SetsInputGradient = setsInputGradient[node.Index],
                 FusesRelu = rewrites.FusesRelu[node.Index],
-                FusedReluGradient = rewrites.FusesRelu[node.Index] && withGradients ? NewTensor(node.Output.SampleShape) : null,
+                FusedReluGradient = rewrites.FusesRelu[node.Index] && withGradients
+                    ? NewTensor(node.Output.SampleShape) : null,
             };
         }).ToArray();
     }
@@ -125,7 +133,8 @@ public sealed class ExecutionPlan : IDisposable
             Node node = _graph.Nodes[i];
             if (_skipped[i]) continue;
             context.NodeIndex = node.Index;
-            if (_fusedPooling[i] is { } pooling) node.Op.ForwardFused(context, _nodeTensors[i], pooling.Op, _nodeTensors[pooling.Index]);
+            if (_fusedPooling[i] is { } pooling)
+                node.Op.ForwardFused(context, _nodeTensors[i], pooling.Op, _nodeTensors[pooling.Index]);
             else node.Op.Forward(context, _nodeTensors[node.Index]);
         }
     }
@@ -149,7 +158,8 @@ public sealed class ExecutionPlan : IDisposable
             Node node = _graph.Nodes[i];
             if (_skipped[i]) continue;
             context.NodeIndex = node.Index;
-            if (_fusedPooling[i] is { } pooling) node.Op.BackwardFused(context, _nodeTensors[i], pooling.Op, _nodeTensors[pooling.Index]);
+            if (_fusedPooling[i] is { } pooling)
+                node.Op.BackwardFused(context, _nodeTensors[i], pooling.Op, _nodeTensors[pooling.Index]);
             else node.Op.Backward(context, _nodeTensors[i]);
         }
     }

@@ -12,7 +12,8 @@ public abstract class Op
     /// <summary>Short name for errors and summaries, e.g. "matmul".</summary>
     public abstract string Name { get; }
 
-    /// <summary>The per-sample output shape, or a <see cref="GpuNetException"/> that says why the inputs do not fit.</summary>
+    /// <summary>The per-sample output shape, or a <see cref="GpuNetException"/> that says why the inputs do not
+    /// fit.</summary>
     public abstract int[] OutputShape(IReadOnlyList<int[]> inputShapes);
 
     public virtual IReadOnlyList<Parameter> Parameters => [];

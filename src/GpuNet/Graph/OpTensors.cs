@@ -3,7 +3,8 @@ using GpuNet.Tensors;
 namespace GpuNet.Graph;
 
 /// <summary>The tensors of one node for one batch size, all shaped [batch, …].</summary>
-public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IReadOnlyList<Tensor?> inputGradients, Tensor? outputGradient, Tensor? workspace)
+public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IReadOnlyList<Tensor?> inputGradients,
+    Tensor? outputGradient, Tensor? workspace)
 {
     public IReadOnlyList<Tensor> Inputs { get; } = inputs;
 
@@ -16,7 +17,8 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
 
     public Tensor? Workspace { get; } = workspace;
 
-    /// <summary>Every scratch tensor, in the order of <see cref="Op.WorkspaceLengths"/>; the first is <see cref="Workspace"/>.</summary>
+    /// <summary>Every scratch tensor, in the order of <see cref="Op.WorkspaceLengths"/>; the first is <see
+    /// cref="Workspace"/>.</summary>
     public IReadOnlyList<Tensor> Workspaces { get; init; } = workspace is null ? [] : [workspace];
 
     public Tensor Input => Inputs[0];
@@ -35,6 +37,7 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
     /// </summary>
     public bool FusesRelu { get; init; }
 
-    /// <summary>Where <see cref="FusesRelu"/> and gradients are kept: the gradient at the output before the ReLU.</summary>
+    /// <summary>Where <see cref="FusesRelu"/> and gradients are kept: the gradient at the output before the
+    /// ReLU.</summary>
     public Tensor? FusedReluGradient { get; init; }
 }

@@ -41,7 +41,8 @@ internal sealed class PlanRewrites
     /// <summary>Per node: a max pooling that runs with the op that makes its input, not on its own.</summary>
     public bool[] PoolingFused { get; }
 
-    /// <summary>The ReLU and pooling fusions of <paramref name="graph"/>; none where <paramref name="fuse"/> is off.</summary>
+    /// <summary>The ReLU and pooling fusions of <paramref name="graph"/>; none where <paramref name="fuse"/> is
+    /// off.</summary>
     public static PlanRewrites Find(ComputationGraph graph, IReadOnlyCollection<Value> seeded, bool fuse)
     {
         var rewrites = new PlanRewrites(graph.Nodes.Count);
@@ -81,7 +82,8 @@ internal sealed class PlanRewrites
         foreach (Node node in graph.Nodes)
         {
             if (!node.Op.IsRelu || seeded.Contains(node.Output)) continue;
-            if (links.ReadCounts[node.Output.Id] != 1 || links.Readers[node.Output.Id] is not { Op.CanFuseRelu: true, Inputs.Count: 1 } reader)
+            if (links.ReadCounts[node.Output.Id] != 1
+                || links.Readers[node.Output.Id] is not { Op.CanFuseRelu: true, Inputs.Count: 1 } reader)
                 continue;
             ReluFused[node.Index] = true;
             FusesRelu[reader.Index] = true;
@@ -101,8 +103,10 @@ internal sealed class PlanRewrites
         }
     }
 
-    /// <summary>Whether <paramref name="value"/> has one reader, no seeded gradient and a producer (not a graph input).</summary>
-    private static bool ReadAlone(Value value, Links links, IReadOnlyCollection<Value> seeded, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Node? producer)
+    /// <summary>Whether <paramref name="value"/> has one reader, no seeded gradient and a producer (not a graph
+    /// input).</summary>
+    private static bool ReadAlone(Value value, Links links, IReadOnlyCollection<Value> seeded,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Node? producer)
     {
         producer = links.Producers[value.Id];
         return links.ReadCounts[value.Id] == 1 && !seeded.Contains(value) && producer is not null;

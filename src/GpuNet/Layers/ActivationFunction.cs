@@ -4,7 +4,8 @@ using GpuNet.Ops;
 
 namespace GpuNet.Layers;
 
-/// <summary>An activation given by its Keras name, as Dense's <c>activation</c> argument or the Activation layer.</summary>
+/// <summary>An activation given by its Keras name, as Dense's <c>activation</c> argument or the Activation
+/// layer.</summary>
 public sealed class ActivationFunction
 {
     /// <summary>Keras's default slope for the leaky_relu function (the LeakyReLU layer's is 0.3).</summary>
@@ -24,7 +25,8 @@ public sealed class ActivationFunction
     {
         if (name is null) return Linear;
         if (!ValidNames.Contains(name))
-            throw new GpuNetException($"unknown activation '{name}'; valid activations are {string.Join(", ", ValidNames)}");
+            throw new GpuNetException($"unknown activation '{name}'; valid activations are {string.Join(", ",
+                ValidNames)}");
         return new ActivationFunction(name);
     }
 

@@ -11,5 +11,6 @@ public sealed class ActivationLayer(string activation) : Layer
 
     public override Value Build(LayerBuilder builder, Value input) => Activation.Apply(builder.Graph, input);
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["activation"] = Activation.Name };
+    public override IReadOnlyDictionary<string, object?> GetConfig() =>
+        new Dictionary<string, object?> { ["activation"] = Activation.Name };
 }

@@ -15,8 +15,10 @@ public sealed class BatchNormalizationLayer : Layer
         Initializer? betaInitializer = null, Initializer? gammaInitializer = null,
         Initializer? movingMeanInitializer = null, Initializer? movingVarianceInitializer = null)
     {
-        if (!(momentum >= 0f && momentum <= 1f)) throw new GpuNetException($"BatchNormalization: 'momentum' must be in [0, 1], got {momentum}");
-        if (!(epsilon > 0f) || float.IsInfinity(epsilon)) throw new GpuNetException($"BatchNormalization: 'epsilon' must be a positive number, got {epsilon}");
+        if (!(momentum >= 0f && momentum <= 1f))
+            throw new GpuNetException($"BatchNormalization: 'momentum' must be in [0, 1], got {momentum}");
+        if (!(epsilon > 0f) || float.IsInfinity(epsilon))
+            throw new GpuNetException($"BatchNormalization: 'epsilon' must be a positive number, got {epsilon}");
         Momentum = momentum;
         Epsilon = epsilon;
         Center = center;
@@ -53,7 +55,8 @@ public sealed class BatchNormalizationLayer : Layer
         Parameter? gamma = Scale ? builder.AddParameter("gamma", [features], GammaInitializer) : null;
         Parameter? beta = Center ? builder.AddParameter("beta", [features], BetaInitializer) : null;
         Parameter movingMean = builder.AddParameter("moving_mean", [features], MovingMeanInitializer, trainable: false);
-        Parameter movingVariance = builder.AddParameter("moving_variance", [features], MovingVarianceInitializer, trainable: false);
+        Parameter movingVariance = builder.AddParameter("moving_variance", [features], MovingVarianceInitializer,
+            trainable: false);
         return builder.Graph.Apply(new BatchNormOp(gamma, beta, movingMean, movingVariance, Momentum, Epsilon), input);
     }
 

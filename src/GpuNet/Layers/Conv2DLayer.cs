@@ -10,8 +10,10 @@ namespace GpuNet.Layers;
 /// </summary>
 public sealed class Conv2DLayer : Layer
 {
-    public Conv2DLayer(int filters, (int Height, int Width) kernelSize, (int Height, int Width)? strides = null, string padding = "valid",
-        string? activation = null, bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
+    public Conv2DLayer(int filters, (int Height, int Width) kernelSize, (int Height, int Width)? strides = null,
+        string padding = "valid",
+        string? activation = null, bool useBias = true, Initializer? kernelInitializer = null,
+            Initializer? biasInitializer = null,
         Regularizer? kernelRegularizer = null)
     {
         if (filters <= 0) throw new GpuNetException($"Conv2D: 'filters' must be a positive integer, got {filters}");
@@ -54,9 +56,11 @@ public sealed class Conv2DLayer : Layer
     {
         // The kernel's channel count comes from the input; Conv2DOp then checks the image fits the kernel.
         var (channels, _, _) = ImageShape.Of(input.SampleShape);
-        Parameter kernel = builder.AddParameter("kernel", [Filters, channels, KernelSize.Height, KernelSize.Width], KernelInitializer, regularizer: KernelRegularizer);
+        Parameter kernel = builder.AddParameter("kernel", [Filters, channels, KernelSize.Height, KernelSize.Width],
+            KernelInitializer, regularizer: KernelRegularizer);
         Parameter? bias = UseBias ? builder.AddParameter("bias", [Filters], BiasInitializer) : null;
-        var window = new SlidingWindow(KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding, "kernel");
+        var window = new SlidingWindow(KernelSize.Height, KernelSize.Width, Strides.Height, Strides.Width, Padding,
+            "kernel");
         Value convolved = builder.Graph.Apply(new Conv2DOp(kernel, bias, window), input);
         return Activation.Apply(builder.Graph, convolved);
     }

@@ -7,8 +7,8 @@ namespace GpuNet.Layers;
 /// <summary>Keras's Dense: activation(x · kernel + bias), kernel [in, out].</summary>
 public sealed class DenseLayer : Layer
 {
-    public DenseLayer(int units, string? activation = null, bool useBias = true, Initializer? kernelInitializer = null, Initializer? biasInitializer = null,
-        Regularizer? kernelRegularizer = null)
+    public DenseLayer(int units, string? activation = null, bool useBias = true, Initializer? kernelInitializer = null,
+        Initializer? biasInitializer = null, Regularizer? kernelRegularizer = null)
     {
         if (units <= 0) throw new GpuNetException($"Dense: 'units' must be a positive integer, got {units}");
         Units = units;
@@ -36,8 +36,10 @@ public sealed class DenseLayer : Layer
     public override Value Build(LayerBuilder builder, Value input)
     {
         // The kernel's fan-in comes from the input; a shape error is reported by the op below.
-        int inputs = input.SampleShape.Length == 1 ? input.SampleShape[0] : Tensors.ShapeOf.ElementCount(input.SampleShape);
-        Parameter kernel = builder.AddParameter("kernel", [inputs, Units], KernelInitializer, regularizer: KernelRegularizer);
+        int inputs = input.SampleShape.Length == 1 ? input.SampleShape[0]
+            : Tensors.ShapeOf.ElementCount(input.SampleShape);
+        Parameter kernel = builder.AddParameter("kernel", [inputs, Units], KernelInitializer,
+            regularizer: KernelRegularizer);
         Parameter? bias = UseBias ? builder.AddParameter("bias", [Units], BiasInitializer) : null;
         Value affine = builder.Graph.Apply(new MatMulBiasOp(kernel, bias), input);
         return Activation.Apply(builder.Graph, affine);

@@ -3,7 +3,8 @@ using GpuNet.Ops;
 
 namespace GpuNet.Layers;
 
-/// <summary>Keras's Dropout: drops each value with probability rate in training (scaling the rest by 1 / (1 − rate)); the identity in evaluation.</summary>
+/// <summary>Keras's Dropout: drops each value with probability rate in training (scaling the rest by 1 / (1 − rate));
+/// the identity in evaluation.</summary>
 public sealed class DropoutLayer : Layer
 {
     public DropoutLayer(float rate)
@@ -18,5 +19,6 @@ public sealed class DropoutLayer : Layer
 
     public override Value Build(LayerBuilder builder, Value input) => builder.Graph.Apply(new DropoutOp(Rate), input);
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["rate"] = Rate };
+    public override IReadOnlyDictionary<string, object?> GetConfig() =>
+        new Dictionary<string, object?> { ["rate"] = Rate };
 }

@@ -13,7 +13,8 @@ public abstract class Layer
 
     /// <summary>The name's stem for automatic names: "dense" gives dense, dense_1, dense_2…</summary>
     public virtual string NameStem => string.Concat(TypeName.Select((c, i) =>
-        char.IsUpper(c) && i > 0 && !char.IsUpper(TypeName[i - 1]) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString()));
+        char.IsUpper(c) && i > 0 && !char.IsUpper(TypeName[i - 1]) ? "_" + char.ToLowerInvariant(c)
+            : char.ToLowerInvariant(c).ToString()));
 
     /// <summary>Adds this layer's ops after <paramref name="input"/> and returns its output.</summary>
     public abstract Value Build(LayerBuilder builder, Value input);

@@ -16,7 +16,8 @@ public sealed class LayerBuilder(ComputationGraph graph)
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    public Parameter AddParameter(string name, int[] shape, Initializer initializer, bool trainable = true, Regularizer? regularizer = null)
+    public Parameter AddParameter(string name, int[] shape, Initializer initializer, bool trainable = true,
+        Regularizer? regularizer = null)
     {
         // Counted in 64 bits first: an int product would wrap, or fail with no word of which weights.
         long count = ShapeOf.LongElementCount(shape);
@@ -33,7 +34,8 @@ public sealed class LayerBuilder(ComputationGraph graph)
         {
             throw new GpuNetException($"{name}: {e.Message}");
         }
-        var parameter = new Parameter($"{LayerName}/{name}", shape, initializer, trainable) { Regularizer = regularizer };
+        var parameter = new Parameter($"{LayerName}/{name}", shape, initializer,
+            trainable) { Regularizer = regularizer };
         _parameters.Add(parameter);
         return parameter;
     }

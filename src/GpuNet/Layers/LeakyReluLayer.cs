@@ -9,7 +9,8 @@ public sealed class LeakyReluLayer : Layer
 {
     public LeakyReluLayer(float alpha = 0.3f)
     {
-        if (!(alpha >= 0f) || float.IsInfinity(alpha)) throw new GpuNetException($"LeakyReLU: 'alpha' must be a finite number ≥ 0, got {alpha}");
+        if (!(alpha >= 0f) || float.IsInfinity(alpha))
+            throw new GpuNetException($"LeakyReLU: 'alpha' must be a finite number ≥ 0, got {alpha}");
         Alpha = alpha;
     }
 
@@ -22,5 +23,6 @@ public sealed class LeakyReluLayer : Layer
     public override Value Build(LayerBuilder builder, Value input) =>
         builder.Graph.Apply(new ActivationOp(ActivationKind.LeakyRelu, Alpha), input);
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["alpha"] = Alpha };
+    public override IReadOnlyDictionary<string, object?> GetConfig() =>
+        new Dictionary<string, object?> { ["alpha"] = Alpha };
 }

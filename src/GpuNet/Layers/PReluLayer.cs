@@ -22,5 +22,6 @@ public sealed class PReluLayer(Initializer? alphaInitializer = null) : Layer
         return builder.Graph.Apply(new PReluOp(alpha), input);
     }
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["alpha_initializer"] = AlphaInitializer.ToConfig() };
+    public override IReadOnlyDictionary<string, object?> GetConfig() =>
+        new Dictionary<string, object?> { ["alpha_initializer"] = AlphaInitializer.ToConfig() };
 }

@@ -9,7 +9,8 @@ namespace GpuNet.Layers;
 /// </summary>
 public abstract class Pooling2DLayer : Layer
 {
-    protected Pooling2DLayer(PoolingKind kind, (int Height, int Width) poolSize, (int Height, int Width)? strides, string padding)
+    protected Pooling2DLayer(PoolingKind kind, (int Height, int Width) poolSize, (int Height, int Width)? strides,
+        string padding)
     {
         Kind = kind;
         WindowArguments.CheckPair(TypeName, "pool_size", poolSize);
@@ -29,7 +30,8 @@ public abstract class Pooling2DLayer : Layer
 
     public override Value Build(LayerBuilder builder, Value input)
     {
-        var window = new SlidingWindow(PoolSize.Height, PoolSize.Width, Strides.Height, Strides.Width, Padding, "pool size");
+        var window = new SlidingWindow(PoolSize.Height, PoolSize.Width, Strides.Height, Strides.Width, Padding,
+            "pool size");
         return builder.Graph.Apply(new Pool2DOp(Kind, window), input);
     }
 

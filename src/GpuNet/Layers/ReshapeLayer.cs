@@ -12,7 +12,8 @@ public sealed class ReshapeLayer : Layer
     public ReshapeLayer(int[] targetShape)
     {
         if (targetShape.Length == 0 || targetShape.Any(d => d == 0 || d < -1) || targetShape.Count(d => d == -1) > 1)
-            throw new GpuNetException($"Reshape: 'target_shape' must be positive sizes with at most one -1, got {Tensors.ShapeOf.Format(targetShape)}");
+            throw new GpuNetException($"Reshape: 'target_shape' must be positive sizes with at most one -1, got " +
+                $"{Tensors.ShapeOf.Format(targetShape)}");
         TargetShape = targetShape;
     }
 
@@ -27,5 +28,6 @@ public sealed class ReshapeLayer : Layer
         return builder.Graph.Apply(new ReshapeOp(internalShape), input);
     }
 
-    public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?> { ["target_shape"] = TargetShape };
+    public override IReadOnlyDictionary<string, object?> GetConfig() =>
+        new Dictionary<string, object?> { ["target_shape"] = TargetShape };
 }

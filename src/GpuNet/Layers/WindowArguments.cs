@@ -6,6 +6,7 @@ internal static class WindowArguments
     public static void CheckPair(string layer, string argument, (int Height, int Width) pair)
     {
         if (pair.Height <= 0 || pair.Width <= 0)
-            throw new GpuNetException($"{layer}: '{argument}' must be positive integers, got ({pair.Height}, {pair.Width})");
+            throw new GpuNetException($"{layer}: '{argument}' must be positive integers, got " +
+                $"({pair.Height}, {pair.Width})");
     }
 }

@@ -43,7 +43,8 @@ public sealed class Loss
 
     public static Loss BinaryCrossEntropy { get; } = new("binary_crossentropy", LossKind.BinaryCrossEntropy);
 
-    public static Loss CategoricalCrossEntropy { get; } = new("categorical_crossentropy", LossKind.CategoricalCrossEntropy);
+    public static Loss CategoricalCrossEntropy { get; } = new("categorical_crossentropy",
+        LossKind.CategoricalCrossEntropy);
 
     public static Loss FromName(string name) => ByName.TryGetValue(name, out LossKind kind)
         ? new Loss(name, kind)

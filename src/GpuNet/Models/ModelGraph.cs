@@ -23,13 +23,16 @@ public sealed class ModelGraph(ComputationGraph graph, Value input, Value output
 
     public long NonTrainableParameterCount => Parameters.Where(p => !p.Trainable).Sum(p => (long)p.Length);
 
-    /// <summary>Keras's summary table, one row per layer: "dense_1 (Dense)", "(None, 30)", its parameter count.</summary>
+    /// <summary>Keras's summary table, one row per layer: "dense_1 (Dense)", "(None, 30)", its parameter
+    /// count.</summary>
     public IReadOnlyList<(string Name, string OutputShape, long Parameters)> SummaryRows() =>
-        Layers.Select(l => ($"{l.Name} ({l.Layer.TypeName})", ShapeOf.Format(ShapeOf.ToChannelsLast(l.Output.SampleShape), withBatch: true), l.ParameterCount)).ToList();
+        Layers.Select(l => ($"{l.Name} ({l.Layer.TypeName})",
+            ShapeOf.Format(ShapeOf.ToChannelsLast(l.Output.SampleShape), withBatch: true), l.ParameterCount)).ToList();
 
     public string Summary()
     {
-        var rows = SummaryRows().Select(r => (r.Name, Shape: r.OutputShape, Count: r.Parameters.ToString("N0", CultureInfo.InvariantCulture))).ToList();
+        var rows = SummaryRows().Select(r => (r.Name, Shape: r.OutputShape,
+            Count: r.Parameters.ToString("N0", CultureInfo.InvariantCulture))).ToList();
         int nameWidth = Math.Max(28, rows.Max(r => r.Name.Length) + 2);
         int shapeWidth = Math.Max(25, rows.Max(r => r.Shape.Length) + 2);
         int width = nameWidth + shapeWidth + 12;

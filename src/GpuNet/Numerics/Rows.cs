@@ -1,6 +1,7 @@
 namespace GpuNet.Numerics;
 
-/// <summary>Plain arithmetic on one row of a row-major matrix, shared by the CPU kernels and what reads their outputs.</summary>
+/// <summary>Plain arithmetic on one row of a row-major matrix, shared by the CPU kernels and what reads their
+/// outputs.</summary>
 public static class Rows
 {
     /// <summary>The first index of the largest value, as numpy's argmax.</summary>

@@ -16,7 +16,8 @@ public sealed class ActivationOp(ActivationKind kind, float alpha = 0f) : Op
     public override int[] OutputShape(IReadOnlyList<int[]> inputShapes) => inputShapes[0];
 
     public override void Forward(OpContext context, OpTensors tensors) =>
-        context.Accelerator.ActivationForward(Kind, Alpha, tensors.Input.Buffer, tensors.Output.Length, tensors.Output.Buffer);
+        context.Accelerator.ActivationForward(Kind, Alpha, tensors.Input.Buffer, tensors.Output.Length,
+            tensors.Output.Buffer);
 
     public override bool CanSetInputGradient => true;
 

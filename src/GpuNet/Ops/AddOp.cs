@@ -11,12 +11,14 @@ public sealed class AddOp : Op
     public override int[] OutputShape(IReadOnlyList<int[]> inputShapes)
     {
         if (!inputShapes[0].SequenceEqual(inputShapes[1]))
-            throw new GpuNetException($"add needs inputs of one shape, got {Tensors.ShapeOf.Format(inputShapes[0])} and {Tensors.ShapeOf.Format(inputShapes[1])}");
+            throw new GpuNetException($"add needs inputs of one shape, got " +
+                $"{Tensors.ShapeOf.Format(inputShapes[0])} and {Tensors.ShapeOf.Format(inputShapes[1])}");
         return inputShapes[0];
     }
 
     public override void Forward(OpContext context, OpTensors tensors) =>
-        context.Accelerator.Add(tensors.Inputs[0].Buffer, tensors.Inputs[1].Buffer, tensors.Output.Length, tensors.Output.Buffer);
+        context.Accelerator.Add(tensors.Inputs[0].Buffer, tensors.Inputs[1].Buffer, tensors.Output.Length,
+            tensors.Output.Buffer);
 
     public override void Backward(OpContext context, OpTensors tensors)
     {
@@ -24,8 +26,8 @@ public sealed class AddOp : Op
         foreach (var dx in tensors.InputGradients)
         {
             if (dx is null) continue;
-            context.Accelerator.ActivationBackward(ActivationKind.Linear, 0f, tensors.Output.Buffer, tensors.Output.Buffer,
-                tensors.OutputGradient!.Buffer, tensors.Output.Length, dx.Buffer);
+            context.Accelerator.ActivationBackward(ActivationKind.Linear, 0f, tensors.Output.Buffer,
+                tensors.Output.Buffer, tensors.OutputGradient!.Buffer, tensors.Output.Length, dx.Buffer);
         }
     }
 }

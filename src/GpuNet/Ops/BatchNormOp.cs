@@ -16,7 +16,8 @@ namespace GpuNet.Ops;
 /// channel, negligible at the batch sizes used for images.
 /// The update happens in the training forward pass, once per step, not in backward.
 /// </remarks>
-public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter movingMean, Parameter movingVariance, float momentum, float epsilon) : Op
+public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter movingMean, Parameter movingVariance,
+    float momentum, float epsilon) : Op
 {
     public Parameter? Gamma { get; } = gamma;
 
@@ -43,7 +44,8 @@ public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter mov
         int[] input = inputShapes[0];
         int features = ChannelsOf(input);
         if (features != Channels)
-            throw new GpuNetException($"was built for {Channels} features or channels but gets {features} ({Tensors.ShapeOf.Format(Tensors.ShapeOf.ToChannelsLast(input))})");
+            throw new GpuNetException($"was built for {Channels} features or channels but gets " +
+                $"{features} ({Tensors.ShapeOf.Format(Tensors.ShapeOf.ToChannelsLast(input))})");
         return input;
     }
 
@@ -51,7 +53,8 @@ public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter mov
     public static int ChannelsOf(int[] sampleShape) => sampleShape.Length == 3 ? sampleShape[0] : sampleShape[^1];
 
     /// <summary>The batch mean and 1/√(var + ε) per channel, saved for backward.</summary>
-    public override int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) => 2 * ChannelsOf(inputShapes[0]);
+    public override int WorkspaceLength(int batchSize, IReadOnlyList<int[]> inputShapes) =>
+        2 * ChannelsOf(inputShapes[0]);
 
     public override void Forward(OpContext context, OpTensors tensors)
     {
@@ -59,12 +62,14 @@ public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter mov
         var acc = context.Accelerator;
         if (context.Training)
         {
-            acc.BatchNormForwardTraining(tensors.Input.Buffer, Gamma?.Value.Buffer, Beta?.Value.Buffer, outer, channels, spatial, Momentum, Epsilon,
+            acc.BatchNormForwardTraining(tensors.Input.Buffer, Gamma?.Value.Buffer, Beta?.Value.Buffer, outer, channels,
+                spatial, Momentum, Epsilon,
                 tensors.Output.Buffer, tensors.Workspace!.Buffer, MovingMean.Value.Buffer, MovingVariance.Value.Buffer);
         }
         else
         {
-            acc.BatchNormForwardInference(tensors.Input.Buffer, Gamma?.Value.Buffer, Beta?.Value.Buffer, MovingMean.Value.Buffer, MovingVariance.Value.Buffer,
+            acc.BatchNormForwardInference(tensors.Input.Buffer, Gamma?.Value.Buffer, Beta?.Value.Buffer,
+                MovingMean.Value.Buffer, MovingVariance.Value.Buffer,
                 outer, channels, spatial, Epsilon, tensors.Output.Buffer);
         }
     }
@@ -72,9 +77,11 @@ public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter mov
     public override void Backward(OpContext context, OpTensors tensors)
     {
         if (!context.Training)
-            throw new InvalidOperationException("Batch normalization's backward pass needs the batch statistics of a training-mode forward pass.");
+            throw new InvalidOperationException("Batch normalization's backward pass needs the batch statistics of a " +
+                "training-mode forward pass.");
         var (outer, channels, spatial) = Layout(context.BatchSize, tensors);
-        context.Accelerator.BatchNormBackward(tensors.Input.Buffer, Gamma?.Value.Buffer, tensors.Workspace!.Buffer, tensors.OutputGradient!.Buffer,
+        context.Accelerator.BatchNormBackward(tensors.Input.Buffer, Gamma?.Value.Buffer, tensors.Workspace!.Buffer,
+            tensors.OutputGradient!.Buffer,
             outer, channels, spatial, tensors.InputGradients[0]?.Buffer, Gamma?.Gradient.Buffer, Beta?.Gradient.Buffer);
     }
 

@@ -38,11 +38,13 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
         return [Filters, outputHeight, outputWidth];
     }
 
-    /// <summary>col, then the filter-major result, each as long as the accelerator asks (for im2col, [C·kh·kw, N·OH·OW] and [F, N·OH·OW]).</summary>
+    /// <summary>col, then the filter-major result, each as long as the accelerator asks (for im2col, [C·kh·kw, N·OH·OW]
+    /// and [F, N·OH·OW]).</summary>
     public override int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes, IAccelerator accelerator)
     {
         var (channels, height, width) = ImageShape.Of(inputShapes[0]);
-        var (columns, filterMajor) = accelerator.Conv2DWorkspaceLengths(Window.Over(batchSize, channels, height, width), Filters);
+        var (columns, filterMajor) = accelerator.Conv2DWorkspaceLengths(Window.Over(batchSize, channels, height, width),
+            Filters);
         return [columns, filterMajor];
     }
 
@@ -53,12 +55,15 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
             tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, tensors.Output.Buffer);
     }
 
-    /// <summary>The accelerator may keep what the forward left in the workspaces, so a backward must follow its forward.</summary>
+    /// <summary>The accelerator may keep what the forward left in the workspaces, so a backward must follow its
+    /// forward.</summary>
     public override void Backward(OpContext context, OpTensors tensors)
     {
         Window2D g = Geometry(context, tensors);
-        context.Accelerator.Conv2DBackward(tensors.Input.Buffer, Kernel.Value.Buffer, tensors.OutputGradient!.Buffer, g, Filters,
-            tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, Kernel.Gradient.Buffer, Bias?.Gradient.Buffer,
+        context.Accelerator.Conv2DBackward(tensors.Input.Buffer, Kernel.Value.Buffer, tensors.OutputGradient!.Buffer, g,
+            Filters,
+            tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer, Kernel.Gradient.Buffer,
+                Bias?.Gradient.Buffer,
             tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
     }
 
@@ -84,16 +89,19 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
     public override void BackwardFused(OpContext context, OpTensors tensors, Op pooling, OpTensors pooled)
     {
         Window2D g = Geometry(context, tensors);
-        context.Accelerator.Conv2DMaxPoolBackward(Convolution(g, tensors), Pooling(g, pooling, pooled), pooled.OutputGradient!.Buffer,
-            tensors.OutputGradient!.Buffer, pooled.FusedReluGradient?.Buffer,
-            new ConvolutionGradients(Kernel.Gradient.Buffer, Bias?.Gradient.Buffer, tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient));
+        context.Accelerator.Conv2DMaxPoolBackward(Convolution(g, tensors), Pooling(g, pooling, pooled),
+            pooled.OutputGradient!.Buffer, tensors.OutputGradient!.Buffer, pooled.FusedReluGradient?.Buffer,
+            new ConvolutionGradients(Kernel.Gradient.Buffer, Bias?.Gradient.Buffer, tensors.InputGradients[0]?.Buffer,
+                tensors.SetsInputGradient));
     }
 
-    private ConvolutionStep Convolution(Window2D g, OpTensors tensors) => new(g, Filters, tensors.Input.Buffer, Kernel.Value.Buffer,
+    private ConvolutionStep Convolution(Window2D g, OpTensors tensors) =>
+        new(g, Filters, tensors.Input.Buffer, Kernel.Value.Buffer,
         tensors.Workspaces[Columns].Buffer, tensors.Workspaces[FilterMajor].Buffer);
 
     private PoolingStep Pooling(Window2D g, Op pooling, OpTensors pooled) => new(
-        ((Pool2DOp)pooling).Window.Over(g.Batch, Filters, g.OutputHeight, g.OutputWidth), pooled.FusesRelu, pooled.Output.Buffer,
+        ((Pool2DOp)pooling).Window.Over(g.Batch, Filters, g.OutputHeight, g.OutputWidth), pooled.FusesRelu,
+            pooled.Output.Buffer,
         pooled.Workspace!.Buffer);
 
     /// <summary>The input gradient is a sum over this op's patches alone, so it can be written whole.</summary>

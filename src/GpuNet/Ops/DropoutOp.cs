@@ -36,8 +36,8 @@ public sealed class DropoutOp : Op
             acc.ActivationForward(ActivationKind.Linear, 0f, tensors.Input.Buffer, length, tensors.Output.Buffer);
             return;
         }
-        acc.DropoutForward(tensors.Input.Buffer, length, Rate, context.Seed, RandomStreams.Dropout(context.Step, context.NodeIndex),
-            tensors.Output.Buffer, tensors.Workspace!.Buffer);
+        acc.DropoutForward(tensors.Input.Buffer, length, Rate, context.Seed,
+            RandomStreams.Dropout(context.Step, context.NodeIndex), tensors.Output.Buffer, tensors.Workspace!.Buffer);
     }
 
     public override void Backward(OpContext context, OpTensors tensors)
@@ -47,6 +47,7 @@ public sealed class DropoutOp : Op
         int length = tensors.Output.Length;
         DeviceBuffer dy = tensors.OutputGradient!.Buffer;
         if (context.Training) acc.DropoutBackward(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
-        else acc.ActivationBackward(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length, dx.Buffer);
+        else acc.ActivationBackward(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
+            dx.Buffer);
     }
 }

@@ -13,7 +13,8 @@ public static class ImageShape
         2 => (1, sampleShape[0], sampleShape[1]),
         3 => (sampleShape[0], sampleShape[1], sampleShape[2]),
         _ => throw new GpuNetException(
-            $"expects an image input (height, width, channels) but gets {ShapeOf.Format(ShapeOf.ToChannelsLast(sampleShape))}; " +
+            $"expects an image input (height, width, channels) but gets " +
+                $"{ShapeOf.Format(ShapeOf.ToChannelsLast(sampleShape))}; " +
             "an image layer must come before Flatten, or use Reshape to give the input its height, width and channels"),
     };
 

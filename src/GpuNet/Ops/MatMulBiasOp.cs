@@ -18,7 +18,8 @@ public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
     {
         int[] input = inputShapes[0];
         if (input.Length != 1)
-            throw new GpuNetException($"expects a flat input (features,) but gets {Tensors.ShapeOf.Format(input)}; put a Flatten layer before it");
+            throw new GpuNetException($"expects a flat input (features,) but gets " +
+                $"{Tensors.ShapeOf.Format(input)}; put a Flatten layer before it");
         if (input[0] != Kernel.Shape[0])
             throw new GpuNetException($"expects {Kernel.Shape[0]} input features but gets {input[0]}");
         return [Kernel.Shape[1]];
@@ -28,7 +29,8 @@ public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
     {
         var acc = context.Accelerator;
         int batch = context.BatchSize, inputs = Kernel.Shape[0], outputs = Kernel.Shape[1];
-        acc.Gemm(false, false, tensors.Input.Buffer, Kernel.Value.Buffer, batch, outputs, inputs, 1f, 0f, tensors.Output.Buffer);
+        acc.Gemm(false, false, tensors.Input.Buffer, Kernel.Value.Buffer, batch, outputs, inputs, 1f, 0f,
+            tensors.Output.Buffer);
         if (Bias is not null) acc.AddBias(Bias.Value.Buffer, batch, outputs, tensors.Output.Buffer);
     }
 

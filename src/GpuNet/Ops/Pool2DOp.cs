@@ -35,14 +35,16 @@ public sealed class Pool2DOp(PoolingKind kind, SlidingWindow window) : Op
         DeviceBuffer x = tensors.Input.Buffer, y = tensors.Output.Buffer;
         switch (Kind)
         {
-            case PoolingKind.Max when tensors.FusesRelu: acc.MaxPoolReluForward(x, g, y, tensors.Workspace!.Buffer); break;
+            case PoolingKind.Max when tensors.FusesRelu: acc.MaxPoolReluForward(x, g, y,
+                tensors.Workspace!.Buffer); break;
             case PoolingKind.Max: acc.MaxPoolForward(x, g, y, tensors.Workspace!.Buffer); break;
             case PoolingKind.Average: acc.AveragePoolForward(x, g, y); break;
             default: acc.L2PoolForward(x, g, y); break;
         }
     }
 
-    /// <summary>Max pooling: a window's maximum is the maximum of its ReLU, where it is positive; else both are zero and pass no gradient.</summary>
+    /// <summary>Max pooling: a window's maximum is the maximum of its ReLU, where it is positive; else both are zero
+    /// and pass no gradient.</summary>
     public override bool CanFuseRelu => Kind == PoolingKind.Max;
 
     /// <summary>Max pooling writes whole planes of dx (zero where no maximum was); the others add.</summary>
@@ -57,9 +59,11 @@ public sealed class Pool2DOp(PoolingKind kind, SlidingWindow window) : Op
         switch (Kind)
         {
             case PoolingKind.Max when tensors.FusesRelu:
-                acc.MaxPoolReluBackward(dy, tensors.Output.Buffer, tensors.Workspace!.Buffer, g, dx.Buffer, tensors.FusedReluGradient!.Buffer, tensors.SetsInputGradient);
+                acc.MaxPoolReluBackward(dy, tensors.Output.Buffer, tensors.Workspace!.Buffer, g, dx.Buffer,
+                    tensors.FusedReluGradient!.Buffer, tensors.SetsInputGradient);
                 break;
-            case PoolingKind.Max when tensors.SetsInputGradient: acc.MaxPoolBackwardSet(dy, tensors.Workspace!.Buffer, g, dx.Buffer); break;
+            case PoolingKind.Max when tensors.SetsInputGradient: acc.MaxPoolBackwardSet(dy, tensors.Workspace!.Buffer,
+                g, dx.Buffer); break;
             case PoolingKind.Max: acc.MaxPoolBackward(dy, tensors.Workspace!.Buffer, g, dx.Buffer); break;
             case PoolingKind.Average: acc.AveragePoolBackward(dy, g, dx.Buffer); break;
             default: acc.L2PoolBackward(tensors.Input.Buffer, tensors.Output.Buffer, dy, g, dx.Buffer); break;

@@ -21,7 +21,8 @@ public sealed class ReshapeOp(int[] targetShape) : Op
         int[] shape = (int[])TargetShape.Clone();
         if (unknown >= 0 && known > 0 && inputSize % known == 0) shape[unknown] = inputSize / known;
         if (ShapeOf.ElementCount(shape) != inputSize || shape.Any(d => d <= 0))
-            throw new GpuNetException($"cannot reshape {ShapeOf.Format(inputShapes[0])} ({inputSize} values) to {ShapeOf.Format(TargetShape)}");
+            throw new GpuNetException($"cannot reshape {ShapeOf.Format(inputShapes[0])} ({inputSize} values) to " +
+                $"{ShapeOf.Format(TargetShape)}");
         return shape;
     }
 

@@ -7,7 +7,8 @@ namespace GpuNet.Ops;
 /// places itself over an image to give the <see cref="Window2D"/> the kernels run with.
 /// </summary>
 /// <param name="What">How errors name the window: "kernel" or "pool".</param>
-public sealed record SlidingWindow(int Height, int Width, int StrideHeight, int StrideWidth, Padding Padding, string What = "window")
+public sealed record SlidingWindow(int Height, int Width, int StrideHeight, int StrideWidth, Padding Padding,
+    string What = "window")
 {
     /// <summary>Output size and leading padding along one axis, or an error when the window cannot fit.</summary>
     public (int Output, int PadBefore) Along(int input, int window, int stride)
@@ -25,7 +26,9 @@ public sealed record SlidingWindow(int Height, int Width, int StrideHeight, int 
     public (int Height, int Width) OutputSize(int height, int width)
     {
         if (Padding == Padding.Valid && (Height > height || Width > width))
-            throw new GpuNetException($"{What} {Height}x{Width} is larger than the input {height}x{width} with 'valid' padding; use a smaller {What}, padding 'same', or fewer pooling layers before it");
+            throw new GpuNetException($"{What} {Height}x{Width} is larger than the input " +
+                $"{height}x{width} with 'valid' padding; use a smaller {What}, padding 'same', or fewer pooling " +
+                    $"layers before it");
         return (Along(height, Height, StrideHeight).Output, Along(width, Width, StrideWidth).Output);
     }
 
@@ -34,6 +37,7 @@ public sealed record SlidingWindow(int Height, int Width, int StrideHeight, int 
     {
         var (outputHeight, padTop) = Along(height, Height, StrideHeight);
         var (outputWidth, padLeft) = Along(width, Width, StrideWidth);
-        return new Window2D(batch, channels, height, width, Height, Width, StrideHeight, StrideWidth, padTop, padLeft, outputHeight, outputWidth);
+        return new Window2D(batch, channels, height, width, Height, Width, StrideHeight, StrideWidth, padTop, padLeft,
+            outputHeight, outputWidth);
     }
 }

@@ -7,7 +7,8 @@ namespace GpuNet.Optimizers;
 /// Keras 2's Nadam(lr=0.002, beta_1=0.9, beta_2=0.999, epsilon=1e-7, schedule_decay=0.004):
 /// Adam with Nesterov momentum, whose momentum warms up as μ_t = β₁(1 − ½·0.96^(t·schedule_decay)).
 /// </summary>
-public sealed class Nadam(float learningRate = 0.002f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, float scheduleDecay = 0.004f)
+public sealed class Nadam(float learningRate = 0.002f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f,
+    float scheduleDecay = 0.004f)
     : Optimizer(learningRate, 0f)
 {
     // Π μ_i over the steps taken, a float product as Keras keeps it, so a resumed run that
@@ -47,13 +48,15 @@ public sealed class Nadam(float learningRate = 0.002f, float beta1 = 0.9f, float
         _productSteps = iterations;
     }
 
-    protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration, DeviceBuffer[] slots) =>
+    protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
+        DeviceBuffer[] slots) =>
         accelerator.NadamUpdate(p.Gradient.Buffer, p.Length, _scalars, p.Value.Buffer, slots[0], slots[1]);
 
     private float MomentumAt(long t) => Beta1 * (1f - 0.5f * MathF.Pow(0.96f, t * ScheduleDecay));
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {
-        ["lr"] = LearningRate, ["beta_1"] = Beta1, ["beta_2"] = Beta2, ["epsilon"] = Epsilon, ["schedule_decay"] = ScheduleDecay,
+        ["lr"] = LearningRate, ["beta_1"] = Beta1, ["beta_2"] = Beta2, ["epsilon"] = Epsilon,
+            ["schedule_decay"] = ScheduleDecay,
     };
 }

@@ -47,14 +47,17 @@ public abstract class Optimizer
         float learningRate = LearningRate / (1f + Decay * (iteration - 1));
         BeginStep(iteration);
         // By index: a foreach over the interface would allocate an enumerator every step.
-        for (int i = 0; i < parameters.Count; i++) Update(accelerator, parameters[i], learningRate, iteration, _slots[parameters[i]]);
+        for (int i = 0; i < parameters.Count; i++)
+            Update(accelerator, parameters[i], learningRate, iteration, _slots[parameters[i]]);
     }
 
     /// <summary>Every state tensor, named "&lt;parameter&gt;/&lt;slot&gt;", for checkpoints.</summary>
     public IEnumerable<(string Name, Parameter Parameter, DeviceBuffer Buffer)> Slots =>
-        _slots.SelectMany(entry => entry.Value.Select((buffer, i) => ($"{entry.Key.Name}/{SlotNames[i]}", entry.Key, buffer)));
+        _slots.SelectMany(entry =>
+            entry.Value.Select((buffer, i) => ($"{entry.Key.Name}/{SlotNames[i]}", entry.Key, buffer)));
 
-    /// <summary>Brings step-dependent host state up to <paramref name="iterations"/> completed steps (after a resume).</summary>
+    /// <summary>Brings step-dependent host state up to <paramref name="iterations"/> completed steps (after a
+    /// resume).</summary>
     public virtual void Restore(long iterations) { }
 
     public void Release()
@@ -68,11 +71,14 @@ public abstract class Optimizer
 
     protected virtual void BeginStep(long iteration) { }
 
-    protected abstract void Update(IAccelerator accelerator, Parameter parameter, float learningRate, long iteration, DeviceBuffer[] slots);
+    protected abstract void Update(IAccelerator accelerator, Parameter parameter, float learningRate, long iteration,
+        DeviceBuffer[] slots);
 
     protected static float InRange(string optimizer, string name, float value, float min, float max) =>
-        value >= min && value <= max ? value : throw new GpuNetException($"{optimizer}: '{name}' must be between {min} and {max}, got {value}");
+        value >= min && value <= max ? value
+            : throw new GpuNetException($"{optimizer}: '{name}' must be between {min} and {max}, got {value}");
 
     protected static float Positive(string optimizer, string name, float value) =>
-        value > 0f && float.IsFinite(value) ? value : throw new GpuNetException($"{optimizer}: '{name}' must be a positive number, got {value}");
+        value > 0f && float.IsFinite(value) ? value
+            : throw new GpuNetException($"{optimizer}: '{name}' must be a positive number, got {value}");
 }

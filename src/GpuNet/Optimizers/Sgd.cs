@@ -6,7 +6,8 @@ namespace GpuNet.Optimizers;
 /// <summary>Keras's SGD(lr=0.01, momentum=0, decay=0, nesterov=False).</summary>
 public sealed class Sgd : Optimizer
 {
-    public Sgd(float learningRate = 0.01f, float momentum = 0f, float decay = 0f, bool nesterov = false) : base(learningRate, decay)
+    public Sgd(float learningRate = 0.01f, float momentum = 0f, float decay = 0f,
+        bool nesterov = false) : base(learningRate, decay)
     {
         Momentum = InRange("SGD", "momentum", momentum, 0f, 1f);
         Nesterov = nesterov;
@@ -21,8 +22,10 @@ public sealed class Sgd : Optimizer
     // Plain SGD keeps no velocity: no memory, no extra pass.
     public override IReadOnlyList<string> SlotNames => Momentum > 0f ? ["velocity"] : [];
 
-    protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration, DeviceBuffer[] slots) =>
-        accelerator.SgdUpdate(p.Gradient.Buffer, p.Length, learningRate, Momentum, Nesterov, p.Value.Buffer, slots.Length > 0 ? slots[0] : null);
+    protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
+        DeviceBuffer[] slots) =>
+        accelerator.SgdUpdate(p.Gradient.Buffer, p.Length, learningRate, Momentum, Nesterov, p.Value.Buffer,
+            slots.Length > 0 ? slots[0] : null);
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {

@@ -10,5 +10,6 @@ public sealed class ConstantInitializer(float value, string name = "constant") :
     public override IReadOnlyDictionary<string, object> Arguments =>
         Name == "constant" ? new Dictionary<string, object> { ["value"] = Value } : new Dictionary<string, object>();
 
-    public override void Fill(Span<float> values, int[] shape, int fanIn, int fanOut, ulong seed, ulong stream) => values.Fill(Value);
+    public override void Fill(Span<float> values, int[] shape, int fanIn, int fanOut, ulong seed, ulong stream) =>
+        values.Fill(Value);
 }

@@ -18,7 +18,8 @@ public sealed class ExplicitInitializer(float[] values, int[] shape) : Initializ
     public override void Validate(int[] shape)
     {
         if (!shape.SequenceEqual(Shape))
-            throw new GpuNetException($"explicit weights have shape {ShapeOf.Format(Shape)} but the parameter is {ShapeOf.Format(shape)}");
+            throw new GpuNetException($"explicit weights have shape {ShapeOf.Format(Shape)} but the parameter is " +
+                $"{ShapeOf.Format(shape)}");
     }
 
     public override void Fill(Span<float> destination, int[] shape, int fanIn, int fanOut, ulong seed, ulong stream)

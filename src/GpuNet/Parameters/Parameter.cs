@@ -37,9 +37,11 @@ public sealed class Parameter(string name, int[] shape, Initializer initializer,
         _ => (Shape[1] * ShapeOf.ElementCount(Shape.AsSpan(2)), Shape[0] * ShapeOf.ElementCount(Shape.AsSpan(2))),
     };
 
-    public Tensor Value => _value ?? throw new InvalidOperationException($"Parameter {Name} has no buffer: compile the model first.");
+    public Tensor Value => _value
+        ?? throw new InvalidOperationException($"Parameter {Name} has no buffer: compile the model first.");
 
-    public Tensor Gradient => _gradient ?? throw new InvalidOperationException($"Parameter {Name} has no gradient buffer.");
+    public Tensor Gradient => _gradient
+        ?? throw new InvalidOperationException($"Parameter {Name} has no gradient buffer.");
 
     public bool IsAllocated => _value is not null;
 

@@ -7,7 +7,8 @@ public sealed class RandomNormalInitializer : Initializer
 {
     public RandomNormalInitializer(float mean = 0f, float stddev = 0.05f)
     {
-        if (!(stddev >= 0f) || !float.IsFinite(stddev)) throw new GpuNetException($"random_normal: 'stddev' must be a number ≥ 0, got {stddev}");
+        if (!(stddev >= 0f) || !float.IsFinite(stddev))
+            throw new GpuNetException($"random_normal: 'stddev' must be a number ≥ 0, got {stddev}");
         Mean = mean;
         StandardDeviation = stddev;
     }
@@ -18,10 +19,12 @@ public sealed class RandomNormalInitializer : Initializer
 
     public override string Name => "random_normal";
 
-    public override IReadOnlyDictionary<string, object> Arguments => new Dictionary<string, object> { ["mean"] = Mean, ["stddev"] = StandardDeviation };
+    public override IReadOnlyDictionary<string, object> Arguments =>
+        new Dictionary<string, object> { ["mean"] = Mean, ["stddev"] = StandardDeviation };
 
     public override void Fill(Span<float> values, int[] shape, int fanIn, int fanOut, ulong seed, ulong stream)
     {
-        for (int i = 0; i < values.Length; i++) values[i] = Mean + StandardDeviation * Philox.Normal(seed, stream, (ulong)i);
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Mean + StandardDeviation * Philox.Normal(seed, stream, (ulong)i);
     }
 }

@@ -7,7 +7,8 @@ public sealed class RandomUniformInitializer : Initializer
 {
     public RandomUniformInitializer(float minval = -0.05f, float maxval = 0.05f)
     {
-        if (!(minval <= maxval)) throw new GpuNetException($"random_uniform: 'minval' ({minval}) must not exceed 'maxval' ({maxval})");
+        if (!(minval <= maxval))
+            throw new GpuNetException($"random_uniform: 'minval' ({minval}) must not exceed 'maxval' ({maxval})");
         Minimum = minval;
         Maximum = maxval;
     }
@@ -18,10 +19,12 @@ public sealed class RandomUniformInitializer : Initializer
 
     public override string Name => "random_uniform";
 
-    public override IReadOnlyDictionary<string, object> Arguments => new Dictionary<string, object> { ["minval"] = Minimum, ["maxval"] = Maximum };
+    public override IReadOnlyDictionary<string, object> Arguments =>
+        new Dictionary<string, object> { ["minval"] = Minimum, ["maxval"] = Maximum };
 
     public override void Fill(Span<float> values, int[] shape, int fanIn, int fanOut, ulong seed, ulong stream)
     {
-        for (int i = 0; i < values.Length; i++) values[i] = Minimum + (Maximum - Minimum) * Philox.Uniform(seed, stream, (ulong)i);
+        for (int i = 0; i < values.Length; i++)
+            values[i] = Minimum + (Maximum - Minimum) * Philox.Uniform(seed, stream, (ulong)i);
     }
 }

@@ -21,14 +21,17 @@ public sealed class VarianceScalingInitializer(string name, double scale, FanMod
         if (uniform)
         {
             double limit = Math.Sqrt(3 * variance);
-            for (int i = 0; i < values.Length; i++) values[i] = (float)((2.0 * Philox.Uniform(seed, stream, (ulong)i) - 1.0) * limit);
+            for (int i = 0; i < values.Length; i++)
+                values[i] = (float)((2.0 * Philox.Uniform(seed, stream, (ulong)i) - 1.0) * limit);
             return;
         }
         double deviation = Math.Sqrt(variance) / TruncatedDeviation;
-        for (int i = 0; i < values.Length; i++) values[i] = (float)(deviation * TruncatedStandardNormal(seed, stream, (ulong)i));
+        for (int i = 0; i < values.Length; i++)
+            values[i] = (float)(deviation * TruncatedStandardNormal(seed, stream, (ulong)i));
     }
 
-    /// <summary>Redraws beyond ±2 from the element's own sub-sequence, so each element stays independent of the others.</summary>
+    /// <summary>Redraws beyond ±2 from the element's own sub-sequence, so each element stays independent of the
+    /// others.</summary>
     internal static double TruncatedStandardNormal(ulong seed, ulong stream, ulong index)
     {
         for (ulong attempt = 0; ; attempt++)

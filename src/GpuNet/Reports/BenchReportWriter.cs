@@ -14,7 +14,8 @@ namespace GpuNet.Reports;
 public static partial class BenchReportWriter
 {
     /// <returns>The path of report.html.</returns>
-    public static string Write(string outputFolder, IReadOnlyList<NetworkBenchmarkResult> results, string machine, string accelerator)
+    public static string Write(string outputFolder, IReadOnlyList<NetworkBenchmarkResult> results, string machine,
+        string accelerator)
     {
         string assets = Path.Combine(outputFolder, RunReportWriter.AssetFolder);
         Directory.CreateDirectory(assets);
@@ -24,13 +25,18 @@ public static partial class BenchReportWriter
 
         var html = new StringBuilder(Html.PageStart("Deep versus shallow — GpuNet benchmark"));
         html.Append("<h1>Deep versus shallow</h1>\n");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"muted\">{results.Count} networks on {Html.Escape(accelerator)} · {Html.Escape(machine)}</p>\n");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p class=\"muted\">{results.Count} networks on " +
+                $"{Html.Escape(accelerator)} · {Html.Escape(machine)}</p>\n");
         html.Append("<section id=\"depth\">\n<h2>Time and accuracy against depth</h2>\n");
-        html.Append("<p class=\"muted\">Depth counts the layers with weights. Networks that differ only in depth share a line.</p>\n<div class=\"figures\">\n");
+        html.Append("<p class=\"muted\">Depth counts the layers with weights. Networks that differ only in depth " +
+            "share a line.</p>\n<div class=\"figures\">\n");
         foreach (var (_, svg) in charts.Take(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
         html.Append("<section id=\"gradient-norms\">\n<h2>Gradient norm of each layer</h2>\n");
-        html.Append("<p class=\"muted\">‖∂loss/∂W‖ per layer, first layer left: in deep sigmoid networks it shrinks by orders of magnitude towards the input — the vanishing gradient — and batch norm or ReLU keep it level.</p>\n<div class=\"figures\">\n");
+        html.Append("<p class=\"muted\">‖∂loss/∂W‖ per layer, first layer left: in deep sigmoid networks it shrinks " +
+            "by orders of magnitude towards the input — the vanishing gradient — and batch norm or ReLU keep it " +
+                "level.</p>\n<div class=\"figures\">\n");
         foreach (var (_, svg) in charts.Skip(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
         html.Append(Table(results));
@@ -59,15 +65,24 @@ public static partial class BenchReportWriter
     {
         var families = results.GroupBy(r => Family(r, results)).ToList();
         List<ChartSeries> ByDepth(Func<NetworkBenchmarkResult, double> value) => families
-            .Select((f, i) => new ChartSeries(f.Key, f.OrderBy(Depth).Select(r => ((double)Depth(r), value(r))).ToList(), ColorIndex: i)).ToList();
+            .Select((f, i) =>
+                new ChartSeries(f.Key, f.OrderBy(Depth).Select(r => ((double)Depth(r), value(r))).ToList(),
+                    ColorIndex: i)).ToList();
         var charts = new List<(string File, SvgLineChart Chart)>
         {
-            ("seconds-per-epoch.svg", new SvgLineChart { Title = "Seconds per epoch against depth", XLabel = "layers with weights", YLabel = "seconds per epoch", Series = ByDepth(r => r.SecondsPerEpoch) }),
-            ("accuracy.svg", new SvgLineChart { Title = "Test accuracy against depth", XLabel = "layers with weights", YLabel = "test accuracy", Series = ByDepth(r => r.TestAccuracy) }),
+            ("seconds-per-epoch.svg",
+                new SvgLineChart { Title = "Seconds per epoch against depth", XLabel = "layers with weights",
+                    YLabel = "seconds per epoch", Series = ByDepth(r => r.SecondsPerEpoch) }),
+            ("accuracy.svg",
+                new SvgLineChart { Title = "Test accuracy against depth", XLabel = "layers with weights",
+                    YLabel = "test accuracy", Series = ByDepth(r => r.TestAccuracy) }),
         };
         bool severalEpochs = results.Any(r => r.Epochs > 1);
-        List<ChartSeries> Norms(Func<NetworkBenchmarkResult, IReadOnlyList<Training.LayerGradientNorm>> norms) => results
-            .Select((r, i) => new ChartSeries(r.Name, norms(r).Select((g, layer) => ((double)(layer + 1), (double)g.Norm)).ToList(), ColorIndex: i)).ToList();
+        List<ChartSeries> Norms(Func<NetworkBenchmarkResult, IReadOnlyList<Training.LayerGradientNorm>> norms) =>
+            results
+            .Select((r, i) =>
+                new ChartSeries(r.Name, norms(r).Select((g, layer) => ((double)(layer + 1), (double)g.Norm)).ToList(),
+                    ColorIndex: i)).ToList();
         charts.Add(("gradient-norms-first-epoch.svg", new SvgLineChart
         {
             Title = severalEpochs ? "Gradient norm per layer, first epoch" : "Gradient norm per layer",
@@ -96,7 +111,9 @@ public static partial class BenchReportWriter
         {
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td class=\"text\">{Html.Escape(r.Name)}</td><td>{Depth(r)}</td><td>{r.Parameters:N0}</td><td>{r.Epochs}</td><td>{r.SecondsPerEpoch:0.00}</td><td>{r.SamplesPerSecond:N0}</td><td>{r.TestAccuracy:P2}</td>");
-            html.Append(CultureInfo.InvariantCulture, $"<td class=\"text\">{NetworkBenchmark.Norms(r.FirstEpochGradientNorms)}</td><td class=\"text\">{NetworkBenchmark.Norms(r.LastEpochGradientNorms)}</td></tr>\n");
+            html.Append(CultureInfo.InvariantCulture,
+                $"<td class=\"text\">{NetworkBenchmark.Norms(r.FirstEpochGradientNorms)}</td><td " +
+                    $"class=\"text\">{NetworkBenchmark.Norms(r.LastEpochGradientNorms)}</td></tr>\n");
         }
         return html.Append("</table>\n</section>\n").ToString();
     }

@@ -2,7 +2,8 @@ using GpuNet.Numerics;
 
 namespace GpuNet.Reports;
 
-/// <summary>How often each true class was predicted as each class: rows are the truth, columns the prediction.</summary>
+/// <summary>How often each true class was predicted as each class: rows are the truth, columns the
+/// prediction.</summary>
 public sealed class ConfusionMatrix
 {
     private readonly int[,] _counts;
@@ -23,7 +24,8 @@ public sealed class ConfusionMatrix
     public static ConfusionMatrix FromOutputs(ReadOnlySpan<float> outputs, ReadOnlySpan<byte> labels, int classes)
     {
         if (outputs.Length != labels.Length * classes)
-            throw new ArgumentException($"{labels.Length} samples of {classes} classes need {labels.Length * classes} outputs, got {outputs.Length}", nameof(outputs));
+            throw new ArgumentException($"{labels.Length} samples of {classes} classes need " +
+                $"{labels.Length * classes} outputs, got {outputs.Length}", nameof(outputs));
         var matrix = new ConfusionMatrix(classes);
         for (int i = 0; i < labels.Length; i++)
             matrix._counts[labels[i], Rows.ArgMax(outputs.Slice(i * classes, classes))]++;

@@ -16,7 +16,8 @@ public sealed record FirstLayerWeights(string Title, int TileWidth, int TileHeig
     public const int MaximumTiles = 64;
 
     /// <returns>Null when the first layer with weights is neither kind (its weights are no picture).</returns>
-    public static FirstLayerWeights? Of(ModelGraph model, IReadOnlyList<NamedTensor> weights, int imageHeight, int imageWidth)
+    public static FirstLayerWeights? Of(ModelGraph model, IReadOnlyList<NamedTensor> weights, int imageHeight,
+        int imageWidth)
     {
         BuiltLayer? first = model.Layers.FirstOrDefault(l => l.Parameters.Any(IsKernel));
         if (first is null) return null;
@@ -32,7 +33,8 @@ public sealed record FirstLayerWeights(string Title, int TileWidth, int TileHeig
                 int filters = shape[0], channels = shape[1], height = shape[2], width = shape[3], area = height * width;
                 for (int f = 0; f < filters && tiles.Count < MaximumTiles; f++)
                     for (int c = 0; c < channels && tiles.Count < MaximumTiles; c++)
-                        tiles.Add(RasterImage.FromWeights(kernel.Values.AsSpan((f * channels + c) * area, area), width, height));
+                        tiles.Add(RasterImage.FromWeights(kernel.Values.AsSpan((f * channels + c) * area, area), width,
+                            height));
                 string what = channels == 1 ? $"{filters} filters" : $"{filters} filters × {channels} channels";
                 return new FirstLayerWeights($"{first.Name}: {what}, {height}×{width}", width, height, tiles);
             }
@@ -47,7 +49,8 @@ public sealed record FirstLayerWeights(string Title, int TileWidth, int TileHeig
                     tiles.Add(RasterImage.FromWeights(column, imageWidth, imageHeight));
                 }
                 string shown = units > tiles.Count ? $"the first {tiles.Count} of {units} units" : $"all {units} units";
-                return new FirstLayerWeights($"{first.Name}: incoming weights of {shown}, as {imageHeight}×{imageWidth} images", imageWidth, imageHeight, tiles);
+                return new FirstLayerWeights($"{first.Name}: incoming weights of " +
+                    $"{shown}, as {imageHeight}×{imageWidth} images", imageWidth, imageHeight, tiles);
             }
             default:
                 return null;

@@ -9,9 +9,11 @@ public static class Html
     /// turn × into &amp;#215;).
     /// </summary>
     public static string Escape(string text) =>
-        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'", "&#39;");
+        text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;").Replace("\"", "&quot;").Replace("'",
+            "&#39;");
 
-    /// <summary>A PNG as an &lt;img&gt; whose source is the file itself (a data URI), so the page needs no other file.</summary>
+    /// <summary>A PNG as an &lt;img&gt; whose source is the file itself (a data URI), so the page needs no other
+    /// file.</summary>
     public static string InlinePng(byte[] png, string alt, int displayWidth, string cssClass = "pixels") =>
         $"<img class=\"{cssClass}\" width=\"{displayWidth}\" alt=\"{Escape(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
 

@@ -8,8 +8,11 @@ public sealed class RasterImage
 {
     public RasterImage(int width, int height, int channels, byte background = 0)
     {
-        if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"an image needs a positive size, got {width}×{height}");
-        if (channels is not (1 or 3)) throw new ArgumentOutOfRangeException(nameof(channels), $"1 (grey) or 3 (RGB) channels, got {channels}");
+        if (width <= 0 || height <= 0)
+            throw new ArgumentOutOfRangeException(nameof(width),
+                $"an image needs a positive size, got {width}×{height}");
+        if (channels is not (1 or 3))
+            throw new ArgumentOutOfRangeException(nameof(channels), $"1 (grey) or 3 (RGB) channels, got {channels}");
         Width = width;
         Height = height;
         Channels = channels;
@@ -26,10 +29,12 @@ public sealed class RasterImage
     /// <summary>[Height, Width, Channels], row-major.</summary>
     public byte[] Pixels { get; }
 
-    /// <summary>A greyscale image of values in [0, 1] (a dataset image): 0 black, 1 white; values outside are clipped.</summary>
+    /// <summary>A greyscale image of values in [0, 1] (a dataset image): 0 black, 1 white; values outside are
+    /// clipped.</summary>
     public static RasterImage FromUnitValues(ReadOnlySpan<float> values, int width, int height)
     {
-        if (values.Length != width * height) throw new ArgumentException($"{width}×{height} pixels needed, got {values.Length}", nameof(values));
+        if (values.Length != width * height)
+            throw new ArgumentException($"{width}×{height} pixels needed, got {values.Length}", nameof(values));
         var image = new RasterImage(width, height, 1);
         for (int i = 0; i < values.Length; i++) image.Pixels[i] = ToByte(values[i]);
         return image;
@@ -41,7 +46,8 @@ public sealed class RasterImage
     /// </summary>
     public static RasterImage FromWeights(ReadOnlySpan<float> weights, int width, int height)
     {
-        if (weights.Length != width * height) throw new ArgumentException($"{width}×{height} weights needed, got {weights.Length}", nameof(weights));
+        if (weights.Length != width * height)
+            throw new ArgumentException($"{width}×{height} weights needed, got {weights.Length}", nameof(weights));
         float largest = 0;
         foreach (float w in weights) largest = Math.Max(largest, Math.Abs(w));
         var image = new RasterImage(width, height, 1);
@@ -58,22 +64,28 @@ public sealed class RasterImage
         for (int y = 0; y < large.Height; y++)
             for (int x = 0; x < large.Width; x++)
                 for (int c = 0; c < Channels; c++)
-                    large.Pixels[(y * large.Width + x) * Channels + c] = Pixels[((y / factor) * Width + x / factor) * Channels + c];
+                    large.Pixels[(y * large.Width + x) * Channels
+                        + c] = Pixels[((y / factor) * Width + x / factor) * Channels + c];
         return large;
     }
 
-    /// <summary>Copies <paramref name="source"/> (same channel count) with its top-left corner at (left, top).</summary>
+    /// <summary>Copies <paramref name="source"/> (same channel count) with its top-left corner at (left,
+    /// top).</summary>
     public void Draw(RasterImage source, int left, int top)
     {
-        if (source.Channels != Channels) throw new ArgumentException($"cannot draw a {source.Channels}-channel image into a {Channels}-channel one", nameof(source));
+        if (source.Channels != Channels)
+            throw new ArgumentException($"cannot draw a {source.Channels}-channel image into a {Channels}-channel one",
+                nameof(source));
         if (left < 0 || top < 0 || left + source.Width > Width || top + source.Height > Height)
-            throw new ArgumentOutOfRangeException(nameof(left), $"a {source.Width}×{source.Height} image at ({left}, {top}) does not fit in {Width}×{Height}");
+            throw new ArgumentOutOfRangeException(nameof(left),
+                $"a {source.Width}×{source.Height} image at ({left}, {top}) does not fit in {Width}×{Height}");
         int rowBytes = source.Width * Channels;
         for (int y = 0; y < source.Height; y++)
             Array.Copy(source.Pixels, y * rowBytes, Pixels, ((top + y) * Width + left) * Channels, rowBytes);
     }
 
-    /// <summary>Images of one size side by side, <paramref name="columns"/> to a row, <paramref name="gap"/> pixels of background between them.</summary>
+    /// <summary>Images of one size side by side, <paramref name="columns"/> to a row, <paramref name="gap"/> pixels of
+    /// background between them.</summary>
     public static RasterImage Grid(IReadOnlyList<RasterImage> tiles, int columns, int gap, byte background)
     {
         if (tiles.Count == 0) throw new ArgumentException("a grid needs at least one image", nameof(tiles));
@@ -82,7 +94,8 @@ public sealed class RasterImage
             throw new ArgumentException("every image of a grid must have the same size and channels", nameof(tiles));
         columns = Math.Min(columns, tiles.Count);
         int rows = (tiles.Count + columns - 1) / columns;
-        var grid = new RasterImage(columns * first.Width + (columns + 1) * gap, rows * first.Height + (rows + 1) * gap, first.Channels, background);
+        var grid = new RasterImage(columns * first.Width + (columns + 1) * gap, rows * first.Height + (rows + 1) * gap,
+            first.Channels, background);
         for (int i = 0; i < tiles.Count; i++)
             grid.Draw(tiles[i], gap + i % columns * (first.Width + gap), gap + i / columns * (first.Height + gap));
         return grid;

@@ -54,22 +54,28 @@ public sealed class RunReport
     /// <summary>The test set rotated by each of the config's rotated_test angles, evaluated.</summary>
     public IReadOnlyList<(double Degrees, EvaluationResult Result)> RotatedTests { get; init; } = [];
 
-    /// <summary>Test-time augmentation: the rotations averaged over, the averaged outputs and their accuracy; null when not configured.</summary>
+    /// <summary>Test-time augmentation: the rotations averaged over, the averaged outputs and their accuracy; null when
+    /// not configured.</summary>
     public (IReadOnlyList<double> Rotations, float[] Outputs, float Accuracy)? TestTimeAugmentation { get; init; }
 
-    /// <summary>Evaluates <paramref name="trainer"/>'s model on both sets and predicts the test set (inference mode), with the config's transformed test sets.</summary>
-    public static RunReport Collect(Trainer trainer, RunConfig config, IReadOnlyList<EpochLogs> epochs, Dataset train, Dataset test)
+    /// <summary>Evaluates <paramref name="trainer"/>'s model on both sets and predicts the test set (inference mode),
+    /// with the config's transformed test sets.</summary>
+    public static RunReport Collect(Trainer trainer, RunConfig config, IReadOnlyList<EpochLogs> epochs, Dataset train,
+        Dataset test)
     {
         EvaluationResult training = trainer.Evaluate(train), testing = trainer.Evaluate(test);
         float[] outputs = trainer.Predict(test);
         int classes = test.ClassCount;
         var wrong = Misclassification.FirstOf(outputs, test.Labels, classes, MisclassifiedShown);
-        var rotated = config.TestEvaluation.RotatedTestAngles.Select(a => (a, trainer.Evaluate(FixedTransforms.Rotated(test, a)))).ToList();
+        var rotated = config.TestEvaluation.RotatedTestAngles.Select(a => (a,
+            trainer.Evaluate(FixedTransforms.Rotated(test, a)))).ToList();
         (IReadOnlyList<double>, float[], float)? testTime = null;
         if (config.TestEvaluation.TestTimeRotations is { Count: > 0 } views)
         {
-            float[] mean = EnsembleDecision.MeanOutputs(views.Select(a => a == 0 ? outputs : trainer.Predict(FixedTransforms.Rotated(test, a))).ToList());
-            testTime = (views, mean, EnsembleDecision.Accuracy(EnsembleDecision.ArgMaxRows(mean, classes), test.Labels));
+            float[] mean = EnsembleDecision.MeanOutputs(views.Select(a => a == 0 ? outputs
+                : trainer.Predict(FixedTransforms.Rotated(test, a))).ToList());
+            testTime = (views, mean,
+                EnsembleDecision.Accuracy(EnsembleDecision.ArgMaxRows(mean, classes), test.Labels));
         }
         return new RunReport
         {
@@ -88,7 +94,8 @@ public sealed class RunReport
             Testing = testing,
             Confusion = ConfusionMatrix.FromOutputs(outputs, test.Labels, classes),
             Misclassified = wrong,
-            MisclassifiedImages = wrong.Select(m => RasterImage.FromUnitValues(test.GetImage(m.Index), test.Width, test.Height)).ToList(),
+            MisclassifiedImages = wrong.Select(m =>
+                RasterImage.FromUnitValues(test.GetImage(m.Index), test.Width, test.Height)).ToList(),
             OutputsAreProbabilities = trainer.Model.Output.Producer?.Op is SoftmaxOp,
             FirstLayer = FirstLayerWeights.Of(trainer.Model, trainer.GetWeights(), test.Height, test.Width),
         };

@@ -12,7 +12,8 @@ namespace GpuNet.Reports;
 public sealed class SvgLineChart
 {
     // Colour-blind-safe (Okabe–Ito), in the order lines are most often told apart.
-    private static readonly string[] Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442", "#999999"];
+    private static readonly string[] Palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9",
+        "#000000", "#F0E442", "#999999"];
 
     private const int Width = 600, Height = 340, Left = 64, Right = 170, Top = 36, Bottom = 48;
 
@@ -53,28 +54,45 @@ public sealed class SvgLineChart
 
         double plotWidth = Width - Left - Right, plotHeight = Height - Top - Bottom;
         double X(double x) => Left + (x - xMin) / (xMax - xMin) * plotWidth;
-        double Y(double y) => Top + plotHeight - ((LogarithmicY ? Math.Log10(y) : y) - yMin) / (yMax - yMin) * plotHeight;
+        double Y(double y) =>
+            Top + plotHeight - ((LogarithmicY ? Math.Log10(y) : y) - yMin) / (yMax - yMin) * plotHeight;
         double YOfTick(double t) => Top + plotHeight - (t - yMin) / (yMax - yMin) * plotHeight;
 
         var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 {Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{Height}\" viewBox=\"0 0 " +
+                $"{Width} {Height}\" font-family=\"sans-serif\" font-size=\"12\">\n");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Html.Escape(Title)}</title>\n");
         svg.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"#ffffff\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Html.Escape(Title)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"<text x=\"{Left}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">{Html.Escape(Title)}</text>\n");
         foreach (double t in xTicks)
         {
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{X(t):0.#}\" y1=\"{Top}\" x2=\"{X(t):0.#}\" y2=\"{Top + plotHeight}\" stroke=\"#e4e4e4\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{X(t):0.#}\" y=\"{Top + plotHeight + 16}\" text-anchor=\"middle\">{FormatTick(t)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<line x1=\"{X(t):0.#}\" y1=\"{Top}\" x2=\"{X(t):0.#}\" y2=\"{Top
+                    + plotHeight}\" stroke=\"#e4e4e4\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<text x=\"{X(t):0.#}\" y=\"{Top + plotHeight
+                    + 16}\" text-anchor=\"middle\">{FormatTick(t)}</text>\n");
         }
         foreach (double t in yTicks)
         {
             string label = LogarithmicY ? LogLabel(t) : FormatTick(t);
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left}\" y1=\"{YOfTick(t):0.#}\" x2=\"{Left + plotWidth}\" y2=\"{YOfTick(t):0.#}\" stroke=\"#e4e4e4\"/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left - 6}\" y=\"{YOfTick(t) + 4:0.#}\" text-anchor=\"end\">{label}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<line x1=\"{Left}\" y1=\"{YOfTick(t):0.#}\" x2=\"{Left
+                    + plotWidth}\" y2=\"{YOfTick(t):0.#}\" stroke=\"#e4e4e4\"/>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<text x=\"{Left - 6}\" y=\"{YOfTick(t) + 4:0.#}\" text-anchor=\"end\">{label}</text>\n");
         }
-        svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\" fill=\"none\" stroke=\"#444444\"/>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotWidth / 2}\" y=\"{Height - 10}\" text-anchor=\"middle\">{Html.Escape(XLabel)}</text>\n");
-        svg.Append(CultureInfo.InvariantCulture, $"<text transform=\"translate(16 {Top + plotHeight / 2}) rotate(-90)\" text-anchor=\"middle\">{Html.Escape(YLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\" fill=\"none\" " +
+                $"stroke=\"#444444\"/>\n");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"<text x=\"{Left
+                + plotWidth / 2}\" y=\"{Height - 10}\" text-anchor=\"middle\">{Html.Escape(XLabel)}</text>\n");
+        svg.Append(CultureInfo.InvariantCulture,
+            $"<text transform=\"translate(16 {Top
+                + plotHeight / 2}) rotate(-90)\" text-anchor=\"middle\">{Html.Escape(YLabel)}</text>\n");
 
         for (int s = 0; s < Series.Count; s++)
         {
@@ -82,20 +100,29 @@ public sealed class SvgLineChart
             string color = Palette[(series.ColorIndex ?? s) % Palette.Length];
             string dash = series.Dashed ? " stroke-dasharray=\"6 4\"" : "";
             var points = Drawable(series).ToList();
-            string path = string.Join(" ", points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.X):0.##},{Y(p.Y):0.##}")));
-            svg.Append(CultureInfo.InvariantCulture, $"<g class=\"series\" data-name=\"{Html.Escape(series.Name)}\">\n");
+            string path = string.Join(" ",
+                points.Select(p => string.Create(CultureInfo.InvariantCulture, $"{X(p.X):0.##},{Y(p.Y):0.##}")));
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<g class=\"series\" data-name=\"{Html.Escape(series.Name)}\">\n");
             if (points.Count > 1)
-                svg.Append(CultureInfo.InvariantCulture, $"<polyline points=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n");
+                svg.Append(CultureInfo.InvariantCulture,
+                    $"<polyline points=\"{path}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n");
             foreach (var p in points)
-                svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p.X):0.##}\" cy=\"{Y(p.Y):0.##}\" r=\"2.5\" fill=\"{color}\"/>\n");
+                svg.Append(CultureInfo.InvariantCulture,
+                    $"<circle cx=\"{X(p.X):0.##}\" cy=\"{Y(p.Y):0.##}\" r=\"2.5\" fill=\"{color}\"/>\n");
             svg.Append("</g>\n");
 
             double legendY = Top + 8 + s * 18;
-            svg.Append(CultureInfo.InvariantCulture, $"<line x1=\"{Left + plotWidth + 12}\" y1=\"{legendY}\" x2=\"{Left + plotWidth + 36}\" y2=\"{legendY}\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotWidth + 42}\" y=\"{legendY + 4}\">{Html.Escape(series.Name)}</text>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<line x1=\"{Left + plotWidth + 12}\" y1=\"{legendY}\" x2=\"{Left + plotWidth
+                    + 36}\" y2=\"{legendY}\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<text x=\"{Left + plotWidth + 42}\" y=\"{legendY + 4}\">{Html.Escape(series.Name)}</text>\n");
         }
         if (all.Count == 0)
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Left + plotWidth / 2}\" y=\"{Top + plotHeight / 2}\" text-anchor=\"middle\" fill=\"#888888\">no values to draw</text>\n");
+            svg.Append(CultureInfo.InvariantCulture,
+                $"<text x=\"{Left + plotWidth / 2}\" y=\"{Top
+                    + plotHeight / 2}\" text-anchor=\"middle\" fill=\"#888888\">no values to draw</text>\n");
         svg.Append("</svg>\n");
         return svg.ToString();
     }
@@ -120,7 +147,8 @@ public sealed class SvgLineChart
         return Enumerable.Range(0, count).Select(i => Math.Round(first + i * step, 10)).ToArray();
     }
 
-    /// <summary>Ticks in log10 units: every decade, and 2× and 5× between them when the axis spans no more than two decades.</summary>
+    /// <summary>Ticks in log10 units: every decade, and 2× and 5× between them when the axis spans no more than two
+    /// decades.</summary>
     internal static double[] LogTicks(double lowDecade, double highDecade)
     {
         var ticks = new List<double>();

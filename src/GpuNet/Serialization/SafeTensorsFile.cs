@@ -20,17 +20,21 @@ public static class SafeTensorsFile
     private static readonly UTF8Encoding StrictUtf8 =
         new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>Writes atomically: a temporary file is written and flushed, then renamed over <paramref name="path"/>.</summary>
-    public static void Write(string path, IReadOnlyList<NamedTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>Writes atomically: a temporary file is written and flushed, then renamed over <paramref
+    /// name="path"/>.</summary>
+    public static void Write(string path, IReadOnlyList<NamedTensor> tensors,
+        IReadOnlyDictionary<string, string>? metadata = null)
     {
         var header = new JsonObject();
         if (metadata is { Count: > 0 })
-            header["__metadata__"] = new JsonObject(metadata.Select(m => KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value))));
+            header["__metadata__"] = new JsonObject(metadata.Select(m =>
+                KeyValuePair.Create(m.Key, (JsonNode?)JsonValue.Create(m.Value))));
         long offset = 0;
         foreach (NamedTensor t in tensors)
         {
             if (t.Values.Length != ShapeOf.ElementCount(t.Shape))
-                throw new ArgumentException($"tensor {t.Name}: {t.Values.Length} values for shape {ShapeOf.Format(t.Shape)}");
+                throw new ArgumentException($"tensor {t.Name}: {t.Values.Length} values for shape " +
+                    $"{ShapeOf.Format(t.Shape)}");
             long end = offset + 4L * t.Values.Length;
             header[t.Name] = new JsonObject
             {
@@ -56,8 +60,10 @@ public static class SafeTensorsFile
         });
     }
 
-    /// <summary>Reads every tensor, checking the layout completely so a truncated or damaged file is refused by name.</summary>
-    public static (IReadOnlyDictionary<string, NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata) Read(string path)
+    /// <summary>Reads every tensor, checking the layout completely so a truncated or damaged file is refused by
+    /// name.</summary>
+    public static (IReadOnlyDictionary<string, NamedTensor> Tensors,
+        IReadOnlyDictionary<string, string> Metadata) Read(string path)
     {
         byte[] bytes;
         try
@@ -75,10 +81,12 @@ public static class SafeTensorsFile
     public static (IReadOnlyDictionary<string, NamedTensor> Tensors, IReadOnlyDictionary<string, string> Metadata)
         Parse(byte[] bytes, string path)
     {
-        if (bytes.Length < 8) throw Damaged(path, $"the file has {bytes.Length} bytes, fewer than the 8-byte header length");
+        if (bytes.Length < 8)
+            throw Damaged(path, $"the file has {bytes.Length} bytes, fewer than the 8-byte header length");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > MaximumHeaderBytes || (long)headerLength > bytes.Length - 8)
-            throw Damaged(path, $"the header length field says {headerLength} bytes but the file has {bytes.Length - 8} after it");
+            throw Damaged(path,
+                $"the header length field says {headerLength} bytes but the file has {bytes.Length - 8} after it");
         int dataStart = 8 + (int)headerLength;
         JsonObject header;
         try
@@ -113,7 +121,9 @@ public static class SafeTensorsFile
             }
             var (shape, begin, end) = ParseEntry(path, name, node);
             if (begin < 0 || end > dataLength || end < begin)
-                throw Damaged(path, $"tensor '{name}' claims bytes {begin}..{end} but the data section has {dataLength} bytes (truncated?)");
+                throw Damaged(path,
+                    $"tensor '{name}' claims bytes {begin}..{end} but the data section has " +
+                        $"{dataLength} bytes (truncated?)");
             // In 64 bits, saturating: a damaged shape must be reported as damage, not overflow an int.
             long needed = ByteSize.Floats(ShapeOf.LongElementCount(shape));
             if (end - begin != needed)
@@ -131,7 +141,8 @@ public static class SafeTensorsFile
             if (begin != covered) throw Damaged(path, $"tensor '{name}' starts at byte {begin}, expected {covered}");
             covered = end;
         }
-        if (covered != dataLength) throw Damaged(path, $"the data section has {dataLength} bytes but the tensors cover {covered}");
+        if (covered != dataLength)
+            throw Damaged(path, $"the data section has {dataLength} bytes but the tensors cover {covered}");
         return (tensors, metadata);
     }
 

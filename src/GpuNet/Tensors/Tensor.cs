@@ -12,7 +12,8 @@ public sealed class Tensor
     {
         int length = ShapeOf.ElementCount(shape);
         if (length > buffer.Length)
-            throw new ArgumentException($"Shape {ShapeOf.Format(shape)} needs {length} elements; the buffer holds {buffer.Length}.");
+            throw new ArgumentException($"Shape {ShapeOf.Format(shape)} needs {length} elements; the buffer holds " +
+                $"{buffer.Length}.");
         Buffer = buffer;
         Shape = shape;
         Length = length;

@@ -43,8 +43,10 @@ internal sealed class BatchPrefetcher : IDisposable
 
     public int BatchSize { get; }
 
-    /// <summary>Starts preparing step <paramref name="step"/> of an epoch whose sample order is <paramref name="order"/>.</summary>
-    public void Prepare(Dataset data, int[] order, int step, int epoch, Data.Augmentation.Augmentation? augmentation, ulong seed)
+    /// <summary>Starts preparing step <paramref name="step"/> of an epoch whose sample order is <paramref
+    /// name="order"/>.</summary>
+    public void Prepare(Dataset data, int[] order, int step, int epoch, Data.Augmentation.Augmentation? augmentation,
+        ulong seed)
     {
         _data = data;
         _order = order;
@@ -57,7 +59,8 @@ internal sealed class BatchPrefetcher : IDisposable
         _work.Release();
     }
 
-    /// <summary>Waits for step <paramref name="step"/>'s batch: its images [count, inputs] and one-hot targets [count, classes].</summary>
+    /// <summary>Waits for step <paramref name="step"/>'s batch: its images [count, inputs] and one-hot targets [count,
+    /// classes].</summary>
     public (ReadOnlyMemory<float> Images, ReadOnlyMemory<float> Targets) Take(int step, int count)
     {
         _ready[step & 1].Wait();

@@ -77,15 +77,19 @@ public sealed class Checkpoint
             ? $"checkpoint-epoch{epoch:D4}.safetensors"
             : $"checkpoint-epoch{progress.Epoch:D4}-step{progress.StepsDone:D6}.safetensors";
         string weightsPath = folder.Combine(weightsName);
-        SafeTensorsFile.Write(weightsPath, tensors, new Dictionary<string, string> { ["format"] = Format, ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        SafeTensorsFile.Write(weightsPath, tensors,
+            new Dictionary<string, string> { ["format"] = Format,
+                ["epoch"] = epoch.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         var state = new JsonObject
         {
             ["format"] = Format,
             ["epoch"] = epoch,
             ["iterations"] = trainer.Iterations,
-            ["random"] = new JsonObject { ["generator"] = "philox4x32-10", ["seed"] = trainer.Seed, ["step"] = trainer.Iterations },
-            ["optimizer"] = new JsonObject { ["name"] = trainer.Optimizer.Name, ["learning_rate"] = trainer.Optimizer.LearningRate },
+            ["random"] = new JsonObject { ["generator"] = "philox4x32-10", ["seed"] = trainer.Seed,
+                ["step"] = trainer.Iterations },
+            ["optimizer"] = new JsonObject { ["name"] = trainer.Optimizer.Name,
+                ["learning_rate"] = trainer.Optimizer.LearningRate },
             ["weights_file"] = weightsName,
             ["weights_sha256"] = Sha256OfFile(weightsPath),
             ["callbacks"] = callbackStates,
@@ -94,7 +98,8 @@ public sealed class Checkpoint
         };
         if (progress is not null) state["position"] = PositionToJson(progress);
         string stateText = state.ToJsonString();
-        var document = new JsonObject { ["sha256"] = Sha256(Encoding.UTF8.GetBytes(stateText)), ["state"] = JsonNode.Parse(stateText) };
+        var document = new JsonObject { ["sha256"] = Sha256(Encoding.UTF8.GetBytes(stateText)),
+            ["state"] = JsonNode.Parse(stateText) };
         AtomicFile.WriteAllText(folder.CheckpointFile, document.ToJsonString());
 
         foreach (string old in Directory.EnumerateFiles(folder.Path, "checkpoint-epoch*.safetensors"))
@@ -107,7 +112,10 @@ public sealed class Checkpoint
     public static Checkpoint Load(RunFolder folder)
     {
         string file = folder.CheckpointFile;
-        if (!File.Exists(file)) throw new GpuNetException($"{file}: no checkpoint in this run folder (a run writes one at the end of each epoch)");
+        if (!File.Exists(file))
+            throw new GpuNetException($"{file}: no checkpoint in this run folder (a run writes one at the end of each "
+                +
+                $"epoch)");
         string text = File.ReadAllText(file);
         JsonElement stateElement;
         string expectedSha;
@@ -119,12 +127,15 @@ public sealed class Checkpoint
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException)
         {
-            throw new GpuNetException($"{file}: damaged checkpoint: expected a JSON object with 'sha256' and 'state' ({e.Message})");
+            throw new GpuNetException($"{file}: damaged checkpoint: expected a JSON object with 'sha256' and 'state' " +
+                $"({e.Message})");
         }
         // The checksum covers the exact bytes of the state, so any altered or lost character is caught.
         string actualSha = Sha256(Encoding.UTF8.GetBytes(stateElement.GetRawText()));
         if (actualSha != expectedSha)
-            throw new GpuNetException($"{file}: damaged checkpoint: its content does not match its checksum (expected {expectedSha}, got {actualSha})");
+            throw new GpuNetException($"{file}: damaged checkpoint: its content does not match its checksum (expected "
+                +
+                $"{expectedSha}, got {actualSha})");
 
         try
         {
@@ -138,10 +149,12 @@ public sealed class Checkpoint
                 throw new GpuNetException($"{file}: damaged checkpoint: its weights file '{weightsName}' is not " +
                                           "a file name in the run folder");
             string weightsPath = folder.Combine(weightsName);
-            if (!File.Exists(weightsPath)) throw new GpuNetException($"{weightsPath}: the weights file named by {file} is missing");
+            if (!File.Exists(weightsPath))
+                throw new GpuNetException($"{weightsPath}: the weights file named by {file} is missing");
             string weightsSha = state["weights_sha256"]!.GetValue<string>();
             if (Sha256OfFile(weightsPath) != weightsSha)
-                throw new GpuNetException($"{weightsPath}: damaged checkpoint: the file does not match the SHA-256 recorded in {file} (truncated or altered)");
+                throw new GpuNetException($"{weightsPath}: damaged checkpoint: the file does not match the SHA-256 " +
+                    $"recorded in {file} (truncated or altered)");
             var (tensors, _) = SafeTensorsFile.Read(weightsPath);
             int epoch = state["epoch"]!.GetValue<int>();
             EpochProgress? progress = state["position"] is JsonObject position ? PositionFromJson(position) : null;
@@ -170,7 +183,8 @@ public sealed class Checkpoint
     public void Restore(Trainer trainer, IReadOnlyList<TrainingCallback> callbacks, string source)
     {
         if (trainer.Seed != Seed)
-            throw new GpuNetException($"{source}: the checkpoint was made with seed {Seed} but this run has seed {trainer.Seed}; resume with the same seed");
+            throw new GpuNetException($"{source}: the checkpoint was made with seed {Seed} but this run has seed " +
+                $"{trainer.Seed}; resume with the same seed");
         trainer.SetWeights(Tensors, source);
         trainer.SetOptimizerState(Tensors, Iterations, source);
         foreach (TrainingCallback c in callbacks)

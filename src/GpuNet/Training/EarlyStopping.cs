@@ -11,12 +11,15 @@ public sealed class EarlyStopping : TrainingCallback
     private Trainer? _trainer;
     private IReadOnlyList<Serialization.NamedTensor>? _bestWeights;
 
-    public EarlyStopping(string monitor = "val_loss", int patience = 0, float minDelta = 0f, bool restoreBestWeights = false, string mode = "auto")
+    public EarlyStopping(string monitor = "val_loss", int patience = 0, float minDelta = 0f,
+        bool restoreBestWeights = false, string mode = "auto")
     {
         if (!EpochLogs.Names.Concat(["acc", "val_acc"]).Contains(monitor))
-            throw new GpuNetException($"EarlyStopping: unknown monitor '{monitor}'; valid values are {string.Join(", ", EpochLogs.Names)}");
+            throw new GpuNetException($"EarlyStopping: unknown monitor '{monitor}'; valid values are {string.Join(", ",
+                EpochLogs.Names)}");
         if (patience < 0) throw new GpuNetException($"EarlyStopping: 'patience' must be ≥ 0, got {patience}");
-        if (mode is not ("auto" or "min" or "max")) throw new GpuNetException($"EarlyStopping: 'mode' must be auto, min or max, got '{mode}'");
+        if (mode is not ("auto" or "min" or "max"))
+            throw new GpuNetException($"EarlyStopping: 'mode' must be auto, min or max, got '{mode}'");
         Monitor = monitor;
         Patience = patience;
         MinDelta = Math.Abs(minDelta);
@@ -56,7 +59,8 @@ public sealed class EarlyStopping : TrainingCallback
     public override void OnEpochEnd(EpochLogs logs)
     {
         float current = logs[Monitor] ?? throw new GpuNetException(
-            $"EarlyStopping monitors '{Monitor}' but this run does not log it; set validation_data or validation_split, or monitor loss");
+            $"EarlyStopping monitors '{Monitor}' but this run does not log it; set validation_data or " +
+                $"validation_split, or monitor loss");
         bool improved = Maximize ? current - MinDelta > Best : current + MinDelta < Best;
         if (improved)
         {
@@ -70,7 +74,8 @@ public sealed class EarlyStopping : TrainingCallback
         if (Wait < Patience) return;
         StoppedEpoch = logs.Epoch;
         _trainer!.StopTraining = true;
-        if (RestoreBestWeights && _bestWeights is not null) _trainer.SetWeights(_bestWeights.ToDictionary(t => t.Name), "the best epoch's weights");
+        if (RestoreBestWeights && _bestWeights is not null)
+            _trainer.SetWeights(_bestWeights.ToDictionary(t => t.Name), "the best epoch's weights");
     }
 
     public override IReadOnlyList<Serialization.NamedTensor> SaveTensors() =>
@@ -78,7 +83,8 @@ public sealed class EarlyStopping : TrainingCallback
 
     public override void LoadTensors(IReadOnlyDictionary<string, Serialization.NamedTensor> tensors)
     {
-        var best = tensors.Values.Where(t => t.Name.StartsWith("best/", StringComparison.Ordinal)).Select(t => t with { Name = t.Name[5..] }).ToList();
+        var best = tensors.Values.Where(t => t.Name.StartsWith("best/", StringComparison.Ordinal)).Select(t =>
+            t with { Name = t.Name[5..] }).ToList();
         _bestWeights = best.Count > 0 ? best : null;
     }
 

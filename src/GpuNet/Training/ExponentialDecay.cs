@@ -1,6 +1,7 @@
 namespace GpuNet.Training;
 
-/// <summary>Keras's ExponentialDecay schedule, per step: lr = lr₀ · rate^(step / decay_steps), floored with staircase.</summary>
+/// <summary>Keras's ExponentialDecay schedule, per step: lr = lr₀ · rate^(step / decay_steps), floored with
+/// staircase.</summary>
 public sealed class ExponentialDecay : TrainingCallback
 {
     private Trainer? _trainer;
@@ -8,8 +9,10 @@ public sealed class ExponentialDecay : TrainingCallback
 
     public ExponentialDecay(int decaySteps, float decayRate, bool staircase = false)
     {
-        if (decaySteps <= 0) throw new GpuNetException($"ExponentialDecay: 'decay_steps' must be a positive integer, got {decaySteps}");
-        if (!(decayRate > 0f) || !float.IsFinite(decayRate)) throw new GpuNetException($"ExponentialDecay: 'decay_rate' must be a positive number, got {decayRate}");
+        if (decaySteps <= 0)
+            throw new GpuNetException($"ExponentialDecay: 'decay_steps' must be a positive integer, got {decaySteps}");
+        if (!(decayRate > 0f) || !float.IsFinite(decayRate))
+            throw new GpuNetException($"ExponentialDecay: 'decay_rate' must be a positive number, got {decayRate}");
         DecaySteps = decaySteps;
         DecayRate = decayRate;
         Staircase = staircase;

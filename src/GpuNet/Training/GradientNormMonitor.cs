@@ -18,7 +18,9 @@ internal sealed class GradientNormMonitor : IDisposable
     {
         _accelerator = accelerator;
         _kernels = model.Layers
-            .SelectMany(l => l.Parameters.Where(p => p.Trainable && p.Name.EndsWith("/kernel", StringComparison.Ordinal)).Select(p => (l.Name, p)))
+            .SelectMany(l =>
+                l.Parameters.Where(p => p.Trainable && p.Name.EndsWith("/kernel", StringComparison.Ordinal)).Select(p =>
+                    (l.Name, p)))
             .ToArray();
         if (_kernels.Length > 0) _sums = accelerator.Allocate(_kernels.Length);
     }
@@ -60,7 +62,8 @@ internal sealed class GradientNormMonitor : IDisposable
     {
         if (_sums is null) return [];
         float[] sums = ReadSums();
-        return _kernels.Select((k, i) => new LayerGradientNorm(k.Layer, MathF.Sqrt(sums[i] / Math.Max(1, steps)))).ToArray();
+        return _kernels.Select((k, i) =>
+            new LayerGradientNorm(k.Layer, MathF.Sqrt(sums[i] / Math.Max(1, steps)))).ToArray();
     }
 
     public void Dispose() => _sums?.Dispose();

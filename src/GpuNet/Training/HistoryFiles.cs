@@ -6,16 +6,19 @@ using GpuNet.Serialization;
 
 namespace GpuNet.Training;
 
-/// <summary>A run's history as CSV (for spreadsheets) and JSON (for programs), rewritten whole after each epoch.</summary>
+/// <summary>A run's history as CSV (for spreadsheets) and JSON (for programs), rewritten whole after each
+/// epoch.</summary>
 public static class HistoryFiles
 {
     public static void Write(RunFolder folder, History history)
     {
         var csv = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds,lr\n");
         foreach (EpochLogs e in history.Epochs)
-            csv.Append(CultureInfo.InvariantCulture, $"{e.Epoch},{e.Loss:R},{e.Accuracy:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{e.Seconds:0.###},{e.LearningRate:R}\n");
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{e.Epoch},{e.Loss:R},{e.Accuracy:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{e.Seconds:0.###},{e.LearningRate:R}\n");
         AtomicFile.WriteAllText(folder.HistoryCsvFile, csv.ToString());
-        AtomicFile.WriteAllText(folder.HistoryJsonFile, ToJson(history).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(folder.HistoryJsonFile,
+            ToJson(history).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
     }
 
     /// <summary>Reads a history.json written by <see cref="Write"/>; anything else is refused by name.</summary>
@@ -53,7 +56,8 @@ public static class HistoryFiles
             ["val_accuracy"] = e.ValidationAccuracy,
             ["seconds"] = e.Seconds,
             ["lr"] = e.LearningRate,
-            ["gradient_norms"] = new JsonObject(e.GradientNorms.Select(g => KeyValuePair.Create(g.Layer, (JsonNode?)JsonValue.Create(g.Norm)))),
+            ["gradient_norms"] = new JsonObject(e.GradientNorms.Select(g =>
+                KeyValuePair.Create(g.Layer, (JsonNode?)JsonValue.Create(g.Norm)))),
         }).ToArray()),
     };
 

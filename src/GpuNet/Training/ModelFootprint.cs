@@ -54,7 +54,8 @@ public sealed class ModelFootprint
 
     /// <param name="trainingSamples">The training set's size, when known: a shorter last batch gets buffers of its
     /// own.</param>
-    /// <param name="accelerator">The accelerator that will run the model: it sizes the convolutions' workspaces.</param>
+    /// <param name="accelerator">The accelerator that will run the model: it sizes the convolutions'
+    /// workspaces.</param>
     public static ModelFootprint Of(ModelGraph model, IAccelerator accelerator, Optimizer optimizer, int batchSize,
         int? trainingSamples = null, int evaluationBatchSize = Trainer.EvaluationBatchSize)
     {
@@ -131,8 +132,8 @@ public sealed class ModelFootprint
 
     /// <summary>An execution plan's buffers, as <see cref="ExecutionPlan"/> and <see cref="StepBuffers"/> allocate
     /// them.</summary>
-    private static void AddPlan(List<Buffer> buffers, ModelGraph model, IAccelerator accelerator, int batch, bool withGradients,
-        BufferRole role)
+    private static void AddPlan(List<Buffer> buffers, ModelGraph model, IAccelerator accelerator, int batch,
+        bool withGradients, BufferRole role)
     {
         string pass = withGradients ? "training" : "evaluation";
         int classes = model.Output.SampleSize;

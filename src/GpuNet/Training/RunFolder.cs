@@ -65,11 +65,13 @@ public sealed class RunFolder
         }
     }
 
-    /// <summary>A new folder <paramref name="name"/> inside <paramref name="parent"/>: one member of an ensemble run.</summary>
+    /// <summary>A new folder <paramref name="name"/> inside <paramref name="parent"/>: one member of an ensemble
+    /// run.</summary>
     public static RunFolder CreateMember(RunFolder parent, string name)
     {
         string path = System.IO.Path.Combine(parent.Path, Sanitize(name));
-        if (Directory.Exists(path)) throw new GpuNetException($"{path}: already exists; an ensemble's members each get a new folder");
+        if (Directory.Exists(path))
+            throw new GpuNetException($"{path}: already exists; an ensemble's members each get a new folder");
         Directory.CreateDirectory(path);
         return new RunFolder(path);
     }

@@ -11,7 +11,8 @@ internal sealed class StepBuffers : IDisposable
     public StepBuffers(ModelGraph model, IAccelerator accelerator, int batchSize, bool training, Value lossInput)
     {
         BatchSize = batchSize;
-        Plan = new ExecutionPlan(model.Graph, accelerator, batchSize, withGradients: training, seededGradients: [lossInput]);
+        Plan = new ExecutionPlan(model.Graph, accelerator, batchSize, withGradients: training,
+            seededGradients: [lossInput]);
         int classes = model.Output.SampleSize;
         Targets = accelerator.Allocate(batchSize * classes);
         LossPerSample = accelerator.Allocate(batchSize);

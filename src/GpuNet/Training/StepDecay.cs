@@ -8,8 +8,10 @@ public sealed class StepDecay : TrainingCallback
 
     public StepDecay(float drop = 0.5f, int epochsDrop = 10)
     {
-        if (!(drop > 0f) || !float.IsFinite(drop)) throw new GpuNetException($"StepDecay: 'drop' must be a positive number, got {drop}");
-        if (epochsDrop <= 0) throw new GpuNetException($"StepDecay: 'epochs_drop' must be a positive integer, got {epochsDrop}");
+        if (!(drop > 0f) || !float.IsFinite(drop))
+            throw new GpuNetException($"StepDecay: 'drop' must be a positive number, got {drop}");
+        if (epochsDrop <= 0)
+            throw new GpuNetException($"StepDecay: 'epochs_drop' must be a positive integer, got {epochsDrop}");
         Drop = drop;
         EpochsDrop = epochsDrop;
     }

@@ -114,7 +114,8 @@ public sealed class Trainer : IDisposable
     /// Trains for epochs initialEpoch + 1 … epochs; a resumed run passes the epochs done and the history so far,
     /// and, to carry on in the middle of epoch initialEpoch + 1, where that epoch stood.
     /// </summary>
-    public History Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null, IReadOnlyList<TrainingCallback>? callbacks = null,
+    public History Fit(Dataset train, int epochs, int batchSize, Dataset? validation = null,
+        IReadOnlyList<TrainingCallback>? callbacks = null,
         int initialEpoch = 0, History? history = null, EpochProgress? resumeAt = null)
     {
         if (epochs <= 0) throw new GpuNetException($"epochs must be a positive integer, got {epochs}");
@@ -169,8 +170,8 @@ public sealed class Trainer : IDisposable
             }
             float trainLoss = _hostMetrics[MetricLoss] / seen, trainAccuracy = _hostMetrics[MetricCorrect] / seen;
             EvaluationResult? validationResult = validation is null ? null : Evaluate(validation);
-            var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss, validationResult?.Accuracy,
-                _secondsBefore + _epochClock.Elapsed.TotalSeconds, Optimizer.LearningRate)
+            var logs = new EpochLogs(epoch, trainLoss, trainAccuracy, validationResult?.Loss,
+                validationResult?.Accuracy, _secondsBefore + _epochClock.Elapsed.TotalSeconds, Optimizer.LearningRate)
             {
                 GradientNorms = _gradientNorms.Read(stepsPerEpoch),
             };
@@ -199,9 +200,11 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>A copy of every model parameter (trainable or not) by name.</summary>
-    public IReadOnlyList<NamedTensor> GetWeights() => Model.Parameters.Select(p => Download(p.Name, p.Shape, p.Value.Buffer)).ToList();
+    public IReadOnlyList<NamedTensor> GetWeights() =>
+        Model.Parameters.Select(p => Download(p.Name, p.Shape, p.Value.Buffer)).ToList();
 
-    /// <summary>Sets every model parameter from <paramref name="tensors"/>; names and shapes must match this model exactly.</summary>
+    /// <summary>Sets every model parameter from <paramref name="tensors"/>; names and shapes must match this model
+    /// exactly.</summary>
     /// <param name="source">What the tensors came from, for the error message (usually a file).</param>
     public void SetWeights(IReadOnlyDictionary<string, NamedTensor> tensors, string source)
     {
@@ -213,9 +216,11 @@ public sealed class Trainer : IDisposable
     }
 
     /// <summary>Writes the model's parameters (trainable or not) as a safetensors file, atomically.</summary>
-    public void SaveWeights(string path) => SafeTensorsFile.Write(path, GetWeights(), new Dictionary<string, string> { ["format"] = "gpunet-weights-1" });
+    public void SaveWeights(string path) =>
+        SafeTensorsFile.Write(path, GetWeights(), new Dictionary<string, string> { ["format"] = "gpunet-weights-1" });
 
-    /// <summary>Loads parameters saved by <see cref="SaveWeights"/> or a checkpoint (its optimizer state is ignored).</summary>
+    /// <summary>Loads parameters saved by <see cref="SaveWeights"/> or a checkpoint (its optimizer state is
+    /// ignored).</summary>
     public void LoadWeights(string path)
     {
         if (!File.Exists(path)) throw new GpuNetException($"{path}: weights file not found");
@@ -245,12 +250,14 @@ public sealed class Trainer : IDisposable
         {
             int count = Math.Min(batchSize, data.Count - start);
             StepBuffers buffers = ForwardInference(data, indices.Slice(start, count));
-            Accelerator.LossForward(LossKind, buffers.Plan[LossInput].Buffer, buffers.Targets, count, Model.Output.SampleSize, buffers.LossPerSample);
+            Accelerator.LossForward(LossKind, buffers.Plan[LossInput].Buffer, buffers.Targets, count,
+                Model.Output.SampleSize, buffers.LossPerSample);
             AccumulateMetrics(buffers, count);
             AccumulatePenalties(count);
         }
         ReadMetrics();
-        return new EvaluationResult(_hostMetrics[MetricLoss] / data.Count, _hostMetrics[MetricCorrect] / data.Count, data.Count);
+        return new EvaluationResult(_hostMetrics[MetricLoss] / data.Count, _hostMetrics[MetricCorrect] / data.Count,
+            data.Count);
     }
 
     /// <summary>The model's output for every sample, [count, outputs] row-major.</summary>
@@ -341,9 +348,11 @@ public sealed class Trainer : IDisposable
             float lossSoFar = last ? _hostMetrics[MetricLoss] / seen : (float)(loss / seen);
             float accuracySoFar = last ? _hostMetrics[MetricCorrect] / seen : (float)(correct / seen);
             if (!float.IsFinite(lossSoFar) || (_stepMetrics is not null && !float.IsFinite(stepLoss)))
-                throw new TrainingDivergedException(epoch, firstStep + i, float.IsFinite(lossSoFar) ? stepLoss : lossSoFar);
+                throw new TrainingDivergedException(epoch, firstStep + i,
+                    float.IsFinite(lossSoFar) ? stepLoss : lossSoFar);
             StoppingAfterThisStep = stopping && last;
-            for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchEnd(epoch, firstStep + i, stepsPerEpoch, lossSoFar, accuracySoFar);
+            for (int c = 0; c < callbacks.Count; c++)
+                callbacks[c].OnBatchEnd(epoch, firstStep + i, stepsPerEpoch, lossSoFar, accuracySoFar);
         }
     }
 
@@ -354,12 +363,14 @@ public sealed class Trainer : IDisposable
         _context.Step = Iterations;
         StepBuffers buffers = RunForward(BuffersFor(count, training: true), images, targets, training: true);
         ExecutionPlan plan = buffers.Plan;
-        Accelerator.LossForward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, buffers.LossPerSample);
+        Accelerator.LossForward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes,
+            buffers.LossPerSample);
         AccumulateMetrics(buffers, count, window);
 
         plan.ZeroGradients();
         foreach (Parameter p in _trainable) Accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
-        Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count, plan.GradientOf(LossInput)!.Buffer);
+        Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count,
+            plan.GradientOf(LossInput)!.Buffer);
         plan.Backward(_context);
         AddPenalties(count, window);
         _gradientNorms.Accumulate();
@@ -390,7 +401,8 @@ public sealed class Trainer : IDisposable
         return buffers;
     }
 
-    private StepBuffers RunForward(StepBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<float> targets, bool training)
+    private StepBuffers RunForward(StepBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<float> targets,
+        bool training)
     {
         Accelerator.Upload(images, buffers.Plan[Model.Input].Buffer);
         Accelerator.Upload(targets, buffers.Targets);
@@ -478,7 +490,8 @@ public sealed class Trainer : IDisposable
     {
         int inputSize = model.Input.SampleSize, outputs = model.Output.SampleSize;
         if (data.Height * data.Width != inputSize)
-            throw new GpuNetException($"the model takes {inputSize} values per sample but the data has {data.Height}×{data.Width} = {data.Height * data.Width}; set model.input_shape to match the data");
+            throw new GpuNetException($"the model takes {inputSize} values per sample but the data has " +
+                $"{data.Height}×{data.Width} = {data.Height * data.Width}; set model.input_shape to match the data");
         if (model.Output.SampleShape.Length != 1 || outputs != data.ClassCount)
             throw new GpuNetException($"the model's output is {Tensors.ShapeOf.Format(model.Output.SampleShape)} but " +
                 $"the data has {data.ClassCount} classes; the last layer should be Dense({data.ClassCount})");

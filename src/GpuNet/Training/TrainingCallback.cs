@@ -10,10 +10,12 @@ public abstract class TrainingCallback
 
     public virtual void OnEpochBegin(int epoch) { }
 
-    /// <summary>Before each step; <paramref name="iteration"/> counts the steps already taken in the whole run.</summary>
+    /// <summary>Before each step; <paramref name="iteration"/> counts the steps already taken in the whole
+    /// run.</summary>
     public virtual void OnBatchBegin(int epoch, int step, long iteration) { }
 
-    /// <summary>After each step; <paramref name="loss"/> and <paramref name="accuracy"/> are the epoch's running means.</summary>
+    /// <summary>After each step; <paramref name="loss"/> and <paramref name="accuracy"/> are the epoch's running
+    /// means.</summary>
     public virtual void OnBatchEnd(int epoch, int step, int stepsPerEpoch, float loss, float accuracy) { }
 
     public virtual void OnEpochEnd(EpochLogs logs) { }
@@ -25,7 +27,8 @@ public abstract class TrainingCallback
 
     public virtual void LoadState(JsonObject state) { }
 
-    /// <summary>Tensors this callback keeps across a resume (early stopping's best weights); names are its own.</summary>
+    /// <summary>Tensors this callback keeps across a resume (early stopping's best weights); names are its
+    /// own.</summary>
     public virtual IReadOnlyList<Serialization.NamedTensor> SaveTensors() => [];
 
     public virtual void LoadTensors(IReadOnlyDictionary<string, Serialization.NamedTensor> tensors) { }

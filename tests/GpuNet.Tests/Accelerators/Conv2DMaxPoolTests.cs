@@ -29,31 +29,38 @@ public sealed class Conv2DMaxPoolTests
     /// <summary>Each geometry on each micro-kernel and the pooling of its vector width.</summary>
     public static IEnumerable<object[]> Geometries => VectorPaths.Cross(VectorPaths.Kinds, Shapes);
 
-    private static Window2D Convolution(int batch, int channels, int height, int width, int kernel, int stride, int pad) =>
+    private static Window2D Convolution(int batch, int channels, int height, int width, int kernel, int stride,
+        int pad) =>
         new(batch, channels, height, width, kernel, kernel, stride, stride, pad, pad,
             (height + 2 * pad - kernel) / stride + 1, (width + 2 * pad - kernel) / stride + 1);
 
     private static Window2D Pooling(Window2D g, int filters, int size = 2) =>
-        new(g.Batch, filters, g.OutputHeight, g.OutputWidth, size, size, size, size, 0, 0, g.OutputHeight / size, g.OutputWidth / size);
+        new(g.Batch, filters, g.OutputHeight, g.OutputWidth, size, size, size, size, 0, 0, g.OutputHeight / size,
+            g.OutputWidth / size);
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Fused_forward_is_the_convolution_then_the_pooling(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
+    public void Fused_forward_is_the_convolution_then_the_pooling(GemmKernelKind kind, int batch, int channels,
+        int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
     {
         VectorPaths.SkipUnlessSupported(kind);
         int vectorWidth = kind switch { GemmKernelKind.Vector512 => 512, GemmKernelKind.Vector256 => 256, _ => 0 };
-        Window2D g = Convolution(batch, channels, height, width, kernel, stride, pad), pool = Pooling(g, filters, poolSize);
-        float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize), bias = FastKernelInputs.Values(3, filters);
+        Window2D g = Convolution(batch, channels, height, width, kernel, stride, pad),
+            pool = Pooling(g, filters, poolSize);
+        float[] x = FastKernelInputs.Values(1, g.InputLength), w = FastKernelInputs.Values(2, filters * g.PatchSize),
+            bias = FastKernelInputs.Values(3, filters);
         int pooledLength = batch * filters * pool.OutputPlane;
         foreach (bool relu in new[] { false, true })
             foreach (float[]? b in new[] { bias, null })
             {
-                float[] y = new float[batch * filters * g.OutputPlane], expected = new float[pooledLength], expectedArgmax = new float[pooledLength];
+                float[] y = new float[batch * filters * g.OutputPlane], expected = new float[pooledLength],
+                    expectedArgmax = new float[pooledLength];
                 FastConvolution.Forward(x, w, b, g, filters, y, kind);
                 FastMaxPooling.MaxForward(y, pool, expected, expectedArgmax, relu, vectorWidth);
 
                 // Whatever the outputs held before is overwritten.
-                float[] actual = FastKernelInputs.Values(4, pooledLength), actualArgmax = FastKernelInputs.Values(5, pooledLength);
+                float[] actual = FastKernelInputs.Values(4, pooledLength),
+                    actualArgmax = FastKernelInputs.Values(5, pooledLength);
                 FastConvolution.ForwardFused(x, w, b, g, filters, pool, relu, actual, actualArgmax, kind);
 
                 string what = $"relu={relu} bias={b is not null}";
@@ -66,29 +73,35 @@ public sealed class Conv2DMaxPoolTests
 
     [SkippableTheory]
     [MemberData(nameof(Geometries))]
-    public void Fused_backward_is_the_pooling_then_the_convolution(GemmKernelKind kind, int batch, int channels, int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
+    public void Fused_backward_is_the_pooling_then_the_convolution(GemmKernelKind kind, int batch, int channels,
+        int height, int width, int kernel, int stride, int pad, int filters, int poolSize)
     {
         VectorPaths.SkipUnlessSupported(kind);
         int vectorWidth = kind switch { GemmKernelKind.Vector512 => 512, GemmKernelKind.Vector256 => 256, _ => 0 };
-        Window2D g = Convolution(batch, channels, height, width, kernel, stride, pad), pool = Pooling(g, filters, poolSize);
+        Window2D g = Convolution(batch, channels, height, width, kernel, stride, pad),
+            pool = Pooling(g, filters, poolSize);
         float[] x = FastKernelInputs.Values(6, g.InputLength), w = FastKernelInputs.Values(7, filters * g.PatchSize);
         int pooledLength = batch * filters * pool.OutputPlane;
-        float[] convolved = new float[batch * filters * g.OutputPlane], pooled = new float[pooledLength], argmax = new float[pooledLength];
+        float[] convolved = new float[batch * filters * g.OutputPlane], pooled = new float[pooledLength],
+            argmax = new float[pooledLength];
         FastConvolution.Forward(x, w, null, g, filters, convolved, kind);
         FastMaxPooling.MaxForward(convolved, pool, pooled, argmax, relu: true, vectorWidth);
         float[] dy = FastKernelInputs.Values(8, pooledLength);
         // Gradients of the parameters accumulate: both start from the same non-zero values.
-        float[] dKernel0 = FastKernelInputs.Values(9, w.Length), dBias0 = FastKernelInputs.Values(10, filters), dx0 = FastKernelInputs.Values(11, x.Length);
+        float[] dKernel0 = FastKernelInputs.Values(9, w.Length), dBias0 = FastKernelInputs.Values(10, filters),
+            dx0 = FastKernelInputs.Values(11, x.Length);
         foreach (bool relu in new[] { false, true })
             foreach (bool set in new[] { false, true })
             {
                 float[] dyConvolution = FastKernelInputs.Values(12, convolved.Length);
                 float[] dKernel = (float[])dKernel0.Clone(), dBias = (float[])dBias0.Clone(), dx = (float[])dx0.Clone();
-                FastMaxPooling.MaxBackward(dy, argmax, pool, dyConvolution, set: true, reluOutput: relu ? pooled : null, vectorWidth);
+                FastMaxPooling.MaxBackward(dy, argmax, pool, dyConvolution, set: true, reluOutput: relu ? pooled : null,
+                    vectorWidth);
                 FastConvolution.BackwardKernel(x, dyConvolution, g, filters, dKernel, dBias, kind);
                 FastConvolution.BackwardData(w, dyConvolution, g, filters, dx, set, kind);
 
-                float[] fusedKernel = (float[])dKernel0.Clone(), fusedBias = (float[])dBias0.Clone(), fusedDx = (float[])dx0.Clone();
+                float[] fusedKernel = (float[])dKernel0.Clone(), fusedBias = (float[])dBias0.Clone(),
+                    fusedDx = (float[])dx0.Clone();
                 var gradient = new FusedPoolingGradient(dy, argmax, relu ? pooled : null, pool);
                 FastConvolution.BackwardKernelFused(x, gradient, g, filters, fusedKernel, fusedBias, kind);
                 FastConvolution.BackwardDataFused(w, gradient, g, filters, fusedDx, set, kind);
@@ -105,11 +118,14 @@ public sealed class Conv2DMaxPoolTests
     {
         Window2D g = Convolution(2, 1, 10, 10, 3, 1, 0);
         Window2D otherChannels = Pooling(g, 4), otherWindow = g with { Channels = 3 };
-        float[] x = new float[g.InputLength], w = new float[3 * g.PatchSize], pooled = new float[2 * 4 * 16], argmax = new float[2 * 4 * 16];
+        float[] x = new float[g.InputLength], w = new float[3 * g.PatchSize], pooled = new float[2 * 4 * 16],
+            argmax = new float[2 * 4 * 16];
 
-        var error = Assert.Throws<ArgumentException>(() => FastConvolution.ForwardFused(x, w, null, g, 3, otherChannels, false, pooled, argmax));
+        var error = Assert.Throws<ArgumentException>(() =>
+            FastConvolution.ForwardFused(x, w, null, g, 3, otherChannels, false, pooled, argmax));
         Assert.Contains("[2, 4, 8, 8]", error.Message);
         Assert.Contains("[2, 3, 8, 8]", error.Message);
-        Assert.Throws<ArgumentException>(() => FastConvolution.ForwardFused(x, w, null, g, 3, otherWindow, false, pooled, argmax));
+        Assert.Throws<ArgumentException>(() =>
+            FastConvolution.ForwardFused(x, w, null, g, 3, otherWindow, false, pooled, argmax));
     }
 }

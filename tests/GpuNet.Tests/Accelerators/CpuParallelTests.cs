@@ -62,7 +62,8 @@ public sealed class CpuParallelTests
     public void A_split_loop_allocates_nothing_once_warm()
     {
         float[] values = new float[4096];
-        static void Run(float[] values) => CpuParallel.For(values.Length, Heavy, values, static (in float[] values, int start, int end) =>
+        static void Run(float[] values) =>
+            CpuParallel.For(values.Length, Heavy, values, static (in float[] values, int start, int end) =>
         {
             for (int i = start; i < end; i++) values[i] += 1f;
         });

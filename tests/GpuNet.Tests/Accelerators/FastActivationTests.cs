@@ -34,7 +34,8 @@ public sealed class FastActivationTests
         float[] expected = new float[length], actual = new float[length];
         ReferenceActivations.Forward(kind, 0.3f, x, expected);
         FastActivations.Forward(kind, 0.3f, x, actual);
-        if (kind is ActivationKind.Sigmoid or ActivationKind.Tanh) Transcendental.AssertClose(actual, expected, $"{kind} forward");
+        if (kind is ActivationKind.Sigmoid or ActivationKind.Tanh)
+            Transcendental.AssertClose(actual, expected, $"{kind} forward");
         else FastKernelInputs.AssertIdentical(expected, actual, $"{kind} forward");
     }
 
@@ -78,7 +79,8 @@ public sealed class FastActivationTests
     {
         float[] a = FastKernelInputs.Values(8, length), b = FastKernelInputs.Values(9, length);
         using var cpu = new CpuAccelerator();
-        using DeviceBuffer aBuffer = cpu.Allocate(length), bBuffer = cpu.Allocate(length), yBuffer = cpu.Allocate(length);
+        using DeviceBuffer aBuffer = cpu.Allocate(length), bBuffer = cpu.Allocate(length),
+            yBuffer = cpu.Allocate(length);
         cpu.Upload(a, aBuffer);
         cpu.Upload(b, bBuffer);
         cpu.Add(aBuffer, bBuffer, length, yBuffer);
@@ -93,6 +95,7 @@ public sealed class FastActivationTests
     {
         float[] x = new float[40], y = new float[39];
         Assert.Throws<ArgumentException>(() => FastActivations.Forward(ActivationKind.Relu, 0f, x, y));
-        Assert.Throws<ArgumentException>(() => FastActivations.Backward(ActivationKind.Relu, 0f, y, x, x, new float[40]));
+        Assert.Throws<ArgumentException>(() =>
+            FastActivations.Backward(ActivationKind.Relu, 0f, y, x, x, new float[40]));
     }
 }

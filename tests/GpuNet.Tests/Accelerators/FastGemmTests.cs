@@ -22,7 +22,8 @@ public sealed class FastGemmTests
     private static readonly (int M, int N, int K)[] Sizes =
     [
         (1, 1, 1), (1, 7, 10), (7, 1, 17), (7, 10, 1), (10, 30, 784), (17, 33, 65), (33, 17, 129),
-        (65, 129, 7), (120, 784, 33), (29, 65, 257), (15, 1030, 20), (6, 16, 513), (12, 32, 64), (13, 31, 40), (600, 40, 256),
+        (65, 129, 7), (120, 784, 33), (29, 65, 257), (15, 1030, 20), (6, 16, 513), (12, 32, 64), (13, 31, 40),
+            (600, 40, 256),
         (13, 2100, 300),
     ];
 
@@ -42,7 +43,8 @@ public sealed class FastGemmTests
     {
         SkipWhereUnsupported(kind);
         var random = new System.Random(m * 1_000_003 + n * 1009 + k);
-        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n),
+            c = RandomInputs.Uniform(random, m * n);
         const float alpha = 0.75f, beta = -0.5f;
         float[] reference = (float[])c.Clone();
         ReferenceGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, reference);
@@ -68,13 +70,15 @@ public sealed class FastGemmTests
 
     [SkippableTheory]
     [MemberData(nameof(ScalarCases))]
-    public void Alpha_and_beta_combine_as_documented(GemmKernelKind kind, bool transposeA, bool transposeB, float alpha, float beta)
+    public void Alpha_and_beta_combine_as_documented(GemmKernelKind kind, bool transposeA, bool transposeB, float alpha,
+        float beta)
     {
         SkipWhereUnsupported(kind);
         // Three depth blocks and partial tiles on both edges, so beta is applied once, not per block.
         const int m = 31, n = 47, k = 600;
         var random = new System.Random(17);
-        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n),
+            c = RandomInputs.Uniform(random, m * n);
         float[] exact = DoubleReference(transposeA, transposeB, a, b, m, n, k, alpha, beta, c);
 
         FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, threads: 2);
@@ -126,7 +130,8 @@ public sealed class FastGemmTests
         // The three products of a 784-512-… dense layer at batch 120, a square one with two depth
         // blocks, and a thin one that can only be split by rows.
         (bool, bool, int, int, int)[] shapes =
-            [(false, false, 120, 512, 784), (true, false, 784, 512, 120), (false, true, 120, 784, 512), (false, false, 129, 130, 300), (true, true, 1000, 3, 200)];
+            [(false, false, 120, 512, 784), (true, false, 784, 512, 120), (false, true, 120, 784, 512),
+                (false, false, 129, 130, 300), (true, true, 1000, 3, 200)];
         foreach (var kind in Kinds)
             foreach (var (ta, tb, m, n, k) in shapes) data.Add(kind, ta, tb, m, n, k);
         return data;
@@ -134,12 +139,14 @@ public sealed class FastGemmTests
 
     [SkippableTheory]
     [MemberData(nameof(SplitCases))]
-    public void Result_does_not_depend_on_thread_count(GemmKernelKind kind, bool transposeA, bool transposeB, int m, int n, int k)
+    public void Result_does_not_depend_on_thread_count(GemmKernelKind kind, bool transposeA, bool transposeB, int m,
+        int n, int k)
     {
         SkipWhereUnsupported(kind);
         Assert.True(FastGemm.RegionCount(m, n, k, kind, threads: 2) > 1, "the shape must actually be split");
         var random = new System.Random(11);
-        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n),
+            c = RandomInputs.Uniform(random, m * n);
         float[] oneThread = (float[])c.Clone();
         FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, oneThread, kind, threads: 1);
         foreach (int threads in new[] { 2, 3, 8 })
@@ -164,7 +171,8 @@ public sealed class FastGemmTests
     {
         Assert.Equal(reference, FastGemm.ReferenceIsFaster(false, false, m, n, k, GemmKernelKind.Vector512));
         var random = new System.Random(m + n + k);
-        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n),
+            c = RandomInputs.Uniform(random, m * n);
         float[] exact = DoubleReference(false, false, a, b, m, n, k, 1f, 0.5f, c);
         FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0.5f, c);
         SumTolerance(k).AssertClose(c, exact, "c");
@@ -217,7 +225,8 @@ public sealed class FastGemmTests
     // float kernels double that. Both stay well inside this for the k used here.
     private static Tolerance SumTolerance(int k) => new(2e-6 * (1 + Math.Sqrt(k)) * 4, 1e-5);
 
-    private static float[] DoubleReference(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c)
+    private static float[] DoubleReference(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k,
+        float alpha, float beta, float[] c)
     {
         float[] result = new float[m * n];
         for (int i = 0; i < m; i++)
@@ -226,7 +235,8 @@ public sealed class FastGemmTests
             {
                 double sum = 0;
                 for (int p = 0; p < k; p++)
-                    sum += (double)(transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p] : b[p * n + j]);
+                    sum += (double)(transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p]
+                        : b[p * n + j]);
                 result[i * n + j] = (float)(alpha * sum + (beta == 0f ? 0.0 : (double)beta * c[i * n + j]));
             }
         }

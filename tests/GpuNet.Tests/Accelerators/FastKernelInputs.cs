@@ -5,10 +5,12 @@ namespace GpuNet.Tests.Accelerators;
 /// <summary>Seeded inputs and the odd sizes every fast CPU kernel is compared with its reference on.</summary>
 internal static class FastKernelInputs
 {
-    /// <summary>One element, less than one vector, a vector and a bit, MNIST's 784, and a 120×512 batch plus a ragged tail.</summary>
+    /// <summary>One element, less than one vector, a vector and a bit, MNIST's 784, and a 120×512 batch plus a ragged
+    /// tail.</summary>
     public static TheoryData<int> Lengths => new() { 1, 7, 10, 31, 33, 784, 120 * 512 + 3 };
 
-    /// <summary>Uniform in [low, high), with zeros of both signs and a few large values spliced in where they fit.</summary>
+    /// <summary>Uniform in [low, high), with zeros of both signs and a few large values spliced in where they
+    /// fit.</summary>
     public static float[] Values(int seed, int length, float low = -2f, float high = 2f)
     {
         float[] values = RandomInputs.Uniform(new System.Random(seed), length, low, high);

@@ -24,7 +24,8 @@ public sealed class FastMaxPoolingTests
 
     private static readonly object[][] Backwards =
     [
-        [3, 2, 24, 24, false], [120, 32, 8, 8, false], [2, 2, 40, 40, false], [2, 3, 7, 7, false], [2, 2, 28, 34, false],
+        [3, 2, 24, 24, false], [120, 32, 8, 8, false], [2, 2, 40, 40, false], [2, 3, 7, 7, false],
+            [2, 2, 28, 34, false],
         [2, 2, 9, 67, true], [2, 3, 26, 26, false], [3, 4, 11, 11, false], [2, 2, 16, 66, false],
     ];
 
@@ -34,7 +35,8 @@ public sealed class FastMaxPoolingTests
 
     [SkippableTheory]
     [MemberData(nameof(ForwardCases))]
-    public void Max_forward_matches_the_reference(int vectorWidth, int batch, int channels, int height, int width, bool same)
+    public void Max_forward_matches_the_reference(int vectorWidth, int batch, int channels, int height, int width,
+        bool same)
     {
         VectorPaths.SkipUnlessSupported(vectorWidth);
         foreach (bool relu in new[] { false, true })
@@ -49,7 +51,8 @@ public sealed class FastMaxPoolingTests
 
     [SkippableTheory]
     [MemberData(nameof(BackwardCases))]
-    public void Max_backward_matches_the_reference_set_or_added_with_or_without_relu(int vectorWidth, int batch, int channels, int height, int width, bool same)
+    public void Max_backward_matches_the_reference_set_or_added_with_or_without_relu(int vectorWidth, int batch,
+        int channels, int height, int width, bool same)
     {
         VectorPaths.SkipUnlessSupported(vectorWidth);
         foreach (bool relu in new[] { false, true })
@@ -57,7 +60,8 @@ public sealed class FastMaxPoolingTests
             {
                 var (g, _, y, argmax) = ReferenceForward(batch, channels, height, width, same, relu);
                 float[] dy = FastKernelInputs.Values(51, y.Length);
-                // −0 and NaN gradients: the reference's clear-then-add turns −0 into +0, and a NaN passes only where y > 0.
+                // −0 and NaN gradients: the reference's clear-then-add turns −0 into +0, and a NaN passes only where y
+                // > 0.
                 for (int i = 0; i < dy.Length; i += 7) dy[i] = -0f;
                 dy[3] = float.NaN;
                 float[] start = set ? new float[g.InputLength] : FastKernelInputs.Values(52, g.InputLength);
@@ -79,8 +83,10 @@ public sealed class FastMaxPoolingTests
     public void Only_windows_that_cover_every_pixel_tile_exactly(int height, int width, bool exact) =>
         Assert.Equal(exact, FastMaxPooling.TilesExactly(KernelParity.Window(1, 1, height, width, 2, 2, 2, false)));
 
-    /// <summary>Inputs with ties, a NaN and about half the values negative, and the reference's pooling (and ReLU) of them.</summary>
-    private static (Window2D G, float[] X, float[] Y, float[] Argmax) ReferenceForward(int batch, int channels, int height, int width, bool same, bool relu)
+    /// <summary>Inputs with ties, a NaN and about half the values negative, and the reference's pooling (and ReLU) of
+    /// them.</summary>
+    private static (Window2D G, float[] X, float[] Y, float[] Argmax) ReferenceForward(int batch, int channels,
+        int height, int width, bool same, bool relu)
     {
         Window2D g = KernelParity.Window(batch, channels, height, width, 2, 2, 2, same);
         float[] x = FastKernelInputs.Values(50, batch * channels * height * width);

@@ -23,7 +23,8 @@ public sealed class GemmTests
     {
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         var random = new System.Random(m * 1000 + n * 10 + k);
-        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n), c = RandomInputs.Uniform(random, m * n);
+        float[] a = RandomInputs.Uniform(random, m * k), b = RandomInputs.Uniform(random, k * n),
+            c = RandomInputs.Uniform(random, m * n);
         const float alpha = 0.75f, beta = -0.5f;
         float[] expected = new float[m * n];
         for (int i = 0; i < m; i++)
@@ -32,7 +33,8 @@ public sealed class GemmTests
             {
                 double sum = 0;
                 for (int p = 0; p < k; p++)
-                    sum += (double)(transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p] : b[p * n + j]);
+                    sum += (double)(transposeA ? a[p * m + i] : a[i * k + p]) * (transposeB ? b[j * k + p]
+                        : b[p * n + j]);
                 expected[i * n + j] = (float)(alpha * sum + beta * c[i * n + j]);
             }
         }

@@ -39,7 +39,8 @@ public sealed class LayeringTests
         ["GpuNet.Cli", "GpuNet.Cli.Commands"],
     ];
 
-    private static readonly Lazy<IReadOnlyList<(string From, string To, string Example)>> Dependencies = new(ReadDependencies);
+    private static readonly Lazy<IReadOnlyList<(string From, string To,
+        string Example)>> Dependencies = new(ReadDependencies);
 
     [Fact]
     public void Every_namespace_has_its_layer()
@@ -76,7 +77,8 @@ public sealed class LayeringTests
         // The rules themselves, on a made-up graph: the dependency reader is only as good as these.
         var layerOf = LayerIndex();
         Assert.True(layerOf["GpuNet.Graph"] < layerOf["GpuNet.Models"]);
-        Assert.Equal(["a", "b", "c", "a"], FindCycle(new Dictionary<string, List<string>> { ["a"] = ["b"], ["b"] = ["c"], ["c"] = ["a"] }));
+        Assert.Equal(["a", "b", "c", "a"],
+            FindCycle(new Dictionary<string, List<string>> { ["a"] = ["b"], ["b"] = ["c"], ["c"] = ["a"] }));
         Assert.Null(FindCycle(new Dictionary<string, List<string>> { ["a"] = ["b"], ["b"] = ["c"] }));
         // And the reader finds a real edge in each direction we rely on.
         Assert.Contains(Dependencies.Value, d => d.From == "GpuNet.Graph" && d.To == "GpuNet.Accelerators");
@@ -125,7 +127,8 @@ public sealed class LayeringTests
             .Where(type => IsOurs(NamespaceOf(type)))
             .SelectMany(type => type.Dependencies
                 .Where(d => d.Target is not null && IsOurs(NamespaceOf(d.Target)))
-                .Select(d => (From: NamespaceOf(type), To: NamespaceOf(d.Target), Example: $"{type.Name} → {d.Target.Name}")))
+                .Select(d => (From: NamespaceOf(type), To: NamespaceOf(d.Target),
+                    Example: $"{type.Name} → {d.Target.Name}")))
             .GroupBy(d => (d.From, d.To))
             .Select(g => g.First())
             .ToList();

@@ -47,7 +47,8 @@ public sealed class AcceleratorFactoryTests
     [SkippableFact]
     public void Auto_falls_back_to_the_cpu_and_says_why()
     {
-        Skip.If(AcceleratorCatalog.HasCuda || IlgpuDeviceSurvey.HasOpenCL(out _), "a GPU is present here, so auto takes it");
+        Skip.If(AcceleratorCatalog.HasCuda || IlgpuDeviceSurvey.HasOpenCL(out _),
+            "a GPU is present here, so auto takes it");
         var log = new StringWriter();
         using var accelerator = AcceleratorFactory.Create("auto", log);
         Assert.IsType<CpuAccelerator>(accelerator);
@@ -97,7 +98,8 @@ public sealed class AcceleratorFactoryTests
         Assert.Equal("auto", RunConfigReader.Read("run.yaml", Config).Backend);
         Assert.Equal("cpu", RunConfigReader.Read("run.yaml", Config + "\nbackend: cpu\n").Backend);
         Assert.Equal("ilgpu-cpu", RunConfigReader.Read("run.yaml", Config + "\nbackend: ilgpu-cpu\n").Backend);
-        var error = Assert.ThrowsAny<GpuNetException>(() => RunConfigReader.Read("run.yaml", Config + "\nbackend: gpu\n"));
+        var error = Assert.ThrowsAny<GpuNetException>(() =>
+            RunConfigReader.Read("run.yaml", Config + "\nbackend: gpu\n"));
         Assert.Contains("unknown backend 'gpu'", error.Message);
         Assert.Contains("run.yaml", error.Message);
     }

@@ -3,7 +3,8 @@ using GpuNet.Tests.Data;
 
 namespace GpuNet.Tests.Backends;
 
-/// <summary>The gpunet tool with --backend: the ILGPU kernels through the real process, on ILGPU's CPU accelerator.</summary>
+/// <summary>The gpunet tool with --backend: the ILGPU kernels through the real process, on ILGPU's CPU
+/// accelerator.</summary>
 public sealed class CliBackendTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("gpunet-backend-").FullName;
@@ -25,14 +26,17 @@ public sealed class CliBackendTests : IDisposable
     public void Train_and_evaluate_run_on_the_ilgpu_kernels()
     {
         File.WriteAllText(Path.Combine(_folder, "run.yaml"), Config);
-        var train = GpunetProcess.Run(_folder, "train", "run.yaml", "--backend", "ilgpu-cpu", "--data", TestData.MnistDirectory);
+        var train = GpunetProcess.Run(_folder, "train", "run.yaml", "--backend", "ilgpu-cpu", "--data",
+            TestData.MnistDirectory);
         Assert.True(train.ExitCode == 0, train.Error);
         Assert.Contains("Backend: ilgpu-cpu on ", train.Output);
         Assert.Contains("(asked for; ", train.Output);
         Assert.Contains("Training small on ilgpu-cpu", train.Output);
 
-        string weights = Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "runs")).Single(), "weights.safetensors");
-        var evaluate = GpunetProcess.Run(_folder, "evaluate", "run.yaml", "--weights", weights, "--backend", "ilgpu-cpu", "--data", TestData.MnistDirectory);
+        string weights = Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "runs")).Single(),
+            "weights.safetensors");
+        var evaluate = GpunetProcess.Run(_folder, "evaluate", "run.yaml", "--weights", weights, "--backend",
+            "ilgpu-cpu", "--data", TestData.MnistDirectory);
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         Assert.Contains("Backend: ilgpu-cpu on ", evaluate.Output);
     }
@@ -41,8 +45,10 @@ public sealed class CliBackendTests : IDisposable
     public void An_unknown_backend_is_refused_with_the_choices()
     {
         File.WriteAllText(Path.Combine(_folder, "run.yaml"), Config);
-        var train = GpunetProcess.Run(_folder, "train", "run.yaml", "--backend", "tpu", "--data", TestData.MnistDirectory);
+        var train = GpunetProcess.Run(_folder, "train", "run.yaml", "--backend", "tpu", "--data",
+            TestData.MnistDirectory);
         Assert.NotEqual(0, train.ExitCode);
-        Assert.Contains("unknown backend 'tpu'; valid backends are auto, cpu, cuda, opencl, ilgpu-cpu", train.Error + train.Output);
+        Assert.Contains("unknown backend 'tpu'; valid backends are auto, cpu, cuda, opencl, ilgpu-cpu",
+            train.Error + train.Output);
     }
 }

@@ -25,8 +25,10 @@ public sealed class NativeLibraryNamesTests
     [SkippableFact]
     public void Without_a_driver_the_reason_names_both_file_names()
     {
-        Skip.If(NativeLibraryNames.Find("cuda") is not null, $"a CUDA driver library is installed here ({NativeLibraryNames.Find("cuda")})");
-        Assert.Equal("the NVIDIA driver is not installed (neither libcuda.so nor libcuda.so.1 loads)", IlgpuDeviceSurvey.WhyNoCuda());
+        Skip.If(NativeLibraryNames.Find("cuda") is not null,
+            $"a CUDA driver library is installed here ({NativeLibraryNames.Find("cuda")})");
+        Assert.Equal("the NVIDIA driver is not installed (neither libcuda.so nor libcuda.so.1 loads)",
+            IlgpuDeviceSurvey.WhyNoCuda());
     }
 
     [SkippableFact]

@@ -28,10 +28,14 @@ public sealed class ConcurrentRunsTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_folder, "run.yaml"), Config);
         GpunetProcess.Result[] runs = await Task.WhenAll(Enumerable.Range(0, 8)
-            .Select(_ => Task.Run(() => GpunetProcess.Run(_folder, "train", "run.yaml", "--data", TestData.MnistDirectory, "--runs", "runs"))));
+            .Select(_ =>
+                Task.Run(() =>
+                    GpunetProcess.Run(_folder, "train", "run.yaml", "--data", TestData.MnistDirectory, "--runs",
+                        "runs"))));
 
         foreach (var run in runs) Assert.True(run.ExitCode == 0, run.Error);
-        string[] printed = runs.Select(r => r.Output.Split('\n').Single(l => l.StartsWith("Weights: ", StringComparison.Ordinal))).ToArray();
+        string[] printed = runs.Select(r =>
+            r.Output.Split('\n').Single(l => l.StartsWith("Weights: ", StringComparison.Ordinal))).ToArray();
         Assert.Equal(8, printed.Distinct().Count());
         string[] folders = Directory.GetFileSystemEntries(Path.Combine(_folder, "runs"));
         Assert.Equal(8, folders.Length);

@@ -41,7 +41,8 @@ public sealed class EnsembleAndReproduceTests : IDisposable
         Assert.Contains("Performance (testing, rotated by 20°)", result.Output);
         Assert.Contains("Performance (testing, averaged over rotations -10°, 0°, 10°)", result.Output);
         string run = Directory.GetDirectories(Path.Combine(_folder.Path, "runs")).Single();
-        Assert.Equal(["member-1", "member-2", "member-3"], Directory.GetDirectories(run).Select(Path.GetFileName).Order());
+        Assert.Equal(["member-1", "member-2", "member-3"],
+            Directory.GetDirectories(run).Select(Path.GetFileName).Order());
         Assert.All(Directory.GetDirectories(run), m => Assert.True(File.Exists(Path.Combine(m, "report.html"))));
         string summary = File.ReadAllText(Path.Combine(run, "ensemble.md"));
         Assert.Matches(@"\| member-3 \| 3 \| 1 \| [0-9.]+ \| [0-9.]+ % \| [0-9.]+ % \|", summary);
@@ -56,17 +57,22 @@ public sealed class EnsembleAndReproduceTests : IDisposable
     public void Reproduce_runs_the_suite_in_order_and_writes_the_table_with_capped_epochs()
     {
         string suite = _folder.Folder("lectures");
-        File.WriteAllText(Path.Combine(suite, "01-first.yaml"), Network + "\nname: first\nepochs: 3\nlecture: {accuracy: 0.9, epochs: 3}\n");
+        File.WriteAllText(Path.Combine(suite, "01-first.yaml"),
+            Network + "\nname: first\nepochs: 3\nlecture: {accuracy: 0.9, epochs: 3}\n");
         File.WriteAllText(Path.Combine(suite, "02-second.yaml"), Network + "\nname: second\nepochs: 1\n");
 
-        var result = GpunetProcess.Run(_folder.Path, "reproduce", suite, "--max-epochs", "2", "--data", TestData.MnistDirectory, "--output", "out");
+        var result = GpunetProcess.Run(_folder.Path, "reproduce", suite, "--max-epochs", "2", "--data",
+            TestData.MnistDirectory, "--output", "out");
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         string table = File.ReadAllText(Path.Combine(_folder.Path, "out", "reproduce.md"));
-        Assert.Matches(@"\| first \| 90\.00 % \(3 ep\.\) \| \*\*[0-9.]+ %\*\* \| 2 of 3 \| \d+ \| capped at 2 of 3 epochs \|", table);
+        Assert.Matches(@"\| first \| 90\.00 % \(3 ep\.\) \| \*\*[0-9.]+ %\*\* \| 2 of 3 \| \d+ \| capped at 2 of 3 " +
+            @"epochs \|", table);
         Assert.Matches(@"\| second \| — \| \*\*[0-9.]+ %\*\* \| 1 \| \d+ \|  \|", table);
-        Assert.True(table.IndexOf("| first |", StringComparison.Ordinal) < table.IndexOf("| second |", StringComparison.Ordinal));
-        Assert.StartsWith("experiment,lecture_accuracy,accuracy,epochs_run,epochs_configured,seconds,note\nfirst,0.9,", File.ReadAllText(Path.Combine(_folder.Path, "out", "reproduce.csv")));
+        Assert.True(table.IndexOf("| first |", StringComparison.Ordinal) < table.IndexOf("| second |",
+            StringComparison.Ordinal));
+        Assert.StartsWith("experiment,lecture_accuracy,accuracy,epochs_run,epochs_configured,seconds,note\nfirst,0.9,",
+            File.ReadAllText(Path.Combine(_folder.Path, "out", "reproduce.csv")));
     }
 
     [Fact]
@@ -74,7 +80,8 @@ public sealed class EnsembleAndReproduceTests : IDisposable
     {
         string suite = _folder.Folder("bad");
         File.WriteAllText(Path.Combine(suite, "01-good.yaml"), Network + "\nname: good\nepochs: 1\n");
-        File.WriteAllText(Path.Combine(suite, "02-bad.yaml"), Network + "\nname: bad\nepochs: 1\nensemble: {members: 2, vote: loudest}\n");
+        File.WriteAllText(Path.Combine(suite, "02-bad.yaml"),
+            Network + "\nname: bad\nepochs: 1\nensemble: {members: 2, vote: loudest}\n");
 
         var result = GpunetProcess.Run(_folder.Path, "reproduce", suite, "--data", TestData.MnistDirectory);
 

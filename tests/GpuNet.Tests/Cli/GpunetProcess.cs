@@ -11,7 +11,8 @@ public static class GpunetProcess
         Run(workingDirectory, new Dictionary<string, string>(), arguments);
 
     /// <summary>As <see cref="Run(string, string[])"/>, with extra environment variables.</summary>
-    public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Result Run(string workingDirectory, IReadOnlyDictionary<string, string> environment,
+        params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {

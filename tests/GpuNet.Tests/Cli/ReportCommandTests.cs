@@ -3,7 +3,8 @@ using GpuNet.Tests.Reports;
 
 namespace GpuNet.Tests.Cli;
 
-/// <summary>Reports through the gpunet tool: written by every training run, rebuilt by gpunet report, and written by gpunet bench.</summary>
+/// <summary>Reports through the gpunet tool: written by every training run, rebuilt by gpunet report, and written by
+/// gpunet bench.</summary>
 public sealed class ReportCommandTests : IDisposable
 {
     private const string MlpConfig = """
@@ -42,7 +43,8 @@ public sealed class ReportCommandTests : IDisposable
         // A Dense first layer on whole images: its units' weights are shown as 28×28 pictures.
         Assert.Contains("incoming weights of all 16 units, as 28×28 images", written);
         PngDecoder.Image weights = PngDecoder.Decode(File.ReadAllBytes(Path.Combine(run, "report", "first-layer.png")));
-        // 16 pictures of 28 px enlarged once (48 / 28 = 1), 8 to a row with 4 px gaps: 8·28 + 9·4 = 260 by 2·28 + 3·4 = 68.
+        // 16 pictures of 28 px enlarged once (48 / 28 = 1), 8 to a row with 4 px gaps: 8·28 + 9·4 = 260 by 2·28 + 3·4 =
+        // 68.
         Assert.Equal((260, 68), (weights.Width, weights.Height));
 
         File.Delete(page);
@@ -108,7 +110,8 @@ public sealed class ReportCommandTests : IDisposable
                 """);
         }
 
-        var result = GpunetProcess.Run(_folder.Path, "bench", "--suite", suite, "--data", TestData.MnistDirectory, "--output", "out");
+        var result = GpunetProcess.Run(_folder.Path, "bench", "--suite", suite, "--data", TestData.MnistDirectory,
+            "--output", "out");
 
         Assert.True(result.ExitCode == 0, result.Error);
         string html = File.ReadAllText(Path.Combine(_folder.Path, "out", "report.html"));
@@ -118,5 +121,6 @@ public sealed class ReportCommandTests : IDisposable
     }
 
     // The page without its header line, which names the training time.
-    private static string Body(string html) => html[html.IndexOf("<section id=\"summary\">", StringComparison.Ordinal)..];
+    private static string Body(string html) =>
+        html[html.IndexOf("<section id=\"summary\">", StringComparison.Ordinal)..];
 }

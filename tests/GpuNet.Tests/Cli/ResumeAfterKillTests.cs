@@ -41,8 +41,10 @@ public sealed class ResumeAfterKillTests : IDisposable
         Assert.True(straight.ExitCode == 0, straight.Error);
 
         // Start the same run and kill it once epoch 2's checkpoint exists, part-way into epoch 3.
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "gpunet.dll"), "train", "run.yaml", "--data", data, "--runs", "killed" })
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = _folder, RedirectStandardOutput = true,
+            RedirectStandardError = true };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "gpunet.dll"), "train", "run.yaml",
+            "--data", data, "--runs", "killed" })
             start.ArgumentList.Add(a);
         using (var process = Process.Start(start)!)
         {
@@ -69,7 +71,8 @@ public sealed class ResumeAfterKillTests : IDisposable
         Assert.True(resumed.ExitCode == 0, resumed.Error);
         Assert.Contains($"Resuming {runFolder} after epoch {killedAfter}", resumed.Output);
 
-        var expected = SafeTensorsFile.Read(Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "straight")).Single(), "weights.safetensors")).Tensors;
+        var expected = SafeTensorsFile.Read(Path.Combine(Directory.GetDirectories(Path.Combine(_folder,
+            "straight")).Single(), "weights.safetensors")).Tensors;
         var actual = SafeTensorsFile.Read(Path.Combine(runFolder, "weights.safetensors")).Tensors;
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         foreach (var (name, tensor) in expected) Assert.Equal(tensor.Values, actual[name].Values);

@@ -41,9 +41,11 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
         public StraightRun()
         {
             File.WriteAllText(System.IO.Path.Combine(Folder, "run.yaml"), Config);
-            var result = GpunetProcess.Run(Folder, "train", "run.yaml", "--data", TestData.MnistDirectory, "--runs", "straight");
+            var result = GpunetProcess.Run(Folder, "train", "run.yaml", "--data", TestData.MnistDirectory, "--runs",
+                "straight");
             Assert.True(result.ExitCode == 0, result.Error);
-            Weights = System.IO.Path.Combine(Directory.GetDirectories(System.IO.Path.Combine(Folder, "straight")).Single(), "weights.safetensors");
+            Weights = System.IO.Path.Combine(Directory.GetDirectories(System.IO.Path.Combine(Folder,
+                "straight")).Single(), "weights.safetensors");
         }
 
         public string Folder { get; } = Directory.CreateTempSubdirectory("gpunet-signal-").FullName;
@@ -56,19 +58,25 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
     [SignalTheory]
     [InlineData("SIGINT", 2, 130)]
     [InlineData("SIGTERM", 15, 143)]
-    public void Signal_in_the_middle_of_an_epoch_saves_the_step_and_resumes_bit_for_bit(string name, int signal, int exitCode)
+    public void Signal_in_the_middle_of_an_epoch_saves_the_step_and_resumes_bit_for_bit(string name, int signal,
+        int exitCode)
     {
         string runs = $"stopped-{name}";
         var (code, output) = RunAndSignal(runs, signal);
 
         Assert.True(code == exitCode, $"exit code {code}, expected {exitCode}\n{output}");
-        string runFolder = System.IO.Path.Combine(runs, "stopped-" + Directory.GetDirectories(System.IO.Path.Combine(straight.Folder, runs)).Single().Split("stopped-").Last());
+        string runFolder = System.IO.Path.Combine(runs,
+            "stopped-"
+                + Directory.GetDirectories(System.IO.Path.Combine(straight.Folder,
+                    runs)).Single().Split("stopped-").Last());
         // A loaded machine may let epoch 2 end before the signal lands; any step inside an epoch will do.
-        Match? line = output.Split('\n').Select(l => Regex.Match(l, $@"^Stopped by {name} in epoch (\d+) after step (\d+) of {StepsPerEpoch}; (.*)$"))
+        Match? line = output.Split('\n').Select(l =>
+            Regex.Match(l, $@"^Stopped by {name} in epoch (\d+) after step (\d+) of {StepsPerEpoch}; (.*)$"))
             .SingleOrDefault(m => m.Success);
         Assert.True(line is not null, $"no line that says where the run stopped:\n{output}");
         string expectedCommand = $"gpunet train --resume {runFolder} --data {TestData.MnistDirectory}";
-        Assert.Equal($"checkpoint saved in {runFolder}; resume with: {expectedCommand}", line.Groups[3].Value.TrimEnd());
+        Assert.Equal($"checkpoint saved in {runFolder}; resume with: {expectedCommand}",
+            line.Groups[3].Value.TrimEnd());
         int epoch = int.Parse(line.Groups[1].Value), step = int.Parse(line.Groups[2].Value);
 
         // The checkpoint is of a step inside epoch 2, and no final weights were written.
@@ -84,13 +92,16 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
         // Resume with the printed command, word for word.
         var resumed = GpunetProcess.Run(straight.Folder, expectedCommand.Split(' ')[1..]);
         Assert.True(resumed.ExitCode == 0, resumed.Error);
-        Assert.Contains($"Resuming {runFolder} in epoch {epoch} after its step {step} of {StepsPerEpoch}", resumed.Output);
+        Assert.Contains($"Resuming {runFolder} in epoch {epoch} after its step {step} of {StepsPerEpoch}",
+            resumed.Output);
         var expected = SafeTensorsFile.Read(straight.Weights).Tensors;
         var actual = SafeTensorsFile.Read(System.IO.Path.Combine(absolute, "weights.safetensors")).Tensors;
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        foreach (var (tensor, values) in expected) Assert.True(values.Values.AsSpan().SequenceEqual(actual[tensor].Values), $"{tensor} differs");
-        Assert.Equal(LossesOf(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(straight.Weights)!, "history.csv")),
-            LossesOf(System.IO.Path.Combine(absolute, "history.csv")));
+        foreach (var (tensor,
+            values) in expected) Assert.True(values.Values.AsSpan().SequenceEqual(actual[tensor].Values),
+                $"{tensor} differs");
+        Assert.Equal(LossesOf(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(straight.Weights)!,
+            "history.csv")), LossesOf(System.IO.Path.Combine(absolute, "history.csv")));
     }
 
     /// <summary>Starts gpunet train and sends <paramref name="signal"/> once epoch 2 is under way; returns its exit
@@ -98,7 +109,8 @@ public sealed class StopSignalTests(StopSignalTests.StraightRun straight) : ICla
     private (int ExitCode, string Output) RunAndSignal(string runs, int signal)
     {
         var start = SignalSupport.StartInfo(straight.Folder,
-            [System.IO.Path.Combine(AppContext.BaseDirectory, "gpunet.dll"), "train", "run.yaml", "--data", TestData.MnistDirectory, "--runs", runs]);
+            [System.IO.Path.Combine(AppContext.BaseDirectory, "gpunet.dll"), "train", "run.yaml", "--data",
+                TestData.MnistDirectory, "--runs", runs]);
         using var process = Process.Start(start)!;
         var output = new System.Text.StringBuilder();
         using var epochTwo = new ManualResetEventSlim();
@@ -146,7 +158,8 @@ public sealed class SignalTheoryAttribute : TheoryAttribute
 
 internal static partial class SignalSupport
 {
-    private static readonly Lazy<bool> SigintIgnored = new(() => OperatingSystem.IsLinux() && File.ReadLines("/proc/self/status")
+    private static readonly Lazy<bool> SigintIgnored = new(() => OperatingSystem.IsLinux()
+        && File.ReadLines("/proc/self/status")
         .Where(l => l.StartsWith("SigIgn:", StringComparison.Ordinal))
         .Any(l => (Convert.ToUInt64(l["SigIgn:".Length..].Trim(), 16) & (1UL << (2 - 1))) != 0));
 
@@ -154,7 +167,8 @@ internal static partial class SignalSupport
     {
         try
         {
-            using var probe = Process.Start(new ProcessStartInfo("env", ["--default-signal=INT", "true"]) { RedirectStandardError = true })!;
+            using var probe = Process.Start(new ProcessStartInfo("env",
+                ["--default-signal=INT", "true"]) { RedirectStandardError = true })!;
             probe.WaitForExit();
             return probe.ExitCode == 0;
         }
@@ -168,7 +182,9 @@ internal static partial class SignalSupport
     public static string? Unavailable =>
         !OperatingSystem.IsLinux() ? "sending SIGINT and SIGTERM to a child is tested on Linux only"
         : SigintIgnored.Value && !EnvResetsSignals.Value
-            ? "SIGINT is ignored in this test process (started in the background by a shell), so a child would ignore it too, and env --default-signal is not available to undo that"
+            ? "SIGINT is ignored in this test process (started in the background by a shell), so a child would ignore "
+                +
+                "it too, and env --default-signal is not available to undo that"
             : null;
 
     /// <summary>
@@ -183,7 +199,8 @@ internal static partial class SignalSupport
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (SigintIgnored.Value) foreach (string a in new[] { "--default-signal=INT,TERM", "dotnet" }) start.ArgumentList.Add(a);
+        if (SigintIgnored.Value) foreach (string a in new[] { "--default-signal=INT,TERM", "dotnet" })
+            start.ArgumentList.Add(a);
         foreach (string a in arguments) start.ArgumentList.Add(a);
         start.Environment.Remove("GPUNET_DATA");
         return start;

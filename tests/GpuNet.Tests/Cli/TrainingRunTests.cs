@@ -34,7 +34,8 @@ public sealed class TrainingRunTests : IDisposable
         Assert.DoesNotContain("Epoch 40/40", result.Output);
         string run = Directory.GetDirectories(Path.Combine(_folder, "runs")).Single();
         Assert.True(File.Exists(Path.Combine(run, "weights.safetensors")));
-        Assert.Equal(File.ReadAllText(Path.Combine(_folder, "run.yaml")), File.ReadAllText(Path.Combine(run, "config.yaml")));
+        Assert.Equal(File.ReadAllText(Path.Combine(_folder, "run.yaml")),
+            File.ReadAllText(Path.Combine(run, "config.yaml")));
         Assert.Contains("\"val_loss\"", File.ReadAllText(Path.Combine(run, "history.json")));
     }
 
@@ -54,7 +55,8 @@ public sealed class TrainingRunTests : IDisposable
             callbacks: [StepDecay: {drop: 1.0e30, epochs_drop: 1}]
             """);
         Assert.Equal(2, result.ExitCode);
-        Assert.Matches(@"error: training diverged: the loss became (NaN|∞|Infinity|-∞) in epoch 2, batch \d+\.", result.Error);
+        Assert.Matches(@"error: training diverged: the loss became (NaN|∞|Infinity|-∞) in epoch 2, batch \d+\.",
+            result.Error);
         Assert.Contains("The checkpoint of epoch 1 in runs/diverge-", result.Error);
         Assert.DoesNotContain("   at ", result.Error);
         string run = Directory.GetDirectories(Path.Combine(_folder, "runs")).Single();
@@ -74,19 +76,23 @@ public sealed class TrainingRunTests : IDisposable
             training_range: [0, 2000]
             """);
         Assert.True(train.ExitCode == 0, train.Error);
-        string weights = Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "runs")).Single(), "weights.safetensors");
+        string weights = Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "runs")).Single(),
+            "weights.safetensors");
         string testing = train.Output[train.Output.IndexOf("Performance (testing)", StringComparison.Ordinal)..];
 
-        var evaluate = GpunetProcess.Run(_folder, "evaluate", "run.yaml", "--weights", weights, "--data", TestData.MnistDirectory);
+        var evaluate = GpunetProcess.Run(_folder, "evaluate", "run.yaml", "--weights", weights, "--data",
+            TestData.MnistDirectory);
         Assert.True(evaluate.ExitCode == 0, evaluate.Error);
         Assert.Contains(testing.Split('\n')[2].Trim(), evaluate.Output); // the same test accuracy
 
-        var predict = GpunetProcess.Run(_folder, "predict", "run.yaml", "--weights", weights, "--data", TestData.MnistDirectory, "--output", "p.csv");
+        var predict = GpunetProcess.Run(_folder, "predict", "run.yaml", "--weights", weights, "--data",
+            TestData.MnistDirectory, "--output", "p.csv");
         Assert.True(predict.ExitCode == 0, predict.Error);
         string[] lines = File.ReadAllLines(Path.Combine(_folder, "p.csv"));
         Assert.Equal("index,label,predicted,p0,p1,p2,p3,p4,p5,p6,p7,p8,p9", lines[0]);
         Assert.Equal(10_001, lines.Length);
-        double sum = lines[1].Split(',')[3..].Sum(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
+        double sum = lines[1].Split(',')[3..].Sum(v =>
+            double.Parse(v, System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(1.0, sum, 3);
     }
 
@@ -101,10 +107,13 @@ public sealed class TrainingRunTests : IDisposable
             training_range: [0, 500]
             """);
         Assert.True(train.ExitCode == 0, train.Error);
-        string weights = Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "runs")).Single(), "weights.safetensors");
+        string weights = Path.Combine(Directory.GetDirectories(Path.Combine(_folder, "runs")).Single(),
+            "weights.safetensors");
         File.WriteAllText(Path.Combine(_folder, "other.yaml"),
-            "model: {input_shape: [784], layers: [Dense: {units: 20}, Dense: {units: 10, activation: softmax}]}\nloss: categorical_crossentropy\noptimizer: SGD\n");
-        var evaluate = GpunetProcess.Run(_folder, "evaluate", "other.yaml", "--weights", weights, "--data", TestData.MnistDirectory);
+            "model: {input_shape: [784], layers: [Dense: {units: 20}, Dense: {units: 10, activation: " +
+                "softmax}]}\nloss: categorical_crossentropy\noptimizer: SGD\n");
+        var evaluate = GpunetProcess.Run(_folder, "evaluate", "other.yaml", "--weights", weights, "--data",
+            TestData.MnistDirectory);
         Assert.Equal(2, evaluate.ExitCode);
         Assert.Contains("different architecture", evaluate.Error);
     }

@@ -30,10 +30,13 @@ public sealed class CommittedConfigTests
     [Fact]
     public void The_side_by_side_chollet_convnet_is_the_committed_one_on_the_whole_training_set()
     {
-        RunConfig peer = RunConfigReader.ReadFile(Path.Combine(TestData.RepositoryRoot, "bench", "peer", "chollet-convnet.yaml"));
-        RunConfig committed = RunConfigReader.ReadFile(Path.Combine(TestData.RepositoryRoot, "configs", "chollet-convnet.yaml"));
+        RunConfig peer = RunConfigReader.ReadFile(Path.Combine(TestData.RepositoryRoot, "bench", "peer",
+            "chollet-convnet.yaml"));
+        RunConfig committed = RunConfigReader.ReadFile(Path.Combine(TestData.RepositoryRoot, "configs",
+            "chollet-convnet.yaml"));
         Assert.Equal(93_322, peer.CreateModel().Build().TrainableParameterCount);
-        Assert.Equal(committed.CreateModel().Build().TrainableParameterCount, peer.CreateModel().Build().TrainableParameterCount);
+        Assert.Equal(committed.CreateModel().Build().TrainableParameterCount,
+            peer.CreateModel().Build().TrainableParameterCount);
         Assert.Equal((committed.BatchSize, committed.Name), (peer.BatchSize, peer.Name));
         Assert.Equal(60_000, peer.Validation.Select(Digits(60_000), Digits(1), peer.TrainingRange).Train.Count);
     }

@@ -126,7 +126,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         string text = KerasModelImport.ToConfig(KerasModelFile.Read(mlp));
         Assert.Contains("Keras 3.5.0", text);
         Assert.Contains(
-            "optimizer: {Adam: {learning_rate: 0.0010000000474974513, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-07}}", text);
+            "optimizer: {Adam: {learning_rate: 0.0010000000474974513, beta_1: 0.9, beta_2: 0.999, epsilon: 1e-07}}",
+                text);
         RunConfig imported = RunConfigReader.Read("imported.yaml", text);
         Assert.Equal("sparse_categorical_crossentropy", imported.Loss.Name);
         Assert.Equal(["accuracy"], imported.Metrics);
@@ -155,7 +156,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(2, result.ExitCode);
         string expected = $"error: {Fixture("lstm-keras2.json")}: layers[1] 'lstm' (LSTM): GpuNet has no LSTM layer; " +
                           "the Keras layers it imports are Dense, Conv2D, MaxPooling2D, AveragePooling2D, Flatten, " +
-                          "Dropout, Activation, Reshape, BatchNormalization, LeakyReLU, PReLU, ReLU, Softmax, InputLayer";
+                          "Dropout, Activation, Reshape, BatchNormalization, LeakyReLU, PReLU, ReLU, Softmax, " +
+                              "InputLayer";
         Assert.Equal(expected, result.Error.TrimEnd());
         Assert.False(File.Exists(Path.Combine(_folder, "lstm.yaml")));
     }
@@ -274,7 +276,8 @@ public sealed class KerasImportTests(ITestOutputHelper output) : IDisposable
     [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\"", "not valid JSON")]
     [InlineData("{\"layers\": []}", "expected a Keras model description with \"class_name\": \"Sequential\"")]
     [InlineData("{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": " +
-                "[{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"batch_input_shape\": [null, 28, 28], \"activation\": \"relu\"}}]}}",
+                "[{\"class_name\": \"Dense\", \"config\": {\"units\": 10, \"batch_input_shape\": [null, 28, 28], " +
+                    "\"activation\": \"relu\"}}]}}",
         "imports to a model GpuNet cannot build: model.layers[0] (Dense): expects a flat input (features,) " +
         "but gets (28, 28)")]
     public void Unreadable_model_files_are_refused_with_the_reason(string json, string expected)

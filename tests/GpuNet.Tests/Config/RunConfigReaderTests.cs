@@ -56,7 +56,8 @@ public sealed class RunConfigReaderTests
     [Fact]
     public void Yaml_syntax_error_names_file_line_and_column()
     {
-        var error = Assert.Throws<ConfigException>(() => RunConfigReader.Read("bad.yaml", "model:\n  layers: [Flatten\nloss: mse\n"));
+        var error = Assert.Throws<ConfigException>(() =>
+            RunConfigReader.Read("bad.yaml", "model:\n  layers: [Flatten\nloss: mse\n"));
         Assert.StartsWith("bad.yaml:", error.Message);
         Assert.Contains("YAML syntax error", error.Message);
         Assert.True(error.Line >= 2, $"line {error.Line}");
@@ -64,12 +65,16 @@ public sealed class RunConfigReaderTests
 
     [Theory]
     [InlineData("- Dense2: {units: 10}", "unknown layer 'Dense2'; valid layers are Dense, Activation, Flatten", 6)]
-    [InlineData("- Dense: {units: 10, activation: sigmoud}", "unknown activation 'sigmoud'; valid activations are linear, sigmoid, tanh, relu, leaky_relu, softmax", 6)]
+    [InlineData("- Dense: {units: 10, activation: sigmoud}",
+        "unknown activation 'sigmoud'; valid activations are linear, sigmoid, tanh, relu, leaky_relu, softmax", 6)]
     [InlineData("- Dense: {units: -3}", "model.layers[1].units: expected a positive integer, got -3", 6)]
     [InlineData("- Dense: {units: abc}", "model.layers[1].units: expected an integer, got 'abc'", 6)]
     [InlineData("- Dense: {unit: 10}", "missing required argument 'units' (arguments given: unit)", 6)]
-    [InlineData("- Dense: {units: 10, kernel_initialiser: zeros}", "unknown argument 'kernel_initialiser' for Dense; valid arguments are units, activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer, weights", 6)]
-    [InlineData("- Dense: {units: 10, use_bias: maybe}", "model.layers[1].use_bias: expected true or false, got 'maybe'", 6)]
+    [InlineData("- Dense: {units: 10, kernel_initialiser: zeros}",
+        "unknown argument 'kernel_initialiser' for Dense; valid arguments are units, activation, use_bias, " +
+            "kernel_initializer, bias_initializer, kernel_regularizer, weights", 6)]
+    [InlineData("- Dense: {units: 10, use_bias: maybe}",
+        "model.layers[1].use_bias: expected true or false, got 'maybe'", 6)]
     public void Bad_layer_is_reported_at_its_line(string layerLine, string expected, int line)
     {
         string text = $"""
@@ -116,7 +121,8 @@ public sealed class RunConfigReaderTests
     public void Bad_top_level_value_is_named(string line, string expected, int expectedLine)
     {
         // A good config whose line for the same key, if any, is replaced by the bad one.
-        var lines = new List<string> { "model: {layers: [Dense: {units: 10}], input_shape: [784]}", "loss: mse", "optimizer: SGD" };
+        var lines = new List<string> { "model: {layers: [Dense: {units: 10}], input_shape: [784]}", "loss: mse",
+            "optimizer: SGD" };
         int same = lines.FindIndex(l => l.Split(':')[0] == line.Split(':')[0]);
         if (same >= 0) lines[same] = line;
         else lines.Add(line);
@@ -135,8 +141,10 @@ public sealed class RunConfigReaderTests
     public static TheoryData<Layer> RoundTripLayers() => new()
     {
         new DenseLayer(30, "sigmoid"),
-        new DenseLayer(7, "leaky_relu", useBias: false, GpuNet.Parameters.Initializer.Zeros, new GpuNet.Parameters.ConstantInitializer(0.5f)),
-        new DenseLayer(5, "relu", kernelInitializer: new GpuNet.Parameters.RandomNormalInitializer(0.1f, 0.2f), kernelRegularizer: new GpuNet.Parameters.Regularizer(0.01f, 0.02f)),
+        new DenseLayer(7, "leaky_relu", useBias: false, GpuNet.Parameters.Initializer.Zeros,
+            new GpuNet.Parameters.ConstantInitializer(0.5f)),
+        new DenseLayer(5, "relu", kernelInitializer: new GpuNet.Parameters.RandomNormalInitializer(0.1f, 0.2f),
+            kernelRegularizer: new GpuNet.Parameters.Regularizer(0.01f, 0.02f)),
         new ActivationLayer("tanh"),
         new FlattenLayer(),
         new ReshapeLayer([28, 28, 1]),
@@ -151,7 +159,8 @@ public sealed class RunConfigReaderTests
         var entry = new Dictionary<string, object> { [layer.TypeName] = layer.GetConfig() };
         var document = new Dictionary<string, object>
         {
-            ["model"] = new Dictionary<string, object> { ["input_shape"] = new[] { 784 }, ["layers"] = new[] { entry } },
+            ["model"] = new Dictionary<string, object> { ["input_shape"] = new[] { 784 },
+                ["layers"] = new[] { entry } },
             ["loss"] = "mse",
             ["optimizer"] = "SGD",
         };
@@ -161,5 +170,6 @@ public sealed class RunConfigReaderTests
         Assert.Equal(Describe(layer.GetConfig()), Describe(read.GetConfig()));
     }
 
-    private static string Describe(IReadOnlyDictionary<string, object?> config) => new SerializerBuilder().Build().Serialize(config);
+    private static string Describe(IReadOnlyDictionary<string, object?> config) =>
+        new SerializerBuilder().Build().Serialize(config);
 }

@@ -59,7 +59,8 @@ public sealed class DatasetCatalogTests
 
         foreach (var (fileName, md5) in expected)
         {
-            byte[] content = IdxBytes.Gunzip(File.ReadAllBytes(Path.Combine(TestData.MnistDirectory, fileName + ".gz")));
+            byte[] content = IdxBytes.Gunzip(File.ReadAllBytes(Path.Combine(TestData.MnistDirectory,
+                fileName + ".gz")));
             Assert.Equal(md5, Convert.ToHexStringLower(MD5.HashData(content)));
         }
     }

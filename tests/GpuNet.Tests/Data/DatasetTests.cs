@@ -18,7 +18,8 @@ public sealed class DatasetTests : IDisposable
     [Fact]
     public void Pairs_images_with_labels_and_scales_pixels_to_the_unit_range()
     {
-        var images = IdxReader.ParseImages(IdxBytes.Images(2, 1, 3, (s, i) => s == 0 ? (byte)(i * 51) : (byte)255), "images");
+        var images = IdxReader.ParseImages(IdxBytes.Images(2, 1, 3, (s, i) => s == 0 ? (byte)(i * 51) : (byte)255),
+            "images");
         var labels = IdxReader.ParseLabels(IdxBytes.Labels(7, 2), "labels");
 
         var dataset = Dataset.FromIdx(images, labels);

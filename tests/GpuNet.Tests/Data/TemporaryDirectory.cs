@@ -19,7 +19,8 @@ public sealed class TemporaryDirectory : IDisposable
     }
 
     /// <summary>A sub-folder, created.</summary>
-    public string Folder(params string[] parts) => Directory.CreateDirectory(System.IO.Path.Combine([Path, .. parts])).FullName;
+    public string Folder(params string[] parts) =>
+        Directory.CreateDirectory(System.IO.Path.Combine([Path, .. parts])).FullName;
 
     /// <summary>The names of the files in <paramref name="folder"/> (hidden ones included), sorted.</summary>
     public static string[] FileNames(string folder) =>

@@ -23,12 +23,14 @@ public static class TestData
         return Directory.Exists(directory)
             ? directory
             : throw new DirectoryNotFoundException(
-                $"The test dataset folder '{directory}' does not exist; the tests expect the shared datasets at ../shared/data/{name} relative to the repository root '{RepositoryRoot}'.");
+                $"The test dataset folder '{directory}' does not exist; the tests expect the shared datasets at " +
+                    $"../shared/data/{name} relative to the repository root '{RepositoryRoot}'.");
     }
 
     private static string FindRepositoryRoot()
     {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory =
+            directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "GpuNet.sln")))
             {

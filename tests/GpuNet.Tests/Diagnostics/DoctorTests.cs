@@ -12,7 +12,8 @@ public sealed class DoctorTests
     [Fact]
     public void The_checks_cover_every_accelerator_operation()
     {
-        Assert.Equal(AcceleratorOperations.Computing, DeviceChecks.All().Select(c => c.Operation).Distinct().Order(StringComparer.Ordinal));
+        Assert.Equal(AcceleratorOperations.Computing,
+            DeviceChecks.All().Select(c => c.Operation).Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -21,8 +22,8 @@ public sealed class DoctorTests
         using var reference = new CpuAccelerator();
         using var device = new CpuAccelerator();
         // What a miscompiled kernel looks like: one element of the output off by 1e-3.
-        var check = new KernelCheck("Add", "7", DeviceChecks.Elementwise, [[1, 2, 3, 4, 5, 6, 7], [1, 1, 1, 1, 1, 1, 1], new float[7]], [2],
-            (acc, b) =>
+        var check = new KernelCheck("Add", "7", DeviceChecks.Elementwise,
+            [[1, 2, 3, 4, 5, 6, 7], [1, 1, 1, 1, 1, 1, 1], new float[7]], [2], (acc, b) =>
             {
                 acc.Add(b[0], b[1], 7, b[2]);
                 if (ReferenceEquals(acc, device)) acc.AddBias(b[1], 1, 1, b[2]);
@@ -46,7 +47,8 @@ public sealed class DoctorTests
     [Fact]
     public void Doctor_on_ilgpu_cpu_lists_the_devices_checks_every_kernel_and_passes()
     {
-        var doctor = GpunetProcess.Run(Path.GetTempPath(), "doctor", "--backend", "ilgpu-cpu", "--steps", "6", "--gemm-size", "64");
+        var doctor = GpunetProcess.Run(Path.GetTempPath(), "doctor", "--backend", "ilgpu-cpu", "--steps", "6",
+            "--gemm-size", "64");
         Assert.True(doctor.ExitCode == 0, doctor.Output + doctor.Error);
         Assert.Contains("| cuda | ", doctor.Output);
         Assert.Contains("| ilgpu-cpu | ILGPU CPU accelerator |", doctor.Output);

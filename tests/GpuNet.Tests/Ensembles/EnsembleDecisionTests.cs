@@ -38,13 +38,15 @@ public sealed class EnsembleDecisionTests
     [Fact]
     public void One_member_is_that_member()
     {
-        Assert.Equal(EnsembleDecision.ArgMaxRows(Members[1], 3), EnsembleDecision.Predict([Members[1]], 3, EnsembleVote.Majority));
+        Assert.Equal(EnsembleDecision.ArgMaxRows(Members[1], 3),
+            EnsembleDecision.Predict([Members[1]], 3, EnsembleVote.Majority));
         Assert.Equal(0.5f, EnsembleDecision.Accuracy([1, 2], [1, 1]));
     }
 
     [Fact]
     public void Members_of_different_shapes_are_refused() =>
-        Assert.Throws<ArgumentException>(() => EnsembleDecision.Predict([Members[0], Members[1][..3]], 3, EnsembleVote.Mean));
+        Assert.Throws<ArgumentException>(() =>
+            EnsembleDecision.Predict([Members[0], Members[1][..3]], 3, EnsembleVote.Mean));
 
     [Fact]
     public void Config_reads_ensembles_test_time_views_and_the_lecture_figure()
@@ -64,7 +66,8 @@ public sealed class EnsembleDecisionTests
         Assert.Equal(new LectureReference(0.9967f, 40, "Nielsen, chapter 6"), config.Lecture);
 
         string Error(string extra) => Assert.Throws<ConfigException>(() => RunConfigReader.Read("e.yaml",
-            "model: {layers: [Flatten, Dense: {units: 10}]}\nloss: mean_squared_error\noptimizer: SGD\n" + extra)).Message;
+            "model: {layers: [Flatten, Dense: {units: 10}]}\nloss: mean_squared_error\noptimizer: SGD\n"
+                + extra)).Message;
         Assert.Contains("e.yaml:4:", Error("ensemble: {members: 0}"));
         Assert.Contains("expected majority or mean, got 'plurality'", Error("ensemble: {members: 3, vote: plurality}"));
         Assert.Contains("at least two rotations", Error("test_time_augmentation: {rotations: [0]}"));

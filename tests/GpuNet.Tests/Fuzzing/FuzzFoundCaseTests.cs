@@ -17,7 +17,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private static ConfigException ConfigError(string text) => Assert.Throws<ConfigException>(() => RunConfigReader.Read("found.yaml", text));
+    private static ConfigException ConfigError(string text) =>
+        Assert.Throws<ConfigException>(() => RunConfigReader.Read("found.yaml", text));
 
     private const string Rest = "\nloss: categorical_crossentropy\noptimizer: SGD\n";
 
@@ -35,9 +36,12 @@ public sealed class FuzzFoundCaseTests : IDisposable
     {
         // Was: InvalidOperationException "Nullable object must have a value" (a flow-mapping key alone has a null
         // value).
-        var error = ConfigError("model:\n  input_shape: [28, 28, 1]\n  layers:\n    - Conv2D: {filters: 32, kernel_size, activation: relu}\n" +
+        var error =
+            ConfigError("model:\n  input_shape: [28, 28, 1]\n  layers:\n    - Conv2D: {filters: 32, kernel_size, " +
+                "activation: relu}\n" +
                                 "    - Flatten\n    - Dense: {units: 10}" + Rest);
-        Assert.Equal("found.yaml:4:40: model.layers[0].kernel_size: expected a positive integer or a pair [height, width], got nothing", error.Message);
+        Assert.Equal("found.yaml:4:40: model.layers[0].kernel_size: expected a positive integer or a pair [height, " +
+            "width], got nothing", error.Message);
     }
 
     [Theory]
@@ -49,7 +53,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     {
         // Was: the process ended with a stack overflow, which no handler can catch.
         const int depth = 200_000;
-        string text = $"model:\n  layers:\n    {string.Concat(Enumerable.Repeat(open, depth))}x{string.Concat(Enumerable.Repeat(close, depth))}" + Rest;
+        string text = $"model:\n  layers:\n    {string.Concat(Enumerable.Repeat(open,
+            depth))}x{string.Concat(Enumerable.Repeat(close, depth))}" + Rest;
         var error = ConfigError(text);
         Assert.Contains("lists and mappings nest more than 64 levels deep here", error.Message);
     }
@@ -61,7 +66,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
         RunConfig config = RunConfigReader.Read("found.json",
             """{"model": {"input_shape": [28, 28], "layers": [{"Flatten": null}, {"Dense": {"units": 10}}]}, "loss": "mse", "optimizer": {"SGD": null}}""");
         Assert.Equal(["Flatten", "Dense"], config.Layers.Select(l => l.TypeName));
-        // Quoted, it is the text "null", not YAML's null: Keras's first argument of Flatten, which GpuNet does not take.
+        // Quoted, it is the text "null", not YAML's null: Keras's first argument of Flatten, which GpuNet does not
+        // take.
         Assert.Contains("unknown argument 'data_format' for Flatten",
             ConfigError("model:\n  layers: [Flatten: 'null', Dense: {units: 10}]" + Rest).Message);
     }
@@ -70,7 +76,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     public void Safetensors_header_that_is_not_utf8_is_damage()
     {
         // Was: InvalidOperationException "Cannot transcode invalid UTF-8 JSON text" while the names were enumerated.
-        byte[] file = SafeTensors("{\"dense/ker\u00FFnel\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}", 4);
+        byte[] file = SafeTensors("{\"dense/ker\u00FFnel\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}}",
+            4);
         var error = Assert.Throws<GpuNetException>(() => SafeTensorsFile.Parse(file, "found.safetensors"));
         Assert.Equal("found.safetensors: not a valid safetensors file: the header is not valid UTF-8", error.Message);
     }
@@ -78,9 +85,11 @@ public sealed class FuzzFoundCaseTests : IDisposable
     [Fact]
     public void Safetensors_header_with_a_name_written_twice_is_damage()
     {
-        byte[] file = SafeTensors("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4);
+        byte[] file =
+            SafeTensors("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4);
         var error = Assert.Throws<GpuNetException>(() => SafeTensorsFile.Parse(file, "found.safetensors"));
-        Assert.StartsWith("found.safetensors: not a valid safetensors file: the header is not valid JSON", error.Message);
+        Assert.StartsWith("found.safetensors: not a valid safetensors file: the header is not valid JSON",
+            error.Message);
     }
 
     [Fact]
@@ -88,7 +97,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     {
         byte[] file = SafeTensors("""{"a":{"dtype":"F32","shape":[65536,65536],"data_offsets":[0,4]}}""", 4);
         var error = Assert.Throws<GpuNetException>(() => SafeTensorsFile.Parse(file, "found.safetensors"));
-        Assert.Equal("found.safetensors: not a valid safetensors file: tensor 'a' of shape (65536, 65536) needs 17,179,869,184 bytes but spans 4", error.Message);
+        Assert.Equal("found.safetensors: not a valid safetensors file: tensor 'a' of shape (65536, 65536) needs " +
+            "17,179,869,184 bytes but spans 4", error.Message);
     }
 
     [Fact]
@@ -96,7 +106,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     {
         // Was: ArgumentException "An item with the same key has already been added".
         var error = LoadChanged(state => state.Replace("\"iterations\":", "\"epoch\":1,\"iterations\":"));
-        Assert.Contains("checkpoint.json: damaged checkpoint: a field is missing, repeated or has the wrong type", error.Message);
+        Assert.Contains("checkpoint.json: damaged checkpoint: a field is missing, repeated or has the wrong type",
+            error.Message);
     }
 
     [Fact]
@@ -104,14 +115,16 @@ public sealed class FuzzFoundCaseTests : IDisposable
     {
         // Was: NullReferenceException in EarlyStopping.LoadState.
         var error = LoadChanged(state => state.Replace("\"best_epoch\":", "\"best_epochs\":"));
-        Assert.Contains("checkpoint.json: damaged checkpoint: the state of EarlyStopping has a field missing or of the wrong type", error.Message);
+        Assert.Contains("checkpoint.json: damaged checkpoint: the state of EarlyStopping has a field missing or of " +
+            "the wrong type", error.Message);
     }
 
     [Fact]
     public void Checkpoint_whose_early_stopping_state_has_a_field_of_another_type_is_damaged()
     {
         // Was: InvalidOperationException "An element of type 'Number' cannot be converted to a 'System.Int32'".
-        var error = LoadChanged(state => System.Text.RegularExpressions.Regex.Replace(state, "\"wait\":\\d+", "\"wait\":2147483648"));
+        var error = LoadChanged(state =>
+            System.Text.RegularExpressions.Regex.Replace(state, "\"wait\":\\d+", "\"wait\":2147483648"));
         Assert.Contains("the state of EarlyStopping has a field missing or of the wrong type", error.Message);
     }
 
@@ -122,7 +135,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     public void Checkpoint_naming_a_weights_file_outside_its_folder_is_refused(string name)
     {
         var error = LoadChanged(state => SetField(state, "weights_file", JsonValue.Create(name)));
-        Assert.Contains($"damaged checkpoint: its weights file '{name}' is not a file name in the run folder", error.Message);
+        Assert.Contains($"damaged checkpoint: its weights file '{name}' is not a file name in the run folder",
+            error.Message);
     }
 
     [Theory]
@@ -146,9 +160,11 @@ public sealed class FuzzFoundCaseTests : IDisposable
     public void History_with_a_key_written_twice_is_refused()
     {
         // Was: ArgumentException "An item with the same key has already been added. Key: loss".
-        string text = """{"epochs": [{"epoch": 1, "loss": 0.9, "loss": 0.5, "accuracy": 0.7, "seconds": 1.5, "lr": 0.01}]}""";
+        string text =
+            """{"epochs": [{"epoch": 1, "loss": 0.9, "loss": 0.5, "accuracy": 0.7, "seconds": 1.5, "lr": 0.01}]}""";
         var error = Assert.Throws<GpuNetException>(() => HistoryFiles.Parse(text, "history.json"));
-        Assert.StartsWith("history.json: not a history file written by gpunet train (An item with the same key has already been added. Key: loss)", error.Message);
+        Assert.StartsWith("history.json: not a history file written by gpunet train (An item with the same key has " +
+            "already been added. Key: loss)", error.Message);
     }
 
     /// <summary>Loads and restores a real checkpoint whose state was changed by <paramref name="change"/> and signed
@@ -160,7 +176,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
         string changed = change(state);
         Assert.NotEqual(state, changed);
         using var trainer = FuzzSeeds.CheckpointTrainer();
-        return Assert.Throws<GpuNetException>(() => ReaderFuzzTests.ReadCheckpoint(folder, ReaderFuzzTests.Signed(Encoding.UTF8.GetBytes(changed)), trainer));
+        return Assert.Throws<GpuNetException>(() =>
+            ReaderFuzzTests.ReadCheckpoint(folder, ReaderFuzzTests.Signed(Encoding.UTF8.GetBytes(changed)), trainer));
     }
 
     private static string SetField(string state, string field, JsonNode value)

@@ -84,9 +84,11 @@ internal static class FuzzSeeds
         """;
 
     public static Trainer CheckpointTrainer() =>
-        new(new Sequential([784], [new DenseLayer(4, "relu"), new DenseLayer(10, "softmax")]), Loss.CategoricalCrossEntropy, new Adam(), new CpuAccelerator(), seed: 3);
+        new(new Sequential([784], [new DenseLayer(4, "relu"), new DenseLayer(10, "softmax")]),
+            Loss.CategoricalCrossEntropy, new Adam(), new CpuAccelerator(), seed: 3);
 
-    public static IReadOnlyList<TrainingCallback> CheckpointCallbacks() => [new EarlyStopping("val_loss", patience: 3, restoreBestWeights: true)];
+    public static IReadOnlyList<TrainingCallback> CheckpointCallbacks() =>
+        [new EarlyStopping("val_loss", patience: 3, restoreBestWeights: true)];
 
     /// <summary>Two checkpoints of one folder, after epoch 1 and in the middle of epoch 2; the folder keeps both
     /// weights files.</summary>
@@ -96,15 +98,19 @@ internal static class FuzzSeeds
         using var trainer = CheckpointTrainer();
         var callbacks = CheckpointCallbacks();
         var history = new History();
-        trainer.Fit(Train, 1, 50, Validation, [.. callbacks, new CheckpointCallback(folder, "config", history, callbacks)], 0, history);
+        trainer.Fit(Train, 1, 50, Validation,
+            [.. callbacks, new CheckpointCallback(folder, "config", history, callbacks)], 0, history);
         byte[] epochEnd = File.ReadAllBytes(folder.CheckpointFile);
         string kept = folder.Combine("kept.safetensors");
         File.Copy(Directory.GetFiles(folder.Path, "checkpoint-epoch*.safetensors").Single(), kept);
         trainer.Fit(Train, 2, 50, Validation,
-            [.. callbacks, new StopAtIteration(trainer, 3), new CheckpointCallback(folder, "config", history, callbacks)], 1, history);
+            [.. callbacks, new StopAtIteration(trainer, 3),
+                new CheckpointCallback(folder, "config", history, callbacks)], 1, history);
         byte[] midEpoch = File.ReadAllBytes(folder.CheckpointFile);
         // The epoch-end checkpoint names its weights file, which the mid-epoch one replaced: put it back beside.
-        File.Move(kept, Path.Combine(folder.Path, JsonDocument.Parse(epochEnd).RootElement.GetProperty("state").GetProperty("weights_file").GetString()!));
+        File.Move(kept,
+            Path.Combine(folder.Path,
+                JsonDocument.Parse(epochEnd).RootElement.GetProperty("state").GetProperty("weights_file").GetString()!));
         return (folder, [epochEnd, midEpoch]);
     }
 }

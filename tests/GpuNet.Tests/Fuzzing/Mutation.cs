@@ -13,23 +13,33 @@ namespace GpuNet.Tests.Fuzzing;
 /// </summary>
 public sealed record Mutation(MutationKind Kind, int Position, int Length, int Choice)
 {
-    private static readonly byte[] InterestingBytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0x20, 0x0A, 0x22, 0x2D, 0x3A, 0x5B, 0x7B];
+    private static readonly byte[] InterestingBytes = [0x00, 0x01, 0x7F, 0x80, 0xFF, 0x20, 0x0A, 0x22, 0x2D, 0x3A, 0x5B,
+        0x7B];
 
     private static readonly long[] InterestingIntegers =
-        [0, 1, -1, 2, 255, 256, 0x7FFF, 0xFFFF, int.MaxValue, int.MinValue, 0x7FFFFFC7, 1L << 32, long.MaxValue, long.MinValue, 1 << 20, 1 << 30];
+        [0, 1, -1, 2, 255, 256, 0x7FFF, 0xFFFF, int.MaxValue, int.MinValue, 0x7FFFFFC7, 1L << 32, long.MaxValue,
+            long.MinValue, 1 << 20, 1 << 30];
 
     private static readonly string[] TextTokens =
     [
-        "0", "-1", "1e309", "-1e309", "NaN", ".nan", ".inf", "2147483648", "99999999999999999999", "4294967296", "-0", "1.5", "0x1F", "1_000",
-        "", " ", "\n", "\t", "  ", ":", ": ", "-", "- ", "[", "]", "{", "}", ",", "\"", "'", "#", "&a ", "*a", "!!str ", "!!binary ", "<<: ", "? ",
-        "|", ">", "~", "null", "true", "%YAML 1.2\n", "---\n", "...\n", "\\u0000", "\u0000", "\uFFFF", "é", "[[[[[[[[[[", "{\"a\":",
-        "Dense", "Conv2D", "MaxPooling2D", "Dropout", "BatchNormalization", "Flatten", "Reshape", "units", "filters", "kernel_size", "strides",
-        "pool_size", "padding", "rate", "input_shape", "layers", "epochs", "batch_size", "optimizer", "loss", "seed", "augmentation", "ensemble",
-        "callbacks", "checkpoint_every", "steps", "minutes", "training_range", "validation_split", "weights", "target_shape",
-        "epoch", "iterations", "position", "steps_done", "history", "gradient_norms", "val_loss", "dtype", "shape", "data_offsets", "F32",
+        "0", "-1", "1e309", "-1e309", "NaN", ".nan", ".inf", "2147483648", "99999999999999999999", "4294967296", "-0",
+            "1.5", "0x1F", "1_000",
+        "", " ", "\n", "\t", "  ", ":", ": ", "-", "- ", "[", "]", "{", "}", ",", "\"", "'", "#", "&a ", "*a", "!!str ",
+            "!!binary ", "<<: ", "? ",
+        "|", ">", "~", "null", "true", "%YAML 1.2\n", "---\n", "...\n", "\\u0000", "\u0000", "\uFFFF", "é",
+            "[[[[[[[[[[", "{\"a\":",
+        "Dense", "Conv2D", "MaxPooling2D", "Dropout", "BatchNormalization", "Flatten", "Reshape", "units", "filters",
+            "kernel_size", "strides",
+        "pool_size", "padding", "rate", "input_shape", "layers", "epochs", "batch_size", "optimizer", "loss", "seed",
+            "augmentation", "ensemble",
+        "callbacks", "checkpoint_every", "steps", "minutes", "training_range", "validation_split", "weights",
+            "target_shape",
+        "epoch", "iterations", "position", "steps_done", "history", "gradient_norms", "val_loss", "dtype", "shape",
+            "data_offsets", "F32",
     ];
 
-    private static readonly string[] RepeatedTokens = ["[", "{", "{a: ", "- ", "? ", "9", "\n", " ", "&a ", "!!str ", "[1, ", "a"];
+    private static readonly string[] RepeatedTokens = ["[", "{", "{a: ", "- ", "? ", "9", "\n", " ", "&a ", "!!str ",
+        "[1, ", "a"];
 
     public static Gen<Mutation> Generator { get; } =
         from kind in Gen.Elements(Enum.GetValues<MutationKind>())
@@ -42,10 +52,14 @@ public sealed record Mutation(MutationKind Kind, int Position, int Length, int C
     /// matter.</summary>
     public static Arbitrary<Mutation[]> Lists { get; } = Arb.From(
         // Mostly one mutation, which leaves most of a file valid and so reaches deeper into the reader.
-        Gen.Frequency((4, Gen.Constant(1)), (2, Gen.Choose(2, 3)), (1, Gen.Choose(4, 8))).SelectMany(n => Generator.ArrayOf(n)),
-        mutations => Enumerable.Range(0, mutations.Length).Where(_ => mutations.Length > 1).Select(i => mutations.Where((_, j) => j != i).ToArray()));
+        Gen.Frequency((4, Gen.Constant(1)), (2, Gen.Choose(2, 3)), (1, Gen.Choose(4, 8))).SelectMany(n =>
+            Generator.ArrayOf(n)),
+        mutations =>
+            Enumerable.Range(0, mutations.Length).Where(_ => mutations.Length > 1).Select(i =>
+                mutations.Where((_, j) => j != i).ToArray()));
 
-    public static byte[] ApplyAll(byte[] seed, IEnumerable<Mutation> mutations) => mutations.Aggregate(seed, (bytes, m) => m.Apply(bytes));
+    public static byte[] ApplyAll(byte[] seed, IEnumerable<Mutation> mutations) =>
+        mutations.Aggregate(seed, (bytes, m) => m.Apply(bytes));
 
     public byte[] Apply(byte[] input)
     {
@@ -61,7 +75,8 @@ public sealed record Mutation(MutationKind Kind, int Position, int Length, int C
                 bytes[at] = Choice % 3 == 0 ? (byte)Choice : InterestingBytes[Choice % InterestingBytes.Length];
                 break;
             case MutationKind.InsertBytes:
-                bytes.InsertRange(at, Enumerable.Range(0, Math.Min(Length, 16)).Select(i => (byte)(Choice >> (i % 4 * 8))));
+                bytes.InsertRange(at,
+                    Enumerable.Range(0, Math.Min(Length, 16)).Select(i => (byte)(Choice >> (i % 4 * 8))));
                 break;
             case MutationKind.DeleteBytes:
                 bytes.RemoveRange(at, span);
@@ -73,7 +88,8 @@ public sealed record Mutation(MutationKind Kind, int Position, int Length, int C
                 bytes.InsertRange(Choice % (bytes.Count + 1), bytes.GetRange(at, span));
                 break;
             case MutationKind.SetInteger when bytes.Count >= 8:
-                WriteInteger(bytes, Math.Min(at, bytes.Count - 8), InterestingIntegers[Choice % InterestingIntegers.Length], Choice / 64 % 4);
+                WriteInteger(bytes, Math.Min(at, bytes.Count - 8),
+                    InterestingIntegers[Choice % InterestingIntegers.Length], Choice / 64 % 4);
                 break;
             case MutationKind.InsertToken:
                 bytes.InsertRange(at, Encoding.UTF8.GetBytes(TextTokens[Choice % TextTokens.Length]));
@@ -120,9 +136,11 @@ public sealed record Mutation(MutationKind Kind, int Position, int Length, int C
         int start = bytes.FindIndex(at, b => b is >= (byte)'0' and <= (byte)'9');
         if (start < 0) return;
         int end = start;
-        while (end < bytes.Count && bytes[end] is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'-') end++;
+        while (end < bytes.Count && bytes[end] is >= (byte)'0' and <= (byte)'9' or (byte)'.' or (byte)'e' or (byte)'-')
+            end++;
         bytes.RemoveRange(start, end - start);
-        string[] numbers = ["0", "-1", "2147483647", "2147483648", "-2147483649", "9223372036854775808", "1e39", "1e309", "NaN", "0.0", "1e-45", "3.4028235e38"];
+        string[] numbers = ["0", "-1", "2147483647", "2147483648", "-2147483649", "9223372036854775808", "1e39",
+            "1e309", "NaN", "0.0", "1e-45", "3.4028235e38"];
         bytes.InsertRange(start, Encoding.UTF8.GetBytes(numbers[Choice % numbers.Length]));
     }
 

@@ -30,34 +30,40 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
-    private async Task Fuzz(string reader, IReadOnlyList<byte[]> seeds, Action<byte[]> read, int cases, ulong randomSeed)
+    private async Task Fuzz(string reader, IReadOnlyList<byte[]> seeds, Action<byte[]> read, int cases,
+        ulong randomSeed)
     {
         // The seeds themselves must be read: otherwise every mutation would be refused for nothing.
         foreach (byte[] seed in seeds) read(seed);
         ReaderFuzzer.Outcome outcome = await ReaderFuzzer.Run(reader, seeds, read, cases, randomSeed);
         output.WriteLine(outcome.ToString());
-        Assert.True(outcome.Accepted > 0 && outcome.Refused > 0, $"the mutations should both keep some files readable and break others: {outcome}");
+        Assert.True(outcome.Accepted > 0 && outcome.Refused > 0,
+            $"the mutations should both keep some files readable and break others: {outcome}");
     }
 
     [Fact]
-    public Task Config_files_yaml_and_json() => Fuzz("config (YAML and JSON)", ConfigSeeds(), ReadConfig, cases: 4000, randomSeed: 17);
+    public Task Config_files_yaml_and_json() =>
+        Fuzz("config (YAML and JSON)", ConfigSeeds(), ReadConfig, cases: 4000, randomSeed: 17);
 
     [Fact]
     public Task Idx_files_raw() => Fuzz("IDX (raw)", [SeedImages, SeedLabels], ReadIdx, cases: 3000, randomSeed: 23);
 
     [Fact]
     public Task Idx_files_gzipped() =>
-        Fuzz("IDX (gzip)", [Gzip(SeedImages), Gzip(SeedLabels)], bytes => ReadIdxFile(bytes, "fuzz.idx.gz"), cases: 2000, randomSeed: 29);
+        Fuzz("IDX (gzip)", [Gzip(SeedImages), Gzip(SeedLabels)], bytes => ReadIdxFile(bytes, "fuzz.idx.gz"),
+            cases: 2000, randomSeed: 29);
 
     [Fact]
-    public Task Safetensors_files() => Fuzz("safetensors", SafeTensorsSeeds(), ReadSafeTensors, cases: 2500, randomSeed: 31);
+    public Task Safetensors_files() =>
+        Fuzz("safetensors", SafeTensorsSeeds(), ReadSafeTensors, cases: 2500, randomSeed: 31);
 
     [Fact]
     public async Task Checkpoint_json_as_written()
     {
         var (folder, seeds) = FuzzSeeds.Checkpoints(_folder);
         using var trainer = FuzzSeeds.CheckpointTrainer();
-        await Fuzz("checkpoint.json (as written)", seeds, bytes => ReadCheckpoint(folder, bytes, trainer), cases: 1000, randomSeed: 37);
+        await Fuzz("checkpoint.json (as written)", seeds, bytes => ReadCheckpoint(folder, bytes, trainer), cases: 1000,
+            randomSeed: 37);
     }
 
     [Fact]
@@ -65,9 +71,11 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
     {
         // Past the checksum: the state is mutated and signed again, so the fields themselves are read.
         var (folder, seeds) = FuzzSeeds.Checkpoints(_folder);
-        var states = seeds.Select(s => Encoding.UTF8.GetBytes(JsonDocument.Parse(s).RootElement.GetProperty("state").GetRawText())).ToList();
+        var states = seeds.Select(s =>
+            Encoding.UTF8.GetBytes(JsonDocument.Parse(s).RootElement.GetProperty("state").GetRawText())).ToList();
         using var trainer = FuzzSeeds.CheckpointTrainer();
-        await Fuzz("checkpoint.json (state re-signed)", states, state => ReadCheckpoint(folder, Signed(state), trainer), cases: 3000, randomSeed: 41);
+        await Fuzz("checkpoint.json (state re-signed)", states, state => ReadCheckpoint(folder, Signed(state), trainer),
+            cases: 3000, randomSeed: 41);
     }
 
     [Fact]
@@ -78,7 +86,8 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
     private static IReadOnlyList<byte[]> ConfigSeeds()
     {
         string configs = Path.Combine(TestData.RepositoryRoot, "configs");
-        var seeds = Directory.EnumerateFiles(configs, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
+        var seeds = Directory.EnumerateFiles(configs, "*.yaml",
+            SearchOption.AllDirectories).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToList();
         seeds.Add(Encoding.UTF8.GetBytes(FuzzSeeds.JsonConfig));
         seeds.Add(Encoding.UTF8.GetBytes(FuzzSeeds.ConfigWithEveryKey));
         seeds.Add(Encoding.UTF8.GetBytes(FuzzSeeds.ConfigWithWeights));
@@ -128,9 +137,13 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
     private IReadOnlyList<byte[]> SafeTensorsSeeds()
     {
         string a = Path.Combine(_folder, "a.safetensors"), b = Path.Combine(_folder, "b.safetensors");
-        SafeTensorsFile.Write(a, [new NamedTensor("dense/kernel", [3, 2], [1, 2, 3, 4, 5, 6]), new NamedTensor("dense/bias", [2], [0.5f, -0.5f])],
+        SafeTensorsFile.Write(a,
+            [new NamedTensor("dense/kernel", [3, 2], [1, 2, 3, 4, 5, 6]),
+                new NamedTensor("dense/bias", [2], [0.5f, -0.5f])],
             new Dictionary<string, string> { ["format"] = "gpunet-weights-1" });
-        SafeTensorsFile.Write(b, [new NamedTensor("scalar", [], [7]), new NamedTensor("empty", [0, 4], []), new NamedTensor("conv/kernel", [2, 1, 2, 2], new float[8])]);
+        SafeTensorsFile.Write(b,
+            [new NamedTensor("scalar", [], [7]), new NamedTensor("empty", [0, 4], []),
+                new NamedTensor("conv/kernel", [2, 1, 2, 2], new float[8])]);
         return [File.ReadAllBytes(a), File.ReadAllBytes(b)];
     }
 
@@ -160,7 +173,9 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output) : IDisposable
         var folder = RunFolder.Create(_folder, "history", DateTime.UnixEpoch, "config");
         var history = new History(
         [
-            new EpochLogs(1, 0.9f, 0.7f, 0.8f, 0.75f, 1.5, 0.01f) { GradientNorms = [new LayerGradientNorm("dense", 0.3f), new LayerGradientNorm("dense_1", 0.1f)] },
+            new EpochLogs(1, 0.9f, 0.7f, 0.8f, 0.75f, 1.5,
+                0.01f) { GradientNorms = [new LayerGradientNorm("dense", 0.3f),
+                    new LayerGradientNorm("dense_1", 0.1f)] },
             new EpochLogs(2, 0.5f, 0.85f, null, null, 1.25, 0.005f),
         ]);
         HistoryFiles.Write(folder, history);

@@ -16,13 +16,15 @@ public static class ReaderFuzzer
     public sealed record Outcome(string Reader, int Cases, int Accepted, int Refused, TimeSpan Elapsed)
     {
         public override string ToString() =>
-            $"{Reader}: {Cases:N0} mutated files in {Elapsed.TotalSeconds:0.00} s — {Accepted:N0} read, {Refused:N0} refused with a GpuNetException";
+            $"{Reader}: {Cases:N0} mutated files in " +
+                $"{Elapsed.TotalSeconds:0.00} s — {Accepted:N0} read, {Refused:N0} refused with a GpuNetException";
     }
 
     /// <param name="seeds">Valid files the mutations start from.</param>
     /// <param name="read">The reader; it may return or throw a GpuNetException.</param>
     /// <param name="randomSeed">FsCheck's seed: the same cases every run, so a failure in CI repeats.</param>
-    public static async Task<Outcome> Run(string reader, IReadOnlyList<byte[]> seeds, Action<byte[]> read, int cases, ulong randomSeed)
+    public static async Task<Outcome> Run(string reader, IReadOnlyList<byte[]> seeds, Action<byte[]> read, int cases,
+        ulong randomSeed)
     {
         int accepted = 0, refused = 0;
         var property = Prop.ForAll(Gen.Choose(0, seeds.Count - 1).ToArbitrary(), Mutation.Lists, (seed, mutations) =>

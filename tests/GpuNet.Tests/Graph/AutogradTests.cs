@@ -30,7 +30,8 @@ public sealed class AutogradTests
         float[] inputs = Enumerable.Range(0, 12).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] projection = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 
-        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection, [], 1e-2f, new Tolerance(1e-3, 1e-2));
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection, [], 1e-2f,
+            new Tolerance(1e-3, 1e-2));
     }
 
     [Fact]

@@ -39,7 +39,8 @@ public sealed class GradientSettingTests
         float[] inputs = Enumerable.Range(0, 12).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] projection = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 
-        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection, [h, relu, tanh, sum, output], 1e-3f, new Tolerance(2e-3, 2e-2));
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection,
+            [h, relu, tanh, sum, output], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
     [SkippableTheory]
@@ -54,19 +55,21 @@ public sealed class GradientSettingTests
         var kernel = new Parameter("kernel", [4, 50], Initializer.Zeros);
         Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
         Value image = graph.Apply(new ReshapeOp([2, 5, 5]), h);
-        var conv = new Conv2DOp(new Parameter("conv_kernel", [3, 2, 3, 3], Initializer.Zeros), new Parameter("conv_bias", [3], Initializer.Zeros),
-            new SlidingWindow(3, 3, 1, 1, Padding.Same));
+        var conv = new Conv2DOp(new Parameter("conv_kernel", [3, 2, 3, 3], Initializer.Zeros),
+            new Parameter("conv_bias", [3], Initializer.Zeros), new SlidingWindow(3, 3, 1, 1, Padding.Same));
         Value output = graph.Apply(conv, image);
         foreach (Parameter p in graph.Parameters) p.Allocate(accelerator);
         var random = new System.Random(9);
         float[] weights = Enumerable.Range(0, 200).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
-        float[] convKernel = Enumerable.Range(0, conv.Kernel.Length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] convKernel = Enumerable.Range(0, conv.Kernel.Length).Select(_ =>
+            (float)(random.NextDouble() - 0.5)).ToArray();
         float[] inputs = Enumerable.Range(0, 8).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] projection = Enumerable.Range(0, 2 * 75).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         accelerator.Upload(convKernel, conv.Kernel.Value.Buffer);
         accelerator.Fill(0.1f, 3, conv.Bias!.Value.Buffer);
 
-        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection, [h, output], 1e-3f, new Tolerance(2e-3, 2e-2));
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection,
+            [h, output], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
     [Fact]
@@ -85,7 +88,8 @@ public sealed class GradientSettingTests
 
         float[] LogitGradient(IReadOnlyCollection<Value>? seeded)
         {
-            using var plan = new ExecutionPlan(graph, accelerator, batchSize: 1, withGradients: true, seededGradients: seeded);
+            using var plan = new ExecutionPlan(graph, accelerator, batchSize: 1, withGradients: true,
+                seededGradients: seeded);
             var context = new OpContext(accelerator) { Training = true };
             plan.Forward(context);
             plan.ZeroGradients();

@@ -44,11 +44,14 @@ public sealed class PoolingFusionTests
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new TwoBlockNet(accelerator);
-        foreach (Parameter p in net.Graph.Parameters.Where(p => p != net.FirstKernel)) accelerator.Upload(net.Initial(p), p.Value.Buffer);
+        foreach (Parameter p in net.Graph.Parameters.Where(p => p != net.FirstKernel))
+            accelerator.Upload(net.Initial(p), p.Value.Buffer);
 
         // The first kernel's gradient goes through the second block's input gradient as well.
-        GraphGradientCheck.AssertMatches(accelerator, net.Graph, net.X, net.Output, net.FirstKernel, net.Initial(net.FirstKernel), net.Inputs, net.Projection,
-            [net.FirstConvolution, net.FirstRelu, net.FirstPooled, net.SecondConvolution, net.Output], 1e-3f, new Tolerance(2e-3, 2e-2));
+        GraphGradientCheck.AssertMatches(accelerator, net.Graph, net.X, net.Output, net.FirstKernel,
+            net.Initial(net.FirstKernel), net.Inputs, net.Projection,
+            [net.FirstConvolution, net.FirstRelu, net.FirstPooled, net.SecondConvolution, net.Output], 1e-3f,
+                new Tolerance(2e-3, 2e-2));
     }
 
     [Fact]
@@ -116,10 +119,12 @@ public sealed class PoolingFusionTests
             foreach (Parameter p in Graph.Parameters)
             {
                 p.Allocate(accelerator);
-                _initial[p] = Enumerable.Range(0, p.Length).Select(_ => (float)(random.NextDouble() - 0.45) * 0.6f).ToArray();
+                _initial[p] = Enumerable.Range(0, p.Length).Select(_ =>
+                    (float)(random.NextDouble() - 0.45) * 0.6f).ToArray();
             }
             Inputs = Enumerable.Range(0, Batch * X.SampleSize).Select(_ => (float)random.NextDouble()).ToArray();
-            Projection = Enumerable.Range(0, Batch * Output.SampleSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            Projection = Enumerable.Range(0, Batch * Output.SampleSize).Select(_ =>
+                (float)(random.NextDouble() * 2 - 1)).ToArray();
         }
 
         public ComputationGraph Graph { get; } = new();

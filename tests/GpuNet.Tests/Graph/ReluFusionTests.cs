@@ -40,8 +40,8 @@ public sealed class ReluFusionTests
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var net = new ReluPoolNet(accelerator);
 
-        GraphGradientCheck.AssertMatches(accelerator, net.Graph, net.X, net.Output, net.Kernel, net.Weights, net.Inputs, net.Projection,
-            [net.Image, net.Relu, net.Output], 1e-3f, new Tolerance(2e-3, 2e-2));
+        GraphGradientCheck.AssertMatches(accelerator, net.Graph, net.X, net.Output, net.Kernel, net.Weights, net.Inputs,
+            net.Projection, [net.Image, net.Relu, net.Output], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
     [Fact]

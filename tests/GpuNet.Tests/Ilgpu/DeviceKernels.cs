@@ -3,7 +3,8 @@ using GpuNet.Kernels;
 
 namespace GpuNet.Tests.Ilgpu;
 
-/// <summary>Every kernel of kernels/ (each static method marked <see cref="KernelForAttribute"/>), generic ones closed for a GPU.</summary>
+/// <summary>Every kernel of kernels/ (each static method marked <see cref="KernelForAttribute"/>), generic ones closed
+/// for a GPU.</summary>
 internal static class DeviceKernels
 {
     public static IReadOnlyList<MethodInfo> All { get; } = typeof(KernelForAttribute).Assembly.GetTypes()

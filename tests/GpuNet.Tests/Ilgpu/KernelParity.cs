@@ -34,10 +34,12 @@ internal static class KernelParity
         using var other = AcceleratorCatalog.Create(backend);
         float[][] expected = KernelComparison.Run(cpu, inputs, outputs, kernel);
         float[][] actual = KernelComparison.Run(other, inputs, outputs, kernel);
-        for (int o = 0; o < outputs.Length; o++) tolerance.AssertClose(actual[o], expected[o], $"{what}: buffer {outputs[o]}");
+        for (int o = 0; o < outputs.Length; o++)
+            tolerance.AssertClose(actual[o], expected[o], $"{what}: buffer {outputs[o]}");
     }
 
-    /// <summary>The buffers <paramref name="kernel"/> writes, run on the CPU accelerator: the inputs a later check starts from.</summary>
+    /// <summary>The buffers <paramref name="kernel"/> writes, run on the CPU accelerator: the inputs a later check
+    /// starts from.</summary>
     public static float[][] OnCpu(float[][] inputs, int[] outputs, Action<IAccelerator, DeviceBuffer[]> kernel)
     {
         using var cpu = new CpuAccelerator();
@@ -45,13 +47,15 @@ internal static class KernelParity
     }
 
     /// <summary>Keras's 'valid' or 'same' window arithmetic.</summary>
-    public static Window2D Window(int batch, int channels, int height, int width, int windowHeight, int windowWidth, int stride, bool same)
+    public static Window2D Window(int batch, int channels, int height, int width, int windowHeight, int windowWidth,
+        int stride, bool same)
     {
         int outputHeight = same ? (height + stride - 1) / stride : (height - windowHeight) / stride + 1;
         int outputWidth = same ? (width + stride - 1) / stride : (width - windowWidth) / stride + 1;
         int padTop = same ? Math.Max(0, (outputHeight - 1) * stride + windowHeight - height) / 2 : 0;
         int padLeft = same ? Math.Max(0, (outputWidth - 1) * stride + windowWidth - width) / 2 : 0;
-        var window = new Window2D(batch, channels, height, width, windowHeight, windowWidth, stride, stride, padTop, padLeft, outputHeight, outputWidth);
+        var window = new Window2D(batch, channels, height, width, windowHeight, windowWidth, stride, stride, padTop,
+            padLeft, outputHeight, outputWidth);
         window.Validate();
         return window;
     }

@@ -8,7 +8,8 @@ public sealed class IlgpuCpuKernelParityTests : KernelParityTests
     protected override string Backend => IlgpuBackend.Cpu;
 }
 
-/// <summary>The kernel parity tests on a CUDA device; where there is none, each reports itself skipped with the reason.</summary>
+/// <summary>The kernel parity tests on a CUDA device; where there is none, each reports itself skipped with the
+/// reason.</summary>
 public sealed class CudaKernelParityTests : KernelParityTests
 {
     protected override string Backend => IlgpuBackend.Cuda;

@@ -19,12 +19,14 @@ public abstract class KernelParityTests
     /// <summary>The ILGPU backend compared with the CPU.</summary>
     protected abstract string Backend { get; }
 
-    private void Check(string what, Tolerance tolerance, float[][] inputs, int[] outputs, Action<IAccelerator, DeviceBuffer[]> kernel) =>
+    private void Check(string what, Tolerance tolerance, float[][] inputs, int[] outputs,
+        Action<IAccelerator, DeviceBuffer[]> kernel) =>
         KernelParity.Check(Backend, what, tolerance, inputs, outputs, kernel);
 
     public static TheoryData<int> Lengths => new() { 1, 7, 10, 784, 120 * 784 + 3 };
 
-    public static TheoryData<int, int> Matrices => new() { { 1, 1 }, { 1, 10 }, { 7, 10 }, { 120, 10 }, { 10, 784 }, { 120, 7 } };
+    public static TheoryData<int, int> Matrices =>
+        new() { { 1, 1 }, { 1, 10 }, { 7, 10 }, { 120, 10 }, { 10, 784 }, { 120, 7 } };
 
     [SkippableTheory]
     [InlineData(false, false, 120, 10, 784)]
@@ -36,7 +38,8 @@ public abstract class KernelParityTests
     {
         var random = new System.Random(m + n + k);
         // Sums of up to 784 float32 products in another order than the CPU's blocked loop.
-        Check("gemm", new Tolerance(1e-4, 1e-4), [Uniform(random, m * k), Uniform(random, k * n), Uniform(random, m * n)], [2],
+        Check("gemm", new Tolerance(1e-4, 1e-4),
+            [Uniform(random, m * k), Uniform(random, k * n), Uniform(random, m * n)], [2],
             (acc, b) => acc.Gemm(transposeA, transposeB, b[0], b[1], m, n, k, 0.5f, 0.25f, b[2]));
     }
 
@@ -54,9 +57,11 @@ public abstract class KernelParityTests
     public void Bias_and_its_gradient(int rows, int cols)
     {
         var random = new System.Random(rows * 31 + cols);
-        Check("add bias", Exact, [Uniform(random, cols), Uniform(random, rows * cols)], [1], (acc, b) => acc.AddBias(b[0], rows, cols, b[1]));
+        Check("add bias", Exact, [Uniform(random, cols), Uniform(random, rows * cols)], [1],
+            (acc, b) => acc.AddBias(b[0], rows, cols, b[1]));
         // A thread per column sums the rows in the CPU's order.
-        Check("bias gradient", Exact, [Uniform(random, rows * cols), Uniform(random, cols)], [1], (acc, b) => acc.BiasGradient(b[0], rows, cols, b[1]));
+        Check("bias gradient", Exact, [Uniform(random, rows * cols), Uniform(random, cols)], [1],
+            (acc, b) => acc.BiasGradient(b[0], rows, cols, b[1]));
     }
 
     public static TheoryData<ActivationKind, int> Activations()
@@ -75,8 +80,10 @@ public abstract class KernelParityTests
         // Wide inputs: sigmoid and tanh saturate, exp runs over most of its range.
         float[] x = Uniform(random, length, -12f, 12f);
         x[0] = 0f;
-        float[] y = OnCpu([x, new float[length]], [1], (acc, b) => acc.ActivationForward(kind, 0.3f, b[0], length, b[1]))[0];
-        Check($"{kind} forward", Float, [x, Uniform(random, length)], [1], (acc, b) => acc.ActivationForward(kind, 0.3f, b[0], length, b[1]));
+        float[] y = OnCpu([x, new float[length]], [1],
+            (acc, b) => acc.ActivationForward(kind, 0.3f, b[0], length, b[1]))[0];
+        Check($"{kind} forward", Float, [x, Uniform(random, length)], [1],
+            (acc, b) => acc.ActivationForward(kind, 0.3f, b[0], length, b[1]));
         Check($"{kind} backward", Float, [x, y, Uniform(random, length), Uniform(random, length)], [3],
             (acc, b) => acc.ActivationBackward(kind, 0.3f, b[0], b[1], b[2], length, b[3]));
     }
@@ -87,7 +94,8 @@ public abstract class KernelParityTests
     {
         var random = new System.Random(rows * 7 + cols);
         float[] x = Uniform(random, rows * cols, -20f, 20f);
-        Check("softmax forward", Float, [x, Uniform(random, rows * cols)], [1], (acc, b) => acc.SoftmaxForward(b[0], rows, cols, b[1]));
+        Check("softmax forward", Float, [x, Uniform(random, rows * cols)], [1],
+            (acc, b) => acc.SoftmaxForward(b[0], rows, cols, b[1]));
         float[] y = Uniform(random, rows * cols, 0f, 1f);
         Check("softmax backward", Float, [y, Uniform(random, rows * cols), Uniform(random, rows * cols)], [2],
             (acc, b) => acc.SoftmaxBackward(b[0], b[1], rows, cols, b[2]));
@@ -97,7 +105,8 @@ public abstract class KernelParityTests
     {
         var data = new TheoryData<LossKind, int, int>();
         foreach (LossKind kind in Enum.GetValues<LossKind>())
-            foreach (var (rows, cols) in new[] { (1, 1), (1, 10), (7, 10), (120, 10), (3, 784) }) data.Add(kind, rows, cols);
+            foreach (var (rows, cols) in new[] { (1, 1), (1, 10), (7, 10), (120, 10), (3, 784) }) data.Add(kind, rows,
+                cols);
         return data;
     }
 
@@ -108,7 +117,8 @@ public abstract class KernelParityTests
         var random = new System.Random(rows * 13 + cols + (int)kind);
         // Probabilities for the losses that take them, logits for the fused softmax loss; a few
         // values outside [ε, 1 − ε] exercise the clipping.
-        float[] prediction = kind == LossKind.SoftmaxCrossEntropy ? Uniform(random, rows * cols, -15f, 15f) : Uniform(random, rows * cols, 0f, 1f);
+        float[] prediction = kind == LossKind.SoftmaxCrossEntropy ? Uniform(random, rows * cols, -15f, 15f)
+            : Uniform(random, rows * cols, 0f, 1f);
         if (kind != LossKind.SoftmaxCrossEntropy && prediction.Length > 2)
         {
             prediction[0] = 0f;
@@ -128,7 +138,8 @@ public abstract class KernelParityTests
         var random = new System.Random(length);
         // Both sum in double, in different orders; one rounding to float at the end.
         var sums = new Tolerance(1e-6, 1e-6);
-        Check("accumulate sum", sums, [Uniform(random, length), Uniform(random, 3)], [1], (acc, b) => acc.AccumulateSum(b[0], length, 1, b[1]));
+        Check("accumulate sum", sums, [Uniform(random, length), Uniform(random, 3)], [1],
+            (acc, b) => acc.AccumulateSum(b[0], length, 1, b[1]));
         Check("accumulate penalty", sums, [Uniform(random, length), Uniform(random, 2)], [1],
             (acc, b) => acc.AccumulatePenalty(b[0], length, 0.01f, 0.002f, 0.5f, 0, b[1]));
     }
@@ -146,7 +157,8 @@ public abstract class KernelParityTests
         for (int r = 0; r < rows; r += 2)
             for (int c = 0; c < cols; c++)
                 if (target[r * cols + c] == 1f) prediction[r * cols + c] = 2f;
-        Check("accumulate correct", Exact, [prediction, target, [5f, 7f]], [2], (acc, b) => acc.AccumulateCorrect(b[0], b[1], rows, cols, 1, b[2]));
+        Check("accumulate correct", Exact, [prediction, target, [5f, 7f]], [2],
+            (acc, b) => acc.AccumulateCorrect(b[0], b[1], rows, cols, 1, b[2]));
     }
 
     [SkippableTheory]
@@ -157,18 +169,27 @@ public abstract class KernelParityTests
         float[] G() => Uniform(random, length);
         float[] Positive() => Uniform(random, length, 0f, 1f);
         Check("sgd", Float, [G(), G()], [1], (acc, b) => acc.SgdUpdate(b[0], length, 0.1f, 0f, false, b[1], null));
-        Check("momentum", Float, [G(), G(), G()], [1, 2], (acc, b) => acc.SgdUpdate(b[0], length, 0.1f, 0.9f, false, b[1], b[2]));
-        Check("nesterov", Float, [G(), G(), G()], [1, 2], (acc, b) => acc.SgdUpdate(b[0], length, 0.1f, 0.9f, true, b[1], b[2]));
-        Check("adagrad", Float, [G(), G(), Positive()], [1, 2], (acc, b) => acc.AdagradUpdate(b[0], length, 0.01f, 1e-7f, b[1], b[2]));
-        Check("adadelta", Float, [G(), G(), Positive(), Positive()], [1, 2, 3], (acc, b) => acc.AdadeltaUpdate(b[0], length, 1f, 0.95f, 1e-7f, b[1], b[2], b[3]));
-        Check("rmsprop", Float, [G(), G(), Positive()], [1, 2], (acc, b) => acc.RmspropUpdate(b[0], length, 0.001f, 0.9f, 1e-7f, b[1], b[2]));
-        Check("adam", Float, [G(), G(), G(), Positive()], [1, 2, 3], (acc, b) => acc.AdamUpdate(b[0], length, 0.001f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3]));
-        Check("adamax", Float, [G(), G(), G(), Positive()], [1, 2, 3], (acc, b) => acc.AdamaxUpdate(b[0], length, 0.002f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3]));
+        Check("momentum", Float, [G(), G(), G()], [1, 2],
+            (acc, b) => acc.SgdUpdate(b[0], length, 0.1f, 0.9f, false, b[1], b[2]));
+        Check("nesterov", Float, [G(), G(), G()], [1, 2],
+            (acc, b) => acc.SgdUpdate(b[0], length, 0.1f, 0.9f, true, b[1], b[2]));
+        Check("adagrad", Float, [G(), G(), Positive()], [1, 2],
+            (acc, b) => acc.AdagradUpdate(b[0], length, 0.01f, 1e-7f, b[1], b[2]));
+        Check("adadelta", Float, [G(), G(), Positive(), Positive()], [1, 2, 3],
+            (acc, b) => acc.AdadeltaUpdate(b[0], length, 1f, 0.95f, 1e-7f, b[1], b[2], b[3]));
+        Check("rmsprop", Float, [G(), G(), Positive()], [1, 2],
+            (acc, b) => acc.RmspropUpdate(b[0], length, 0.001f, 0.9f, 1e-7f, b[1], b[2]));
+        Check("adam", Float, [G(), G(), G(), Positive()], [1, 2, 3],
+            (acc, b) => acc.AdamUpdate(b[0], length, 0.001f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3]));
+        Check("adamax", Float, [G(), G(), G(), Positive()], [1, 2, 3],
+            (acc, b) => acc.AdamaxUpdate(b[0], length, 0.002f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3]));
         var nadam = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, 0.8952f, 0.8954f, 0.8952f, 0.8016f, 0.002f);
-        Check("nadam", Float, [G(), G(), G(), Positive()], [1, 2, 3], (acc, b) => acc.NadamUpdate(b[0], length, nadam, b[1], b[2], b[3]));
+        Check("nadam", Float, [G(), G(), G(), Positive()], [1, 2, 3],
+            (acc, b) => acc.NadamUpdate(b[0], length, nadam, b[1], b[2], b[3]));
         float[] w = G();
         w[0] = 0f;
-        Check("penalty gradient", Float, [w, G()], [1], (acc, b) => acc.PenaltyGradient(b[0], length, 0.01f, 0.002f, b[1]));
+        Check("penalty gradient", Float, [w, G()], [1],
+            (acc, b) => acc.PenaltyGradient(b[0], length, 0.01f, 0.002f, b[1]));
     }
 
     public static TheoryData<int, int, int, int, int, int, int, bool> Windows() => new()
@@ -189,9 +210,11 @@ public abstract class KernelParityTests
         Window2D g = Window(n, c, h, w, kh, kw, stride, same);
         var random = new System.Random(n * 1000 + h * 10 + kh);
         int cols = g.PatchSize * g.PatchCount;
-        Check("im2col", Exact, [Uniform(random, g.InputLength), Uniform(random, cols)], [1], (acc, b) => acc.Im2Col(b[0], g, b[1]));
+        Check("im2col", Exact, [Uniform(random, g.InputLength), Uniform(random, cols)], [1],
+            (acc, b) => acc.Im2Col(b[0], g, b[1]));
         // Each pixel sums its patch copies in another order than the CPU's loop.
-        Check("col2im", Float, [Uniform(random, cols), Uniform(random, g.InputLength)], [1], (acc, b) => acc.Col2Im(b[0], g, b[1]));
+        Check("col2im", Float, [Uniform(random, cols), Uniform(random, g.InputLength)], [1],
+            (acc, b) => acc.Col2Im(b[0], g, b[1]));
     }
 
     [SkippableTheory]
@@ -202,8 +225,10 @@ public abstract class KernelParityTests
     {
         var random = new System.Random(a * b + inner);
         int length = a * b * inner;
-        Check("swap leading axes", Exact, [Uniform(random, length), Uniform(random, length)], [1], (acc, x) => acc.SwapLeadingAxes(x[0], a, b, inner, x[1]));
-        Check("add channel bias", Exact, [Uniform(random, b), Uniform(random, length)], [1], (acc, x) => acc.AddChannelBias(x[0], a, b, inner, x[1]));
+        Check("swap leading axes", Exact, [Uniform(random, length), Uniform(random, length)], [1],
+            (acc, x) => acc.SwapLeadingAxes(x[0], a, b, inner, x[1]));
+        Check("add channel bias", Exact, [Uniform(random, b), Uniform(random, length)], [1],
+            (acc, x) => acc.AddChannelBias(x[0], a, b, inner, x[1]));
         Check("channel bias gradient", new Tolerance(1e-6, 1e-6), [Uniform(random, length), Uniform(random, b)], [1],
             (acc, x) => acc.ChannelBiasGradient(x[0], a, b, inner, x[1]));
     }
@@ -218,15 +243,21 @@ public abstract class KernelParityTests
         float[] x = Uniform(random, g.InputLength);
         // Ties: the first maximum in row-major window order must win on both.
         for (int i = 0; i + 1 < x.Length; i += 5) x[i + 1] = x[i];
-        Check("max pool forward", Exact, [x, Uniform(random, outputs), Uniform(random, outputs)], [1, 2], (acc, b) => acc.MaxPoolForward(b[0], g, b[1], b[2]));
+        Check("max pool forward", Exact, [x, Uniform(random, outputs), Uniform(random, outputs)], [1, 2],
+            (acc, b) => acc.MaxPoolForward(b[0], g, b[1], b[2]));
 
-        float[] argmax = OnCpu([x, new float[outputs], new float[outputs]], [2], (acc, b) => acc.MaxPoolForward(b[0], g, b[1], b[2]))[0];
+        float[] argmax = OnCpu([x, new float[outputs], new float[outputs]], [2],
+            (acc, b) => acc.MaxPoolForward(b[0], g, b[1], b[2]))[0];
         float[] l2 = OnCpu([x, new float[outputs]], [1], (acc, b) => acc.L2PoolForward(b[0], g, b[1]))[0];
         // The same order of additions per plane as the CPU: exact.
-        Check("max pool backward", Exact, [Uniform(random, outputs), argmax, Uniform(random, g.InputLength)], [2], (acc, b) => acc.MaxPoolBackward(b[0], b[1], g, b[2]));
-        Check("average pool forward", Float, [x, Uniform(random, outputs)], [1], (acc, b) => acc.AveragePoolForward(b[0], g, b[1]));
-        Check("average pool backward", Float, [Uniform(random, outputs), Uniform(random, g.InputLength)], [1], (acc, b) => acc.AveragePoolBackward(b[0], g, b[1]));
-        Check("l2 pool forward", Float, [x, Uniform(random, outputs)], [1], (acc, b) => acc.L2PoolForward(b[0], g, b[1]));
+        Check("max pool backward", Exact, [Uniform(random, outputs), argmax, Uniform(random, g.InputLength)], [2],
+            (acc, b) => acc.MaxPoolBackward(b[0], b[1], g, b[2]));
+        Check("average pool forward", Float, [x, Uniform(random, outputs)], [1],
+            (acc, b) => acc.AveragePoolForward(b[0], g, b[1]));
+        Check("average pool backward", Float, [Uniform(random, outputs), Uniform(random, g.InputLength)], [1],
+            (acc, b) => acc.AveragePoolBackward(b[0], g, b[1]));
+        Check("l2 pool forward", Float, [x, Uniform(random, outputs)], [1],
+            (acc, b) => acc.L2PoolForward(b[0], g, b[1]));
         Check("l2 pool backward", Float, [x, l2, Uniform(random, outputs), Uniform(random, g.InputLength)], [3],
             (acc, b) => acc.L2PoolBackward(b[0], b[1], b[2], g, b[3]));
     }
@@ -243,12 +274,13 @@ public abstract class KernelParityTests
         var random = new System.Random(length);
         // A seed and a stream with high bits set, so all 64 bits of each reach Philox.
         const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x0F0E_0D0C_0000_0007;
-        Check("dropout forward", Exact, [Uniform(random, length), Uniform(random, length), Uniform(random, length)], [1, 2],
-            (acc, b) => acc.DropoutForward(b[0], length, rate, seed, stream, b[1], b[2]));
+        Check("dropout forward", Exact, [Uniform(random, length), Uniform(random, length), Uniform(random, length)],
+            [1, 2], (acc, b) => acc.DropoutForward(b[0], length, rate, seed, stream, b[1], b[2]));
         float[] mask = new float[length];
         float scale = 1f / (1f - rate);
         for (int i = 0; i < length; i++) mask[i] = random.NextSingle() < 0.5f ? 0f : scale;
-        Check("dropout backward", Exact, [Uniform(random, length), mask, Uniform(random, length)], [2], (acc, b) => acc.DropoutBackward(b[0], b[1], length, b[2]));
+        Check("dropout backward", Exact, [Uniform(random, length), mask, Uniform(random, length)], [2],
+            (acc, b) => acc.DropoutBackward(b[0], b[1], length, b[2]));
     }
 
     [SkippableTheory]
@@ -265,19 +297,30 @@ public abstract class KernelParityTests
         float[] movingMean = Uniform(random, channels), movingVariance = Uniform(random, channels, 0.5f, 2f);
         // Statistics in double on both, summed in different orders.
         var statistics = new Tolerance(1e-5, 1e-5);
-        Check("batch norm training", statistics, [x, gamma, beta, Uniform(random, length), Uniform(random, 2 * channels), movingMean, movingVariance], [3, 4, 5, 6],
-            (acc, b) => acc.BatchNormForwardTraining(b[0], affine ? b[1] : null, affine ? b[2] : null, batch, channels, spatial, 0.9f, 1e-3f, b[3], b[4], b[5], b[6]));
+        Check("batch norm training", statistics,
+            [x, gamma, beta, Uniform(random, length), Uniform(random, 2 * channels), movingMean, movingVariance],
+                [3, 4, 5, 6],
+            (acc, b) =>
+                acc.BatchNormForwardTraining(b[0], affine ? b[1] : null, affine ? b[2] : null, batch, channels, spatial,
+                    0.9f, 1e-3f, b[3], b[4], b[5], b[6]));
         Check("batch norm inference", Float, [x, gamma, beta, movingMean, movingVariance, Uniform(random, length)], [5],
-            (acc, b) => acc.BatchNormForwardInference(b[0], affine ? b[1] : null, affine ? b[2] : null, b[3], b[4], batch, channels, spatial, 1e-3f, b[5]));
+            (acc, b) =>
+                acc.BatchNormForwardInference(b[0], affine ? b[1] : null, affine ? b[2] : null, b[3], b[4], batch,
+                    channels, spatial, 1e-3f, b[5]));
         float[] saved = new float[2 * channels];
         for (int c = 0; c < channels; c++)
         {
             saved[c] = 1f;
             saved[channels + c] = 0.25f;
         }
-        Check("batch norm backward", statistics, [x, gamma, saved, Uniform(random, length), Uniform(random, length), Uniform(random, channels), Uniform(random, channels)], [4, 5, 6],
-            (acc, b) => acc.BatchNormBackward(b[0], affine ? b[1] : null, b[2], b[3], batch, channels, spatial, b[4], b[5], b[6]));
-        Check("batch norm backward without dx", statistics, [x, gamma, saved, Uniform(random, length), Uniform(random, channels), Uniform(random, channels)], [4, 5],
+        Check("batch norm backward", statistics,
+            [x, gamma, saved, Uniform(random, length), Uniform(random, length), Uniform(random, channels),
+                Uniform(random, channels)], [4, 5, 6],
+            (acc, b) =>
+                acc.BatchNormBackward(b[0], affine ? b[1] : null, b[2], b[3], batch, channels, spatial, b[4], b[5],
+                    b[6]));
+        Check("batch norm backward without dx", statistics,
+            [x, gamma, saved, Uniform(random, length), Uniform(random, channels), Uniform(random, channels)], [4, 5],
             (acc, b) => acc.BatchNormBackward(b[0], b[1], b[2], b[3], batch, channels, spatial, null, b[4], b[5]));
     }
 
@@ -290,9 +333,11 @@ public abstract class KernelParityTests
         var random = new System.Random(batch + units);
         int length = batch * units;
         float[] x = Uniform(random, length), alpha = Uniform(random, units, 0f, 0.5f);
-        Check("prelu forward", Exact, [x, alpha, Uniform(random, length)], [2], (acc, b) => acc.PReluForward(b[0], b[1], batch, units, b[2]));
+        Check("prelu forward", Exact, [x, alpha, Uniform(random, length)], [2],
+            (acc, b) => acc.PReluForward(b[0], b[1], batch, units, b[2]));
         // A thread per unit sums over the batch in the CPU's order.
-        Check("prelu backward", Exact, [x, alpha, Uniform(random, length), Uniform(random, length), Uniform(random, units)], [3, 4],
+        Check("prelu backward", Exact,
+            [x, alpha, Uniform(random, length), Uniform(random, length), Uniform(random, units)], [3, 4],
             (acc, b) => acc.PReluBackward(b[0], b[1], b[2], batch, units, b[3], b[4]));
         Check("prelu backward without dx", Exact, [x, alpha, Uniform(random, length), Uniform(random, units)], [3],
             (acc, b) => acc.PReluBackward(b[0], b[1], b[2], batch, units, null, b[3]));
@@ -323,22 +368,26 @@ public abstract class KernelParityTests
 
     [SkippableTheory]
     [MemberData(nameof(Windows))]
-    public void Max_pooling_with_a_relu_and_setting_gradients(int n, int c, int h, int w, int kh, int kw, int stride, bool same)
+    public void Max_pooling_with_a_relu_and_setting_gradients(int n, int c, int h, int w, int kh, int kw, int stride,
+        bool same)
     {
         Window2D g = Window(n, c, h, w, kh, kw, stride, same);
         var random = new System.Random(n * 100 + h * 7 + kw);
         int outputs = g.Batch * g.Channels * g.OutputPlane;
         float[] x = Uniform(random, g.InputLength);
-        float[][] pooled = OnCpu([x, new float[outputs], new float[outputs]], [1, 2], (acc, b) => acc.MaxPoolReluForward(b[0], g, b[1], b[2]));
+        float[][] pooled = OnCpu([x, new float[outputs], new float[outputs]], [1, 2],
+            (acc, b) => acc.MaxPoolReluForward(b[0], g, b[1], b[2]));
         float[] y = pooled[0], argmax = pooled[1];
         float[] NaNs(int length) => Enumerable.Repeat(float.NaN, length).ToArray();
         Check("max pool + relu forward", Exact, [x, Uniform(random, outputs), Uniform(random, outputs)], [1, 2],
             (acc, b) => acc.MaxPoolReluForward(b[0], g, b[1], b[2]));
         Check("max pool backward (set)", Exact, [Uniform(random, outputs), argmax, NaNs(g.InputLength)], [2],
             (acc, b) => acc.MaxPoolBackwardSet(b[0], b[1], g, b[2]));
-        Check("max pool + relu backward (set)", Exact, [Uniform(random, outputs), y, argmax, NaNs(g.InputLength), Uniform(random, outputs)], [3],
+        Check("max pool + relu backward (set)", Exact,
+            [Uniform(random, outputs), y, argmax, NaNs(g.InputLength), Uniform(random, outputs)], [3],
             (acc, b) => acc.MaxPoolReluBackward(b[0], b[1], b[2], g, b[3], b[4], set: true));
-        Check("max pool + relu backward (add)", Exact, [Uniform(random, outputs), y, argmax, Uniform(random, g.InputLength), Uniform(random, outputs)], [3],
+        Check("max pool + relu backward (add)", Exact,
+            [Uniform(random, outputs), y, argmax, Uniform(random, g.InputLength), Uniform(random, outputs)], [3],
             (acc, b) => acc.MaxPoolReluBackward(b[0], b[1], b[2], g, b[3], b[4], set: false));
     }
 
@@ -362,11 +411,13 @@ public abstract class KernelParityTests
         [
             Uniform(random, g.InputLength), Uniform(random, filters * g.PatchSize), Uniform(random, filters),
             new float[g.PatchSize * g.PatchCount], new float[filters * g.PatchCount], Uniform(random, outputs),
-            Uniform(random, outputs), Uniform(random, filters * g.PatchSize), Uniform(random, filters), Uniform(random, g.InputLength),
+            Uniform(random, outputs), Uniform(random, filters * g.PatchSize), Uniform(random, filters),
+                Uniform(random, g.InputLength),
         ];
         // Sums over C·kh·kw products (forward, input gradient) and N·OH·OW products (kernel gradient) in other orders.
         var sums = new Tolerance(1e-4, 1e-4);
-        Check("convolution forward", sums, Buffers(), [5], (acc, b) => acc.Conv2DForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5]));
+        Check("convolution forward", sums, Buffers(), [5],
+            (acc, b) => acc.Conv2DForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5]));
         foreach (bool setDx in new[] { false, true })
             Check($"convolution backward (setDx {setDx})", sums, Buffers(), [7, 8, 9], (acc, b) =>
             {
@@ -389,7 +440,8 @@ public abstract class KernelParityTests
         [
             Uniform(random, g.InputLength), Uniform(random, filters * g.PatchSize), Uniform(random, filters),
             new float[g.PatchSize * g.PatchCount], new float[filters * g.PatchCount], new float[convOutputs],
-            Uniform(random, pooled), Uniform(random, pooled), Uniform(random, pooled), new float[convOutputs], new float[pooled],
+            Uniform(random, pooled), Uniform(random, pooled), Uniform(random, pooled), new float[convOutputs],
+                new float[pooled],
             Uniform(random, filters * g.PatchSize), Uniform(random, filters), Uniform(random, g.InputLength),
         ];
         var sums = new Tolerance(1e-4, 1e-4);
@@ -398,7 +450,8 @@ public abstract class KernelParityTests
             var convolution = new ConvolutionStep(g, filters, b[0], b[1], b[3], b[4]);
             var pooling = new PoolingStep(pool, relu, b[6], b[7]);
             acc.Conv2DMaxPoolForward(convolution, b[2], b[5], pooling);
-            acc.Conv2DMaxPoolBackward(convolution, pooling, b[8], b[9], b[10], new ConvolutionGradients(b[11], b[12], b[13], SetInput: false));
+            acc.Conv2DMaxPoolBackward(convolution, pooling, b[8], b[9], b[10],
+                new ConvolutionGradients(b[11], b[12], b[13], SetInput: false));
         });
     }
 }

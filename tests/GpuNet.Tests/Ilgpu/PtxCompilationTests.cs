@@ -28,7 +28,8 @@ public sealed class PtxCompilationTests
     }
 
     // Each architecture with the oldest PTX version that knows it.
-    private static readonly Dictionary<string, (CudaArchitecture Architecture, CudaInstructionSet InstructionSet)> Targets = new()
+    private static readonly Dictionary<string, (CudaArchitecture Architecture,
+        CudaInstructionSet InstructionSet)> Targets = new()
     {
         ["sm_70"] = (CudaArchitecture.SM_70, CudaInstructionSet.ISA_70),
         ["sm_80"] = (CudaArchitecture.SM_80, CudaInstructionSet.ISA_70),
@@ -53,11 +54,13 @@ public sealed class PtxCompilationTests
     public void Every_accelerator_operation_has_a_kernel_and_every_kernel_an_operation()
     {
         var operations = AcceleratorOperations.Computing.ToHashSet();
-        var served = DeviceKernels.All.SelectMany(k => k.GetCustomAttribute<KernelForAttribute>()!.Operations).ToHashSet();
+        var served = DeviceKernels.All.SelectMany(k =>
+            k.GetCustomAttribute<KernelForAttribute>()!.Operations).ToHashSet();
         Assert.Empty(operations.Except(served).Order());
         Assert.Empty(served.Except(operations).Order());
         // And the accelerator implements each itself, not through the interface's defaults.
-        var implemented = typeof(IlgpuAccelerator).GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(m => m.Name).ToHashSet();
+        var implemented = typeof(IlgpuAccelerator).GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(m =>
+            m.Name).ToHashSet();
         Assert.Empty(operations.Except(implemented).Order());
     }
 }

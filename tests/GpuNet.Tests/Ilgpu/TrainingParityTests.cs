@@ -27,7 +27,8 @@ public sealed class TrainingParityTests(ITestOutputHelper output)
         private Trainer? _trainer;
         public List<int> Counts { get; } = [];
 
-        public override void OnTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch, int initialEpoch) => _trainer = trainer;
+        public override void OnTrainBegin(Trainer trainer, int epochs, int stepsPerEpoch, int initialEpoch) =>
+            _trainer = trainer;
 
         public override void OnBatchEnd(int epoch, int step, int stepsPerEpoch, float loss, float accuracy) =>
             Counts.Add(((IlgpuAccelerator)_trainer!.Accelerator).DeviceAllocations);
@@ -40,13 +41,17 @@ public sealed class TrainingParityTests(ITestOutputHelper output)
         Dataset data = MnistSubset.Train(Steps * TrainingComparison.BatchSize);
         var allocations = new AllocationRecorder();
         List<float> ilgpu, cpu;
-        using (IAccelerator device = AcceleratorCatalog.Create(backend)) ilgpu = TrainingComparison.Losses(device, data, allocations);
-        using (IAccelerator reference = AcceleratorCatalog.Create("cpu")) cpu = TrainingComparison.Losses(reference, data);
+        using (IAccelerator device = AcceleratorCatalog.Create(backend))
+            ilgpu = TrainingComparison.Losses(device, data, allocations);
+        using (IAccelerator reference = AcceleratorCatalog.Create("cpu"))
+            cpu = TrainingComparison.Losses(reference, data);
         Assert.Equal(Steps, cpu.Count);
         Assert.Equal(Steps, ilgpu.Count);
         double worst = TrainingComparison.WorstRelativeDifference(cpu, ilgpu);
         // GEMM and reductions sum in another order: float32 rounding, amplified a little by Adam.
-        Assert.True(worst <= 1e-4, $"largest relative difference {worst:E2}: {backend} [{string.Join(", ", ilgpu)}], cpu [{string.Join(", ", cpu)}]");
+        Assert.True(worst <= 1e-4,
+            $"largest relative difference {worst:E2}: {backend} [{string.Join(", ", ilgpu)}], cpu [{string.Join(", ",
+                cpu)}]");
         output.WriteLine($"losses {cpu[0]:F4} → {cpu[^1]:F4}; largest relative difference {worst:E2}");
         // The plan allocates every buffer in the first step; later steps allocate nothing.
         Assert.Equal(Steps, allocations.Counts.Count);
@@ -62,9 +67,10 @@ public sealed class TrainingParityTests(ITestOutputHelper output)
         TrainingDivergedException Diverge(string name)
         {
             using var accelerator = AcceleratorCatalog.Create(name);
-            using var trainer = new Trainer(new Sequential([784], [new DenseLayer(10, "linear")]), Loss.MeanSquaredError,
-                new Sgd(1e30f), accelerator, seed: 1);
-            return Assert.Throws<TrainingDivergedException>(() => trainer.Fit(MnistSubset.Train(500), epochs: 3, batchSize: 50));
+            using var trainer = new Trainer(new Sequential([784], [new DenseLayer(10, "linear")]),
+                Loss.MeanSquaredError, new Sgd(1e30f), accelerator, seed: 1);
+            return Assert.Throws<TrainingDivergedException>(() =>
+                trainer.Fit(MnistSubset.Train(500), epochs: 3, batchSize: 50));
         }
         using (IAccelerator probe = AcceleratorCatalog.Create(backend)) Assert.True(probe.StepsPerMetricsRead > 1);
         TrainingDivergedException ilgpu = Diverge(backend), cpu = Diverge("cpu");

@@ -43,12 +43,16 @@ public sealed class ConvolutionalSummaryTests
         ];
         Assert.Equal(55_744, new Sequential([28, 28, 1], convolutionalBase).Build().TrainableParameterCount);
 
-        var model = new Sequential([28, 28, 1], [.. convolutionalBase, new FlattenLayer(), new DenseLayer(64, "relu"), new DenseLayer(10, "softmax")]);
+        var model = new Sequential([28, 28, 1],
+            [.. convolutionalBase, new FlattenLayer(), new DenseLayer(64, "relu"), new DenseLayer(10, "softmax")]);
         ModelGraph built = model.Build();
         Assert.Equal(93_322, built.TrainableParameterCount);
         Assert.Equal([320L, 0, 18_496, 0, 36_928, 0, 36_928, 650], built.Layers.Select(l => l.ParameterCount));
-        string[] shapes = ["(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 11, 11, 64)", "(None, 5, 5, 64)", "(None, 3, 3, 64)", "(None, 576)", "(None, 64)", "(None, 10)"];
-        string[] names = ["conv2d (Conv2D)", "max_pooling2d (MaxPooling2D)", "conv2d_1 (Conv2D)", "max_pooling2d_1 (MaxPooling2D)", "conv2d_2 (Conv2D)", "flatten (Flatten)", "dense (Dense)", "dense_1 (Dense)"];
+        string[] shapes = ["(None, 26, 26, 32)", "(None, 13, 13, 32)", "(None, 11, 11, 64)", "(None, 5, 5, 64)",
+            "(None, 3, 3, 64)", "(None, 576)", "(None, 64)", "(None, 10)"];
+        string[] names = ["conv2d (Conv2D)", "max_pooling2d (MaxPooling2D)", "conv2d_1 (Conv2D)",
+            "max_pooling2d_1 (MaxPooling2D)", "conv2d_2 (Conv2D)", "flatten (Flatten)", "dense (Dense)",
+                "dense_1 (Dense)"];
         string[] lines = model.Summary().Split('\n');
         for (int i = 0; i < shapes.Length; i++)
         {
@@ -60,7 +64,8 @@ public sealed class ConvolutionalSummaryTests
     [Fact]
     public void Batch_norm_after_dense_256_has_1024_parameters_half_of_them_non_trainable()
     {
-        var model = new Sequential([784], [new DenseLayer(256, "sigmoid"), new BatchNormalizationLayer(), new DenseLayer(10, "softmax")]);
+        var model = new Sequential([784],
+            [new DenseLayer(256, "sigmoid"), new BatchNormalizationLayer(), new DenseLayer(10, "softmax")]);
         ModelGraph built = model.Build();
         Assert.Equal(1_024, built.Layers[1].ParameterCount);
         Assert.Equal(512, built.NonTrainableParameterCount);
@@ -74,7 +79,8 @@ public sealed class ConvolutionalSummaryTests
     [Fact]
     public void Batch_norm_after_a_convolution_has_four_parameters_per_channel()
     {
-        var model = new Sequential([28, 28, 1], [new Conv2DLayer(16, (5, 5)), new BatchNormalizationLayer(), new FlattenLayer(), new DenseLayer(10)]);
+        var model = new Sequential([28, 28, 1],
+            [new Conv2DLayer(16, (5, 5)), new BatchNormalizationLayer(), new FlattenLayer(), new DenseLayer(10)]);
         Assert.Equal(64, model.Build().Layers[1].ParameterCount);
         Assert.Contains("(None, 24, 24, 16)", model.Summary());
     }
@@ -108,7 +114,8 @@ public sealed class ConvolutionalSummaryTests
         var model = new Sequential([28, 28], [new FlattenLayer(), new Conv2DLayer(8, (3, 3))]);
         var error = Assert.Throws<LayerException>(() => model.Build());
         Assert.Equal(1, error.LayerIndex);
-        Assert.Contains("model.layers[1] (Conv2D): expects an image input (height, width, channels) but gets (784,)", error.Message);
+        Assert.Contains("model.layers[1] (Conv2D): expects an image input (height, width, channels) but gets (784,)",
+            error.Message);
     }
 
     private static Layer[] LectureCnn() =>

@@ -96,6 +96,8 @@ public sealed class InitializerTests
             """;
         RunConfig config = RunConfigReader.Read("slow.yaml", text);
         var error = Assert.Throws<ConfigException>(() => config.CreateModel());
-        Assert.Contains("model.layers[0] (Dense): kernel: explicit weights have shape (1, 1) but the parameter is (2, 1)", error.Message);
+        Assert.Contains("model.layers[0] (Dense): kernel: explicit weights have shape (1, 1) but the parameter is (2, "
+            +
+            "1)", error.Message);
     }
 }

@@ -10,7 +10,8 @@ public sealed class SummaryTests
     [Fact]
     public void Lecture_mlp_has_669706_parameters()
     {
-        var model = new Sequential([784], [new DenseLayer(512, "relu"), new DenseLayer(512, "relu"), new DenseLayer(10, "softmax")]);
+        var model = new Sequential([784],
+            [new DenseLayer(512, "relu"), new DenseLayer(512, "relu"), new DenseLayer(10, "softmax")]);
         ModelGraph built = model.Build();
         Assert.Equal(669_706, built.TrainableParameterCount);
         Assert.Equal([401_920L, 262_656L, 5_130L], built.Layers.Select(l => l.ParameterCount));
@@ -23,7 +24,8 @@ public sealed class SummaryTests
     [Fact]
     public void Mlp30_has_23860_parameters_and_flatten_prints_784()
     {
-        var model = new Sequential([28, 28], [new FlattenLayer(), new DenseLayer(30, "sigmoid"), new DenseLayer(10, "sigmoid")]);
+        var model = new Sequential([28, 28],
+            [new FlattenLayer(), new DenseLayer(30, "sigmoid"), new DenseLayer(10, "sigmoid")]);
         ModelGraph built = model.Build();
         Assert.Equal(784 * 30 + 30 + 30 * 10 + 10, built.TrainableParameterCount);
         Assert.Contains("flatten (Flatten)           (None, 784)", model.Summary());
@@ -32,7 +34,8 @@ public sealed class SummaryTests
     [Fact]
     public void Reshape_prints_channels_last_as_keras()
     {
-        var model = new Sequential([28, 28], [new ReshapeLayer([28, 28, 1]), new FlattenLayer(), new DenseLayer(10, "softmax")]);
+        var model = new Sequential([28, 28],
+            [new ReshapeLayer([28, 28, 1]), new FlattenLayer(), new DenseLayer(10, "softmax")]);
         Assert.Contains("(None, 28, 28, 1)", model.Summary());
     }
 

@@ -8,10 +8,11 @@ namespace GpuNet.Tests.Numerics;
 /// </summary>
 public static class CentralDifference
 {
-    /// <param name="loss">Runs the graph forward with these weights; the weights are restored after each element.</param>
+    /// <param name="loss">Runs the graph forward with these weights; the weights are restored after each
+    /// element.</param>
     /// <param name="stride">Checks every stride-th element only, for tensors too large to check whole.</param>
-    public static void AssertMatches(float[] weights, float[] analytic, Func<float[], double> loss, float epsilon, Tolerance tolerance,
-        string name, int stride = 1)
+    public static void AssertMatches(float[] weights, float[] analytic, Func<float[], double> loss, float epsilon,
+        Tolerance tolerance, string name, int stride = 1)
     {
         for (int i = 0; i < weights.Length; i += stride)
         {
@@ -22,7 +23,8 @@ public static class CentralDifference
             double minus = loss(weights);
             weights[i] = original;
             double numeric = (plus - minus) / (2.0 * epsilon);
-            Assert.True(tolerance.Accepts(analytic[i], numeric), $"{name}[{i}]: analytic {analytic[i]}, numeric {numeric}");
+            Assert.True(tolerance.Accepts(analytic[i], numeric),
+                $"{name}[{i}]: analytic {analytic[i]}, numeric {numeric}");
         }
     }
 }

@@ -38,18 +38,21 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
         var inputGradients = inputs.Select(t => NewTensor(t.Shape, randomize: false)).ToArray();
         Tensor output = NewTensor(ShapeOf.WithBatch(batch, outputSample), randomize: false);
         Tensor projection = NewTensor(output.Shape, randomize: true);
-        Tensor[] workspaces = op.WorkspaceLengths(batch, inputSampleShapes, accelerator).Select(length => NewTensor([length], randomize: false)).ToArray();
+        Tensor[] workspaces = op.WorkspaceLengths(batch, inputSampleShapes, accelerator).Select(length =>
+            NewTensor([length], randomize: false)).ToArray();
         foreach (Parameter p in op.Parameters)
         {
             if (!p.IsAllocated) p.Allocate(accelerator);
             accelerator.Upload(RandomValues(p.Length), p.Value.Buffer);
         }
-        var tensors = new OpTensors(inputs, output, inputGradients, projection, workspaces.FirstOrDefault()) { Workspaces = workspaces };
+        var tensors = new OpTensors(inputs, output, inputGradients, projection,
+            workspaces.FirstOrDefault()) { Workspaces = workspaces };
         var context = new OpContext(accelerator) { BatchSize = batch, Training = Training, Seed = 7, Step = 3 };
 
         float[] r = Download(projection);
         op.Forward(context, tensors);
-        foreach (Parameter p in op.Parameters.Where(p => p.Trainable)) accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
+        foreach (Parameter p in op.Parameters.Where(p => p.Trainable))
+            accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
         op.Backward(context, tensors);
 
         double Loss()
@@ -61,8 +64,10 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
             return sum;
         }
 
-        for (int i = 0; i < inputs.Length; i++) Compare($"{op.Name} input {i}", inputs[i], Download(inputGradients[i]), Loss);
-        foreach (Parameter p in op.Parameters.Where(p => p.Trainable)) Compare($"{op.Name} {p.Name}", p.Value, Download(p.Gradient), Loss);
+        for (int i = 0; i < inputs.Length; i++)
+            Compare($"{op.Name} input {i}", inputs[i], Download(inputGradients[i]), Loss);
+        foreach (Parameter p in op.Parameters.Where(p => p.Trainable))
+            Compare($"{op.Name} {p.Name}", p.Value, Download(p.Gradient), Loss);
     }
 
     private void Compare(string what, Tensor x, float[] analytic, Func<double> loss)
@@ -83,7 +88,8 @@ public sealed class GradientChecker(IAccelerator accelerator, int seed = 1)
         return tensor;
     }
 
-    private float[] RandomValues(int length) => RandomInputs.AwayFromZero(RandomInputs.Uniform(_random, length, -Range, Range), AvoidZero);
+    private float[] RandomValues(int length) =>
+        RandomInputs.AwayFromZero(RandomInputs.Uniform(_random, length, -Range, Range), AvoidZero);
 
     private float[] Download(Tensor t)
     {

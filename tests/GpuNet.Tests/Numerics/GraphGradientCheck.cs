@@ -12,11 +12,15 @@ namespace GpuNet.Tests.Numerics;
 public static class GraphGradientCheck
 {
     /// <param name="inputs">The batch for x; its length gives the batch size.</param>
-    /// <param name="poisoned">Values whose gradient buffers hold NaN before the step: the plan must zero or set each of them.</param>
-    public static void AssertMatches(IAccelerator accelerator, ComputationGraph graph, Value x, Value output, Parameter kernel,
-        float[] weights, float[] inputs, float[] projection, IReadOnlyList<Value> poisoned, float epsilon, Tolerance tolerance)
+    /// <param name="poisoned">Values whose gradient buffers hold NaN before the step: the plan must zero or set each of
+    /// them.</param>
+    public static void AssertMatches(IAccelerator accelerator, ComputationGraph graph, Value x, Value output,
+        Parameter kernel,
+        float[] weights, float[] inputs, float[] projection, IReadOnlyList<Value> poisoned, float epsilon,
+            Tolerance tolerance)
     {
-        using var plan = new ExecutionPlan(graph, accelerator, batchSize: inputs.Length / x.SampleSize, withGradients: true);
+        using var plan = new ExecutionPlan(graph, accelerator, batchSize: inputs.Length / x.SampleSize,
+            withGradients: true);
         var context = new OpContext(accelerator) { Training = true };
         accelerator.Upload(inputs, plan[x].Buffer);
         double Loss(float[] w)
@@ -29,7 +33,8 @@ public static class GraphGradientCheck
         }
 
         Loss(weights);
-        foreach (Value v in poisoned) accelerator.Fill(float.NaN, plan.GradientOf(v)!.Length, plan.GradientOf(v)!.Buffer);
+        foreach (Value v in poisoned)
+            accelerator.Fill(float.NaN, plan.GradientOf(v)!.Length, plan.GradientOf(v)!.Buffer);
         plan.ZeroGradients();
         foreach (Parameter p in graph.Parameters) accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
         accelerator.Upload(projection, plan.GradientOf(output)!.Buffer);

@@ -7,8 +7,10 @@ namespace GpuNet.Tests.Numerics;
 /// <summary>One forward and backward of a graph through a plan, with loss Σ output · projection.</summary>
 public static class GraphStep
 {
-    /// <summary>The output and the gradient of every parameter of the graph (in <see cref="ComputationGraph.Parameters"/> order), from the parameters' current values.</summary>
-    public static (float[] Output, float[][] Gradients) Run(IAccelerator accelerator, ComputationGraph graph, ExecutionPlan plan, Value x, float[] inputs, Value output, float[] projection)
+    /// <summary>The output and the gradient of every parameter of the graph (in <see
+    /// cref="ComputationGraph.Parameters"/> order), from the parameters' current values.</summary>
+    public static (float[] Output, float[][] Gradients) Run(IAccelerator accelerator, ComputationGraph graph,
+        ExecutionPlan plan, Value x, float[] inputs, Value output, float[] projection)
     {
         var context = new OpContext(accelerator) { Training = true };
         accelerator.Upload(inputs, plan[x].Buffer);

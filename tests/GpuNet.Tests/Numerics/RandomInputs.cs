@@ -19,7 +19,8 @@ public static class RandomInputs
         return values;
     }
 
-    /// <summary>Moves every value at least <paramref name="margin"/> from zero, where ReLU-like ops have a kink.</summary>
+    /// <summary>Moves every value at least <paramref name="margin"/> from zero, where ReLU-like ops have a
+    /// kink.</summary>
     public static float[] AwayFromZero(float[] values, float margin)
     {
         for (int i = 0; i < values.Length; i++)

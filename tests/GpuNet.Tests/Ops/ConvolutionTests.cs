@@ -13,7 +13,8 @@ namespace GpuNet.Tests.Ops;
 public sealed class ConvolutionTests
 {
     // (channels, height, width, filters, kh, kw, stride h, stride w, padding, bias, batch)
-    private static readonly (int C, int H, int W, int F, int Kh, int Kw, int Sh, int Sw, Padding Padding, bool Bias, int Batch)[] Geometries =
+    private static readonly (int C, int H, int W, int F, int Kh, int Kw, int Sh, int Sw, Padding Padding, bool Bias,
+        int Batch)[] Geometries =
     [
         (2, 7, 7, 3, 3, 3, 1, 1, Padding.Valid, true, 2),
         (2, 7, 7, 3, 3, 3, 1, 1, Padding.Same, true, 2),
@@ -91,7 +92,8 @@ public sealed class ConvolutionTests
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         var window = new SlidingWindow(3, 2, 2, 1, Padding.Same).Over(batch: 2, channels: 3, height: 7, width: 6);
         var random = new System.Random(4);
-        float[] x = RandomInputs.Uniform(random, window.InputLength), c = RandomInputs.Uniform(random, window.PatchSize * window.PatchCount);
+        float[] x = RandomInputs.Uniform(random, window.InputLength),
+            c = RandomInputs.Uniform(random, window.PatchSize * window.PatchCount);
         var xBuffer = accelerator.Allocate(x.Length);
         var colBuffer = accelerator.Allocate(c.Length);
         accelerator.Upload(x, xBuffer);
@@ -135,13 +137,16 @@ public sealed class ConvolutionTests
     {
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         // The two-block CNN's second layer at batch 120: 800 patch elements at 64 positions of 120 images.
-        int[] lengths = NewOp(32, 32, 5, 5, 1, 1, Padding.Valid, true).WorkspaceLengths(120, [[32, 12, 12]], accelerator);
+        int[] lengths = NewOp(32, 32, 5, 5, 1, 1, Padding.Valid, true).WorkspaceLengths(120, [[32, 12, 12]],
+            accelerator);
         // The CPU gathers its patches itself; an accelerator that does not say runs the batched im2col form.
-        int[] expected = accelerator is GpuNet.Accelerators.Cpu.CpuAccelerator ? [0, 0] : [800 * 120 * 64, 32 * 120 * 64];
+        int[] expected = accelerator is GpuNet.Accelerators.Cpu.CpuAccelerator ? [0, 0] : [800 * 120 * 64,
+            32 * 120 * 64];
         Assert.Equal(expected, lengths);
     }
 
-    private static Conv2DOp NewOp(int channels, int filters, int kh, int kw, int sh, int sw, Padding padding, bool bias) =>
+    private static Conv2DOp NewOp(int channels, int filters, int kh, int kw, int sh, int sw, Padding padding,
+        bool bias) =>
         new(new Parameter("kernel", [filters, channels, kh, kw], Initializer.Zeros),
             bias ? new Parameter("bias", [filters], Initializer.Zeros) : null,
             new SlidingWindow(kh, kw, sh, sw, padding, "kernel"));
@@ -154,15 +159,20 @@ public sealed class ConvolutionTests
     }
 
     /// <summary>One inference forward of a single op on fresh buffers, returning its output.</summary>
-    internal static float[] RunForward(IAccelerator accelerator, Op op, int batch, int[] sampleShape, float[] x, bool training = false, long step = 0)
+    internal static float[] RunForward(IAccelerator accelerator, Op op, int batch, int[] sampleShape, float[] x,
+        bool training = false, long step = 0)
     {
         int[] outputShape = op.OutputShape([sampleShape]);
         var input = new Tensor(accelerator.Allocate(x.Length), ShapeOf.WithBatch(batch, sampleShape));
         accelerator.Upload(x, input.Buffer);
-        var output = new Tensor(accelerator.Allocate(batch * ShapeOf.ElementCount(outputShape)), ShapeOf.WithBatch(batch, outputShape));
-        Tensor[] workspaces = op.WorkspaceLengths(batch, [sampleShape], accelerator).Select(l => new Tensor(accelerator.Allocate(l), [l])).ToArray();
-        var tensors = new OpTensors([input], output, [null], null, workspaces.FirstOrDefault()) { Workspaces = workspaces };
-        op.Forward(new OpContext(accelerator) { BatchSize = batch, Training = training, Seed = 7, Step = step }, tensors);
+        var output = new Tensor(accelerator.Allocate(batch * ShapeOf.ElementCount(outputShape)),
+            ShapeOf.WithBatch(batch, outputShape));
+        Tensor[] workspaces = op.WorkspaceLengths(batch, [sampleShape], accelerator).Select(l =>
+            new Tensor(accelerator.Allocate(l), [l])).ToArray();
+        var tensors = new OpTensors([input], output, [null], null,
+            workspaces.FirstOrDefault()) { Workspaces = workspaces };
+        op.Forward(new OpContext(accelerator) { BatchSize = batch, Training = training, Seed = 7, Step = step },
+            tensors);
         float[] y = new float[output.Length];
         accelerator.Download(output.Buffer, y);
         return y;

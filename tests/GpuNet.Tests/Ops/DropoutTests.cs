@@ -61,7 +61,8 @@ public sealed class DropoutTests
     {
         using var accelerator = AcceleratorCatalog.Create("cpu");
         const int length = 200_000;
-        float[] y = Run(accelerator, new DropoutOp(rate), 1, [length], Enumerable.Repeat(1f, length).ToArray(), training: true, step: 1, node: 0);
+        float[] y = Run(accelerator, new DropoutOp(rate), 1, [length], Enumerable.Repeat(1f, length).ToArray(),
+            training: true, step: 1, node: 0);
         double kept = y.Count(v => v != 0f) / (double)length;
         // Binomial: the standard deviation of the fraction is √(p(1 − p)/n) ≤ 0.0012; allow 5 of them.
         Assert.InRange(kept, 1 - rate - 0.006, 1 - rate + 0.006);
@@ -88,13 +89,15 @@ public sealed class DropoutTests
         Assert.Contains("'rate' must be in [0, 1)", error.Message);
     }
 
-    private static float[] Run(GpuNet.Accelerators.IAccelerator accelerator, DropoutOp op, int batch, int[] sample, float[] x, bool training, long step, int node)
+    private static float[] Run(GpuNet.Accelerators.IAccelerator accelerator, DropoutOp op, int batch, int[] sample,
+        float[] x, bool training, long step, int node)
     {
         var input = new Tensor(accelerator.Allocate(x.Length), ShapeOf.WithBatch(batch, sample));
         accelerator.Upload(x, input.Buffer);
         var output = new Tensor(accelerator.Allocate(x.Length), input.Shape);
         var mask = new Tensor(accelerator.Allocate(x.Length), [x.Length]);
-        var context = new OpContext(accelerator) { BatchSize = batch, Training = training, Seed = 7, Step = step, NodeIndex = node };
+        var context = new OpContext(accelerator) { BatchSize = batch, Training = training, Seed = 7, Step = step,
+            NodeIndex = node };
         op.Forward(context, new OpTensors([input], output, [null], null, mask));
         float[] y = new float[x.Length];
         accelerator.Download(output.Buffer, y);

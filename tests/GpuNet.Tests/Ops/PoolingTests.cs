@@ -6,7 +6,8 @@ using GpuNet.Tests.Numerics;
 
 namespace GpuNet.Tests.Ops;
 
-/// <summary>Max, average and L2 pooling: gradients, values by hand and against a reference, windows that do not tile.</summary>
+/// <summary>Max, average and L2 pooling: gradients, values by hand and against a reference, windows that do not
+/// tile.</summary>
 public sealed class PoolingTests
 {
     // (channels, height, width, pool h, pool w, stride h, stride w, padding)
@@ -40,7 +41,8 @@ public sealed class PoolingTests
         // lies within it, so the step is small (1e-4: a near tie is then rare, and the seed is fixed).
         // Only the moved element's output changes, so float32 rounding of x ± ε costs about 1e-3 relative.
         float epsilon = kind == PoolingKind.Max ? 1e-4f : 1e-2f;
-        new GradientChecker(accelerator) { Epsilon = epsilon, MaxChecksPerTensor = 100 }.Check(op, batch: 2, [g.C, g.H, g.W]);
+        new GradientChecker(accelerator) { Epsilon = epsilon, MaxChecksPerTensor = 100 }.Check(op, batch: 2,
+            [g.C, g.H, g.W]);
     }
 
     [SkippableTheory]
@@ -87,10 +89,13 @@ public sealed class PoolingTests
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         float[] image = [1, 2, 3, 4, 5, 6, 7, 8, 9];
         var window = new SlidingWindow(2, 2, 2, 2, Padding.Same);
-        Assert.Equal([3f, 4.5f, 7.5f, 9f], ConvolutionTests.RunForward(accelerator, new Pool2DOp(PoolingKind.Average, window), 1, [3, 3], image));
-        Assert.Equal([5f, 6f, 8f, 9f], ConvolutionTests.RunForward(accelerator, new Pool2DOp(PoolingKind.Max, window), 1, [3, 3], image));
+        Assert.Equal([3f, 4.5f, 7.5f, 9f],
+            ConvolutionTests.RunForward(accelerator, new Pool2DOp(PoolingKind.Average, window), 1, [3, 3], image));
+        Assert.Equal([5f, 6f, 8f, 9f],
+            ConvolutionTests.RunForward(accelerator, new Pool2DOp(PoolingKind.Max, window), 1, [3, 3], image));
         float[] l2 = ConvolutionTests.RunForward(accelerator, new Pool2DOp(PoolingKind.L2, window), 1, [3, 3], image);
-        new Tolerance(1e-6, 1e-6).AssertClose(l2, [MathF.Sqrt(1 + 4 + 16 + 25), MathF.Sqrt(9 + 36), MathF.Sqrt(49 + 64), 9f], "l2");
+        new Tolerance(1e-6, 1e-6).AssertClose(l2,
+            [MathF.Sqrt(1 + 4 + 16 + 25), MathF.Sqrt(9 + 36), MathF.Sqrt(49 + 64), 9f], "l2");
     }
 
     [SkippableTheory]

@@ -22,7 +22,8 @@ public sealed class OptimizerReferenceTests
     {
         var data = new TheoryData<string, string>();
         foreach (string accelerator in AcceleratorCatalog.Names)
-            foreach (string name in new[] { "SGD", "SGD-decay", "SGD-momentum", "SGD-nesterov", "Adagrad", "Adadelta", "RMSprop", "Adam", "Adam-decay", "Adamax", "Nadam" })
+            foreach (string name in new[] { "SGD", "SGD-decay", "SGD-momentum", "SGD-nesterov", "Adagrad", "Adadelta",
+                "RMSprop", "Adam", "Adam-decay", "Adamax", "Nadam" })
                 data.Add(accelerator, name);
         return data;
     }
@@ -61,7 +62,8 @@ public sealed class OptimizerReferenceTests
                 return (new Sgd(0.1f), (w, g, t) => Map(w, g, (wi, gi, _) => wi - 0.1 * gi));
             case "SGD-decay":
                 // Keras: lr_t = lr / (1 + decay·iterations), iterations counted before the update.
-                return (new Sgd(0.1f, decay: 0.5f), (w, g, t) => Map(w, g, (wi, gi, _) => wi - 0.1 / (1 + 0.5 * (t - 1)) * gi));
+                return (new Sgd(0.1f, decay: 0.5f),
+                    (w, g, t) => Map(w, g, (wi, gi, _) => wi - 0.1 / (1 + 0.5 * (t - 1)) * gi));
             case "SGD-momentum":
             {
                 double[] v = new double[3];

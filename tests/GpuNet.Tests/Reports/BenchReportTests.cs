@@ -10,7 +10,8 @@ public sealed class BenchReportTests
 {
     private static NetworkBenchmarkResult Result(string name, int depth, double seconds, float accuracy) =>
         new(name, 1000, 1, seconds, 60000 / seconds, accuracy,
-            Enumerable.Range(0, depth).Select(i => new LayerGradientNorm($"dense_{i}", MathF.Pow(10, i - depth))).ToList(),
+            Enumerable.Range(0, depth).Select(i =>
+                new LayerGradientNorm($"dense_{i}", MathF.Pow(10, i - depth))).ToList(),
             Enumerable.Range(0, depth).Select(i => new LayerGradientNorm($"dense_{i}", 0.5f)).ToList());
 
     private static readonly NetworkBenchmarkResult[] Suite =
@@ -44,9 +45,12 @@ public sealed class BenchReportTests
         var accuracy = XElement.Parse(File.ReadAllText(Path.Combine(folder.Path, "report", "accuracy.svg")));
         Assert.Equal(["mlp-256×n-relu", "mlp-256×n-sigmoid", "mlp-256x8-sigmoid-bn", "cnn-2x32-dense512"],
             accuracy.Elements(svg + "g").Select(g => g.Attribute("data-name")!.Value));
-        var norms = XElement.Parse(File.ReadAllText(Path.Combine(folder.Path, "report", "gradient-norms-first-epoch.svg")));
+        var norms = XElement.Parse(File.ReadAllText(Path.Combine(folder.Path, "report",
+            "gradient-norms-first-epoch.svg")));
         Assert.Equal(Suite.Select(r => r.Name), norms.Elements(svg + "g").Select(g => g.Attribute("data-name")!.Value));
-        Assert.Equal(9, norms.Elements(svg + "g").Single(g => g.Attribute("data-name")!.Value == "mlp-256x8-sigmoid").Elements(svg + "circle").Count());
+        Assert.Equal(9,
+            norms.Elements(svg + "g").Single(g => g.Attribute("data-name")!.Value == "mlp-256x8-sigmoid").Elements(svg
+                + "circle").Count());
         // One epoch each: the last epoch's norms are the first's, so no second chart.
         Assert.False(File.Exists(Path.Combine(folder.Path, "report", "gradient-norms-last-epoch.svg")));
     }

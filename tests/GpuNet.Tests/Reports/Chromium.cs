@@ -12,7 +12,8 @@ public static class Chromium
     /// <summary>Set by CI, so a missing browser fails the run there instead of skipping.</summary>
     public const string RequiredVariable = "GPUNET_REQUIRE_CHROMIUM";
 
-    public static string? Path { get; } = new[] { "/usr/bin/chromium", "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
+    public static string? Path { get; } = new[] { "/usr/bin/chromium",
+        "/usr/bin/chromium-browser" }.FirstOrDefault(File.Exists);
 
     /// <summary>Renders <paramref name="page"/> in a window of the given size and saves what it shows as PNG.</summary>
     public static void Screenshot(string page, string png, int width, int height) =>
@@ -23,13 +24,17 @@ public static class Chromium
 
     private static string Run(string page, params string[] arguments)
     {
-        string executable = Path ?? throw new InvalidOperationException("Chromium is not installed (apt-get install chromium)");
+        string executable = Path
+            ?? throw new InvalidOperationException("Chromium is not installed (apt-get install chromium)");
         string profile = Directory.CreateTempSubdirectory("gpunet-chromium-").FullName;
         try
         {
-            var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (string flag in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                         "--disable-background-networking", "--disable-component-update", "--disable-sync", $"--user-data-dir={profile}" })
+            var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true,
+                RedirectStandardError = true };
+            foreach (string flag in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run",
+                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                             $"--user-data-dir={profile}" })
                 start.ArgumentList.Add(flag);
             foreach (string argument in arguments) start.ArgumentList.Add(argument);
             start.ArgumentList.Add(new Uri(System.IO.Path.GetFullPath(page)).AbsoluteUri);
@@ -41,7 +46,8 @@ public static class Chromium
                 process.Kill(entireProcessTree: true);
                 throw new TimeoutException($"Chromium did not finish rendering {page} in 2 minutes");
             }
-            if (process.ExitCode != 0) throw new InvalidOperationException($"Chromium exited with {process.ExitCode}: {error.Result}");
+            if (process.ExitCode != 0)
+                throw new InvalidOperationException($"Chromium exited with {process.ExitCode}: {error.Result}");
             return output.Result;
         }
         finally
@@ -51,12 +57,14 @@ public static class Chromium
     }
 }
 
-/// <summary>A fact that needs Chromium: skipped, with the reason, where it is not installed — unless CI asked for it.</summary>
+/// <summary>A fact that needs Chromium: skipped, with the reason, where it is not installed — unless CI asked for
+/// it.</summary>
 public sealed class ChromiumFactAttribute : FactAttribute
 {
     public ChromiumFactAttribute()
     {
         if (Chromium.Path is null && Environment.GetEnvironmentVariable(Chromium.RequiredVariable) != "1")
-            Skip = "Chromium is not installed (apt-get install chromium), so reports are not rendered in a browser here.";
+            Skip = "Chromium is not installed (apt-get install chromium), so reports are not rendered in a browser " +
+                "here.";
     }
 }

@@ -6,7 +6,8 @@ namespace GpuNet.Tests.Reports;
 public sealed class ClassificationSummaryTests
 {
     // Four samples of three classes: right, wrong (0 taken for 2), right, wrong (2 taken for 1).
-    private static readonly float[] Outputs = [0.7f, 0.2f, 0.1f, 0.1f, 0.3f, 0.6f, 0.2f, 0.5f, 0.3f, 0.05f, 0.55f, 0.4f];
+    private static readonly float[] Outputs = [0.7f, 0.2f, 0.1f, 0.1f, 0.3f, 0.6f, 0.2f, 0.5f, 0.3f, 0.05f, 0.55f,
+        0.4f];
     private static readonly byte[] Labels = [0, 0, 1, 2];
 
     [Fact]
@@ -25,7 +26,8 @@ public sealed class ClassificationSummaryTests
     public void Misclassified_samples_come_in_order_with_their_two_most_likely_classes()
     {
         var wrong = Misclassification.FirstOf(Outputs, Labels, 3, limit: 100);
-        Assert.Equal([new Misclassification(1, 0, 2, 0.6f, 1, 0.3f), new Misclassification(3, 2, 1, 0.55f, 2, 0.4f)], wrong);
+        Assert.Equal([new Misclassification(1, 0, 2, 0.6f, 1, 0.3f), new Misclassification(3, 2, 1, 0.55f, 2, 0.4f)],
+            wrong);
         Assert.Single(Misclassification.FirstOf(Outputs, Labels, 3, limit: 1));
     }
 

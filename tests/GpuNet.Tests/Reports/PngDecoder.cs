@@ -26,14 +26,16 @@ public static class PngDecoder
             string type = Encoding.ASCII.GetString(png, at + 4, 4);
             ReadOnlySpan<byte> data = png.AsSpan(at + 8, length);
             uint stored = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(at + 8 + length));
-            if (stored != Crc32(png.AsSpan(at + 4, 4 + length))) throw new InvalidDataException($"chunk {type}: CRC mismatch");
+            if (stored != Crc32(png.AsSpan(at + 4, 4 + length)))
+                throw new InvalidDataException($"chunk {type}: CRC mismatch");
             switch (type)
             {
                 case "IHDR":
                     width = BinaryPrimitives.ReadInt32BigEndian(data);
                     height = BinaryPrimitives.ReadInt32BigEndian(data[4..]);
                     if (data[8] != 8) throw new InvalidDataException($"bit depth {data[8]} not supported");
-                    channels = data[9] switch { 0 => 1, 2 => 3, 6 => 4, _ => throw new InvalidDataException($"colour type {data[9]} not supported") };
+                    channels = data[9] switch { 0 => 1, 2 => 3, 6 => 4, _ =>
+                        throw new InvalidDataException($"colour type {data[9]} not supported") };
                     if (data[12] != 0) throw new InvalidDataException("interlaced PNG not supported");
                     break;
                 case "IDAT":
@@ -54,7 +56,8 @@ public static class PngDecoder
         zlib.CopyTo(raw);
         byte[] scanlines = raw.ToArray();
         int stride = width * channels;
-        if (scanlines.Length != height * (stride + 1)) throw new InvalidDataException($"{scanlines.Length} bytes of scanlines for {width}×{height}×{channels}");
+        if (scanlines.Length != height * (stride + 1))
+            throw new InvalidDataException($"{scanlines.Length} bytes of scanlines for {width}×{height}×{channels}");
         var pixels = new byte[height * stride];
         for (int y = 0; y < height; y++)
         {

@@ -36,7 +36,8 @@ public sealed class TrainedReportFixture : IDisposable
         RunConfig config = RunConfigReader.Read("report.yaml", Config);
         Train = MnistSubset.Train(2_000);
         Test = MnistSubset.Test(2_000);
-        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(), new CpuAccelerator(), config.Seed);
+        using var trainer = new Trainer(config.CreateModel(), config.Loss, config.CreateOptimizer(),
+            new CpuAccelerator(), config.Seed);
         History history = trainer.Fit(Train, config.Epochs, config.BatchSize, Test);
         Report = RunReport.Collect(trainer, config, history.Epochs, Train, Test);
         Page = RunReportWriter.Write(Folder, Report);
@@ -59,7 +60,8 @@ public sealed class TrainedReportFixture : IDisposable
 
 public sealed class RunReportTests(TrainedReportFixture run) : IClassFixture<TrainedReportFixture>
 {
-    public static readonly string[] Sections = ["summary", "curves", "gradient-norms", "confusion-matrix", "misclassified", "first-layer", "model", "history", "config"];
+    public static readonly string[] Sections = ["summary", "curves", "gradient-norms", "confusion-matrix",
+        "misclassified", "first-layer", "model", "history", "config"];
 
     [Fact]
     public void Confusion_matrix_agrees_with_the_evaluated_accuracy()
@@ -76,7 +78,8 @@ public sealed class RunReportTests(TrainedReportFixture run) : IClassFixture<Tra
         var wrong = run.Report.Misclassified;
         int mistakes = run.Report.Confusion.Total - run.Report.Confusion.Correct;
         Assert.Equal(Math.Min(RunReport.MisclassifiedShown, mistakes), wrong.Count);
-        Assert.True(wrong.Count == RunReport.MisclassifiedShown, $"the model is expected to make at least 100 mistakes on 2,000 images, made {mistakes}");
+        Assert.True(wrong.Count == RunReport.MisclassifiedShown,
+            $"the model is expected to make at least 100 mistakes on 2,000 images, made {mistakes}");
         Assert.All(wrong, m => Assert.Equal(run.Test.Labels[m.Index], m.Label));
         Assert.All(wrong, m => Assert.NotEqual(m.Label, m.Predicted));
         Assert.All(wrong, m => Assert.True(m.PredictedProbability >= m.RunnerUpProbability));
@@ -104,7 +107,8 @@ public sealed class RunReportTests(TrainedReportFixture run) : IClassFixture<Tra
     {
         XNamespace svg = "http://www.w3.org/2000/svg";
         var loss = XElement.Parse(File.ReadAllText(run.Asset("loss.svg")));
-        Assert.Equal(["training loss", "validation loss"], loss.Elements(svg + "g").Select(g => g.Attribute("data-name")!.Value));
+        Assert.Equal(["training loss", "validation loss"],
+            loss.Elements(svg + "g").Select(g => g.Attribute("data-name")!.Value));
         Assert.All(loss.Elements(svg + "g"), g => Assert.Equal(2, g.Elements(svg + "circle").Count()));
         var norms = XElement.Parse(File.ReadAllText(run.Asset("gradient-norms.svg")));
         Assert.Equal(["conv2d", "dense"], norms.Elements(svg + "g").Select(g => g.Attribute("data-name")!.Value));
@@ -152,7 +156,8 @@ public sealed class RunReportTests(TrainedReportFixture run) : IClassFixture<Tra
         for (int i = 0; i < image.Width * image.Height; i++)
         {
             int o = i * image.Channels;
-            byte r = image.Pixels[o], g = image.Pixels[o + Math.Min(1, image.Channels - 1)], b = image.Pixels[o + Math.Min(2, image.Channels - 1)];
+            byte r = image.Pixels[o], g = image.Pixels[o + Math.Min(1, image.Channels - 1)],
+                b = image.Pixels[o + Math.Min(2, image.Channels - 1)];
             bool background = r == g && g == b && (r == 0xFA || r == 0xFF);
             if (!background) ink++;
             if (r < 24 && g < 24 && b < 24) dark++;
@@ -164,7 +169,8 @@ public sealed class RunReportTests(TrainedReportFixture run) : IClassFixture<Tra
     private static int CountOf(string text, string part)
     {
         int count = 0;
-        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length, StringComparison.Ordinal)) count++;
+        for (int at = text.IndexOf(part, StringComparison.Ordinal); at >= 0; at = text.IndexOf(part, at + part.Length,
+            StringComparison.Ordinal)) count++;
         return count;
     }
 }

@@ -11,7 +11,9 @@ public sealed class SvgLineChartTests
     private static XElement Render(SvgLineChart chart) => XElement.Parse(chart.Render());
 
     private static List<(double X, double Y)> Points(XElement series) =>
-        series.Elements(Svg + "circle").Select(c => (double.Parse(c.Attribute("cx")!.Value, CultureInfo.InvariantCulture), double.Parse(c.Attribute("cy")!.Value, CultureInfo.InvariantCulture))).ToList();
+        series.Elements(Svg + "circle").Select(c =>
+            (double.Parse(c.Attribute("cx")!.Value, CultureInfo.InvariantCulture),
+                double.Parse(c.Attribute("cy")!.Value, CultureInfo.InvariantCulture))).ToList();
 
     [Fact]
     public void Every_series_is_a_polyline_with_a_marker_per_point_and_a_legend_entry()
@@ -19,7 +21,8 @@ public sealed class SvgLineChartTests
         var chart = new SvgLineChart
         {
             Title = "Loss & <accuracy>", XLabel = "epoch", YLabel = "loss",
-            Series = [new("training", [(1, 0.9), (2, 0.5), (3, 0.3)]), new("validation", [(1, 1.0), (2, 0.7), (3, 0.6)], Dashed: true)],
+            Series = [new("training", [(1, 0.9), (2, 0.5), (3, 0.3)]),
+                new("validation", [(1, 1.0), (2, 0.7), (3, 0.6)], Dashed: true)],
         };
 
         XElement svg = Render(chart);
@@ -36,7 +39,8 @@ public sealed class SvgLineChartTests
     [Fact]
     public void Larger_values_are_drawn_higher_and_later_epochs_further_right()
     {
-        var chart = new SvgLineChart { Title = "t", XLabel = "x", YLabel = "y", Series = [new("s", [(1, 0.9), (2, 0.5), (3, 0.3)])] };
+        var chart = new SvgLineChart { Title = "t", XLabel = "x", YLabel = "y",
+            Series = [new("s", [(1, 0.9), (2, 0.5), (3, 0.3)])] };
         var points = Points(Render(chart).Element(Svg + "g")!);
         Assert.True(points[0].X < points[1].X && points[1].X < points[2].X);
         Assert.True(points[0].Y < points[1].Y && points[1].Y < points[2].Y); // SVG's y grows downwards
@@ -75,7 +79,8 @@ public sealed class SvgLineChartTests
     [Fact]
     public void A_log_axis_of_one_decade_gets_ticks_at_two_and_five_times()
     {
-        var chart = new SvgLineChart { Title = "t", XLabel = "x", YLabel = "y", LogarithmicY = true, Series = [new("s", [(1, 0.15), (2, 0.8)])] };
+        var chart = new SvgLineChart { Title = "t", XLabel = "x", YLabel = "y", LogarithmicY = true,
+            Series = [new("s", [(1, 0.15), (2, 0.8)])] };
         var labels = Render(chart).Elements(Svg + "text").Select(t => t.Value).ToList();
         Assert.Contains("1e-1", labels);
         Assert.Contains("2e-1", labels);
@@ -90,7 +95,8 @@ public sealed class SvgLineChartTests
     [InlineData(0.83, 0.97, false, 0.8, 1.0)]
     [InlineData(1, 20, true, 0, 20)]
     [InlineData(1, 3, true, 1, 3)]
-    public void Ticks_are_round_numbers_that_cover_the_range(double min, double max, bool integers, double first, double last)
+    public void Ticks_are_round_numbers_that_cover_the_range(double min, double max, bool integers, double first,
+        double last)
     {
         double[] ticks = SvgLineChart.LinearTicks(min, max, integers);
         Assert.Equal(first, ticks[0], 9);

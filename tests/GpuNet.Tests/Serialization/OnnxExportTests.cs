@@ -148,7 +148,8 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         Assert.True(difference <= 1e-5, $"differ by {difference:E2}");
         string[] expectedOps =
         [
-            "BatchNormalization", "Conv", "PRelu", "LpPool", "MaxPool", "LeakyRelu", "Reshape", "MatMul", "Tanh", "Gemm",
+            "BatchNormalization", "Conv", "PRelu", "LpPool", "MaxPool", "LeakyRelu", "Reshape", "MatMul", "Tanh",
+                "Gemm",
             "Sigmoid", "Softmax",
         ];
         foreach (string op in expectedOps) Assert.Contains(op, ops);

@@ -13,8 +13,10 @@ public sealed class AugmentedTrainingTests
 {
     private static float[] TrainedWeights(GpuNet.Data.Augmentation.Augmentation? augmentation, int epochs = 2)
     {
-        var model = new Sequential([28, 28], [new FlattenLayer(), new DenseLayer(16, "relu"), new DenseLayer(10, "softmax")]);
-        using var trainer = new Trainer(model, Loss.FromName("categorical_crossentropy"), new Adam(0.003f), new CpuAccelerator(), seed: 4)
+        var model = new Sequential([28, 28],
+            [new FlattenLayer(), new DenseLayer(16, "relu"), new DenseLayer(10, "softmax")]);
+        using var trainer = new Trainer(model, Loss.FromName("categorical_crossentropy"), new Adam(0.003f),
+            new CpuAccelerator(), seed: 4)
         {
             Augmentation = augmentation,
         };
@@ -23,7 +25,8 @@ public sealed class AugmentedTrainingTests
     }
 
     private static GpuNet.Data.Augmentation.Augmentation Rotations() =>
-        new([new RandomRotation([(5, 25), (-25, -5)]), new RandomShift(1, fourDirections: true)], AugmentationMode.OnTheFly, 1);
+        new([new RandomRotation([(5, 25), (-25, -5)]), new RandomShift(1, fourDirections: true)],
+            AugmentationMode.OnTheFly, 1);
 
     [Fact]
     public void On_the_fly_augmentation_gives_the_same_weights_for_the_same_seed()

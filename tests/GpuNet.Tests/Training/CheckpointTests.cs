@@ -10,7 +10,8 @@ using GpuNet.Training;
 
 namespace GpuNet.Tests.Training;
 
-/// <summary>Checkpoints: exact resume, refusal of damaged or foreign checkpoints, and writes that never destroy the last good one.</summary>
+/// <summary>Checkpoints: exact resume, refusal of damaged or foreign checkpoints, and writes that never destroy the
+/// last good one.</summary>
 public sealed class CheckpointTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("gpunet-checkpoint-").FullName;
@@ -24,12 +25,14 @@ public sealed class CheckpointTests : IDisposable
         new(Model(hidden), Loss.CategoricalCrossEntropy, optimizer, new CpuAccelerator(), seed: 9);
 
     /// <summary>Trains with a checkpoint after every epoch; returns the folder.</summary>
-    private RunFolder TrainWithCheckpoints(Trainer trainer, int epochs, IReadOnlyList<TrainingCallback> callbacks, string name = "run")
+    private RunFolder TrainWithCheckpoints(Trainer trainer, int epochs, IReadOnlyList<TrainingCallback> callbacks,
+        string name = "run")
     {
         var folder = RunFolder.Create(_root, name, DateTime.UnixEpoch, "config text");
         var history = new History();
         var checkpoints = new CheckpointCallback(folder, "config text", history, callbacks);
-        trainer.Fit(MnistSubset.Train(600), epochs, batchSize: 40, MnistSubset.Test(200), [.. callbacks, checkpoints], 0, history);
+        trainer.Fit(MnistSubset.Train(600), epochs, batchSize: 40, MnistSubset.Test(200), [.. callbacks, checkpoints],
+            0, history);
         return folder;
     }
 
@@ -57,7 +60,8 @@ public sealed class CheckpointTests : IDisposable
             "Adamax" => new Adamax(),
             _ => new Nadam(),
         };
-        IReadOnlyList<TrainingCallback> Callbacks() => [new EarlyStopping("val_loss", patience: 5), new ExponentialDecay(7, 0.9f)];
+        IReadOnlyList<TrainingCallback> Callbacks() => [new EarlyStopping("val_loss", patience: 5),
+            new ExponentialDecay(7, 0.9f)];
 
         using var straight = NewTrainer(Create());
         straight.Fit(MnistSubset.Train(600), 4, 40, MnistSubset.Test(200), Callbacks());
@@ -70,7 +74,8 @@ public sealed class CheckpointTests : IDisposable
         Checkpoint checkpoint = Checkpoint.Load(folder);
         checkpoint.Restore(resumed, callbacks, folder.CheckpointFile);
         Assert.Equal(2, checkpoint.Epoch);
-        History history = resumed.Fit(MnistSubset.Train(600), 4, 40, MnistSubset.Test(200), callbacks, checkpoint.Epoch, checkpoint.History);
+        History history = resumed.Fit(MnistSubset.Train(600), 4, 40, MnistSubset.Test(200), callbacks, checkpoint.Epoch,
+            checkpoint.History);
 
         // The weights first: a step count not restored must show in them (the optimizers' step-dependent factors), not
         // only in the count.
@@ -149,7 +154,8 @@ public sealed class CheckpointTests : IDisposable
         RunFolder folder;
         using (var trainer = NewTrainer(new Adam(), hidden: 24)) folder = TrainWithCheckpoints(trainer, 1, []);
         using var other = NewTrainer(new Adam(), hidden: 25);
-        var error = Assert.Throws<GpuNetException>(() => Checkpoint.Load(folder).Restore(other, [], folder.CheckpointFile));
+        var error = Assert.Throws<GpuNetException>(() =>
+            Checkpoint.Load(folder).Restore(other, [], folder.CheckpointFile));
         Assert.Contains("tensor 'dense/kernel' has shape (784, 24) but this model needs (784, 25)", error.Message);
     }
 
@@ -161,7 +167,8 @@ public sealed class CheckpointTests : IDisposable
         string before = File.ReadAllText(folder.CheckpointFile);
         // A folder where the temporary file must go makes the next write fail part-way.
         Directory.CreateDirectory(folder.Combine($".checkpoint.json.{Environment.ProcessId}.tmp"));
-        var failure = Assert.ThrowsAny<SystemException>(() => Checkpoint.Save(folder, trainer, 2, new History(), [], "config text"));
+        var failure = Assert.ThrowsAny<SystemException>(() =>
+            Checkpoint.Save(folder, trainer, 2, new History(), [], "config text"));
         Assert.True(failure is IOException or UnauthorizedAccessException, failure.GetType().Name);
         Assert.Equal(before, File.ReadAllText(folder.CheckpointFile));
         Checkpoint survivor = Checkpoint.Load(folder);

@@ -13,8 +13,10 @@ public sealed class EndToEndTests
     [Fact]
     public void Sigmoid_mlp_with_softmax_learns_mnist_subset()
     {
-        var model = new Sequential([28, 28], [new FlattenLayer(), new DenseLayer(30, "sigmoid"), new DenseLayer(10, "softmax")]);
-        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(1.0f), new CpuAccelerator(), seed: 1);
+        var model = new Sequential([28, 28],
+            [new FlattenLayer(), new DenseLayer(30, "sigmoid"), new DenseLayer(10, "softmax")]);
+        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(1.0f), new CpuAccelerator(),
+            seed: 1);
         History history = trainer.Fit(MnistSubset.Train(10_000), epochs: 3, batchSize: 30);
         EvaluationResult test = trainer.Evaluate(MnistSubset.Test(2_000));
         // Seen here: 91.1% after 3 epochs. Chance is 10%; a broken gradient stays far below 80%.
@@ -40,7 +42,8 @@ public sealed class EndToEndTests
     public void Evaluate_matches_the_mean_of_predict()
     {
         var model = new Sequential([784], [new DenseLayer(10, "softmax")]);
-        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.5f), new CpuAccelerator(), seed: 2);
+        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.5f), new CpuAccelerator(),
+            seed: 2);
         var data = MnistSubset.Test(300);
         trainer.Fit(data, epochs: 1, batchSize: 50);
         float[] probabilities = trainer.Predict(data, batchSize: 64);
@@ -63,7 +66,8 @@ public sealed class EndToEndTests
         // A learning rate of 1e30 overflows the weights within a few steps.
         var model = new Sequential([784], [new DenseLayer(10, "linear")]);
         using var trainer = new Trainer(model, Loss.MeanSquaredError, new Sgd(1e30f), new CpuAccelerator(), seed: 1);
-        var error = Assert.Throws<TrainingDivergedException>(() => trainer.Fit(MnistSubset.Train(500), epochs: 3, batchSize: 50));
+        var error = Assert.Throws<TrainingDivergedException>(() =>
+            trainer.Fit(MnistSubset.Train(500), epochs: 3, batchSize: 50));
         Assert.Equal(1, error.Epoch);
         Assert.InRange(error.Batch, 2, 10);
         Assert.Contains($"epoch 1, batch {error.Batch}", error.Message);

@@ -15,7 +15,8 @@ public sealed class GradientNormTests
     public void Norm_of_a_single_step_is_the_norm_of_that_gradient()
     {
         var model = new Sequential([784], [new DenseLayer(16, "sigmoid"), new DenseLayer(10, "softmax")]);
-        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(), seed: 1);
+        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(),
+            seed: 1);
         History history = trainer.Fit(MnistSubset.Train(64), epochs: 1, batchSize: 64);
         var norms = history.Epochs[0].GradientNorms;
         Assert.Equal(["dense", "dense_1"], norms.Select(n => n.Layer));
@@ -32,12 +33,16 @@ public sealed class GradientNormTests
     [Fact]
     public void Deep_sigmoid_network_shows_the_vanishing_gradient()
     {
-        var layers = Enumerable.Range(0, 5).Select(_ => (Layer)new DenseLayer(30, "sigmoid")).Append(new DenseLayer(10, "softmax"));
+        var layers = Enumerable.Range(0, 5).Select(_ => (Layer)new DenseLayer(30, "sigmoid")).Append(new DenseLayer(10,
+            "softmax"));
         var model = new Sequential([784], layers);
-        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(), seed: 1);
+        using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(),
+            seed: 1);
         var norms = trainer.Fit(MnistSubset.Train(1000), epochs: 1, batchSize: 10).Epochs[0].GradientNorms;
         Assert.Equal(6, norms.Count);
-        // Each sigmoid layer multiplies the backward signal by at most 1/4: the first layer learns far slower than the last.
-        Assert.True(norms[0].Norm * 10 < norms[^1].Norm, string.Join(", ", norms.Select(n => $"{n.Layer} {n.Norm:G3}")));
+        // Each sigmoid layer multiplies the backward signal by at most 1/4: the first layer learns far slower than the
+        // last.
+        Assert.True(norms[0].Norm * 10 < norms[^1].Norm,
+            string.Join(", ", norms.Select(n => $"{n.Layer} {n.Norm:G3}")));
     }
 }

@@ -28,7 +28,8 @@ public sealed class MidEpochResumeTests : IDisposable
 
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
-    public static TheoryData<string> Optimizers => ["SGD", "SGD-momentum", "SGD-nesterov", "Adagrad", "Adadelta", "RMSprop", "Adam", "Adamax", "Nadam"];
+    public static TheoryData<string> Optimizers => ["SGD", "SGD-momentum", "SGD-nesterov", "Adagrad", "Adadelta",
+        "RMSprop", "Adam", "Adamax", "Nadam"];
 
     private static Optimizer CreateOptimizer(string name) => name switch
     {
@@ -48,7 +49,8 @@ public sealed class MidEpochResumeTests : IDisposable
     // somewhere.
     private static IReadOnlyList<TrainingCallback> CreateCallbacks(string optimizer) => optimizer switch
     {
-        "Adam" => [new ExponentialDecay(7, 0.8f), new EarlyStopping("val_loss", patience: 1, minDelta: 0.12f, restoreBestWeights: true)],
+        "Adam" => [new ExponentialDecay(7, 0.8f),
+            new EarlyStopping("val_loss", patience: 1, minDelta: 0.12f, restoreBestWeights: true)],
         "SGD-momentum" => [new StepDecay(0.5f, 2), new EarlyStopping("val_accuracy", patience: 1, minDelta: 0.05f)],
         _ => [],
     };
@@ -74,14 +76,16 @@ public sealed class MidEpochResumeTests : IDisposable
             var callbacks = CreateCallbacks(optimizer);
             var history = new History();
             first.Fit(Train, Epochs, BatchSize, Validation,
-                [.. callbacks, new StopAtIteration(first, 22), new CheckpointCallback(folder, "config", history, callbacks)], 0, history);
+                [.. callbacks, new StopAtIteration(first, 22),
+                    new CheckpointCallback(folder, "config", history, callbacks)], 0, history);
             Assert.True(first.Interrupted);
             Assert.Equal(22, first.Iterations);
         }
 
         Checkpoint checkpoint = Checkpoint.Load(folder);
         Assert.Equal(1, checkpoint.Epoch);
-        Assert.Equal(new { Epoch = 2, StepsDone = 7, SamplesSeen = 7 * BatchSize }, new { checkpoint.Progress!.Epoch, checkpoint.Progress.StepsDone, checkpoint.Progress.SamplesSeen });
+        Assert.Equal(new { Epoch = 2, StepsDone = 7, SamplesSeen = 7 * BatchSize },
+            new { checkpoint.Progress!.Epoch, checkpoint.Progress.StepsDone, checkpoint.Progress.SamplesSeen });
         var (resumed, resumedCallbacks, actual) = Resume(optimizer, checkpoint, folder);
         using (resumed)
             AssertSameRun(straight, straightCallbacks, expected, resumed, resumedCallbacks, actual);
@@ -95,7 +99,9 @@ public sealed class MidEpochResumeTests : IDisposable
     public void Run_stopped_inside_a_metrics_window_on_ilgpu_cpu_resumes_bit_for_bit()
     {
         Dataset train = MnistSubset.Train(200), validation = MnistSubset.Test(80);
-        Trainer OnIlgpu() => new(new Sequential([784], [new DenseLayer(12, "tanh"), new DropoutLayer(0.2f), new DenseLayer(10, "softmax")]),
+        Trainer OnIlgpu() =>
+            new(new Sequential([784],
+                [new DenseLayer(12, "tanh"), new DropoutLayer(0.2f), new DenseLayer(10, "softmax")]),
             Loss.CategoricalCrossEntropy, new Adam(), new IlgpuAccelerator(IlgpuBackend.Cpu), seed: 5);
         using var straight = OnIlgpu();
         Assert.True(straight.Accelerator.StepsPerMetricsRead > StepsPerEpochSmall);
@@ -106,15 +112,18 @@ public sealed class MidEpochResumeTests : IDisposable
         using (var first = OnIlgpu())
         {
             var history = new History();
-            first.Fit(train, 3, BatchSize, validation, [new StopAtIteration(first, 7), new CheckpointCallback(folder, "config", history, [])], 0, history);
+            first.Fit(train, 3, BatchSize, validation,
+                [new StopAtIteration(first, 7), new CheckpointCallback(folder, "config", history, [])], 0, history);
             Assert.True(first.Interrupted);
             Assert.Equal(7, first.Iterations);
         }
         Checkpoint checkpoint = Checkpoint.Load(folder);
-        Assert.Equal((2, 2, 2 * BatchSize), (checkpoint.Progress!.Epoch, checkpoint.Progress.StepsDone, checkpoint.Progress.SamplesSeen));
+        Assert.Equal((2, 2, 2 * BatchSize),
+            (checkpoint.Progress!.Epoch, checkpoint.Progress.StepsDone, checkpoint.Progress.SamplesSeen));
         using var resumed = OnIlgpu();
         checkpoint.Restore(resumed, [], folder.CheckpointFile);
-        History actual = resumed.Fit(train, 3, BatchSize, validation, [], checkpoint.Epoch, checkpoint.History, checkpoint.Progress);
+        History actual = resumed.Fit(train, 3, BatchSize, validation, [], checkpoint.Epoch, checkpoint.History,
+            checkpoint.Progress);
         AssertSameRun(straight, [], expected, resumed, [], actual);
     }
 
@@ -136,7 +145,9 @@ public sealed class MidEpochResumeTests : IDisposable
             var callbacks = CreateCallbacks(optimizer);
             var history = new History();
             Assert.Throws<IOException>(() => first.Fit(Train, Epochs, BatchSize, Validation,
-                [.. callbacks, new CheckpointCallback(folder, "config", history, callbacks, CheckpointSchedule.EverySteps(4)), new CrashAtIteration(26)],
+                [.. callbacks,
+                    new CheckpointCallback(folder, "config", history, callbacks, CheckpointSchedule.EverySteps(4)),
+                        new CrashAtIteration(26)],
                 0, history));
         }
         Checkpoint checkpoint = Checkpoint.Load(folder);
@@ -155,8 +166,8 @@ public sealed class MidEpochResumeTests : IDisposable
         Trainer Augmented()
         {
             Trainer trainer = NewTrainer("Adam");
-            trainer.Augmentation = new Augmentation([new RandomShift(2, fourDirections: false), new RandomRotation([(-10, 10)])],
-                AugmentationMode.OnTheFly, copies: 1);
+            trainer.Augmentation = new Augmentation([new RandomShift(2, fourDirections: false),
+                new RandomRotation([(-10, 10)])], AugmentationMode.OnTheFly, copies: 1);
             return trainer;
         }
         using var straight = Augmented();
@@ -173,7 +184,8 @@ public sealed class MidEpochResumeTests : IDisposable
         Assert.Equal((2, 5), (checkpoint.Progress!.Epoch, checkpoint.Progress.StepsDone));
         using var resumed = Augmented();
         checkpoint.Restore(resumed, [], folder.CheckpointFile);
-        History actual = resumed.Fit(Train, 2, BatchSize, Validation, [], checkpoint.Epoch, checkpoint.History, checkpoint.Progress);
+        History actual = resumed.Fit(Train, 2, BatchSize, Validation, [], checkpoint.Epoch, checkpoint.History,
+            checkpoint.Progress);
         AssertSameRun(straight, [], expected, resumed, [], actual);
     }
 
@@ -184,7 +196,8 @@ public sealed class MidEpochResumeTests : IDisposable
         using var trainer = NewTrainer("SGD");
         var history = new History();
         var checkpoints = new CheckpointCallback(folder, "config", history, []);
-        trainer.Fit(Train, Epochs, BatchSize, Validation, [new StopAtIteration(trainer, StepsPerEpoch), checkpoints], 0, history);
+        trainer.Fit(Train, Epochs, BatchSize, Validation, [new StopAtIteration(trainer, StepsPerEpoch), checkpoints], 0,
+            history);
         Assert.True(trainer.Interrupted);
         Assert.Single(history.Epochs);
         Checkpoint checkpoint = Checkpoint.Load(folder);
@@ -198,35 +211,41 @@ public sealed class MidEpochResumeTests : IDisposable
     {
         var folder = RunFolder.Create(_root, "batch", DateTime.UnixEpoch, "config");
         using (var first = NewTrainer("Adam"))
-            first.Fit(Train, Epochs, BatchSize, null, [new StopAtIteration(first, 3), new CheckpointCallback(folder, "config", new History(), [])]);
+            first.Fit(Train, Epochs, BatchSize, null,
+                [new StopAtIteration(first, 3), new CheckpointCallback(folder, "config", new History(), [])]);
         Checkpoint checkpoint = Checkpoint.Load(folder);
         using var resumed = NewTrainer("Adam");
         checkpoint.Restore(resumed, [], folder.CheckpointFile);
-        var error = Assert.Throws<GpuNetException>(() => resumed.Fit(Train, Epochs, 50, null, [], checkpoint.Epoch, checkpoint.History, checkpoint.Progress));
+        var error = Assert.Throws<GpuNetException>(() =>
+            resumed.Fit(Train, Epochs, 50, null, [], checkpoint.Epoch, checkpoint.History, checkpoint.Progress));
         Assert.Contains("batch size 40", error.Message);
         Assert.Contains("batch size 50", error.Message);
     }
 
-    private static (Trainer, IReadOnlyList<TrainingCallback>, History) Resume(string optimizer, Checkpoint checkpoint, RunFolder folder)
+    private static (Trainer, IReadOnlyList<TrainingCallback>, History) Resume(string optimizer, Checkpoint checkpoint,
+        RunFolder folder)
     {
         var resumed = NewTrainer(optimizer);
         var callbacks = CreateCallbacks(optimizer);
         checkpoint.Restore(resumed, callbacks, folder.CheckpointFile);
-        History history = resumed.Fit(Train, Epochs, BatchSize, Validation, callbacks, checkpoint.Epoch, checkpoint.History, checkpoint.Progress);
+        History history = resumed.Fit(Train, Epochs, BatchSize, Validation, callbacks, checkpoint.Epoch,
+            checkpoint.History, checkpoint.Progress);
         return (resumed, callbacks, history);
     }
 
-    private static void AssertSameRun(Trainer straight, IReadOnlyList<TrainingCallback> straightCallbacks, History expected,
-        Trainer resumed, IReadOnlyList<TrainingCallback> resumedCallbacks, History actual)
+    private static void AssertSameRun(Trainer straight, IReadOnlyList<TrainingCallback> straightCallbacks,
+        History expected, Trainer resumed, IReadOnlyList<TrainingCallback> resumedCallbacks, History actual)
     {
         var expectedWeights = straight.GetWeights();
         var actualWeights = resumed.GetWeights();
         for (int i = 0; i < expectedWeights.Count; i++)
-            Assert.True(expectedWeights[i].Values.AsSpan().SequenceEqual(actualWeights[i].Values), $"{expectedWeights[i].Name} differs");
+            Assert.True(expectedWeights[i].Values.AsSpan().SequenceEqual(actualWeights[i].Values),
+                $"{expectedWeights[i].Name} differs");
         var expectedState = straight.GetOptimizerState();
         var actualState = resumed.GetOptimizerState();
         for (int i = 0; i < expectedState.Count; i++)
-            Assert.True(expectedState[i].Values.AsSpan().SequenceEqual(actualState[i].Values), $"{expectedState[i].Name} differs");
+            Assert.True(expectedState[i].Values.AsSpan().SequenceEqual(actualState[i].Values),
+                $"{expectedState[i].Name} differs");
         Assert.Equal(straight.Iterations, resumed.Iterations);
         Assert.Equal(straight.Optimizer.LearningRate, resumed.Optimizer.LearningRate);
         Assert.Equal(expected.Epochs.Count, actual.Epochs.Count);
@@ -237,8 +256,10 @@ public sealed class MidEpochResumeTests : IDisposable
                 (y.Epoch, y.Loss, y.Accuracy, y.ValidationLoss, y.ValidationAccuracy, y.LearningRate));
             Assert.Equal(x.GradientNorms.Select(g => g.Norm), y.GradientNorms.Select(g => g.Norm));
         }
-        var expectedStops = straightCallbacks.OfType<EarlyStopping>().Select(s => (s.StoppedEpoch, s.BestEpoch, s.Best));
-        Assert.Equal(expectedStops, resumedCallbacks.OfType<EarlyStopping>().Select(s => (s.StoppedEpoch, s.BestEpoch, s.Best)));
+        var expectedStops = straightCallbacks.OfType<EarlyStopping>().Select(s => (s.StoppedEpoch, s.BestEpoch,
+            s.Best));
+        Assert.Equal(expectedStops,
+            resumedCallbacks.OfType<EarlyStopping>().Select(s => (s.StoppedEpoch, s.BestEpoch, s.Best)));
     }
 
     /// <summary>Fails the run in the step after <paramref name="iterationsDone"/> steps, as a full disk or a killed

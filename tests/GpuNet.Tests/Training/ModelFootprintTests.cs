@@ -21,7 +21,9 @@ public sealed class ModelFootprintTests
     private static readonly CpuAccelerator Cpu = new();
 
     private static ModelGraph Mlp() =>
-        new Sequential([784], [new DenseLayer(30, "relu"), new DropoutLayer(0.3f), new BatchNormalizationLayer(), new DenseLayer(10, "softmax")]).Build();
+        new Sequential([784],
+            [new DenseLayer(30, "relu"), new DropoutLayer(0.3f), new BatchNormalizationLayer(),
+                new DenseLayer(10, "softmax")]).Build();
 
     private static ModelGraph Cnn() => new Sequential([28, 28, 1],
     [
@@ -48,8 +50,10 @@ public sealed class ModelFootprintTests
         ModelGraph model = ModelNamed(name);
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
         var footprint = ModelFootprint.Of(model, accelerator, new Sgd(), batch, evaluationBatchSize: batch);
-        using var training = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: true, [model.Output], fuse: false);
-        using var evaluation = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: false, [model.Output], fuse: false);
+        using var training = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: true, [model.Output],
+            fuse: false);
+        using var evaluation = new ExecutionPlan(model.Graph, accelerator, batch, withGradients: false, [model.Output],
+            fuse: false);
         // The step's targets and per-sample losses sit beside the plan.
         long stepExtras = (long)batch * model.Output.SampleSize + batch;
         Assert.Equal(training.AllocatedFloats + stepExtras, Floats(footprint, ModelFootprint.BufferRole.Training));
@@ -62,9 +66,11 @@ public sealed class ModelFootprintTests
     {
         ModelGraph model = ModelNamed(name);
         var footprint = ModelFootprint.Of(model, Cpu, new Adam(), batch);
-        using var training = new ExecutionPlan(model.Graph, new CpuAccelerator(), batch, withGradients: true, [model.Output]);
+        using var training = new ExecutionPlan(model.Graph, new CpuAccelerator(), batch, withGradients: true,
+            [model.Output]);
         long stepExtras = (long)batch * model.Output.SampleSize + batch;
-        long counted = Floats(footprint, ModelFootprint.BufferRole.Training), allocated = training.AllocatedFloats + stepExtras;
+        long counted = Floats(footprint, ModelFootprint.BufferRole.Training),
+            allocated = training.AllocatedFloats + stepExtras;
         Assert.InRange(counted, allocated, allocated * 3 / 2);
     }
 
@@ -73,8 +79,10 @@ public sealed class ModelFootprintTests
     {
         ModelGraph model = Mlp();
         long trainable = model.TrainableParameterCount, frozen = model.NonTrainableParameterCount;
-        Assert.Equal(4 * (2 * trainable + frozen), ModelFootprint.Of(model, Cpu, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.Weights));
-        Assert.Equal(4 * 2 * trainable, ModelFootprint.Of(model, Cpu, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
+        Assert.Equal(4 * (2 * trainable + frozen),
+            ModelFootprint.Of(model, Cpu, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.Weights));
+        Assert.Equal(4 * 2 * trainable,
+            ModelFootprint.Of(model, Cpu, new Adam(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
         Assert.Equal(0, ModelFootprint.Of(model, Cpu, new Sgd(), 32).BytesOf(ModelFootprint.BufferRole.OptimizerState));
     }
 
@@ -82,9 +90,12 @@ public sealed class ModelFootprintTests
     public void A_shorter_last_batch_adds_a_plan_of_its_own()
     {
         ModelGraph model = Mlp();
-        long even = ModelFootprint.Of(model, Cpu, new Sgd(), 100, trainingSamples: 1000).BytesOf(ModelFootprint.BufferRole.Training);
-        long uneven = ModelFootprint.Of(model, Cpu, new Sgd(), 100, trainingSamples: 1010).BytesOf(ModelFootprint.BufferRole.Training);
-        Assert.Equal(even + ModelFootprint.Of(model, Cpu, new Sgd(), 10).BytesOf(ModelFootprint.BufferRole.Training), uneven);
+        long even = ModelFootprint.Of(model, Cpu, new Sgd(), 100,
+            trainingSamples: 1000).BytesOf(ModelFootprint.BufferRole.Training);
+        long uneven = ModelFootprint.Of(model, Cpu, new Sgd(), 100,
+            trainingSamples: 1010).BytesOf(ModelFootprint.BufferRole.Training);
+        Assert.Equal(even + ModelFootprint.Of(model, Cpu, new Sgd(), 10).BytesOf(ModelFootprint.BufferRole.Training),
+            uneven);
     }
 
     [Fact]
@@ -93,9 +104,12 @@ public sealed class ModelFootprintTests
         var model = new Sequential([784], [new DenseLayer(30), new DenseLayer(100_000_000), new DenseLayer(10)]);
         var error = Assert.Throws<LayerException>(() => model.Build());
         Assert.Equal(1, error.LayerIndex);
-        Assert.StartsWith("model.layers[1] (Dense): its kernel of shape (30, 100000000) would hold 3,000,000,000 weights", error.Message);
+        Assert.StartsWith("model.layers[1] (Dense): its kernel of shape (30, 100000000) would hold 3,000,000,000 " +
+            "weights", error.Message);
         var huge = new Sequential([784], [new DenseLayer(3_000_000)]);
-        Assert.Contains("2,352,000,000 weights, 9.41 GB (9,408,000,000 bytes), more than the 2,147,483,591 one buffer can hold",
+        Assert.Contains("2,352,000,000 weights, 9.41 GB (9,408,000,000 bytes), more than the 2,147,483,591 one buffer "
+            +
+            "can hold",
             Assert.Throws<LayerException>(() => huge.Build()).Message);
     }
 
@@ -104,7 +118,8 @@ public sealed class ModelFootprintTests
     {
         ModelGraph model = new Sequential([784], [new DenseLayer(1_000_000), new DenseLayer(10)]).Build();
         ModelFootprint.Of(model, Cpu, new Sgd(), 2147).CheckIndexLimits();
-        var error = Assert.Throws<LayerException>(() => ModelFootprint.Of(model, Cpu, new Sgd(), 2148).CheckIndexLimits());
+        var error = Assert.Throws<LayerException>(() =>
+            ModelFootprint.Of(model, Cpu, new Sgd(), 2148).CheckIndexLimits());
         Assert.Equal(0, error.LayerIndex);
         Assert.Contains("for a batch of 2,148 would hold 2,148,000,000 values", error.Message);
         Assert.Contains("use a batch_size of at most 2,147", error.Message);
@@ -113,13 +128,15 @@ public sealed class ModelFootprintTests
     [Fact]
     public void Model_larger_than_the_memory_given_is_refused_naming_its_largest_layer_and_the_bytes()
     {
-        ModelGraph model = new Sequential([784], [new DenseLayer(300, "relu"), new DenseLayer(2000, "relu"), new DenseLayer(10, "softmax")]).Build();
+        ModelGraph model = new Sequential([784],
+            [new DenseLayer(300, "relu"), new DenseLayer(2000, "relu"), new DenseLayer(10, "softmax")]).Build();
         var footprint = ModelFootprint.Of(model, Cpu, new Adam(), 64);
         long total = footprint.TotalBytes;
         footprint.CheckFits(total, "of memory on the device");
         var error = Assert.Throws<LayerException>(() => footprint.CheckFits(total - 1, "of memory on the device"));
         Assert.Equal(1, error.LayerIndex);
-        Assert.Contains($"training this model with batch_size 64 needs {Tensors.ByteSize.Format(total)}: ", error.Message);
+        Assert.Contains($"training this model with batch_size 64 needs {Tensors.ByteSize.Format(total)}: ",
+            error.Message);
         Assert.Contains("of Adam's state", error.Message);
         Assert.Contains("of memory on the device", error.Message);
     }

@@ -22,12 +22,14 @@ public sealed class RegularizationTests
         EvaluationResult Evaluate(Regularizer? regularizer)
         {
             var model = new Sequential([784], [new DenseLayer(10, "softmax", kernelRegularizer: regularizer)]);
-            using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(), seed: 4);
+            using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(),
+                seed: 4);
             var result = trainer.Evaluate(data);
             Parameter kernel = trainer.Model.Parameters[0];
             float[] w = new float[kernel.Length];
             trainer.Accelerator.Download(kernel.Value.Buffer, w);
-            double penalty = regularizer is null ? 0 : l1 * w.Sum(x => Math.Abs((double)x)) + l2 * w.Sum(x => (double)x * x);
+            double penalty = regularizer is null ? 0 : l1 * w.Sum(x => Math.Abs((double)x))
+                + l2 * w.Sum(x => (double)x * x);
             return result with { Loss = result.Loss - (float)penalty };
         }
         // Same seed, same weights: the plain loss plus the hand-computed penalty is the regularized loss.
@@ -42,7 +44,8 @@ public sealed class RegularizationTests
         double Norm(Regularizer? regularizer)
         {
             var model = new Sequential([784], [new DenseLayer(10, "softmax", kernelRegularizer: regularizer)]);
-            using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(), seed: 4);
+            using var trainer = new Trainer(model, Loss.CategoricalCrossEntropy, new Sgd(0.1f), new CpuAccelerator(),
+                seed: 4);
             trainer.Fit(MnistSubset.Train(1000), epochs: 2, batchSize: 50);
             float[] w = new float[7840];
             trainer.Accelerator.Download(trainer.Model.Parameters[0].Value.Buffer, w);
@@ -59,7 +62,9 @@ public sealed class RegularizationTests
     [InlineData("{l1_l2: {l1: 0.3, l2: 0.4}}", 0.3f, 0.4f)]
     public void Config_spellings(string spelling, float l1, float l2)
     {
-        string text = $"model:\n  input_shape: [784]\n  layers:\n    - Dense: {{units: 10, kernel_regularizer: {spelling}}}\nloss: mse\noptimizer: SGD\n";
+        string text =
+            $"model:\n  input_shape: [784]\n  layers:\n    - Dense: {{units: 10, kernel_regularizer: " +
+                $"{spelling}}}\nloss: mse\noptimizer: SGD\n";
         var dense = (DenseLayer)RunConfigReader.Read("r.yaml", text).Layers[0];
         Assert.Equal(new Regularizer(l1, l2), dense.KernelRegularizer);
     }
@@ -67,7 +72,10 @@ public sealed class RegularizationTests
     [Fact]
     public void Unknown_regularizer_is_named()
     {
-        const string text = "model:\n  input_shape: [784]\n  layers:\n    - Dense: {units: 10, kernel_regularizer: {l3: 0.01}}\nloss: mse\noptimizer: SGD\n";
+        const string text =
+            "model:\n  input_shape: [784]\n  layers:\n    - Dense: {units: 10, kernel_regularizer: {l3: 0.01}}\nloss: "
+                +
+                "mse\noptimizer: SGD\n";
         var error = Assert.Throws<ConfigException>(() => RunConfigReader.Read("r.yaml", text));
         Assert.Contains("unknown regularizer 'l3'; valid regularizers are l1, l2, l1_l2", error.Message);
     }

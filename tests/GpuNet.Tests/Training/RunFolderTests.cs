@@ -29,9 +29,11 @@ public sealed class RunFolderTests : IDisposable
             Assert.Equal(8, folders.Distinct().Count());
             Assert.Equal(
                 ["mnist-mlp-20240501-120000", .. Enumerable.Range(2, 7).Select(s => $"mnist-mlp-20240501-120000-{s}")],
-                Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).OrderBy(n => n!.Length));
+                Directory.GetFileSystemEntries(root).Select(Path.GetFileName).Order(StringComparer.Ordinal).OrderBy(n =>
+                    n!.Length));
             // Each folder holds the config of the run that claimed it, and only that.
-            for (int i = 0; i < 8; i++) Assert.Equal($"run {i}", File.ReadAllText(Path.Combine(folders[i], "config.yaml")));
+            for (int i = 0; i < 8; i++)
+                Assert.Equal($"run {i}", File.ReadAllText(Path.Combine(folders[i], "config.yaml")));
         }
     }
 

@@ -25,34 +25,42 @@ public sealed class CpuAccelerator : IAccelerator
 
     public void Upload(ReadOnlySpan<float> source, DeviceBuffer destination) => source.CopyTo(Data(destination));
 
-    public void Download(DeviceBuffer source, Span<float> destination) => Data(source).AsSpan(0, destination.Length).CopyTo(destination);
+    public void Download(DeviceBuffer source, Span<float> destination) =>
+        Data(source).AsSpan(0, destination.Length).CopyTo(destination);
 
     public void Fill(float value, int length, DeviceBuffer buffer) => Data(buffer).AsSpan(0, length).Fill(value);
 
     public void Synchronize() { }
 
-    public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta, DeviceBuffer c) =>
+    public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha,
+        float beta, DeviceBuffer c) =>
         FastGemm.Multiply(transposeA, transposeB, Data(a), Data(b), m, n, k, alpha, beta, Data(c));
 
     public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y) =>
-        ForChunks(length, ElementwiseCost, (Data(a), Data(b), Data(y)), static (in (float[] A, float[] B, float[] Y) s, int start, int end) =>
+        ForChunks(length, ElementwiseCost, (Data(a), Data(b), Data(y)),
+            static (in (float[] A, float[] B, float[] Y) s, int start, int end) =>
             TensorPrimitives.Add(s.A.AsSpan(start..end), s.B.AsSpan(start..end), s.Y.AsSpan(start..end)));
 
     public void AddBias(DeviceBuffer bias, int rows, int cols, DeviceBuffer x) =>
-        CpuParallel.For(rows, cols, (Data(bias), cols, Data(x)), static (in (float[] Bias, int Cols, float[] X) s, int start, int end) =>
+        CpuParallel.For(rows, cols, (Data(bias), cols, Data(x)),
+            static (in (float[] Bias, int Cols, float[] X) s, int start, int end) =>
             FastActivations.AddBias(s.Bias, end - start, s.Cols, s.X.AsSpan(start * s.Cols, (end - start) * s.Cols)));
 
     public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias) =>
         FastActivations.BiasGradient(Data(dy).AsSpan(0, rows * cols), rows, cols, Data(dBias));
 
     public void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y) =>
-        ForChunks(length, ActivationCost(kind), (kind, alpha, Data(x), Data(y)), static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y) s, int start, int end) =>
+        ForChunks(length, ActivationCost(kind), (kind, alpha, Data(x), Data(y)),
+            static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y) s, int start, int end) =>
             FastActivations.Forward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end)));
 
-    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx) =>
+    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+        int length, DeviceBuffer dx) =>
         ForChunks(length, ElementwiseCost, (kind, alpha, Data(x), Data(y), Data(dy), Data(dx)),
-            static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start, int end) =>
-                FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end), s.Dy.AsSpan(start..end), s.Dx.AsSpan(start..end)));
+            static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start,
+                int end) =>
+                FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end),
+                    s.Dy.AsSpan(start..end), s.Dx.AsSpan(start..end)));
 
     public void SoftmaxForward(DeviceBuffer x, int rows, int cols, DeviceBuffer y) =>
         ReferenceSoftmax.Forward(Data(x), rows, cols, Data(y));
@@ -60,47 +68,55 @@ public sealed class CpuAccelerator : IAccelerator
     public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx) =>
         ReferenceSoftmax.Backward(Data(y), Data(dy), rows, cols, Data(dx));
 
-    public void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, DeviceBuffer lossPerSample) =>
+    public void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols,
+        DeviceBuffer lossPerSample) =>
         ReferenceLosses.Forward(kind, Data(prediction), Data(target), rows, cols, Data(lossPerSample));
 
-    public void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, float scale, DeviceBuffer dPrediction) =>
+    public void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols,
+        float scale, DeviceBuffer dPrediction) =>
         ReferenceLosses.Backward(kind, Data(prediction), Data(target), rows, cols, scale, Data(dPrediction));
 
     public void AccumulateSum(DeviceBuffer values, int length, int index, DeviceBuffer accumulator) =>
         Data(accumulator)[index] += ReferenceReductions.Sum(Data(values).AsSpan(0, length));
 
-    public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator) =>
+    public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index,
+        DeviceBuffer accumulator) =>
         Data(accumulator)[index] += ReferenceReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
 
-    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter,
-        DeviceBuffer? velocity) =>
-        Update(length, new SgdPass(Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)));
+    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov,
+        DeviceBuffer parameter, DeviceBuffer? velocity) =>
+        Update(length,
+            new SgdPass(Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)));
 
-    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator) =>
+    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator) =>
         Update(length, new AdagradPass(Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)));
 
-    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
+    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
         Update(length, new AdadeltaPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator),
             Data(deltaAccumulator)));
 
-    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator) =>
+    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator) =>
         Update(length, new RmspropPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)));
 
-    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
-        Update(length, new AdamPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment),
+    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
+        Update(length,
+            new AdamPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter),
+                Data(firstMoment),
             Data(secondMoment)));
 
-    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
-        Update(length, new AdamaxPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter), Data(firstMoment),
+    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
+        Update(length,
+            new AdamaxPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter),
+                Data(firstMoment),
             Data(infinityNorm)));
 
-    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment,
-        DeviceBuffer secondMoment) =>
+    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
+        DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
         Update(length, new NadamPass(Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)));
 
     /// <summary>An optimizer's update in fixed chunks over the worker threads.</summary>
@@ -110,15 +126,18 @@ public sealed class CpuAccelerator : IAccelerator
     // Each fixed chunk's sum on whichever thread takes it, then the chunks' sums in order: the
     // same total for any thread count, and the pass over a large kernel's gradient (after every
     // step, for the gradient norms) shared by both threads.
-    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator)
+    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index,
+        DeviceBuffer accumulator)
     {
         int chunks = (length + Chunk - 1) / Chunk;
         if (t_penaltySums is null || t_penaltySums.Length < chunks) t_penaltySums = new double[chunks];
         double[] sums = t_penaltySums;
-        ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, sums), static (in (float[] W, float L1, float L2, double[] Sums) s, int start, int end) =>
+        ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, sums),
+            static (in (float[] W, float L1, float L2, double[] Sums) s, int start, int end) =>
         {
             for (int first = start; first < end; first += Chunk)
-                s.Sums[first / Chunk] = FastOptimizers.Penalty(s.W.AsSpan(first, Math.Min(Chunk, end - first)), s.L1, s.L2);
+                s.Sums[first / Chunk] = FastOptimizers.Penalty(s.W.AsSpan(first, Math.Min(Chunk, end - first)), s.L1,
+                    s.L2);
         });
         double total = 0;
         for (int c = 0; c < chunks; c++) total += sums[c];
@@ -128,16 +147,19 @@ public sealed class CpuAccelerator : IAccelerator
     [ThreadStatic] private static double[]? t_penaltySums;
 
     public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient) =>
-        ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)), static (in (float[] W, float L1, float L2, float[] G) s, int start, int end) =>
+        ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)),
+            static (in (float[] W, float L1, float L2, float[] G) s, int start, int end) =>
             ReferenceOptimizers.PenaltyGradient(s.W.AsSpan(start..end), s.L1, s.L2, s.G.AsSpan(start..end)));
 
     public void Dispose() { }
 
     private static float[] Data(DeviceBuffer buffer) => buffer is CpuBuffer cpu
         ? cpu.Data
-        : throw new ArgumentException($"A {buffer.GetType().Name} was passed to the CPU accelerator; buffers belong to the accelerator that allocated them.");
+        : throw new ArgumentException($"A {buffer.GetType().Name} was passed to the CPU accelerator; buffers belong " +
+            $"to the accelerator that allocated them.");
 
-    /// <summary>Elements per work item of an elementwise kernel; each thread gets whole chunks, each a contiguous range.</summary>
+    /// <summary>Elements per work item of an elementwise kernel; each thread gets whole chunks, each a contiguous
+    /// range.</summary>
     private const int Chunk = 1 << 14;
 
     /// <summary>
@@ -148,10 +170,13 @@ public sealed class CpuAccelerator : IAccelerator
     private const long ElementwiseCost = 8;
 
     // exp and tanh cost several times a plain elementwise operation.
-    private static long ActivationCost(ActivationKind kind) => kind is ActivationKind.Sigmoid or ActivationKind.Tanh ? 4 * ElementwiseCost : ElementwiseCost;
+    private static long ActivationCost(ActivationKind kind) => kind is ActivationKind.Sigmoid or ActivationKind.Tanh
+        ? 4 * ElementwiseCost : ElementwiseCost;
 
-    /// <summary>Runs <paramref name="body"/> over element ranges [start, end) of [0, <paramref name="length"/>), whole chunks per thread.</summary>
-    private static void ForChunks<TState>(int length, long workPerElement, in TState state, CpuParallel.RangeBody<TState> body)
+    /// <summary>Runs <paramref name="body"/> over element ranges [start, end) of [0, <paramref name="length"/>), whole
+    /// chunks per thread.</summary>
+    private static void ForChunks<TState>(int length, long workPerElement, in TState state,
+        CpuParallel.RangeBody<TState> body)
     {
         int chunks = (length + Chunk - 1) / Chunk;
         CpuParallel.For(chunks, Chunk * workPerElement, (state, body, length),
@@ -169,45 +194,57 @@ public sealed class CpuAccelerator : IAccelerator
         FastConvolution.Forward(Data(x), Data(kernel), bias is null ? null : Data(bias), window, filters, Data(y));
 
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx,
+            bool setDx)
     {
-        FastConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel), dBias is null ? null : Data(dBias));
+        FastConvolution.BackwardKernel(Data(x), Data(dy), window, filters, Data(dKernel),
+            dBias is null ? null : Data(dBias));
         if (dx is not null) FastConvolution.BackwardData(Data(kernel), Data(dy), window, filters, Data(dx), setDx);
     }
 
     // Each image's output is pooled while it is in L2, and each piece of dy made from the
     // pooling's gradient where it is used: the full-size output and its gradient are never touched.
-    public void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput, PoolingStep pooling) =>
-        FastConvolution.ForwardFused(Data(convolution.X), Data(convolution.Kernel), bias is null ? null : Data(bias), convolution.Window,
+    public void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput,
+        PoolingStep pooling) =>
+        FastConvolution.ForwardFused(Data(convolution.X), Data(convolution.Kernel), bias is null ? null : Data(bias),
+            convolution.Window,
             convolution.Filters, pooling.Window, pooling.Relu, Data(pooling.Y), Data(pooling.Argmax));
 
-    public void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy, DeviceBuffer convOutputGradient,
-        DeviceBuffer? masked, ConvolutionGradients gradients)
+    public void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy,
+        DeviceBuffer convOutputGradient, DeviceBuffer? masked, ConvolutionGradients gradients)
     {
-        var fused = new FusedPoolingGradient(Data(dy), Data(pooling.Argmax), pooling.Relu ? Data(pooling.Y) : null, pooling.Window);
+        var fused = new FusedPoolingGradient(Data(dy), Data(pooling.Argmax), pooling.Relu ? Data(pooling.Y) : null,
+            pooling.Window);
         var (window, filters) = (convolution.Window, convolution.Filters);
         FastConvolution.BackwardKernelFused(Data(convolution.X), fused, window, filters, Data(gradients.Kernel),
             gradients.Bias is null ? null : Data(gradients.Bias));
-        if (gradients.Input is { } dx) FastConvolution.BackwardDataFused(Data(convolution.Kernel), fused, window, filters, Data(dx), gradients.SetInput);
+        if (gradients.Input is { } dx)
+            FastConvolution.BackwardDataFused(Data(convolution.Kernel), fused, window, filters, Data(dx),
+                gradients.SetInput);
     }
 
-    public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) => ReferenceConvolution.Im2Col(Data(x), window, Data(col));
+    public void Im2Col(DeviceBuffer x, Window2D window, DeviceBuffer col) =>
+        ReferenceConvolution.Im2Col(Data(x), window, Data(col));
 
-    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => ReferenceConvolution.Col2Im(Data(dCol), window, Data(dx));
+    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) =>
+        ReferenceConvolution.Col2Im(Data(dCol), window, Data(dx));
 
     public void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y) =>
         ReferenceConvolution.SwapLeadingAxes(Data(x), a, b, inner, Data(y));
 
     // Each thread zeroes a cache-sized piece of dx and adds into it at once, so dx crosses memory once.
-    public void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx) =>
+    public void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+        int length, DeviceBuffer dx) =>
         ForChunks(length, ElementwiseCost, (kind, alpha, Data(x), Data(y), Data(dy), Data(dx)),
-            static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start, int end) =>
+            static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start,
+                int end) =>
             {
                 for (int a = start; a < end; a += Chunk)
                 {
                     int b = Math.Min(end, a + Chunk);
                     s.Dx.AsSpan(a..b).Clear();
-                    FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(a..b), s.Y.AsSpan(a..b), s.Dy.AsSpan(a..b), s.Dx.AsSpan(a..b));
+                    FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(a..b), s.Y.AsSpan(a..b), s.Dy.AsSpan(a..b),
+                        s.Dx.AsSpan(a..b));
                 }
             });
 
@@ -230,43 +267,52 @@ public sealed class CpuAccelerator : IAccelerator
         FastMaxPooling.MaxForward(Data(x), window, Data(y), Data(argmax), relu: true);
 
     // The mask is taken in the pooling's own pass: no masked copy of dy.
-    public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx, DeviceBuffer masked, bool set) =>
+    public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window,
+        DeviceBuffer dx, DeviceBuffer masked, bool set) =>
         FastMaxPooling.MaxBackward(Data(dy), Data(argmax), window, Data(dx), set, reluOutput: Data(y));
 
-    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => FastSumPooling.AverageForward(Data(x), window, Data(y));
+    public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) =>
+        FastSumPooling.AverageForward(Data(x), window, Data(y));
 
-    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) => FastSumPooling.AverageBackward(Data(dy), window, Data(dx));
+    public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx) =>
+        FastSumPooling.AverageBackward(Data(dy), window, Data(dx));
 
-    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) => FastSumPooling.L2Forward(Data(x), window, Data(y));
+    public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y) =>
+        FastSumPooling.L2Forward(Data(x), window, Data(y));
 
     public void L2PoolBackward(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, Window2D window, DeviceBuffer dx) =>
         FastSumPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
 
-    public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask) =>
+    public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y,
+        DeviceBuffer mask) =>
         FastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
         FastDropout.Backward(Data(dy), Data(mask), length, Data(dx));
 
-    public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
-        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance) =>
-        FastBatchNorm.ForwardTraining(new BatchNormTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch, channels, spatial,
-            momentum, epsilon, Data(y), Data(saved), Data(movingMean), Data(movingVariance)));
+    public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch,
+        int channels, int spatial,
+        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean,
+            DeviceBuffer movingVariance) =>
+        FastBatchNorm.ForwardTraining(new BatchNormTraining(Data(x), OptionalData(gamma), OptionalData(beta), batch,
+            channels, spatial, momentum, epsilon, Data(y), Data(saved), Data(movingMean), Data(movingVariance)));
 
-    public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean, DeviceBuffer movingVariance,
+    public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta,
+        DeviceBuffer movingMean, DeviceBuffer movingVariance,
         int batch, int channels, int spatial, float epsilon, DeviceBuffer y) =>
-        FastBatchNorm.ForwardInference(new BatchNormInference(Data(x), OptionalData(gamma), OptionalData(beta), Data(movingMean), Data(movingVariance),
-            batch, channels, spatial, epsilon, Data(y)));
+        FastBatchNorm.ForwardInference(new BatchNormInference(Data(x), OptionalData(gamma), OptionalData(beta),
+            Data(movingMean), Data(movingVariance), batch, channels, spatial, epsilon, Data(y)));
 
-    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels, int spatial,
-        DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta) =>
-        FastBatchNorm.Backward(new BatchNormGradient(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch, channels, spatial,
-            OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta)));
+    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
+        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta) =>
+        FastBatchNorm.Backward(new BatchNormGradient(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch,
+            channels, spatial, OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta)));
 
     public void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y) =>
         ReferencePRelu.Forward(Data(x), Data(alpha), batch, units, Data(y));
 
-    public void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx, DeviceBuffer dAlpha) =>
+    public void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units,
+        DeviceBuffer? dx, DeviceBuffer dAlpha) =>
         ReferencePRelu.Backward(Data(x), Data(alpha), Data(dy), batch, units, OptionalData(dx), Data(dAlpha));
 
     private static float[]? OptionalData(DeviceBuffer? buffer) => buffer is null ? null : Data(buffer);

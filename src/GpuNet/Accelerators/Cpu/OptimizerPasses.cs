@@ -10,48 +10,57 @@ internal interface IOptimizerPass
 }
 
 /// <summary>SGD; <paramref name="V"/> null without momentum.</summary>
-internal readonly record struct SgdPass(float[] G, float LearningRate, float Momentum, bool Nesterov, float[] W, float[]? V)
+internal readonly record struct SgdPass(float[] G, float LearningRate, float Momentum, bool Nesterov, float[] W,
+    float[]? V)
     : IOptimizerPass
 {
     public void Run(int start, int end) => FastOptimizers.Sgd(G.AsSpan(start..end), LearningRate, Momentum, Nesterov,
         W.AsSpan(start..end), V is null ? default : V.AsSpan(start..end));
 }
 
-internal readonly record struct AdagradPass(float[] G, float LearningRate, float Epsilon, float[] W, float[] Accumulator) : IOptimizerPass
+internal readonly record struct AdagradPass(float[] G, float LearningRate, float Epsilon, float[] W,
+    float[] Accumulator) : IOptimizerPass
 {
     public void Run(int start, int end) =>
-        FastOptimizers.Adagrad(G.AsSpan(start..end), LearningRate, Epsilon, W.AsSpan(start..end), Accumulator.AsSpan(start..end));
+        FastOptimizers.Adagrad(G.AsSpan(start..end), LearningRate, Epsilon, W.AsSpan(start..end),
+            Accumulator.AsSpan(start..end));
 }
 
-internal readonly record struct AdadeltaPass(float[] G, float LearningRate, float Rho, float Epsilon, float[] W, float[] Accumulator,
-    float[] DeltaAccumulator) : IOptimizerPass
+internal readonly record struct AdadeltaPass(float[] G, float LearningRate, float Rho, float Epsilon, float[] W,
+    float[] Accumulator, float[] DeltaAccumulator) : IOptimizerPass
 {
-    public void Run(int start, int end) => FastOptimizers.Adadelta(G.AsSpan(start..end), LearningRate, Rho, Epsilon, W.AsSpan(start..end),
+    public void Run(int start, int end) =>
+        FastOptimizers.Adadelta(G.AsSpan(start..end), LearningRate, Rho, Epsilon, W.AsSpan(start..end),
         Accumulator.AsSpan(start..end), DeltaAccumulator.AsSpan(start..end));
 }
 
-internal readonly record struct RmspropPass(float[] G, float LearningRate, float Rho, float Epsilon, float[] W, float[] Accumulator)
+internal readonly record struct RmspropPass(float[] G, float LearningRate, float Rho, float Epsilon, float[] W,
+    float[] Accumulator)
     : IOptimizerPass
 {
     public void Run(int start, int end) =>
-        FastOptimizers.Rmsprop(G.AsSpan(start..end), LearningRate, Rho, Epsilon, W.AsSpan(start..end), Accumulator.AsSpan(start..end));
+        FastOptimizers.Rmsprop(G.AsSpan(start..end), LearningRate, Rho, Epsilon, W.AsSpan(start..end),
+            Accumulator.AsSpan(start..end));
 }
 
-internal readonly record struct AdamPass(float[] G, float CorrectedLearningRate, float Beta1, float Beta2, float Epsilon, float[] W,
-    float[] FirstMoment, float[] SecondMoment) : IOptimizerPass
+internal readonly record struct AdamPass(float[] G, float CorrectedLearningRate, float Beta1, float Beta2,
+    float Epsilon, float[] W, float[] FirstMoment, float[] SecondMoment) : IOptimizerPass
 {
-    public void Run(int start, int end) => FastOptimizers.Adam(G.AsSpan(start..end), CorrectedLearningRate, Beta1, Beta2, Epsilon,
+    public void Run(int start, int end) =>
+        FastOptimizers.Adam(G.AsSpan(start..end), CorrectedLearningRate, Beta1, Beta2, Epsilon,
         W.AsSpan(start..end), FirstMoment.AsSpan(start..end), SecondMoment.AsSpan(start..end));
 }
 
-internal readonly record struct AdamaxPass(float[] G, float CorrectedLearningRate, float Beta1, float Beta2, float Epsilon, float[] W,
-    float[] FirstMoment, float[] InfinityNorm) : IOptimizerPass
+internal readonly record struct AdamaxPass(float[] G, float CorrectedLearningRate, float Beta1, float Beta2,
+    float Epsilon, float[] W, float[] FirstMoment, float[] InfinityNorm) : IOptimizerPass
 {
-    public void Run(int start, int end) => FastOptimizers.Adamax(G.AsSpan(start..end), CorrectedLearningRate, Beta1, Beta2, Epsilon,
+    public void Run(int start, int end) =>
+        FastOptimizers.Adamax(G.AsSpan(start..end), CorrectedLearningRate, Beta1, Beta2, Epsilon,
         W.AsSpan(start..end), FirstMoment.AsSpan(start..end), InfinityNorm.AsSpan(start..end));
 }
 
-internal readonly record struct NadamPass(float[] G, NadamScalars Scalars, float[] W, float[] FirstMoment, float[] SecondMoment)
+internal readonly record struct NadamPass(float[] G, NadamScalars Scalars, float[] W, float[] FirstMoment,
+    float[] SecondMoment)
     : IOptimizerPass
 {
     public void Run(int start, int end) => FastOptimizers.Nadam(G.AsSpan(start..end), Scalars, W.AsSpan(start..end),

@@ -14,7 +14,8 @@ internal sealed class CuBlasGemm : IDisposable
 
     private CuBlasGemm(CuBlas blas) => _blas = blas;
 
-    /// <summary>cuBLAS where a library ILGPU.Algorithms knows loads, else null; the reason says which, or why none.</summary>
+    /// <summary>cuBLAS where a library ILGPU.Algorithms knows loads, else null; the reason says which, or why
+    /// none.</summary>
     public static CuBlasGemm? TryCreate(CudaAccelerator accelerator, out string description)
     {
         try
@@ -27,7 +28,8 @@ internal sealed class CuBlasGemm : IDisposable
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CuBlasException or TypeInitializationException)
         {
-            description = "GEMM by the ILGPU tiled kernel: no cuBLAS loaded (ILGPU.Algorithms 1.5.3 looks for libcublas.so.12, " +
+            description =
+                "GEMM by the ILGPU tiled kernel: no cuBLAS loaded (ILGPU.Algorithms 1.5.3 looks for libcublas.so.12, " +
                 $".11 and .10, not CUDA 13's .13: {e.Message.TrimEnd('.')})";
             return null;
         }

@@ -24,7 +24,8 @@ public sealed class IlgpuAccelerator : IAccelerator
     private readonly UploadStaging? _staging;
     // Stands in for a buffer the caller left out (gamma, dx, velocity …), so every kernel argument is a real view.
     private readonly IlgpuBuffer _placeholder;
-    // The penalty's per-group partial sums, [2 · groups] doubles; this accelerator's own, so two on one device never share it.
+    // The penalty's per-group partial sums, [2 · groups] doubles; this accelerator's own, so two on one device never
+    // share it.
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _partials;
     private bool _disposed;
 
@@ -40,7 +41,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         _geometry = device.Geometry;
         using var scope = device.Enter();
         _pool = new IlgpuMemoryPool(device.Accelerator, this);
-        _staging = device.Accelerator.AcceleratorType == AcceleratorType.CPU ? null : new UploadStaging(device.Accelerator);
+        _staging = device.Accelerator.AcceleratorType == AcceleratorType.CPU ? null
+            : new UploadStaging(device.Accelerator);
         _placeholder = new IlgpuBuffer(_pool, _pool.Rent(1), 1);
         _partials = device.Accelerator.Allocate1D<double>(2L * _geometry.PartialGroups);
     }
@@ -57,7 +59,8 @@ public sealed class IlgpuAccelerator : IAccelerator
     public int StepsPerMetricsRead => 25;
 
     /// <summary>A GPU's own memory; ILGPU's CPU accelerator keeps its buffers in the host's.</summary>
-    public long? DeviceMemoryBytes => _device.Accelerator.AcceleratorType == AcceleratorType.CPU ? null : _device.MemoryBytes;
+    public long? DeviceMemoryBytes => _device.Accelerator.AcceleratorType == AcceleratorType.CPU ? null
+        : _device.MemoryBytes;
 
     /// <summary>Device allocations so far; a training step adds none once the plan is allocated.</summary>
     public int DeviceAllocations => _pool.DeviceAllocations;
@@ -84,7 +87,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         }
         unsafe
         {
-            fixed (float* pinned = source) target.SubView(0, source.Length).CopyFromCPU(_device.Stream, ref *pinned, source.Length);
+            fixed (float* pinned = source)
+                target.SubView(0, source.Length).CopyFromCPU(_device.Stream, ref *pinned, source.Length);
         }
     }
 
@@ -93,7 +97,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         ArrayView<float> from = Require(source, destination.Length, nameof(source));
         using var scope = _device.Enter();
         if (destination.IsEmpty) _device.Stream.Synchronize();
-        else from.SubView(0, destination.Length).CopyToCPU(_device.Stream, ref MemoryMarshal.GetReference(destination), destination.Length);
+        else from.SubView(0, destination.Length).CopyToCPU(_device.Stream, ref MemoryMarshal.GetReference(destination),
+            destination.Length);
         _staging?.Reclaim();
     }
 
@@ -113,21 +118,24 @@ public sealed class IlgpuAccelerator : IAccelerator
         _staging?.Reclaim();
     }
 
-    public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha, float beta,
-        DeviceBuffer c)
+    public void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha,
+        float beta, DeviceBuffer c)
     {
-        if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"GEMM sizes must not be negative: m = {m}, n = {n}, k = {k}.");
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"GEMM sizes must not be negative: m = {m}, n = {n}, k = {k}.");
         ArrayView<float> av = Require(a, (long)m * k, nameof(a)), bv = Require(b, (long)k * n, nameof(b));
         ArrayView<float> cv = Require(c, (long)m * n, nameof(c));
         if (m == 0 || n == 0) return;
         using var scope = _device.Enter();
         if (_device.Blas is { } blas) blas.Gemm(transposeA, transposeB, av, bv, m, n, k, alpha, beta, cv);
-        else _kernels.Gemm(_device.Stream, _geometry.Gemm(m, n), new GemmShape(Flag(transposeA), Flag(transposeB), m, n, k, alpha, beta), av, bv, cv);
+        else _kernels.Gemm(_device.Stream, _geometry.Gemm(m, n),
+            new GemmShape(Flag(transposeA), Flag(transposeB), m, n, k, alpha, beta), av, bv, cv);
     }
 
     public void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y)
     {
-        var (av, bv, yv) = (Require(a, length, nameof(a)), Require(b, length, nameof(b)), Require(y, length, nameof(y)));
+        var (av, bv, yv) = (Require(a, length, nameof(a)), Require(b, length, nameof(b)),
+            Require(y, length, nameof(y)));
         using var scope = _device.Enter();
         _kernels.Add(_device.Stream, _geometry.Elementwise(length), av, bv, length, yv);
     }
@@ -153,11 +161,12 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.ActivationForward(_device.Stream, _geometry.Elementwise(length), Code(kind), alpha, xv, length, yv);
     }
 
-    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length, DeviceBuffer dx) =>
+    public void ActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+        int length, DeviceBuffer dx) =>
         LaunchActivationBackward(kind, alpha, x, y, dy, length, dx, accumulate: true);
 
-    public void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length,
-        DeviceBuffer dx) =>
+    public void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+        int length, DeviceBuffer dx) =>
         LaunchActivationBackward(kind, alpha, x, y, dy, length, dx, accumulate: false);
 
     public void SoftmaxForward(DeviceBuffer x, int rows, int cols, DeviceBuffer y)
@@ -171,12 +180,14 @@ public sealed class IlgpuAccelerator : IAccelerator
     public void SoftmaxBackward(DeviceBuffer y, DeviceBuffer dy, int rows, int cols, DeviceBuffer dx)
     {
         long length = (long)rows * cols;
-        var (yv, dyv, dxv) = (Require(y, length, nameof(y)), Require(dy, length, nameof(dy)), Require(dx, length, nameof(dx)));
+        var (yv, dyv, dxv) = (Require(y, length, nameof(y)), Require(dy, length, nameof(dy)),
+            Require(dx, length, nameof(dx)));
         using var scope = _device.Enter();
         _kernels.SoftmaxBackward(_device.Stream, _geometry.Elementwise(rows), yv, dyv, rows, cols, dxv);
     }
 
-    public void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, DeviceBuffer lossPerSample)
+    public void LossForward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols,
+        DeviceBuffer lossPerSample)
     {
         long length = (long)rows * cols;
         var (pv, tv) = (Require(prediction, length, nameof(prediction)), Require(target, length, nameof(target)));
@@ -185,8 +196,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.LossForward(_device.Stream, _geometry.Elementwise(rows), Code(kind), pv, tv, rows, cols, losses);
     }
 
-    public void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, float scale,
-        DeviceBuffer dPrediction)
+    public void LossBackward(LossKind kind, DeviceBuffer prediction, DeviceBuffer target, int rows, int cols,
+        float scale, DeviceBuffer dPrediction)
     {
         long length = (long)rows * cols;
         var (pv, tv) = (Require(prediction, length, nameof(prediction)), Require(target, length, nameof(target)));
@@ -202,7 +213,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.AccumulateSum(_device.Stream, _geometry.Reduction(1), vv, length, index, av);
     }
 
-    public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index, DeviceBuffer accumulator)
+    public void AccumulateCorrect(DeviceBuffer prediction, DeviceBuffer target, int rows, int cols, int index,
+        DeviceBuffer accumulator)
     {
         long length = (long)rows * cols;
         var (pv, tv) = (Require(prediction, length, nameof(prediction)), Require(target, length, nameof(target)));
@@ -211,18 +223,18 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.AccumulateCorrect(_device.Stream, _geometry.Reduction(1), pv, tv, rows, cols, index, av);
     }
 
-    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov, DeviceBuffer parameter,
-        DeviceBuffer? velocity)
+    public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov,
+        DeviceBuffer parameter, DeviceBuffer? velocity)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         ArrayView<float> v = Optional(velocity, length, nameof(velocity));
         using var scope = _device.Enter();
-        _kernels.Sgd(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, momentum, Flag(nesterov), w,
-            Flag(velocity is not null), v);
+        _kernels.Sgd(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, momentum, Flag(nesterov),
+            w, Flag(velocity is not null), v);
     }
 
-    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator)
+    public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator)
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
@@ -230,18 +242,19 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.Adagrad(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, epsilon, w, a);
     }
 
-    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator, DeviceBuffer deltaAccumulator)
+    public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator)
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
         ArrayView<float> d = Require(deltaAccumulator, length, nameof(deltaAccumulator));
         using var scope = _device.Enter();
-        _kernels.Adadelta(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a, d);
+        _kernels.Adadelta(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a,
+            d);
     }
 
-    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator)
+    public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
+        DeviceBuffer parameter, DeviceBuffer accumulator)
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
@@ -249,36 +262,44 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.Rmsprop(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a);
     }
 
-    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
+    public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
-        var (m, v) = (Require(firstMoment, length, nameof(firstMoment)), Require(secondMoment, length, nameof(secondMoment)));
+        var (m, v) = (Require(firstMoment, length, nameof(firstMoment)),
+            Require(secondMoment, length, nameof(secondMoment)));
         using var scope = _device.Enter();
-        _kernels.Adam(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2, epsilon, w, m, v);
+        _kernels.Adam(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2,
+            epsilon, w, m, v);
     }
 
-    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm)
+    public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
-        var (m, u) = (Require(firstMoment, length, nameof(firstMoment)), Require(infinityNorm, length, nameof(infinityNorm)));
+        var (m, u) = (Require(firstMoment, length, nameof(firstMoment)),
+            Require(infinityNorm, length, nameof(infinityNorm)));
         using var scope = _device.Enter();
-        _kernels.Adamax(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2, epsilon, w, m, u);
+        _kernels.Adamax(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2,
+            epsilon, w, m, u);
     }
 
-    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter, DeviceBuffer firstMoment,
-        DeviceBuffer secondMoment)
+    public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
+        DeviceBuffer firstMoment, DeviceBuffer secondMoment)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
-        var (m, v) = (Require(firstMoment, length, nameof(firstMoment)), Require(secondMoment, length, nameof(secondMoment)));
-        var step = new NadamStep(scalars.LearningRate, scalars.Beta1, scalars.Beta2, scalars.Epsilon, scalars.MomentumCache,
-            scalars.NextMomentumCache, scalars.ScheduleProduct, scalars.NextScheduleProduct, scalars.SecondMomentCorrection);
+        var (m, v) = (Require(firstMoment, length, nameof(firstMoment)),
+            Require(secondMoment, length, nameof(secondMoment)));
+        var step = new NadamStep(scalars.LearningRate, scalars.Beta1, scalars.Beta2, scalars.Epsilon,
+            scalars.MomentumCache,
+            scalars.NextMomentumCache, scalars.ScheduleProduct, scalars.NextScheduleProduct,
+                scalars.SecondMomentCorrection);
         using var scope = _device.Enter();
         _kernels.Nadam(_device.Stream, _geometry.Elementwise(length), g, length, step, w, m, v);
     }
 
-    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index, DeviceBuffer accumulator)
+    public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index,
+        DeviceBuffer accumulator)
     {
         var (w, a) = (Require(parameter, length, nameof(parameter)), RequireIndex(accumulator, index));
         using var scope = _device.Enter();
@@ -304,7 +325,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.Im2Col(_device.Stream, _geometry.Elementwise(length), xv, ToKernel(window), colv);
     }
 
-    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) => LaunchCol2Im(dCol, window, dx, accumulate: true);
+    public void Col2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx) =>
+        LaunchCol2Im(dCol, window, dx, accumulate: true);
 
     public void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y)
     {
@@ -326,7 +348,8 @@ public sealed class IlgpuAccelerator : IAccelerator
 
     /// <summary>Reuses the forward's col for dCol once dKernel no longer needs it.</summary>
     public void Conv2DBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, Window2D window, int filters,
-        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx, bool setDx)
+        DeviceBuffer col, DeviceBuffer filterMajor, DeviceBuffer dKernel, DeviceBuffer? dBias, DeviceBuffer? dx,
+            bool setDx)
     {
         if (dBias is not null) ChannelBiasGradient(dy, window.Batch, filters, window.OutputPlane, dBias);
         SwapLeadingAxes(dy, window.Batch, filters, window.OutputPlane, filterMajor);
@@ -336,21 +359,23 @@ public sealed class IlgpuAccelerator : IAccelerator
         LaunchCol2Im(col, window, dx, accumulate: !setDx);
     }
 
-    public void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput, PoolingStep pooling)
+    public void Conv2DMaxPoolForward(ConvolutionStep convolution, DeviceBuffer? bias, DeviceBuffer convOutput,
+        PoolingStep pooling)
     {
         var c = convolution;
         Conv2DForward(c.X, c.Kernel, bias, c.Window, c.Filters, c.Columns, c.FilterMajor, convOutput);
         LaunchMaxPoolForward(convOutput, pooling.Window, pooling.Relu, pooling.Y, pooling.Argmax);
     }
 
-    /// <summary>The pooling's backward sets the convolution's dy (with a fused ReLU's mask from y), then the convolution's.</summary>
-    public void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy, DeviceBuffer convOutputGradient,
-        DeviceBuffer? masked, ConvolutionGradients gradients)
+    /// <summary>The pooling's backward sets the convolution's dy (with a fused ReLU's mask from y), then the
+    /// convolution's.</summary>
+    public void Conv2DMaxPoolBackward(ConvolutionStep convolution, PoolingStep pooling, DeviceBuffer dy,
+        DeviceBuffer convOutputGradient, DeviceBuffer? masked, ConvolutionGradients gradients)
     {
         var (c, p) = (convolution, pooling);
         LaunchMaxPoolBackward(dy, p.Y, p.Argmax, p.Window, p.Relu, accumulate: false, convOutputGradient);
-        Conv2DBackward(c.X, c.Kernel, convOutputGradient, c.Window, c.Filters, c.Columns, c.FilterMajor, gradients.Kernel, gradients.Bias,
-            gradients.Input, gradients.SetInput);
+        Conv2DBackward(c.X, c.Kernel, convOutputGradient, c.Window, c.Filters, c.Columns, c.FilterMajor,
+            gradients.Kernel, gradients.Bias, gradients.Input, gradients.SetInput);
     }
 
     public void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y)
@@ -363,10 +388,12 @@ public sealed class IlgpuAccelerator : IAccelerator
 
     public void ChannelBiasGradient(DeviceBuffer dy, int batch, int channels, int spatial, DeviceBuffer dBias)
     {
-        var (dyv, dBiases) = (Require(dy, (long)batch * channels * spatial, nameof(dy)), Require(dBias, channels, nameof(dBias)));
+        var (dyv, dBiases) = (Require(dy, (long)batch * channels * spatial, nameof(dy)),
+            Require(dBias, channels, nameof(dBias)));
         if (channels == 0) return;
         using var scope = _device.Enter();
-        _kernels.ChannelBiasGradient(_device.Stream, _geometry.Reduction(channels), dyv, batch, channels, spatial, dBiases);
+        _kernels.ChannelBiasGradient(_device.Stream, _geometry.Reduction(channels), dyv, batch, channels, spatial,
+            dBiases);
     }
 
     public void MaxPoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y, DeviceBuffer argmax) =>
@@ -381,9 +408,10 @@ public sealed class IlgpuAccelerator : IAccelerator
     public void MaxPoolBackwardSet(DeviceBuffer dy, DeviceBuffer argmax, Window2D window, DeviceBuffer dx) =>
         LaunchMaxPoolBackward(dy, _placeholder, argmax, window, relu: false, accumulate: false, dx);
 
-    /// <summary>The ReLU's mask comes from y in the pooling's own kernel, so <paramref name="masked"/> is not needed here.</summary>
-    public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, DeviceBuffer dx,
-        DeviceBuffer masked, bool set) =>
+    /// <summary>The ReLU's mask comes from y in the pooling's own kernel, so <paramref name="masked"/> is not needed
+    /// here.</summary>
+    public void MaxPoolReluBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window,
+        DeviceBuffer dx, DeviceBuffer masked, bool set) =>
         LaunchMaxPoolBackward(dy, y, argmax, window, relu: true, accumulate: !set, dx);
 
     public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y)
@@ -412,82 +440,101 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (xv, yv, _) = CheckPooling(x, window, y);
         var (dxv, dyv, _) = CheckPooling(dx, window, dy);
         using var scope = _device.Enter();
-        _kernels.L2PoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), xv, yv, dyv, ToKernel(window), dxv);
+        _kernels.L2PoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), xv, yv, dyv, ToKernel(window),
+            dxv);
     }
 
-    public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y, DeviceBuffer mask)
+    public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y,
+        DeviceBuffer mask)
     {
-        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
-        var (xv, yv, maskv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)), Require(mask, length, nameof(mask)));
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        var (xv, yv, maskv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)),
+            Require(mask, length, nameof(mask)));
         float scale = 1f / (1f - rate);
         using var scope = _device.Enter();
         // A thread per Philox block of four elements.
-        _kernels.DropoutForward(_device.Stream, _geometry.Elementwise(((long)length + 3) / 4), xv, length, rate, scale, seed, stream, yv, maskv);
+        _kernels.DropoutForward(_device.Stream, _geometry.Elementwise(((long)length + 3) / 4), xv, length, rate, scale,
+            seed, stream, yv, maskv);
     }
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx)
     {
-        var (dyv, maskv, dxv) = (Require(dy, length, nameof(dy)), Require(mask, length, nameof(mask)), Require(dx, length, nameof(dx)));
+        var (dyv, maskv, dxv) = (Require(dy, length, nameof(dy)), Require(mask, length, nameof(mask)),
+            Require(dx, length, nameof(dx)));
         using var scope = _device.Enter();
         _kernels.DropoutBackward(_device.Stream, _geometry.Elementwise(length), dyv, maskv, length, dxv);
     }
 
-    public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch, int channels, int spatial,
-        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean, DeviceBuffer movingVariance)
+    public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch,
+        int channels, int spatial,
+        float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean,
+            DeviceBuffer movingVariance)
     {
         long length = (long)batch * channels * spatial;
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
         var (gammas, betas) = (Optional(gamma, channels, nameof(gamma)), Optional(beta, channels, nameof(beta)));
-        var (mean, variance) = (Require(movingMean, channels, nameof(movingMean)), Require(movingVariance, channels, nameof(movingVariance)));
+        var (mean, variance) = (Require(movingMean, channels, nameof(movingMean)),
+            Require(movingVariance, channels, nameof(movingVariance)));
         ArrayView<float> savedv = Require(saved, 2L * channels, nameof(saved));
         if (channels == 0) return;
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), Flag(beta is not null));
         using var scope = _device.Enter();
-        _kernels.BatchNormForwardTraining(_device.Stream, _geometry.Reduction(channels), xv, gammas, betas, shape, momentum, epsilon, yv,
-            savedv, mean, variance);
+        _kernels.BatchNormForwardTraining(_device.Stream, _geometry.Reduction(channels), xv, gammas, betas, shape,
+            momentum, epsilon, yv, savedv, mean, variance);
     }
 
-    public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, DeviceBuffer movingMean,
+    public void BatchNormForwardInference(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta,
+        DeviceBuffer movingMean,
         DeviceBuffer movingVariance, int batch, int channels, int spatial, float epsilon, DeviceBuffer y)
     {
         long length = (long)batch * channels * spatial;
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
         var (gammas, betas) = (Optional(gamma, channels, nameof(gamma)), Optional(beta, channels, nameof(beta)));
-        var (mean, variance) = (Require(movingMean, channels, nameof(movingMean)), Require(movingVariance, channels, nameof(movingVariance)));
+        var (mean, variance) = (Require(movingMean, channels, nameof(movingMean)),
+            Require(movingVariance, channels, nameof(movingVariance)));
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), Flag(beta is not null));
         using var scope = _device.Enter();
-        _kernels.BatchNormForwardInference(_device.Stream, _geometry.Elementwise(length), xv, gammas, betas, mean, variance, shape, epsilon, yv);
+        _kernels.BatchNormForwardInference(_device.Stream, _geometry.Elementwise(length), xv, gammas, betas, mean,
+            variance, shape, epsilon, yv);
     }
 
-    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch, int channels,
-        int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta)
+    public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
+        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta)
     {
         long length = (long)batch * channels * spatial;
-        var (xv, dyv, dxv) = (Require(x, length, nameof(x)), Require(dy, length, nameof(dy)), Optional(dx, length, nameof(dx)));
+        var (xv, dyv, dxv) = (Require(x, length, nameof(x)), Require(dy, length, nameof(dy)),
+            Optional(dx, length, nameof(dx)));
         var (gammas, dGammas) = (Optional(gamma, channels, nameof(gamma)), Optional(dGamma, channels, nameof(dGamma)));
-        ArrayView<float> dBetas = Optional(dBeta, channels, nameof(dBeta)), savedv = Require(saved, 2L * channels, nameof(saved));
+        ArrayView<float> dBetas = Optional(dBeta, channels, nameof(dBeta)),
+            savedv = Require(saved, 2L * channels, nameof(saved));
         if (channels == 0) return;
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), hasBeta: 0);
         var outputs = new BatchNormOutputs(Flag(dx is not null), Flag(dGamma is not null), Flag(dBeta is not null));
         using var scope = _device.Enter();
-        _kernels.BatchNormBackward(_device.Stream, _geometry.Reduction(channels), xv, gammas, savedv, dyv, shape, outputs, dxv, dGammas, dBetas);
+        _kernels.BatchNormBackward(_device.Stream, _geometry.Reduction(channels), xv, gammas, savedv, dyv, shape,
+            outputs, dxv, dGammas, dBetas);
     }
 
     public void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y)
     {
         long length = (long)batch * units;
-        var (xv, yv, alphas) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)), Require(alpha, units, nameof(alpha)));
+        var (xv, yv, alphas) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)),
+            Require(alpha, units, nameof(alpha)));
         using var scope = _device.Enter();
         _kernels.PReluForward(_device.Stream, _geometry.Elementwise(length), xv, alphas, batch, units, yv);
     }
 
-    public void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx, DeviceBuffer dAlpha)
+    public void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units,
+        DeviceBuffer? dx, DeviceBuffer dAlpha)
     {
         long length = (long)batch * units;
-        var (xv, dyv, dxv) = (Require(x, length, nameof(x)), Require(dy, length, nameof(dy)), Optional(dx, length, nameof(dx)));
+        var (xv, dyv, dxv) = (Require(x, length, nameof(x)), Require(dy, length, nameof(dy)),
+            Optional(dx, length, nameof(dx)));
         var (alphas, dAlphas) = (Require(alpha, units, nameof(alpha)), Require(dAlpha, units, nameof(dAlpha)));
         using var scope = _device.Enter();
-        _kernels.PReluBackward(_device.Stream, _geometry.Elementwise(units), xv, alphas, dyv, batch, units, Flag(dx is not null), dxv, dAlphas);
+        _kernels.PReluBackward(_device.Stream, _geometry.Elementwise(units), xv, alphas, dyv, batch, units,
+            Flag(dx is not null), dxv, dAlphas);
     }
 
     public void Dispose()
@@ -503,13 +550,14 @@ public sealed class IlgpuAccelerator : IAccelerator
 
     // ── Launches shared by several operations ──
 
-    private void LaunchActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, int length,
-        DeviceBuffer dx, bool accumulate)
+    private void LaunchActivationBackward(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y,
+        DeviceBuffer dy, int length, DeviceBuffer dx, bool accumulate)
     {
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
         var (dyv, dxv) = (Require(dy, length, nameof(dy)), Require(dx, length, nameof(dx)));
         using var scope = _device.Enter();
-        _kernels.ActivationBackward(_device.Stream, _geometry.Elementwise(length), Code(kind), alpha, xv, yv, dyv, length, Flag(accumulate), dxv);
+        _kernels.ActivationBackward(_device.Stream, _geometry.Elementwise(length), Code(kind), alpha, xv, yv, dyv,
+            length, Flag(accumulate), dxv);
     }
 
     private void LaunchCol2Im(DeviceBuffer dCol, Window2D window, DeviceBuffer dx, bool accumulate)
@@ -518,7 +566,8 @@ public sealed class IlgpuAccelerator : IAccelerator
         ArrayView<float> dColv = Require(dCol, (long)window.PatchSize * window.PatchCount, nameof(dCol));
         ArrayView<float> dxv = Require(dx, window.InputLength, nameof(dx));
         using var scope = _device.Enter();
-        _kernels.Col2Im(_device.Stream, _geometry.Elementwise(window.InputLength), dColv, ToKernel(window), Flag(accumulate), dxv);
+        _kernels.Col2Im(_device.Stream, _geometry.Elementwise(window.InputLength), dColv, ToKernel(window),
+            Flag(accumulate), dxv);
     }
 
     private void LaunchMaxPoolForward(DeviceBuffer x, Window2D window, bool relu, DeviceBuffer y, DeviceBuffer argmax)
@@ -526,23 +575,26 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (xv, yv, outputs) = CheckPooling(x, window, y);
         ArrayView<float> argmaxv = Require(argmax, outputs, nameof(argmax));
         using var scope = _device.Enter();
-        _kernels.MaxPoolForward(_device.Stream, _geometry.Elementwise(outputs), xv, ToKernel(window), Flag(relu), yv, argmaxv);
+        _kernels.MaxPoolForward(_device.Stream, _geometry.Elementwise(outputs), xv, ToKernel(window), Flag(relu), yv,
+            argmaxv);
     }
 
     /// <param name="y">The pooled output, read only where <paramref name="relu"/>.</param>
-    private void LaunchMaxPoolBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, bool relu, bool accumulate,
-        DeviceBuffer dx)
+    private void LaunchMaxPoolBackward(DeviceBuffer dy, DeviceBuffer y, DeviceBuffer argmax, Window2D window, bool relu,
+        bool accumulate, DeviceBuffer dx)
     {
         var (dxv, dyv, outputs) = CheckPooling(dx, window, dy);
-        ArrayView<float> argmaxv = Require(argmax, outputs, nameof(argmax)), yv = relu ? Require(y, outputs, nameof(y)) : View(y);
+        ArrayView<float> argmaxv = Require(argmax, outputs, nameof(argmax)),
+            yv = relu ? Require(y, outputs, nameof(y)) : View(y);
         using var scope = _device.Enter();
-        _kernels.MaxPoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), dyv, yv, argmaxv, ToKernel(window), Flag(relu),
-            Flag(accumulate), dxv);
+        _kernels.MaxPoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), dyv, yv, argmaxv,
+            ToKernel(window), Flag(relu), Flag(accumulate), dxv);
     }
 
     // ── Conversions ──
 
-    private static KernelWindow ToKernel(Window2D w) => new(w.Batch, w.Channels, w.Height, w.Width, w.WindowHeight, w.WindowWidth,
+    private static KernelWindow ToKernel(Window2D w) =>
+        new(w.Batch, w.Channels, w.Height, w.Width, w.WindowHeight, w.WindowWidth,
         w.StrideHeight, w.StrideWidth, w.PadTop, w.PadLeft, w.OutputHeight, w.OutputWidth);
 
     private static long Outputs(Window2D window) => (long)window.Batch * window.Channels * window.OutputPlane;
@@ -576,18 +628,21 @@ public sealed class IlgpuAccelerator : IAccelerator
         buffer is IlgpuBuffer own && ReferenceEquals(own.Owner, this)
             ? own.View
             : throw new ArgumentException(
-                $"A {buffer.GetType().Name} from another accelerator was passed to the {Name} accelerator; buffers belong to the accelerator that allocated them.");
+                $"A {buffer.GetType().Name} from another accelerator was passed to the {Name} accelerator; buffers " +
+                    $"belong to the accelerator that allocated them.");
 
     /// <summary>The buffer's view, after checking that it holds at least <paramref name="needed"/> floats.</summary>
     private ArrayView<float> Require(DeviceBuffer buffer, long needed, string name)
     {
         if (needed < 0) throw new ArgumentException($"{name}: a negative size ({needed}) was asked for.", name);
         ArrayView<float> view = View(buffer);
-        if (buffer.Length < needed) throw new ArgumentException($"{name} holds {buffer.Length} floats; the kernel needs {needed}.", name);
+        if (buffer.Length < needed)
+            throw new ArgumentException($"{name} holds {buffer.Length} floats; the kernel needs {needed}.", name);
         return view;
     }
 
-    /// <summary>As <see cref="Require"/> for a buffer that may be left out, which the placeholder then stands for.</summary>
+    /// <summary>As <see cref="Require"/> for a buffer that may be left out, which the placeholder then stands
+    /// for.</summary>
     private ArrayView<float> Optional(DeviceBuffer? buffer, long needed, string name) =>
         buffer is null ? _placeholder.View : Require(buffer, needed, name);
 
@@ -595,11 +650,13 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         ArrayView<float> view = View(accumulator);
         if (index < 0 || index >= accumulator.Length)
-            throw new ArgumentOutOfRangeException(nameof(index), index, $"The accumulator holds {accumulator.Length} floats.");
+            throw new ArgumentOutOfRangeException(nameof(index), index,
+                $"The accumulator holds {accumulator.Length} floats.");
         return view;
     }
 
-    private (ArrayView<float> Input, ArrayView<float> Output, long Outputs) CheckPooling(DeviceBuffer input, Window2D window, DeviceBuffer output)
+    private (ArrayView<float> Input, ArrayView<float> Output, long Outputs) CheckPooling(DeviceBuffer input,
+        Window2D window, DeviceBuffer output)
     {
         window.Validate();
         long outputs = Outputs(window);

@@ -16,7 +16,8 @@ internal sealed class IlgpuBuffer : DeviceBuffer
         View = memory.View.SubView(0, Math.Max(1, length));
     }
 
-    /// <summary>The buffer's floats on the device (one element even for an empty buffer, so every view is valid).</summary>
+    /// <summary>The buffer's floats on the device (one element even for an empty buffer, so every view is
+    /// valid).</summary>
     public ArrayView<float> View { get; }
 
     public IlgpuAccelerator Owner => _pool?.Owner ?? throw new ObjectDisposedException(nameof(IlgpuBuffer));

@@ -16,9 +16,11 @@ public static class IlgpuContexts
     /// barrier a rendezvous, so small groups keep the kernels' barriers cheap.
     /// </summary>
     public static CPUDevice CpuDevice { get; } =
-        new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 1, numMultiprocessors: Math.Max(1, Environment.ProcessorCount));
+        new(numThreadsPerWarp: 4, numWarpsPerMultiprocessor: 1,
+            numMultiprocessors: Math.Max(1, Environment.ProcessorCount));
 
-    /// <summary>A context with ILGPU.Algorithms (MathF and the cuBLAS binding) and the devices that <paramref name="devices"/> adds.</summary>
+    /// <summary>A context with ILGPU.Algorithms (MathF and the cuBLAS binding) and the devices that <paramref
+    /// name="devices"/> adds.</summary>
     public static Context Create(Func<Context.Builder, Context.Builder> devices)
     {
         NativeLibraryNames.Install();

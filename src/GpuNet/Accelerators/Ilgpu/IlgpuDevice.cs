@@ -123,7 +123,8 @@ public sealed class IlgpuDevice
                     throw new GpuNetException($"--backend cuda: no CUDA device: {IlgpuDeviceSurvey.WhyNoCuda()}");
                 }
                 CudaDevice device = context.GetCudaDevice(0);
-                return new IlgpuDevice(backend, context, device.CreateCudaAccelerator(context), IlgpuDeviceSurvey.Describe(device));
+                return new IlgpuDevice(backend, context, device.CreateCudaAccelerator(context),
+                    IlgpuDeviceSurvey.Describe(device));
             }
             case IlgpuBackend.OpenCL:
             {
@@ -134,10 +135,12 @@ public sealed class IlgpuDevice
                     throw new GpuNetException($"--backend opencl: no OpenCL device: {IlgpuDeviceSurvey.WhyNoOpenCL()}");
                 }
                 CLDevice device = context.GetCLDevice(0);
-                return new IlgpuDevice(backend, context, device.CreateCLAccelerator(context), IlgpuDeviceSurvey.Describe(device));
+                return new IlgpuDevice(backend, context, device.CreateCLAccelerator(context),
+                    IlgpuDeviceSurvey.Describe(device));
             }
             default:
-                throw new ArgumentOutOfRangeException(nameof(backend), backend, $"not one of {string.Join(", ", IlgpuBackend.All)}");
+                throw new ArgumentOutOfRangeException(nameof(backend), backend,
+                    $"not one of {string.Join(", ", IlgpuBackend.All)}");
         }
     }
 }

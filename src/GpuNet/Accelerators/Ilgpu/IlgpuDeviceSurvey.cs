@@ -16,23 +16,28 @@ public static class IlgpuDeviceSurvey
         var entries = new List<IlgpuDeviceEntry>();
         using (Context cuda = IlgpuContexts.Create(b => b.Cuda()))
             foreach (CudaDevice device in cuda.GetCudaDevices())
-                entries.Add(new IlgpuDeviceEntry(IlgpuBackend.Cuda, device.Name, device.MemorySize, Describe(device), Usable: true));
-        if (entries.Count == 0) entries.Add(new IlgpuDeviceEntry(IlgpuBackend.Cuda, "(none)", 0, WhyNoCuda(), Usable: false));
+                entries.Add(new IlgpuDeviceEntry(IlgpuBackend.Cuda, device.Name, device.MemorySize, Describe(device),
+                    Usable: true));
+        if (entries.Count == 0)
+            entries.Add(new IlgpuDeviceEntry(IlgpuBackend.Cuda, "(none)", 0, WhyNoCuda(), Usable: false));
 
         int openCL = entries.Count;
         using (Context all = IlgpuContexts.Create(b => b.OpenCL(_ => true)))
             foreach (CLDevice device in all.GetCLDevices())
                 entries.Add(new IlgpuDeviceEntry(IlgpuBackend.OpenCL, device.Name, device.MemorySize, Describe(device),
                     IlgpuContexts.IsUsable(device)));
-        if (entries.Count == openCL) entries.Add(new IlgpuDeviceEntry(IlgpuBackend.OpenCL, "(none)", 0, WhyNoOpenCL(), Usable: false));
+        if (entries.Count == openCL)
+            entries.Add(new IlgpuDeviceEntry(IlgpuBackend.OpenCL, "(none)", 0, WhyNoOpenCL(), Usable: false));
 
         var cpu = IlgpuContexts.CpuDevice;
-        entries.Add(new IlgpuDeviceEntry(IlgpuBackend.Cpu, "ILGPU CPU accelerator", GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
+        entries.Add(new IlgpuDeviceEntry(IlgpuBackend.Cpu, "ILGPU CPU accelerator",
+            GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
             $"{cpu.NumMultiprocessors} multiprocessors of {cpu.WarpSize}-thread warps", Usable: true));
         return entries;
     }
 
-    /// <summary>Whether a CUDA device is there for ILGPU, and the reason either way (for "auto" and for skipped tests).</summary>
+    /// <summary>Whether a CUDA device is there for ILGPU, and the reason either way (for "auto" and for skipped
+    /// tests).</summary>
     public static bool HasCuda(out string reason)
     {
         using Context context = IlgpuContexts.Create(b => b.Cuda());
@@ -65,12 +70,16 @@ public static class IlgpuDeviceSurvey
         NativeLibraryNames.Install();
         string? library = NativeLibraryNames.Find("cuda");
         if (library is null) return "the NVIDIA driver is not installed (neither libcuda.so nor libcuda.so.1 loads)";
-        if (!CudaAPI.CurrentAPI.IsSupported) return $"{library} loads, but ILGPU could not bind the CUDA driver API from it";
-        if (!CudaAPI.CurrentAPI.Init()) return $"{library} loads, but cuInit failed (is the driver's kernel module loaded?)";
+        if (!CudaAPI.CurrentAPI.IsSupported)
+            return $"{library} loads, but ILGPU could not bind the CUDA driver API from it";
+        if (!CudaAPI.CurrentAPI.Init())
+            return $"{library} loads, but cuInit failed (is the driver's kernel module loaded?)";
         CudaError error = CudaAPI.CurrentAPI.GetDeviceCount(out int count);
-        if (error != CudaError.CUDA_SUCCESS) return $"{library}: cuDeviceGetCount failed with {error}: {CudaAPI.CurrentAPI.GetErrorString(error)}";
+        if (error != CudaError.CUDA_SUCCESS)
+            return $"{library}: cuDeviceGetCount failed with {error}: {CudaAPI.CurrentAPI.GetErrorString(error)}";
         if (count == 0) return $"{library} reports no CUDA device";
-        return $"{library} reports {count} device(s), but ILGPU 1.5.3 supports none of them (an architecture or PTX version it does not know)";
+        return $"{library} reports {count} device(s), but ILGPU 1.5.3 supports none of them (an architecture or PTX " +
+            $"version it does not know)";
     }
 
     /// <summary>Why ILGPU found no OpenCL device it accepts.</summary>
@@ -82,15 +91,18 @@ public static class IlgpuDeviceSurvey
         using Context context = IlgpuContexts.Create(b => b.OpenCL(_ => true));
         var refused = new List<string>();
         foreach (CLDevice device in context.GetCLDevices())
-            refused.Add($"{device.Name} (OpenCL C {device.CVersion}{(device.Capabilities.Float64 ? "" : ", no double precision")})");
+            refused.Add($"{device.Name} (OpenCL C {device.CVersion}{(device.Capabilities.Float64 ? ""
+                : ", no double precision")})");
         return refused.Count == 0
             ? $"{library} loads but reports no OpenCL device"
-            : "GpuNet needs OpenCL C 2.0 with the generic address space (for ILGPU) and double precision (for its sums), " +
+            : "GpuNet needs OpenCL C 2.0 with the generic address space (for ILGPU) and double precision (for its " +
+                "sums), " +
               $"which {string.Join(", ", refused)} does not offer";
     }
 
     public static string Describe(CudaDevice device) =>
-        $"compute capability {device.Architecture?.ToString() ?? "unknown"}, PTX {device.InstructionSet?.ToString() ?? "unknown"}, " +
+        $"compute capability {device.Architecture?.ToString() ?? "unknown"}, PTX {device.InstructionSet?.ToString()
+            ?? "unknown"}, " +
         $"driver CUDA {device.DriverVersion}, {device.NumMultiprocessors} multiprocessors";
 
     public static string Describe(CLDevice device) =>

@@ -17,29 +17,41 @@ internal sealed class IlgpuKernels
     public required Action<AcceleratorStream, KernelConfig, View, View, int, View> Add { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, int, View> AddBias { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, int, View> BiasGradient { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, int, float, View, int, View> ActivationForward { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, int, float, View, View, View, int, int, View> ActivationBackward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, int, float, View, int,
+        View> ActivationForward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, int, float, View, View, View, int, int,
+        View> ActivationBackward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, int, int, View> PReluForward { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, View, View, int, int, int, View, View> PReluBackward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, View, View, int, int, int, View,
+        View> PReluBackward { get; init; }
 
     public required Action<AcceleratorStream, KernelConfig, View, int, int, View> SoftmaxForward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, int, int, View> SoftmaxBackward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, int, View, View, int, int, View> LossForward { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, int, View, View, int, int, float, View> LossBackward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, int, View, View, int, int, float,
+        View> LossBackward { get; init; }
 
     public required Action<AcceleratorStream, KernelConfig, View, int, int, View> AccumulateSum { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, View, int, int, int, View> AccumulateCorrect { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, View, int, int, int,
+        View> AccumulateCorrect { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, Doubles> PenaltyPartials { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, Doubles, int, float, float, float, int, View> PenaltyTotal { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, Doubles, int, float, float, float, int,
+        View> PenaltyTotal { get; init; }
 
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, int, View, int, View> Sgd { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, int, View, int,
+        View> Sgd { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, float, float, View, View> Adagrad { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, View, View, View> Adadelta { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, View, View> Rmsprop { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, float, View, View, View> Adam { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, float, View, View, View> Adamax { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, View, View,
+        View> Adadelta { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, View,
+        View> Rmsprop { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, float, View, View,
+        View> Adam { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, float, float, View, View,
+        View> Adamax { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, NadamStep, View, View, View> Nadam { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, View> PenaltyGradient { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float,
+        View> PenaltyGradient { get; init; }
 
     public required Action<AcceleratorStream, KernelConfig, GemmShape, View, View, View> Gemm { get; init; }
 
@@ -47,26 +59,34 @@ internal sealed class IlgpuKernels
     public required Action<AcceleratorStream, KernelConfig, View, KernelWindow, int, View> Col2Im { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, int, int, View> SwapLeadingAxes { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, int, int, int, View> AddChannelBias { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, int, int, int, View> ChannelBiasGradient { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, int, int,
+        View> ChannelBiasGradient { get; init; }
 
-    public required Action<AcceleratorStream, KernelConfig, View, KernelWindow, int, View, View> MaxPoolForward { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, View, View, KernelWindow, int, int, View> MaxPoolBackward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, KernelWindow, int, View,
+        View> MaxPoolForward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, View, View, KernelWindow, int, int,
+        View> MaxPoolBackward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, KernelWindow, View> AveragePoolForward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, KernelWindow, View> AveragePoolBackward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, KernelWindow, View> L2PoolForward { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, View, View, KernelWindow, View> L2PoolBackward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, View, View, KernelWindow,
+        View> L2PoolBackward { get; init; }
 
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, ulong, ulong, View, View> DropoutForward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, ulong, ulong, View,
+        View> DropoutForward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, int, View> DropoutBackward { get; init; }
 
-    public required Action<AcceleratorStream, KernelConfig, View, View, View, BatchNormShape, float, float, View, View, View, View>
+    public required Action<AcceleratorStream, KernelConfig, View, View, View, BatchNormShape, float, float, View, View,
+        View, View>
         BatchNormForwardTraining { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, View, View, View, BatchNormShape, float, View>
         BatchNormForwardInference { get; init; }
-    public required Action<AcceleratorStream, KernelConfig, View, View, View, View, BatchNormShape, BatchNormOutputs, View, View, View>
+    public required Action<AcceleratorStream, KernelConfig, View, View, View, View, BatchNormShape, BatchNormOutputs,
+        View, View, View>
         BatchNormBackward { get; init; }
 
-    /// <summary>Compiles every kernel for <paramref name="device"/>, the group-shared ones for <typeparamref name="TShape"/>.</summary>
+    /// <summary>Compiles every kernel for <paramref name="device"/>, the group-shared ones for <typeparamref
+    /// name="TShape"/>.</summary>
     public static IlgpuKernels Load<TShape>(Accelerator device) where TShape : struct, IKernelShape => new()
     {
         Fill = device.LoadKernel<View, int, float>(ElementwiseKernels.Fill),
@@ -74,9 +94,11 @@ internal sealed class IlgpuKernels
         AddBias = device.LoadKernel<View, int, int, View>(ElementwiseKernels.AddBias),
         BiasGradient = device.LoadKernel<View, int, int, View>(ElementwiseKernels.BiasGradient),
         ActivationForward = device.LoadKernel<int, float, View, int, View>(ElementwiseKernels.ActivationForward),
-        ActivationBackward = device.LoadKernel<int, float, View, View, View, int, int, View>(ElementwiseKernels.ActivationBackward),
+        ActivationBackward = device.LoadKernel<int, float, View, View, View, int, int,
+            View>(ElementwiseKernels.ActivationBackward),
         PReluForward = device.LoadKernel<View, View, int, int, View>(ElementwiseKernels.PReluForward),
-        PReluBackward = device.LoadKernel<View, View, View, int, int, int, View, View>(ElementwiseKernels.PReluBackward),
+        PReluBackward = device.LoadKernel<View, View, View, int, int, int, View,
+            View>(ElementwiseKernels.PReluBackward),
 
         SoftmaxForward = device.LoadKernel<View, int, int, View>(SoftmaxLossKernels.SoftmaxForward),
         SoftmaxBackward = device.LoadKernel<View, View, int, int, View>(SoftmaxLossKernels.SoftmaxBackward),
@@ -84,9 +106,11 @@ internal sealed class IlgpuKernels
         LossBackward = device.LoadKernel<int, View, View, int, int, float, View>(SoftmaxLossKernels.LossBackward),
 
         AccumulateSum = device.LoadKernel<View, int, int, View>(ReductionKernels.AccumulateSum<TShape>),
-        AccumulateCorrect = device.LoadKernel<View, View, int, int, int, View>(ReductionKernels.AccumulateCorrect<TShape>),
+        AccumulateCorrect = device.LoadKernel<View, View, int, int, int,
+            View>(ReductionKernels.AccumulateCorrect<TShape>),
         PenaltyPartials = device.LoadKernel<View, int, Doubles>(ReductionKernels.PenaltyPartials<TShape>),
-        PenaltyTotal = device.LoadKernel<Doubles, int, float, float, float, int, View>(ReductionKernels.PenaltyTotal<TShape>),
+        PenaltyTotal = device.LoadKernel<Doubles, int, float, float, float, int,
+            View>(ReductionKernels.PenaltyTotal<TShape>),
 
         Sgd = device.LoadKernel<View, int, float, float, int, View, int, View>(OptimizerKernels.Sgd),
         Adagrad = device.LoadKernel<View, int, float, float, View, View>(OptimizerKernels.Adagrad),
@@ -103,7 +127,8 @@ internal sealed class IlgpuKernels
         Col2Im = device.LoadKernel<View, KernelWindow, int, View>(ConvolutionKernels.Col2Im),
         SwapLeadingAxes = device.LoadKernel<View, int, int, int, View>(ConvolutionKernels.SwapLeadingAxes),
         AddChannelBias = device.LoadKernel<View, int, int, int, View>(ConvolutionKernels.AddChannelBias),
-        ChannelBiasGradient = device.LoadKernel<View, int, int, int, View>(ConvolutionKernels.ChannelBiasGradient<TShape>),
+        ChannelBiasGradient = device.LoadKernel<View, int, int, int,
+            View>(ConvolutionKernels.ChannelBiasGradient<TShape>),
 
         MaxPoolForward = device.LoadKernel<View, KernelWindow, int, View, View>(PoolingKernels.MaxForward),
         MaxPoolBackward = device.LoadKernel<View, View, View, KernelWindow, int, int, View>(PoolingKernels.MaxBackward),
@@ -115,11 +140,13 @@ internal sealed class IlgpuKernels
         DropoutForward = device.LoadKernel<View, int, float, float, ulong, ulong, View, View>(DropoutKernels.Forward),
         DropoutBackward = device.LoadKernel<View, View, int, View>(DropoutKernels.Backward),
 
-        BatchNormForwardTraining = device.LoadKernel<View, View, View, BatchNormShape, float, float, View, View, View, View>(
+        BatchNormForwardTraining = device.LoadKernel<View, View, View, BatchNormShape, float, float, View, View, View,
+            View>(
             BatchNormKernels.ForwardTraining<TShape>),
         BatchNormForwardInference = device.LoadKernel<View, View, View, View, View, BatchNormShape, float, View>(
             BatchNormKernels.ForwardInference),
-        BatchNormBackward = device.LoadKernel<View, View, View, View, BatchNormShape, BatchNormOutputs, View, View, View>(
+        BatchNormBackward = device.LoadKernel<View, View, View, View, BatchNormShape, BatchNormOutputs, View, View,
+            View>(
             BatchNormKernels.Backward<TShape>),
     };
 }

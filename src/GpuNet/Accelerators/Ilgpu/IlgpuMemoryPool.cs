@@ -35,7 +35,8 @@ internal sealed class IlgpuMemoryPool(Accelerator device, IlgpuAccelerator owner
         catch (Exception e) when (e is OutOfMemoryException or AcceleratorException)
         {
             throw new GpuNetException(
-                $"{device.Name} is out of memory: {elements * sizeof(float):N0} bytes were asked for, with {BytesHeld:N0} bytes " +
+                $"{device.Name} is out of memory: {elements * sizeof(float):N0} bytes were asked for, with " +
+                    $"{BytesHeld:N0} bytes " +
                 $"already held by this run of {device.MemorySize:N0} on the device ({e.Message.TrimEnd('.')}). " +
                 "Use a smaller batch size or model.");
         }

@@ -9,8 +9,8 @@ namespace GpuNet.Accelerators.Ilgpu;
 /// many groups fill the device, and the group sizes of the kernels that share memory (which must
 /// equal the <see cref="IKernelShape"/> they were compiled for).
 /// </summary>
-internal sealed record LaunchGeometry(int GroupSize, int MaxGroups, int ReduceThreads, int GemmThreadRows, int GemmThreadColumns,
-    int PartialGroups)
+internal sealed record LaunchGeometry(int GroupSize, int MaxGroups, int ReduceThreads, int GemmThreadRows,
+    int GemmThreadColumns, int PartialGroups)
 {
     /// <summary>256-thread groups, enough of them to keep every multiprocessor busy.</summary>
     public static LaunchGeometry ForGpu(Accelerator device) => Of<GpuKernelShape>(
@@ -33,12 +33,14 @@ internal sealed record LaunchGeometry(int GroupSize, int MaxGroups, int ReduceTh
         where TShape : struct, IKernelShape
     {
         TShape shape = default;
-        int largest = Math.Max(groupSize, Math.Max(shape.ReduceThreads, shape.GemmThreadRows * shape.GemmThreadColumns));
+        int largest = Math.Max(groupSize,
+            Math.Max(shape.ReduceThreads, shape.GemmThreadRows * shape.GemmThreadColumns));
         if (largest > device.MaxNumThreadsPerGroup)
             throw new GpuNetException(
-                $"{device.Name} runs at most {device.MaxNumThreadsPerGroup} threads a group; GpuNet's kernels need {largest}");
-        return new LaunchGeometry(groupSize, Math.Max(1, maxGroups), shape.ReduceThreads, shape.GemmThreadRows, shape.GemmThreadColumns,
-            Math.Max(1, partialGroups));
+                $"{device.Name} runs at most {device.MaxNumThreadsPerGroup} threads a group; GpuNet's kernels need " +
+                    $"{largest}");
+        return new LaunchGeometry(groupSize, Math.Max(1, maxGroups), shape.ReduceThreads, shape.GemmThreadRows,
+            shape.GemmThreadColumns, Math.Max(1, partialGroups));
     }
 
     /// <summary>A grid-stride launch over <paramref name="items"/> items.</summary>

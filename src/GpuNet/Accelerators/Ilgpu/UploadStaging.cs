@@ -18,7 +18,8 @@ internal sealed class UploadStaging(Accelerator device) : IDisposable
     private PageLockedArray1D<float> _arena = device.AllocatePageLocked1D<float>(InitialLength, uninitialized: true);
     private long _used;
 
-    /// <summary>Copies <paramref name="source"/> into the arena and queues its copy into <paramref name="target"/>.</summary>
+    /// <summary>Copies <paramref name="source"/> into the arena and queues its copy into <paramref
+    /// name="target"/>.</summary>
     public void Upload(ReadOnlySpan<float> source, ArrayView<float> target, AcceleratorStream stream)
     {
         if (_used + source.Length > _arena.Length)

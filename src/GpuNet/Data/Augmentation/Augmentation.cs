@@ -27,7 +27,8 @@ public sealed class Augmentation
     /// <summary>Expand mode: how many transformed copies of each image join the originals.</summary>
     public int Copies { get; }
 
-    /// <summary>Applies every transform in turn; <paramref name="image"/> [height, width] is replaced by the result.</summary>
+    /// <summary>Applies every transform in turn; <paramref name="image"/> [height, width] is replaced by the
+    /// result.</summary>
     public void TransformInPlace(Span<float> image, int height, int width, TransformRandom random)
     {
         int pixels = height * width;
@@ -44,11 +45,13 @@ public sealed class Augmentation
     /// On the fly: transforms a batch already copied into <paramref name="images"/> [indices.Length,
     /// pixels]; sample indices[i]'s draws come from its own stream for this epoch.
     /// </summary>
-    public void TransformBatch(ReadOnlySpan<int> indices, int height, int width, int epoch, ulong seed, Span<float> images)
+    public void TransformBatch(ReadOnlySpan<int> indices, int height, int width, int epoch, ulong seed,
+        Span<float> images)
     {
         int pixels = height * width;
         for (int row = 0; row < indices.Length; row++)
-            TransformInPlace(images.Slice(row * pixels, pixels), height, width, new TransformRandom(seed, RandomStreams.Augmentation(epoch, indices[row])));
+            TransformInPlace(images.Slice(row * pixels, pixels), height, width,
+                new TransformRandom(seed, RandomStreams.Augmentation(epoch, indices[row])));
     }
 
     /// <summary>
@@ -60,7 +63,8 @@ public sealed class Augmentation
         int count = data.Count, pixels = data.PixelsPerImage;
         long total = (long)count * (Copies + 1);
         if (total * pixels > Array.MaxLength)
-            throw new GpuNetException($"augmentation: {count:N0} images × {Copies + 1} is too large a set to hold in memory; use fewer copies or mode: on_the_fly");
+            throw new GpuNetException($"augmentation: {count:N0} images × {Copies
+                + 1} is too large a set to hold in memory; use fewer copies or mode: on_the_fly");
         var images = new float[total * pixels];
         var labels = new byte[total];
         data.CopyImages(0, count, images.AsSpan(0, count * pixels));
@@ -72,11 +76,13 @@ public sealed class Augmentation
             // Within int: the whole set was checked to fit in one array.
             Span<float> image = images.AsSpan((copy * count + sample) * pixels, pixels);
             data.CopyImages(sample, 1, image);
-            TransformInPlace(image, data.Height, data.Width, new TransformRandom(seed, RandomStreams.Expansion(copy, sample)));
+            TransformInPlace(image, data.Height, data.Width,
+                new TransformRandom(seed, RandomStreams.Expansion(copy, sample)));
         });
         return new Dataset(images, labels, data.Height, data.Width, data.ClassCount);
     }
 
     public override string ToString() =>
-        (Mode == AugmentationMode.Expand ? $"expanded ×{Copies + 1} by " : "on the fly: ") + string.Join(" then ", Transforms);
+        (Mode == AugmentationMode.Expand ? $"expanded ×{Copies + 1} by " : "on the fly: ")
+            + string.Join(" then ", Transforms);
 }

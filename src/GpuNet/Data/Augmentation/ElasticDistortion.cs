@@ -16,15 +16,18 @@ public sealed class ElasticDistortion : ImageTransform
 
     public ElasticDistortion(double alpha, double sigma)
     {
-        if (!(alpha >= 0) || !double.IsFinite(alpha)) throw new GpuNetException($"ElasticDistortion: 'alpha' must be a number ≥ 0, got {alpha}");
-        if (!(sigma > 0) || !double.IsFinite(sigma)) throw new GpuNetException($"ElasticDistortion: 'sigma' must be a number > 0, got {sigma}");
+        if (!(alpha >= 0) || !double.IsFinite(alpha))
+            throw new GpuNetException($"ElasticDistortion: 'alpha' must be a number ≥ 0, got {alpha}");
+        if (!(sigma > 0) || !double.IsFinite(sigma))
+            throw new GpuNetException($"ElasticDistortion: 'sigma' must be a number > 0, got {sigma}");
         Alpha = alpha;
         Sigma = sigma;
         int radius = (int)Math.Ceiling(3 * sigma);
         _kernel = new float[2 * radius + 1];
         double sum = 0;
         for (int i = -radius; i <= radius; i++) sum += Math.Exp(-i * i / (2 * sigma * sigma));
-        for (int i = -radius; i <= radius; i++) _kernel[i + radius] = (float)(Math.Exp(-i * i / (2 * sigma * sigma)) / sum);
+        for (int i = -radius; i <= radius; i++)
+            _kernel[i + radius] = (float)(Math.Exp(-i * i / (2 * sigma * sigma)) / sum);
     }
 
     public double Alpha { get; }
@@ -33,13 +36,15 @@ public sealed class ElasticDistortion : ImageTransform
 
     public override string Name => "ElasticDistortion";
 
-    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width, TransformRandom random)
+    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        TransformRandom random)
     {
         int pixels = height * width;
         // Scratch kept per thread: batches are prepared on a background thread, and an epoch of
         // fresh arrays would be hundreds of megabytes of garbage.
         if (t_scratch is null || t_scratch.Length < 3 * pixels) t_scratch = new float[3 * pixels];
-        Span<float> dx = t_scratch.AsSpan(0, pixels), dy = t_scratch.AsSpan(pixels, pixels), rows = t_scratch.AsSpan(2 * pixels, pixels);
+        Span<float> dx = t_scratch.AsSpan(0, pixels), dy = t_scratch.AsSpan(pixels, pixels),
+            rows = t_scratch.AsSpan(2 * pixels, pixels);
         for (int i = 0; i < pixels; i++) dx[i] = random.Uniform(-1f, 1f);
         for (int i = 0; i < pixels; i++) dy[i] = random.Uniform(-1f, 1f);
         Smooth(dx, rows, height, width);

@@ -14,7 +14,8 @@ public static class FixedTransforms
         int pixels = data.PixelsPerImage;
         var images = new float[(long)data.Count * pixels];
         Parallel.For(0, data.Count, i =>
-            ImageGeometry.Rotate(data.GetImage(i), images.AsSpan(i * pixels, pixels), data.Height, data.Width, degrees));
+            ImageGeometry.Rotate(data.GetImage(i), images.AsSpan(i * pixels, pixels), data.Height, data.Width,
+                degrees));
         return new Dataset(images, data.Labels, data.Height, data.Width, data.ClassCount);
     }
 }

@@ -17,7 +17,8 @@ public static class ImageGeometry
         if (Math.Abs(y - Math.Round(y)) < Snap) y = Math.Round(y);
         int x0 = (int)Math.Floor(x), y0 = (int)Math.Floor(y);
         float fx = (float)(x - x0), fy = (float)(y - y0);
-        float top = fx == 0 ? Pixel(image, height, width, x0, y0) : (1 - fx) * Pixel(image, height, width, x0, y0) + fx * Pixel(image, height, width, x0 + 1, y0);
+        float top = fx == 0 ? Pixel(image, height, width, x0, y0) : (1 - fx) * Pixel(image, height, width, x0, y0)
+            + fx * Pixel(image, height, width, x0 + 1, y0);
         if (fy == 0) return top;
         float bottom = fx == 0 ? Pixel(image, height, width, x0, y0 + 1)
             : (1 - fx) * Pixel(image, height, width, x0, y0 + 1) + fx * Pixel(image, height, width, x0 + 1, y0 + 1);
@@ -27,8 +28,10 @@ public static class ImageGeometry
     private static float Pixel(ReadOnlySpan<float> image, int height, int width, int x, int y) =>
         x >= 0 && x < width && y >= 0 && y < height ? image[y * width + x] : 0f;
 
-    /// <summary>Rotates about the image's centre by <paramref name="degrees"/>, counter-clockwise as displayed (rows run downwards).</summary>
-    public static void Rotate(ReadOnlySpan<float> source, Span<float> destination, int height, int width, double degrees)
+    /// <summary>Rotates about the image's centre by <paramref name="degrees"/>, counter-clockwise as displayed (rows
+    /// run downwards).</summary>
+    public static void Rotate(ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        double degrees)
     {
         double radians = degrees * Math.PI / 180, cos = Math.Cos(radians), sin = Math.Sin(radians);
         double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
@@ -38,12 +41,14 @@ public static class ImageGeometry
             {
                 // Each output pixel reads the source point that the rotation carries onto it.
                 double u = x - cx, v = y - cy;
-                destination[y * width + x] = Bilinear(source, height, width, cx + u * cos - v * sin, cy + u * sin + v * cos);
+                destination[y * width + x] = Bilinear(source, height, width, cx + u * cos - v * sin,
+                    cy + u * sin + v * cos);
             }
         }
     }
 
-    /// <summary>Moves the content <paramref name="dx"/> pixels right and <paramref name="dy"/> down; what comes in is 0.</summary>
+    /// <summary>Moves the content <paramref name="dx"/> pixels right and <paramref name="dy"/> down; what comes in is
+    /// 0.</summary>
     public static void Shift(ReadOnlySpan<float> source, Span<float> destination, int height, int width, int dx, int dy)
     {
         for (int y = 0; y < height; y++)
@@ -51,16 +56,19 @@ public static class ImageGeometry
             for (int x = 0; x < width; x++)
             {
                 int sx = x - dx, sy = y - dy;
-                destination[y * width + x] = sx >= 0 && sx < width && sy >= 0 && sy < height ? source[sy * width + sx] : 0f;
+                destination[y * width + x] = sx >= 0 && sx < width && sy >= 0 && sy < height ? source[sy * width + sx]
+                    : 0f;
             }
         }
     }
 
     /// <summary>Each output pixel (x, y) reads the source at (x + dx[y, x], y + dy[y, x]).</summary>
-    public static void Displace(ReadOnlySpan<float> source, ReadOnlySpan<float> dx, ReadOnlySpan<float> dy, Span<float> destination, int height, int width)
+    public static void Displace(ReadOnlySpan<float> source, ReadOnlySpan<float> dx, ReadOnlySpan<float> dy,
+        Span<float> destination, int height, int width)
     {
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                destination[y * width + x] = Bilinear(source, height, width, x + (double)dx[y * width + x], y + (double)dy[y * width + x]);
+                destination[y * width + x] = Bilinear(source, height, width, x + (double)dx[y * width + x],
+                    y + (double)dy[y * width + x]);
     }
 }

@@ -10,7 +10,8 @@ public abstract class ImageTransform
     /// <summary>The config name, e.g. "RandomRotation".</summary>
     public abstract string Name { get; }
 
-    public abstract void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width, TransformRandom random);
+    public abstract void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        TransformRandom random);
 
     /// <summary>What it does, for the run's header line: "RandomRotation(5°..25°, −25°..−5°)".</summary>
     public abstract override string ToString();

@@ -17,7 +17,8 @@ public sealed class RandomCrop : ImageTransform
 
     public override string Name => "RandomCrop";
 
-    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width, TransformRandom random)
+    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        TransformRandom random)
     {
         // The window's corner in the padded image, 0…2p each way; corner p is the original.
         int left = random.Below(2 * Padding + 1), top = random.Below(2 * Padding + 1);

@@ -11,10 +11,12 @@ public sealed class RandomRotation : ImageTransform
 {
     public RandomRotation(IReadOnlyList<(double Low, double High)> rangesInDegrees)
     {
-        if (rangesInDegrees.Count == 0) throw new GpuNetException("RandomRotation: 'ranges' needs at least one [low, high] range of degrees");
+        if (rangesInDegrees.Count == 0)
+            throw new GpuNetException("RandomRotation: 'ranges' needs at least one [low, high] range of degrees");
         foreach (var (low, high) in rangesInDegrees)
             if (!(low <= high) || !double.IsFinite(low) || !double.IsFinite(high))
-                throw new GpuNetException($"RandomRotation: each range is [low, high] with low ≤ high, got [{low}, {high}]");
+                throw new GpuNetException($"RandomRotation: each range is [low, high] with low ≤ high, got " +
+                    $"[{low}, {high}]");
         Ranges = rangesInDegrees;
     }
 
@@ -34,9 +36,11 @@ public sealed class RandomRotation : ImageTransform
         return Ranges[^1].High;
     }
 
-    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width, TransformRandom random) =>
+    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        TransformRandom random) =>
         ImageGeometry.Rotate(source, destination, height, width, Angle(random.Uniform()));
 
     public override string ToString() =>
-        $"{Name}({string.Join(", ", Ranges.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Low}°..{r.High}°")))})";
+        $"{Name}({string.Join(", ",
+            Ranges.Select(r => string.Create(CultureInfo.InvariantCulture, $"{r.Low}°..{r.High}°")))})";
 }

@@ -20,12 +20,14 @@ public sealed class RandomShift : ImageTransform
 
     public override string Name => "RandomShift";
 
-    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width, TransformRandom random)
+    public override void Apply(ReadOnlySpan<float> source, Span<float> destination, int height, int width,
+        TransformRandom random)
     {
         int dx, dy;
         if (FourDirections)
         {
-            (dx, dy) = random.Below(4) switch { 0 => (0, -Pixels), 1 => (0, Pixels), 2 => (-Pixels, 0), _ => (Pixels, 0) };
+            (dx, dy) = random.Below(4) switch { 0 => (0, -Pixels), 1 => (0, Pixels), 2 => (-Pixels, 0), _ =>
+                (Pixels, 0) };
         }
         else
         {
@@ -35,5 +37,6 @@ public sealed class RandomShift : ImageTransform
         ImageGeometry.Shift(source, destination, height, width, dx, dy);
     }
 
-    public override string ToString() => FourDirections ? $"{Name}(one of four {Pixels}-pixel moves)" : $"{Name}(up to {Pixels} pixels each way)";
+    public override string ToString() => FourDirections ? $"{Name}(one of four {Pixels}-pixel moves)"
+        : $"{Name}(up to {Pixels} pixels each way)";
 }

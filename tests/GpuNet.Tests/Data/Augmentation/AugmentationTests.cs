@@ -64,7 +64,8 @@ public sealed class AugmentationTests
         var (x0, y0, mass0) = CentreOfMass(image, 28);
         var (x1, y1, mass1) = CentreOfMass(turned, 28);
         Assert.InRange(mass1 / mass0, 0.95, 1.05);
-        // The centre of mass turns with the image: source (u, v) about the centre lands on (u cos θ + v sin θ, −u sin θ + v cos θ).
+        // The centre of mass turns with the image: source (u, v) about the centre lands on (u cos θ + v sin θ, −u sin θ
+        // + v cos θ).
         double cos = Math.Cos(Math.PI / 12), sin = Math.Sin(Math.PI / 12);
         Assert.True(Math.Abs(x1 - 13.5 - ((x0 - 13.5) * cos + (y0 - 13.5) * sin)) < 0.2, $"x {x1}");
         Assert.True(Math.Abs(y1 - 13.5 - (-(x0 - 13.5) * sin + (y0 - 13.5) * cos)) < 0.2, $"y {y1}");
@@ -160,9 +161,11 @@ public sealed class AugmentationTests
     public void The_same_seed_gives_the_same_expanded_set_and_another_seed_another()
     {
         Dataset data = Digits.Value.Slice(0, 50);
-        var augmentation = new GpuNet.Data.Augmentation.Augmentation([new RandomRotation([(5, 25), (-25, -5)]), new RandomShift(1, true)], AugmentationMode.Expand, copies: 2);
+        var augmentation = new GpuNet.Data.Augmentation.Augmentation([new RandomRotation([(5, 25), (-25, -5)]),
+            new RandomShift(1, true)], AugmentationMode.Expand, copies: 2);
 
-        Dataset first = augmentation.Expand(data, seed: 11), again = augmentation.Expand(data, seed: 11), other = augmentation.Expand(data, seed: 12);
+        Dataset first = augmentation.Expand(data, seed: 11), again = augmentation.Expand(data, seed: 11),
+            other = augmentation.Expand(data, seed: 12);
 
         Assert.Equal(150, first.Count);
         Assert.Equal(first.Images, again.Images);
@@ -176,7 +179,8 @@ public sealed class AugmentationTests
     public void On_the_fly_a_samples_transform_depends_on_the_sample_and_epoch_not_on_its_batch()
     {
         Dataset data = Digits.Value;
-        var augmentation = new GpuNet.Data.Augmentation.Augmentation([new ElasticDistortion(34, 4), new RandomRotation([(-10, 10)])], AugmentationMode.OnTheFly, 1);
+        var augmentation = new GpuNet.Data.Augmentation.Augmentation([new ElasticDistortion(34, 4),
+            new RandomRotation([(-10, 10)])], AugmentationMode.OnTheFly, 1);
         float[] Batch(int[] indices, int epoch)
         {
             var images = new float[indices.Length * 784];
@@ -209,16 +213,19 @@ public sealed class AugmentationTests
         var augmentation = config.Augmentation!;
         Assert.Equal(AugmentationMode.Expand, augmentation.Mode);
         Assert.Equal(2, augmentation.Copies);
-        Assert.Equal(["RandomRotation", "RandomShift", "ElasticDistortion"], augmentation.Transforms.Select(t => t.Name));
+        Assert.Equal(["RandomRotation", "RandomShift", "ElasticDistortion"],
+            augmentation.Transforms.Select(t => t.Name));
         Assert.Equal([(5.0, 25.0), (-25.0, -5.0)], ((RandomRotation)augmentation.Transforms[0]).Ranges);
 
         string Error(string augmentationYaml)
         {
             var e = Assert.Throws<ConfigException>(() => RunConfigReader.Read("aug.yaml",
-                "model: {layers: [Flatten, Dense: {units: 10}]}\nloss: mean_squared_error\noptimizer: SGD\naugmentation: " + augmentationYaml));
+                "model: {layers: [Flatten, Dense: {units: 10}]}\nloss: mean_squared_error\noptimizer: " +
+                    "SGD\naugmentation: " + augmentationYaml));
             return e.Message;
         }
-        Assert.Contains("unknown transform 'Flip'; valid transforms are RandomRotation, RandomShift, ElasticDistortion, RandomCrop", Error("{transforms: [Flip]}"));
+        Assert.Contains("unknown transform 'Flip'; valid transforms are RandomRotation, RandomShift, " +
+            "ElasticDistortion, RandomCrop", Error("{transforms: [Flip]}"));
         Assert.Contains("'copies' is for mode: expand", Error("{copies: 3, transforms: [RandomCrop: {padding: 2}]}"));
         Assert.Contains("aug.yaml:4:", Error("{transforms: [RandomRotation: {ranges: [25, 5]}]}"));
         Assert.Contains("expected four", Error("{transforms: [RandomShift: {directions: diagonal}]}"));

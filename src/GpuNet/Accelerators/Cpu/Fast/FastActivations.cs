@@ -28,7 +28,8 @@ internal static class FastActivations
         }
     }
 
-    public static void Backward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void Backward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<float> dy, Span<float> dx)
     {
         CheckHolds(dx.Length, dy.Length);
         if (kind is ActivationKind.Relu or ActivationKind.LeakyRelu) CheckHolds(x.Length, dy.Length);
@@ -70,7 +71,8 @@ internal static class FastActivations
         for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var v = Vector.LoadUnsafe(ref xs, (nuint)i);
-            Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, Vector<float>.Zero).StoreUnsafe(ref ys, (nuint)i);
+            Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v,
+                Vector<float>.Zero).StoreUnsafe(ref ys, (nuint)i);
         }
         ReferenceActivations.Forward(ActivationKind.Relu, 0f, x[i..], y[i..]);
     }
@@ -83,19 +85,22 @@ internal static class FastActivations
         for (; i <= x.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var v = Vector.LoadUnsafe(ref xs, (nuint)i);
-            Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, slope * v).StoreUnsafe(ref ys, (nuint)i);
+            Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero), v, slope * v).StoreUnsafe(ref ys,
+                (nuint)i);
         }
         ReferenceActivations.Forward(ActivationKind.LeakyRelu, alpha, x[i..], y[i..]);
     }
 
     private static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy),
+            dxs = ref MemoryMarshal.GetReference(dx);
         int i = 0;
         for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var yv = Vector.LoadUnsafe(ref ys, (nuint)i);
-            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * yv * (Vector<float>.One - yv);
+            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i)
+                + Vector.LoadUnsafe(ref dys, (nuint)i) * yv * (Vector<float>.One - yv);
             sum.StoreUnsafe(ref dxs, (nuint)i);
         }
         ReferenceActivations.Backward(ActivationKind.Sigmoid, 0f, default, y[i..], dy[i..], dx[i..]);
@@ -103,12 +108,14 @@ internal static class FastActivations
 
     private static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy),
+            dxs = ref MemoryMarshal.GetReference(dx);
         int i = 0;
         for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var yv = Vector.LoadUnsafe(ref ys, (nuint)i);
-            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * (Vector<float>.One - yv * yv);
+            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i)
+                + Vector.LoadUnsafe(ref dys, (nuint)i) * (Vector<float>.One - yv * yv);
             sum.StoreUnsafe(ref dxs, (nuint)i);
         }
         ReferenceActivations.Backward(ActivationKind.Tanh, 0f, default, y[i..], dy[i..], dx[i..]);
@@ -116,12 +123,13 @@ internal static class FastActivations
 
     private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy),
+            dxs = ref MemoryMarshal.GetReference(dx);
         int i = 0;
         for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
-            var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i), Vector<float>.Zero),
-                Vector.LoadUnsafe(ref dys, (nuint)i), Vector<float>.Zero);
+            var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i),
+                Vector<float>.Zero), Vector.LoadUnsafe(ref dys, (nuint)i), Vector<float>.Zero);
             (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
         }
         ReferenceActivations.Backward(ActivationKind.Relu, 0f, x[i..], default, dy[i..], dx[i..]);
@@ -129,13 +137,15 @@ internal static class FastActivations
 
     private static void LeakyReluBackward(ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy), dxs = ref MemoryMarshal.GetReference(dx);
+        ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy),
+            dxs = ref MemoryMarshal.GetReference(dx);
         var slope = new Vector<float>(alpha);
         int i = 0;
         for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var g = Vector.LoadUnsafe(ref dys, (nuint)i);
-            var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i), Vector<float>.Zero), g, slope * g);
+            var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i),
+                Vector<float>.Zero), g, slope * g);
             (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
         }
         ReferenceActivations.Backward(ActivationKind.LeakyRelu, alpha, x[i..], default, dy[i..], dx[i..]);
@@ -144,6 +154,7 @@ internal static class FastActivations
     // The loops read through unchecked references, so the lengths are checked once here.
     private static void CheckHolds(int length, int needed)
     {
-        if (length < needed) throw new ArgumentException($"A buffer holds {length} elements; the kernel needs {needed}.");
+        if (length < needed)
+            throw new ArgumentException($"A buffer holds {length} elements; the kernel needs {needed}.");
     }
 }

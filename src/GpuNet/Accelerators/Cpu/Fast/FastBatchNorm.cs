@@ -338,7 +338,8 @@ internal static unsafe class FastBatchNorm
                 for (; s <= spatial - Lanes; s += Lanes)
                 {
                     Vector256<float> xhat = (Vector256.Load(x + offset + s) - means) * inverseStds;
-                    Vector256<float> gradient = scales * (Vector256.Load(dy + offset + s) - meanDys - xhat * meanDyXhats);
+                    Vector256<float> gradient = scales * (Vector256.Load(dy + offset
+                        + s) - meanDys - xhat * meanDyXhats);
                     Vector256.Store(Vector256.Load(dx + offset + s) + gradient, dx + offset + s);
                 }
                 for (; s < spatial; s++)

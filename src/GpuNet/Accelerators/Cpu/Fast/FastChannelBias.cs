@@ -18,7 +18,8 @@ internal static class FastChannelBias
     {
         BufferChecks.CheckLength(y, (long)batch * channels * spatial, nameof(y));
         BufferChecks.CheckLength(bias, channels, nameof(bias));
-        CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y), static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
+        CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y),
+            static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
         {
             for (int plane = first; plane < last; plane++)
             {
@@ -28,17 +29,20 @@ internal static class FastChannelBias
         });
     }
 
-    /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, so the sum does not depend on the thread count.</summary>
+    /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, so the sum does not depend on the thread
+    /// count.</summary>
     public static void Gradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
     {
         BufferChecks.CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
         BufferChecks.CheckLength(dBias, channels, nameof(dBias));
-        CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias), static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
+        CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias),
+            static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
         {
             for (int c = first; c < last; c++)
             {
                 double sum = 0;
-                for (int n = 0; n < s.Batch; n++) sum += SumInDouble(s.Dy.AsSpan((n * s.Channels + c) * s.Spatial, s.Spatial));
+                for (int n = 0; n < s.Batch; n++)
+                    sum += SumInDouble(s.Dy.AsSpan((n * s.Channels + c) * s.Spatial, s.Spatial));
                 s.DBias[c] += (float)sum;
             }
         });

@@ -39,7 +39,8 @@ internal static unsafe class FastConvolution
     [ThreadStatic] private static float[]? t_tile;
     [ThreadStatic] private static float[]? t_channelsLast;
     [ThreadStatic] private static float[]? t_dyPacked;
-    // Per thread, where max pooling follows: an image's convolution output, or dy of a chunk's images before the pooling.
+    // Per thread, where max pooling follows: an image's convolution output, or dy of a chunk's images before the
+    // pooling.
     [ThreadStatic] private static float[]? t_unpooled;
     // On the calling thread: the kernel packed for the micro-kernel, the chunks' partial kernel gradients.
     [ThreadStatic] private static float[]? t_packedKernel;
@@ -57,20 +58,24 @@ internal static unsafe class FastConvolution
         GemmKernelKind.Vector512 when rows % 12 != 0 && rows % 8 == 0 => new(8, 32, &GemmMicroKernels.Tile8x32),
         GemmKernelKind.Vector512 => new(12, 32, &GemmMicroKernels.Tile12x32),
         GemmKernelKind.Vector256 => new(6, 16, &GemmMicroKernels.Tile6x16),
-        _ => new(GemmMicroKernels.TileShape(GemmKernelKind.Portable).Rows, GemmMicroKernels.TileShape(GemmKernelKind.Portable).Columns, &GemmMicroKernels.TilePortable),
+        _ => new(GemmMicroKernels.TileShape(GemmKernelKind.Portable).Rows,
+            GemmMicroKernels.TileShape(GemmKernelKind.Portable).Columns, &GemmMicroKernels.TilePortable),
     };
 
-    private readonly struct Tile(int rows, int columns, delegate*<float*, float*, int, float*, nint, float, float, void> micro)
+    private readonly struct Tile(int rows, int columns,
+        delegate*<float*, float*, int, float*, nint, float, float, void> micro)
     {
         public readonly int Rows = rows, Columns = columns;
         public readonly delegate*<float*, float*, int, float*, nint, float, float, void> Micro = micro;
     }
 
-    /// <summary>The micro-kernel kind a call asked for, <see cref="GemmKernelKind.Auto"/> resolved; one the CPU cannot run is refused.</summary>
+    /// <summary>The micro-kernel kind a call asked for, <see cref="GemmKernelKind.Auto"/> resolved; one the CPU cannot
+    /// run is refused.</summary>
     private static GemmKernelKind Resolve(GemmKernelKind kind)
     {
         if (kind == GemmKernelKind.Auto) return GemmMicroKernels.Best;
-        if (!GemmMicroKernels.IsSupported(kind)) throw new PlatformNotSupportedException($"This CPU cannot run the {kind} convolution tiles.");
+        if (!GemmMicroKernels.IsSupported(kind))
+            throw new PlatformNotSupportedException($"This CPU cannot run the {kind} convolution tiles.");
         return kind;
     }
 
@@ -87,16 +92,20 @@ internal static unsafe class FastConvolution
 
     // ── Forward ──
 
-    /// <summary>y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W], plus bias [F] where given.</summary>
-    /// <param name="kind">The micro-kernel's instruction set (tests force each one the CPU has); Auto for the fastest.</param>
-    public static void Forward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y, GemmKernelKind kind = GemmKernelKind.Auto)
+    /// <summary>y [N, F, OH, OW] = kernel [F, C·kh·kw] applied to every patch of x [N, C, H, W], plus bias [F] where
+    /// given.</summary>
+    /// <param name="kind">The micro-kernel's instruction set (tests force each one the CPU has); Auto for the
+    /// fastest.</param>
+    public static void Forward(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, float[] y,
+        GemmKernelKind kind = GemmKernelKind.Auto)
     {
         kind = Resolve(kind);
         CheckForward(x, kernel, bias, g, filters);
         BufferChecks.CheckLength(y, (long)g.Batch * filters * g.OutputPlane, nameof(y));
         float[] packed = PackForForward(kernel, g, filters, kind);
         long work = (long)filters * g.PatchSize * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters, kind), static (in Operands s, int first, int last) =>
+        CpuParallel.For(g.Batch, work, new Operands(x, packed, bias, y, g, filters, kind),
+            static (in Operands s, int first, int last) =>
         {
             fixed (float* y = s.Y)
             {
@@ -111,8 +120,8 @@ internal static unsafe class FastConvolution
     /// each image's output is made in a scratch that stays in L2 and pooled from there, so the
     /// full-size output (8.8 MB a step for the first layer of the MNIST CNNs) is never written.
     /// </summary>
-    public static void ForwardFused(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool, bool relu, float[] pooled, float[] argmax,
-        GemmKernelKind kind = GemmKernelKind.Auto)
+    public static void ForwardFused(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool,
+        bool relu, float[] pooled, float[] argmax, GemmKernelKind kind = GemmKernelKind.Auto)
     {
         kind = Resolve(kind);
         CheckForward(x, kernel, bias, g, filters);
@@ -134,7 +143,8 @@ internal static unsafe class FastConvolution
                         for (int f = 0; f < filters; f++)
                         {
                             nint at = ((nint)n * filters + f) * pooledPlane;
-                            FastMaxPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu, PoolingWidth(s.Operands.Kind));
+                            FastMaxPooling.MaxPlane(image + (nint)f * plane, s.Pool, pooled + at, argmax + at, s.Relu,
+                                PoolingWidth(s.Operands.Kind));
                         }
                     }
                 }
@@ -153,8 +163,11 @@ internal static unsafe class FastConvolution
     private static void CheckPooling(Window2D g, int filters, Window2D pool)
     {
         pool.Validate();
-        if (pool.Batch != g.Batch || pool.Channels != filters || pool.Height != g.OutputHeight || pool.Width != g.OutputWidth)
-            throw new ArgumentException($"the pooling reads [{pool.Batch}, {pool.Channels}, {pool.Height}, {pool.Width}] but the convolution gives [{g.Batch}, {filters}, {g.OutputHeight}, {g.OutputWidth}]");
+        if (pool.Batch != g.Batch || pool.Channels != filters || pool.Height != g.OutputHeight
+            || pool.Width != g.OutputWidth)
+            throw new ArgumentException($"the pooling reads " +
+                $"[{pool.Batch}, {pool.Channels}, {pool.Height}, {pool.Width}] but the convolution gives " +
+                    $"[{g.Batch}, {filters}, {g.OutputHeight}, {g.OutputWidth}]");
     }
 
     /// <summary>[filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.</summary>
@@ -166,7 +179,8 @@ internal static unsafe class FastConvolution
         fixed (float* w = kernel, p = packed)
         {
             for (int s = 0; s < filterSlivers; s++)
-                GemmPacking.TransposeRows(w + (nint)s * mr * k, k, Math.Min(mr, filters - s * mr), k, p + (nint)s * k * mr, mr);
+                GemmPacking.TransposeRows(w + (nint)s * mr * k, k, Math.Min(mr, filters - s * mr), k,
+                    p + (nint)s * k * mr, mr);
         }
         return packed;
     }
@@ -183,7 +197,8 @@ internal static unsafe class FastConvolution
         // Channels in blocks whose [depth, NR] sliver stays in L1 beside the micro-kernel's other
         // operands: the GEMM's depth block for the same kernel.
         int channelsPerBlock = Math.Clamp(GemmBlocking.Current(s.Kind).Depth / g.WindowSize, 1, g.Channels);
-        float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16), tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
+        float[] sliverArray = Scratch(ref t_sliver, channelsPerBlock * g.WindowSize * nr + 16),
+            tileArray = Scratch(ref t_tile, filterSlivers * mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
         fixed (float* x = s.X, packed = s.Packed, sliverStart = sliverArray, tileStart = tileArray)
         {
@@ -199,7 +214,8 @@ internal static unsafe class FastConvolution
                     int c1 = Math.Min(g.Channels, c0 + channelsPerBlock), depth = (c1 - c0) * g.WindowSize;
                     GatherPatches(image, g, segments[..segmentCount], count, nr, sliver, c0, c1);
                     for (int fs = 0; fs < filterSlivers; fs++)
-                        micro(packed + ((nint)fs * k + c0 * g.WindowSize) * mr, sliver, depth, tiles + fs * mr * nr, nr, 1f, c0 == 0 ? 0f : 1f);
+                        micro(packed + ((nint)fs * k + c0 * g.WindowSize) * mr, sliver, depth, tiles + fs * mr * nr, nr,
+                            1f, c0 == 0 ? 0f : 1f);
                 }
                 for (int fs = 0; fs < filterSlivers; fs++)
                 {
@@ -221,7 +237,8 @@ internal static unsafe class FastConvolution
     /// (zero where the window reads padding, and past count).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void GatherPatches(float* image, Window2D g, ReadOnlySpan<Segment> segments, int count, int nr, float* sliver, int firstChannel, int endChannel)
+    private static void GatherPatches(float* image, Window2D g, ReadOnlySpan<Segment> segments, int count, int nr,
+        float* sliver, int firstChannel, int endChannel)
     {
         int plane = g.InputPlane;
         float* row = sliver;
@@ -232,8 +249,11 @@ internal static unsafe class FastConvolution
             int runs = segments.Length;
             int* from = stackalloc int[runs], into = stackalloc int[runs], lengths = stackalloc int[runs];
             for (int r = 0; r < runs; r++)
-                (from[r], into[r], lengths[r]) = (segments[r].OutputRow * g.StrideHeight * g.Width + segments[r].FirstColumn, segments[r].Start, segments[r].Length);
-            bool fourRowsOfEight = count == 32 && nr == 32 && runs == 4 && lengths[0] == 8 && lengths[1] == 8 && lengths[2] == 8 && lengths[3] == 8;
+                (from[r], into[r],
+                    lengths[r]) = (segments[r].OutputRow * g.StrideHeight * g.Width + segments[r].FirstColumn,
+                        segments[r].Start, segments[r].Length);
+            bool fourRowsOfEight = count == 32 && nr == 32 && runs == 4 && lengths[0] == 8 && lengths[1] == 8
+                && lengths[2] == 8 && lengths[3] == 8;
             bool twoRowsOfEight = count == 16 && nr == 16 && runs == 2 && lengths[0] == 8 && lengths[1] == 8;
             for (int c = firstChannel; c < endChannel; c++)
             {
@@ -273,12 +293,14 @@ internal static unsafe class FastConvolution
             {
                 for (int j = 0; j < g.WindowWidth; j++, row += nr)
                 {
-                    var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+                    var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width,
+                        g.OutputWidth);
                     foreach (ref readonly Segment segment in segments)
                     {
                         float* target = row + segment.Start;
                         int h = segment.OutputRow * g.StrideHeight - g.PadTop + i;
-                        int a = Math.Max(segment.FirstColumn, owFirst), e = Math.Min(segment.FirstColumn + segment.Length, owEnd);
+                        int a = Math.Max(segment.FirstColumn, owFirst),
+                            e = Math.Min(segment.FirstColumn + segment.Length, owEnd);
                         if ((uint)h >= (uint)g.Height || a >= e)
                         {
                             Clear(target, segment.Length);
@@ -297,7 +319,8 @@ internal static unsafe class FastConvolution
         }
     }
 
-    /// <summary>Whether every window at the segments' positions is a valid, stride-1 one inside the image: its runs are plain copies.</summary>
+    /// <summary>Whether every window at the segments' positions is a valid, stride-1 one inside the image: its runs are
+    /// plain copies.</summary>
     private static bool Interior(Window2D g, ReadOnlySpan<Segment> segments)
     {
         if (g.PadTop != 0 || g.PadLeft != 0 || g.StrideWidth != 1) return false;
@@ -313,21 +336,24 @@ internal static unsafe class FastConvolution
 
     /// <summary>dx [N, C, H, W] += col2im(kernelᵀ · dy): every patch element's gradient added onto its pixel.</summary>
     /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in cache.</param>
-    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false, GemmKernelKind kind = GemmKernelKind.Auto)
+    public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false,
+        GemmKernelKind kind = GemmKernelKind.Auto)
     {
         BufferChecks.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         InputGradient(kernel, dy, null, g, filters, dx, set, Resolve(kind));
     }
 
-    /// <summary>As <see cref="BackwardData"/>, with dy made image by image from the gradient of the max pooling that follows.</summary>
-    public static void BackwardDataFused(float[] kernel, in FusedPoolingGradient dy, Window2D g, int filters, float[] dx, bool set = false,
-        GemmKernelKind kind = GemmKernelKind.Auto)
+    /// <summary>As <see cref="BackwardData"/>, with dy made image by image from the gradient of the max pooling that
+    /// follows.</summary>
+    public static void BackwardDataFused(float[] kernel, in FusedPoolingGradient dy, Window2D g, int filters,
+        float[] dx, bool set = false, GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CheckPooled(dy, g, filters);
         InputGradient(kernel, [], dy, g, filters, dx, set, Resolve(kind));
     }
 
-    private static void InputGradient(float[] kernel, float[] dy, FusedPoolingGradient? pooled, Window2D g, int filters, float[] dx, bool set, GemmKernelKind kind)
+    private static void InputGradient(float[] kernel, float[] dy, FusedPoolingGradient? pooled, Window2D g, int filters,
+        float[] dx, bool set, GemmKernelKind kind)
     {
         g.Validate();
         BufferChecks.CheckLength(kernel, (long)filters * g.PatchSize, nameof(kernel));
@@ -343,7 +369,8 @@ internal static unsafe class FastConvolution
         }
         long work = (long)filters * k * g.OutputPlane;
         CpuParallel.For(g.Batch, work, (new DataGradientOperands(dy, packed, dx, g, filters, kind), pooled, set),
-            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set) s, int first, int last) =>
+            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set) s, int first,
+                int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
@@ -387,7 +414,8 @@ internal static unsafe class FastConvolution
                     micro(packed + (nint)ps * filters * mr, sliver, filters, tile, nr, 1f, 0f);
                     int rows = Math.Min(mr, k - ps * mr);
                     // The sliver's first patch element as (c, i, j), then counted on: no division per row.
-                    int element = ps * mr, c = element / g.WindowSize, i = element / g.WindowWidth % g.WindowHeight, j = element % g.WindowWidth;
+                    int element = ps * mr, c = element / g.WindowSize, i = element / g.WindowWidth % g.WindowHeight,
+                        j = element % g.WindowWidth;
                     for (int r = 0; r < rows; r++)
                     {
                         ScatterAdd(tile + r * nr, c, i, j, g, segments[..segmentCount], interior, image);
@@ -408,19 +436,23 @@ internal static unsafe class FastConvolution
         c++;
     }
 
-    /// <summary>Adds patch element (c, i, j)'s gradient at the segments' positions onto the pixels that element read.</summary>
+    /// <summary>Adds patch element (c, i, j)'s gradient at the segments' positions onto the pixels that element
+    /// read.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ScatterAdd(float* values, int c, int i, int j, Window2D g, ReadOnlySpan<Segment> segments, bool interior, float* image)
+    private static void ScatterAdd(float* values, int c, int i, int j, Window2D g, ReadOnlySpan<Segment> segments,
+        bool interior, float* image)
     {
         float* channel = image + (nint)c * g.InputPlane;
         if (interior)
         {
             float* pixel = channel + i * g.Width + j;
             foreach (ref readonly Segment segment in segments)
-                AddRun(values + segment.Start, pixel + segment.OutputRow * g.StrideHeight * g.Width + segment.FirstColumn, segment.Length);
+                AddRun(values + segment.Start,
+                    pixel + segment.OutputRow * g.StrideHeight * g.Width + segment.FirstColumn, segment.Length);
             return;
         }
-        var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width, g.OutputWidth);
+        var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width,
+            g.OutputWidth);
         foreach (ref readonly Segment segment in segments)
         {
             int h = segment.OutputRow * g.StrideHeight - g.PadTop + i;
@@ -441,8 +473,8 @@ internal static unsafe class FastConvolution
     /// than a pass of its own over dy (8.8 MB a step in the first layer of the MNIST CNNs).
     /// The bias sums are those of <see cref="FastChannelBias.Gradient"/>, in its order.
     /// </summary>
-    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
-        GemmKernelKind kind = GemmKernelKind.Auto)
+    public static void BackwardKernel(float[] x, float[] dy, Window2D g, int filters, float[] dKernel,
+        float[]? dBias = null, GemmKernelKind kind = GemmKernelKind.Auto)
     {
         BufferChecks.CheckLength(dy, (long)g.Batch * filters * g.OutputPlane, nameof(dy));
         KernelGradient(x, dy, null, g, filters, dKernel, dBias, Resolve(kind));
@@ -452,8 +484,8 @@ internal static unsafe class FastConvolution
     /// As <see cref="BackwardKernel"/>, with each chunk's dy made from the gradient of the max
     /// pooling that follows, in L2, instead of read from a full-size dy in memory.
     /// </summary>
-    public static void BackwardKernelFused(float[] x, in FusedPoolingGradient dy, Window2D g, int filters, float[] dKernel, float[]? dBias = null,
-        GemmKernelKind kind = GemmKernelKind.Auto)
+    public static void BackwardKernelFused(float[] x, in FusedPoolingGradient dy, Window2D g, int filters,
+        float[] dKernel, float[]? dBias = null, GemmKernelKind kind = GemmKernelKind.Auto)
     {
         CheckPooled(dy, g, filters);
         KernelGradient(x, [], dy, g, filters, dKernel, dBias, Resolve(kind));
@@ -468,7 +500,8 @@ internal static unsafe class FastConvolution
         if (dy.ReluOutput is not null) BufferChecks.CheckLength(dy.ReluOutput, outputs, nameof(dy.ReluOutput));
     }
 
-    private static void KernelGradient(float[] x, float[] dy, FusedPoolingGradient? pooled, Window2D g, int filters, float[] dKernel, float[]? dBias, GemmKernelKind kind)
+    private static void KernelGradient(float[] x, float[] dy, FusedPoolingGradient? pooled, Window2D g, int filters,
+        float[] dKernel, float[]? dBias, GemmKernelKind kind)
     {
         g.Validate();
         BufferChecks.CheckLength(x, g.InputLength, nameof(x));
@@ -483,13 +516,15 @@ internal static unsafe class FastConvolution
         float[] partials = Scratch(ref t_partials, chunks * partialLength);
         double[]? planeSums = dBias is null ? null : Scratch(ref t_planeSums, g.Batch * filters);
         long work = (long)perChunk * filters * g.PatchSize * g.OutputPlane;
-        var state = new KernelGradientState(x, dy, pooled, partials, planeSums, g, filters, perChunk, partialLength, paddedPatch, kind);
+        var state = new KernelGradientState(x, dy, pooled, partials, planeSums, g, filters, perChunk, partialLength,
+            paddedPatch, kind);
         CpuParallel.For(chunks, work, state, static (in KernelGradientState s, int first, int last) =>
         {
             for (int chunk = first; chunk < last; chunk++) KernelGradientChunk(s, chunk);
         });
         // Each chunk's partial in chunk order, from (kh, kw, C) order back to the kernel's [F, C, kh, kw].
-        CpuParallel.For(filters, (long)chunks * g.PatchSize, (state, dKernel, chunks), static (in (KernelGradientState S, float[] DKernel, int Chunks) t, int first, int last) =>
+        CpuParallel.For(filters, (long)chunks * g.PatchSize, (state, dKernel, chunks),
+            static (in (KernelGradientState S, float[] DKernel, int Chunks) t, int first, int last) =>
         {
             Window2D g = t.S.G;
             for (int f = first; f < last; f++)
@@ -531,7 +566,8 @@ internal static unsafe class FastConvolution
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
         float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength) : [];
         float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
-        fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray, channelsLast = channelsLastArray, unpooled = unpooledArray)
+        fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray,
+            channelsLast = channelsLastArray, unpooled = unpooledArray)
         {
             float* dyPacked = Aligned(dyStart), sliver = Aligned(sliverStart);
             // The chunk's dy [images, F, OH, OW].
@@ -542,25 +578,30 @@ internal static unsafe class FastConvolution
             if (g.Channels > 1)
             {
                 for (int n = 0; n < images; n++)
-                    GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane, channelsLast + (nint)n * imageLength, g.Channels);
+                    GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane,
+                        channelsLast + (nint)n * imageLength, g.Channels);
                 pixels = channelsLast;
             }
             if (s.PlaneSums is { } sums)
                 for (int n = 0; n < images; n++)
                     for (int f = 0; f < filters; f++)
-                        sums[(firstImage + n) * filters + f] = FastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy + ((nint)n * filters + f) * plane, plane));
+                        sums[(firstImage + n) * filters
+                            + f] = FastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy
+                                + ((nint)n * filters + f) * plane, plane));
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
             // written in order, so a narrow tile's packing may overrun into the next piece.
             for (int fs = 0; fs < filterSlivers; fs++)
                 for (int n = 0; n < images; n++)
-                    GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane, Math.Min(mr, filters - fs * mr), plane,
+                    GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane,
+                        Math.Min(mr, filters - fs * mr), plane,
                         dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
             float* partial = partials + (nint)chunk * s.PartialLength;
             for (int ps = 0; ps < patchSlivers; ps++)
             {
                 GatherChannelsLast(pixels, g, images, ps * nr, nr, sliver);
                 for (int fs = 0; fs < filterSlivers; fs++)
-                    micro(dyPacked + (nint)fs * positions * mr, sliver, positions, partial + (nint)fs * mr * s.PaddedPatch + ps * nr, s.PaddedPatch, 1f, 0f);
+                    micro(dyPacked + (nint)fs * positions * mr, sliver, positions,
+                        partial + (nint)fs * mr * s.PaddedPatch + ps * nr, s.PaddedPatch, 1f, 0f);
             }
         }
     }
@@ -614,7 +655,8 @@ internal static unsafe class FastConvolution
                     else
                     {
                         // Of row i, columns w0 + j inside the image are contiguous: [validFirst, validEnd) of its kw·C.
-                        int validFirst = Math.Max(0, -w0) * channels, validEnd = Math.Min(g.WindowWidth, g.Width - w0) * channels;
+                        int validFirst = Math.Max(0, -w0) * channels,
+                            validEnd = Math.Min(g.WindowWidth, g.Width - w0) * channels;
                         float* into = target;
                         for (int r = 0; r < runs; into += lengths[r], r++)
                         {
@@ -647,12 +689,14 @@ internal static unsafe class FastConvolution
             for (int plane = 0; plane < count * pool.Channels; plane++)
             {
                 nint at = ((nint)first * pool.Channels + plane) * pool.OutputPlane;
-                FastMaxPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool, target + (nint)plane * pool.InputPlane, width);
+                FastMaxPooling.MaxPlaneBackward(dy + at, argmax + at, reluOutput is null ? null : reluOutput + at, pool,
+                    target + (nint)plane * pool.InputPlane, width);
             }
         }
     }
 
-    /// <summary>A run of output positions along one output row: sliver columns [Start, Start + Length) are (OutputRow, FirstColumn …).</summary>
+    /// <summary>A run of output positions along one output row: sliver columns [Start, Start + Length) are (OutputRow,
+    /// FirstColumn …).</summary>
     private readonly record struct Segment(int Start, int OutputRow, int FirstColumn, int Length);
 
     /// <summary>Splits positions [q0, q0 + count) of an output plane into runs along its rows.</summary>
@@ -669,14 +713,19 @@ internal static unsafe class FastConvolution
         return n;
     }
 
-    /// <summary>The forward: x [N, C, H, W], the kernel packed for the micro-kernel, the bias, y [N, F, OH, OW].</summary>
-    private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G, int Filters, GemmKernelKind Kind);
+    /// <summary>The forward: x [N, C, H, W], the kernel packed for the micro-kernel, the bias, y [N, F, OH,
+    /// OW].</summary>
+    private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G,
+        int Filters, GemmKernelKind Kind);
 
     /// <summary>The input gradient: dy [N, F, OH, OW], kernelᵀ packed for the micro-kernel, dx [N, C, H, W].</summary>
-    private readonly record struct DataGradientOperands(float[] Dy, float[] Packed, float[] Dx, Window2D G, int Filters, GemmKernelKind Kind);
+    private readonly record struct DataGradientOperands(float[] Dy, float[] Packed, float[] Dx, Window2D G, int Filters,
+        GemmKernelKind Kind);
 
     /// <param name="PlaneSums">Σ of each dy plane [N, F], in double, for the bias gradient; null without one.</param>
-    private readonly record struct KernelGradientState(float[] X, float[] Dy, FusedPoolingGradient? Pooled, float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength, int PaddedPatch, GemmKernelKind Kind);
+    private readonly record struct KernelGradientState(float[] X, float[] Dy, FusedPoolingGradient? Pooled,
+        float[] Partials, double[]? PlaneSums, Window2D G, int Filters, int PerChunk, int PartialLength,
+            int PaddedPatch, GemmKernelKind Kind);
 
     /// <summary>
     /// target [count] = source [count], reading and writing nothing outside them: whole vectors,
@@ -713,7 +762,8 @@ internal static unsafe class FastConvolution
     {
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
-            for (; k + 8 <= count; k += 8) Vector256.Store(Vector256.Load(target + k) + Vector256.Load(source + k), target + k);
+            for (; k + 8 <= count; k += 8)
+                Vector256.Store(Vector256.Load(target + k) + Vector256.Load(source + k), target + k);
         for (; k < count; k++) target[k] += source[k];
     }
 
@@ -735,7 +785,8 @@ internal static unsafe class FastConvolution
         for (int k = 0; k < count; k++) target[k] = 0f;
     }
 
-    /// <summary>The first 64-byte boundary at or after start; every scratch array has 16 floats to spare for it.</summary>
+    /// <summary>The first 64-byte boundary at or after start; every scratch array has 16 floats to spare for
+    /// it.</summary>
     private static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
 
     private static T[] Scratch<T>(ref T[]? buffer, int length) where T : unmanaged

@@ -25,19 +25,24 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </remarks>
 internal static class FastDropout
 {
-    /// <summary>Elements per work item: a multiple of every vector step, so no Philox block is split between threads.</summary>
+    /// <summary>Elements per work item: a multiple of every vector step, so no Philox block is split between
+    /// threads.</summary>
     private const int Chunk = 1 << 14;
 
 
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
-        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
         BufferChecks.CheckLength(x, length, nameof(x));
         BufferChecks.CheckLength(y, length, nameof(y));
         BufferChecks.CheckLength(mask, length, nameof(mask));
         int chunks = (length + Chunk - 1) / Chunk;
-        CpuParallel.For(chunks, Chunk * 4L, (x, length, rate, seed, stream, y, mask), static (in (float[] X, int Length, float Rate, ulong Seed, ulong Stream, float[] Y, float[] Mask) s, int first, int last) =>
-            Range(s.X, first * Chunk, Math.Min(s.Length, last * Chunk), s.Rate, s.Seed, s.Stream, s.Y, s.Mask, SimdWidth.Best));
+        CpuParallel.For(chunks, Chunk * 4L, (x, length, rate, seed, stream, y, mask),
+            static (in (float[] X, int Length, float Rate, ulong Seed, ulong Stream, float[] Y, float[] Mask) s,
+                int first, int last) =>
+            Range(s.X, first * Chunk, Math.Min(s.Length, last * Chunk), s.Rate, s.Seed, s.Stream, s.Y, s.Mask,
+                SimdWidth.Best));
     }
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
@@ -45,18 +50,23 @@ internal static class FastDropout
         BufferChecks.CheckLength(dy, length, nameof(dy));
         BufferChecks.CheckLength(mask, length, nameof(mask));
         BufferChecks.CheckLength(dx, length, nameof(dx));
-        ref float dys = ref MemoryMarshal.GetArrayDataReference(dy), masks = ref MemoryMarshal.GetArrayDataReference(mask), dxs = ref MemoryMarshal.GetArrayDataReference(dx);
+        ref float dys = ref MemoryMarshal.GetArrayDataReference(dy),
+            masks = ref MemoryMarshal.GetArrayDataReference(mask), dxs = ref MemoryMarshal.GetArrayDataReference(dx);
         int i = 0;
         for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
-            (Vector.LoadUnsafe(ref dxs, (nuint)i) + Vector.LoadUnsafe(ref dys, (nuint)i) * Vector.LoadUnsafe(ref masks, (nuint)i)).StoreUnsafe(ref dxs, (nuint)i);
+            (Vector.LoadUnsafe(ref dxs, (nuint)i)
+                + Vector.LoadUnsafe(ref dys, (nuint)i) * Vector.LoadUnsafe(ref masks, (nuint)i)).StoreUnsafe(ref dxs,
+                    (nuint)i);
         for (; i < length; i++) dx[i] += dy[i] * mask[i];
     }
 
     /// <summary>
     /// Elements [start, end), start a multiple of 4: whole vector steps of <paramref name="width"/>
-    /// bits (<see cref="SimdWidth"/>: 512, 256, or 0 for none; tests run each the CPU has), then the reference for the rest.
+    /// bits (<see cref="SimdWidth"/>: 512, 256, or 0 for none; tests run each the CPU has), then the reference for the
+    /// rest.
     /// </summary>
-    internal static void Range(float[] x, int start, int end, float rate, ulong seed, ulong stream, float[] y, float[] mask, int width)
+    internal static void Range(float[] x, int start, int end, float rate, ulong seed, ulong stream, float[] y,
+        float[] mask, int width)
     {
         SimdWidth.Require(width, "dropout");
         float scale = 1f / (1f - rate);
@@ -74,17 +84,20 @@ internal static class FastDropout
 
     // Elements i … i + 31: eight blocks, lanes ordered 0, 4, 1, 5, 2, 6, 3, 7 so that the final
     // interleave of the even lanes gives elements i … i + 15 and of the odd ones i + 16 … i + 31.
-    private static void Draw512(float[] x, int i, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
+    private static void Draw512(float[] x, int i, float rate, float scale, ulong seed, ulong stream, float[] y,
+        float[] mask)
     {
         ulong block = (ulong)i >> 2;
         var blocks = Vector512.Create(block) + Vector512.Create(0UL, 4, 1, 5, 2, 6, 3, 7);
-        Vector512<ulong> c0 = blocks, c1 = blocks >> 32, c2 = Vector512.Create((ulong)(uint)stream), c3 = Vector512.Create(stream >> 32);
+        Vector512<ulong> c0 = blocks, c1 = blocks >> 32, c2 = Vector512.Create((ulong)(uint)stream),
+            c3 = Vector512.Create(stream >> 32);
         var ma = Vector512.Create((ulong)MultiplierA).AsUInt32();
         var mb = Vector512.Create((ulong)MultiplierB).AsUInt32();
         uint key0 = (uint)seed, key1 = (uint)(seed >> 32);
         for (int round = 0; round < Rounds; round++)
         {
-            Vector512<ulong> productA = Avx512F.Multiply(c0.AsUInt32(), ma), productB = Avx512F.Multiply(c2.AsUInt32(), mb);
+            Vector512<ulong> productA = Avx512F.Multiply(c0.AsUInt32(), ma),
+                productB = Avx512F.Multiply(c2.AsUInt32(), mb);
             c0 = (productB >> 32) ^ c1 ^ Vector512.Create((ulong)key0);
             c1 = productB;
             c2 = (productA >> 32) ^ c3 ^ Vector512.Create((ulong)key1);
@@ -98,21 +111,26 @@ internal static class FastDropout
         Keep512(Avx512F.UnpackHigh(pairs01, pairs23).AsUInt32(), x, i + 16, rate, scale, y, mask);
     }
 
-    private static void Keep512(Vector512<uint> bits, float[] x, int i, float rate, float scale, float[] y, float[] mask)
+    private static void Keep512(Vector512<uint> bits, float[] x, int i, float rate, float scale, float[] y,
+        float[] mask)
     {
         // The reference's (bits >> 8) · 2⁻²⁴ ≥ rate: a 24-bit integer converts to float exactly.
         var uniform = Vector512.ConvertToSingle((bits >> 8).AsInt32()) * Vector512.Create(UnitScale);
-        var kept = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(uniform, Vector512.Create(rate)), Vector512.Create(scale), Vector512<float>.Zero);
+        var kept = Vector512.ConditionalSelect(Vector512.GreaterThanOrEqual(uniform, Vector512.Create(rate)),
+            Vector512.Create(scale), Vector512<float>.Zero);
         kept.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(mask), (nuint)i);
-        (Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(x), (nuint)i) * kept).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(y), (nuint)i);
+        (Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(x),
+            (nuint)i) * kept).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(y), (nuint)i);
     }
 
     // Elements i … i + 15: four blocks, lanes ordered 0, 2, 1, 3 (the interleave works within 128-bit halves).
-    private static void Draw256(float[] x, int i, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
+    private static void Draw256(float[] x, int i, float rate, float scale, ulong seed, ulong stream, float[] y,
+        float[] mask)
     {
         ulong block = (ulong)i >> 2;
         var blocks = Vector256.Create(block) + Vector256.Create(0UL, 2, 1, 3);
-        Vector256<ulong> c0 = blocks, c1 = blocks >> 32, c2 = Vector256.Create((ulong)(uint)stream), c3 = Vector256.Create(stream >> 32);
+        Vector256<ulong> c0 = blocks, c1 = blocks >> 32, c2 = Vector256.Create((ulong)(uint)stream),
+            c3 = Vector256.Create(stream >> 32);
         var ma = Vector256.Create((ulong)MultiplierA).AsUInt32();
         var mb = Vector256.Create((ulong)MultiplierB).AsUInt32();
         uint key0 = (uint)seed, key1 = (uint)(seed >> 32);
@@ -132,11 +150,14 @@ internal static class FastDropout
         Keep256(Avx2.UnpackHigh(pairs01, pairs23).AsUInt32(), x, i + 8, rate, scale, y, mask);
     }
 
-    private static void Keep256(Vector256<uint> bits, float[] x, int i, float rate, float scale, float[] y, float[] mask)
+    private static void Keep256(Vector256<uint> bits, float[] x, int i, float rate, float scale, float[] y,
+        float[] mask)
     {
         var uniform = Vector256.ConvertToSingle((bits >> 8).AsInt32()) * Vector256.Create(UnitScale);
-        var kept = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(uniform, Vector256.Create(rate)), Vector256.Create(scale), Vector256<float>.Zero);
+        var kept = Vector256.ConditionalSelect(Vector256.GreaterThanOrEqual(uniform, Vector256.Create(rate)),
+            Vector256.Create(scale), Vector256<float>.Zero);
         kept.StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(mask), (nuint)i);
-        (Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(x), (nuint)i) * kept).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(y), (nuint)i);
+        (Vector256.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(x),
+            (nuint)i) * kept).StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(y), (nuint)i);
     }
 }

@@ -41,8 +41,10 @@ internal static unsafe class FastGemm
     // Numbers the calls, so a packed op(A) is never taken for another call's.
     private static long s_calls;
 
-    /// <summary>c [m, n] = alpha · op(a) · op(b) + beta · c on the fastest kernel, over <see cref="CpuParallel.ThreadCount"/> threads.</summary>
-    public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c) =>
+    /// <summary>c [m, n] = alpha · op(a) · op(b) + beta · c on the fastest kernel, over <see
+    /// cref="CpuParallel.ThreadCount"/> threads.</summary>
+    public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k,
+        float alpha, float beta, float[] c) =>
         Multiply(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, GemmKernelKind.Auto, CpuParallel.ThreadCount);
 
     /// <summary>
@@ -51,8 +53,8 @@ internal static unsafe class FastGemm
     /// packed path, even for tiny sizes) and C split into rectangles for at most
     /// <paramref name="threads"/> threads. The result does not depend on <paramref name="threads"/>.
     /// </summary>
-    internal static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c,
-        GemmKernelKind kind, int threads)
+    internal static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k,
+        float alpha, float beta, float[] c, GemmKernelKind kind, int threads)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -99,7 +101,8 @@ internal static unsafe class FastGemm
     internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        var (rows, columns, _) = PlanRegions(m, n, k, tileRows, tileColumns, threads, GemmBlocking.Current(kind).AFloats);
+        var (rows, columns, _) = PlanRegions(m, n, k, tileRows, tileColumns, threads,
+            GemmBlocking.Current(kind).AFloats);
         return rows * columns;
     }
 
@@ -112,7 +115,8 @@ internal static unsafe class FastGemm
     // rectangles as they come free; where it is free to, a column split is cut twice as fine, so
     // that a thread the scheduler starts late (another process on its core) takes fewer instead
     // of holding up the rest.
-    private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns, int threads, int blockFloats)
+    private static (int Rows, int Columns, int Threads) PlanRegions(int m, int n, int k, int tileRows, int tileColumns,
+        int threads, int blockFloats)
     {
         long work = (long)m * n * k;
         threads = (int)Math.Clamp(work / WorkPerThread, 1, Math.Max(1, threads));
@@ -150,7 +154,8 @@ internal static unsafe class FastGemm
     internal static bool ReferenceIsFaster(bool transposeA, bool transposeB, int m, int n, int k, GemmKernelKind kind)
     {
         var (tileRows, tileColumns) = GemmMicroKernels.TileShape(kind);
-        double paddedM = (m + tileRows - 1) / tileRows * tileRows, paddedN = (n + tileColumns - 1) / tileColumns * tileColumns;
+        double paddedM = (m + tileRows - 1) / tileRows * tileRows,
+            paddedN = (n + tileColumns - 1) / tileColumns * tileColumns;
         double perMultiplyAdd = kind == GemmKernelKind.Portable ? 0.1 : 0.02;
         double packed = 200 + paddedM * paddedN * k * perMultiplyAdd + (paddedM + paddedN) * k * 0.5;
         double plain = 50 + (transposeA, transposeB) switch
@@ -175,8 +180,10 @@ internal static unsafe class FastGemm
     private static float* PackingBuffer(in GemmBlocking blocking, out float* panel)
     {
         const int alignFloats = 16;
-        int length = blocking.AFloats + alignFloats + blocking.PanelFloats + MaxDepthSteps * MaxTileColumns + alignFloats;
-        if (t_packing is null || t_packing.Length < length) t_packing = GC.AllocateUninitializedArray<float>(length, pinned: true);
+        int length = blocking.AFloats + alignFloats + blocking.PanelFloats + MaxDepthSteps * MaxTileColumns
+            + alignFloats;
+        if (t_packing is null || t_packing.Length < length)
+            t_packing = GC.AllocateUninitializedArray<float>(length, pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t_packing));
         float* aligned = (float*)(((nint)start + 63) & ~(nint)63);
         panel = aligned + blocking.AFloats + alignFloats;
@@ -204,7 +211,8 @@ internal static unsafe class FastGemm
         // Each participating thread (CpuParallel hands out one index per thread) claims regions until none are left.
         public Job() => RunRegions = (_, _) =>
         {
-            for (int region = Interlocked.Increment(ref _nextRegion) - 1; region < Regions; region = Interlocked.Increment(ref _nextRegion) - 1)
+            for (int region = Interlocked.Increment(ref _nextRegion) - 1; region < Regions; region =
+                Interlocked.Increment(ref _nextRegion) - 1)
                 RunRegion(region);
         };
 
@@ -214,10 +222,11 @@ internal static unsafe class FastGemm
 
         public int Threads { get; private set; }
 
-        public void Set(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c,
-            GemmKernelKind kind, int threads)
+        public void Set(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha,
+            float beta, float[] c, GemmKernelKind kind, int threads)
         {
-            (_transposeA, _transposeB, _a, _b, _c, _m, _n, _k, _alpha, _beta) = (transposeA, transposeB, a, b, c, m, n, k, alpha, beta);
+            (_transposeA, _transposeB, _a, _b, _c, _m, _n, _k, _alpha, _beta) = (transposeA, transposeB, a, b, c, m, n,
+                k, alpha, beta);
             (_tileRows, _tileColumns) = GemmMicroKernels.TileShape(kind);
             _kernel = kind switch
             {
@@ -230,7 +239,8 @@ internal static unsafe class FastGemm
             int depthBlocks = (k + _blocking.Depth - 1) / _blocking.Depth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
 
-            (_rowRegions, _columnRegions, int participants) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads, _blocking.AFloats);
+            (_rowRegions, _columnRegions, int participants) = PlanRegions(m, n, k, _tileRows, _tileColumns, threads,
+                _blocking.AFloats);
             Threads = participants;
             _nextRegion = 0;
             _call = Interlocked.Increment(ref s_calls);
@@ -278,7 +288,8 @@ internal static unsafe class FastGemm
                     // Later depth blocks add to what the first one wrote.
                     float beta = pc == 0 ? _beta : 1f;
                     GemmPacking.PackBPanel(_transposeB, b, _n, _k, jc, nc, pc, kc, nr, panel);
-                    // Equal blocks of whole slivers, so no block is left with a sliver or two to share the cost of packing op(B).
+                    // Equal blocks of whole slivers, so no block is left with a sliver or two to share the cost of
+                    // packing op(B).
                     int maxBlockRows = Math.Max(mr, _blocking.AFloats / kc / mr * mr);
                     int blockCount = (i1 - i0 + maxBlockRows - 1) / maxBlockRows;
                     int blockRows = ((i1 - i0 + blockCount - 1) / blockCount + mr - 1) / mr * mr;
@@ -301,7 +312,8 @@ internal static unsafe class FastGemm
                                     _kernel(aSliver, bSliver, kc, cTile, _n, _alpha, beta);
                                     continue;
                                 }
-                                // A partial tile runs the same kernel on a full-size copy, so its sums match a whole tile's.
+                                // A partial tile runs the same kernel on a full-size copy, so its sums match a whole
+                                // tile's.
                                 CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
                                 _kernel(aSliver, bSliver, kc, edge, nr, _alpha, beta);
                                 CopyTile(edge, nr, cTile, _n, rows, cols, true);
@@ -315,12 +327,14 @@ internal static unsafe class FastGemm
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static void CopyTile(float* source, nint sourceStride, float* target, nint targetStride, int rows, int cols, bool copy)
+        private static void CopyTile(float* source, nint sourceStride, float* target, nint targetStride, int rows,
+            int cols, bool copy)
         {
             if (!copy) return;
             for (int r = 0; r < rows; r++)
             {
-                new ReadOnlySpan<float>(source + r * sourceStride, cols).CopyTo(new Span<float>(target + r * targetStride, cols));
+                new ReadOnlySpan<float>(source + r * sourceStride,
+                    cols).CopyTo(new Span<float>(target + r * targetStride, cols));
             }
         }
     }

@@ -23,8 +23,10 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 internal static unsafe class FastMaxPooling
 {
     /// <param name="relu">y = ReLU(max), as the reference ReLU: x &gt; 0 ? x : 0.</param>
-    /// <param name="width">The vector path, in bits (<see cref="SimdWidth"/>): 512, 256, or 0 for the reference.</param>
-    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax, bool relu = false, int? width = null)
+    /// <param name="width">The vector path, in bits (<see cref="SimdWidth"/>): 512, 256, or 0 for the
+    /// reference.</param>
+    public static void MaxForward(float[] x, Window2D g, float[] y, float[] argmax, bool relu = false,
+        int? width = null)
     {
         int bits = width ?? SimdWidth.Best;
         SimdWidth.Require(bits, "max pooling");
@@ -33,13 +35,15 @@ internal static unsafe class FastMaxPooling
         BufferChecks.CheckLength(y, (long)g.Batch * g.Channels * g.OutputPlane, nameof(y));
         BufferChecks.CheckLength(argmax, (long)g.Batch * g.Channels * g.OutputPlane, nameof(argmax));
         CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (x, y, argmax, g, relu, bits),
-            static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu, int Width) s, int first, int last) =>
+            static (in (float[] X, float[] Y, float[] Argmax, Window2D G, bool Relu, int Width) s, int first,
+                int last) =>
             {
                 Window2D g = s.G;
                 fixed (float* x = s.X, y = s.Y, argmax = s.Argmax)
                 {
                     for (int plane = first; plane < last; plane++)
-                        MaxPlane(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane, argmax + (nint)plane * g.OutputPlane, s.Relu, s.Width);
+                        MaxPlane(x + (nint)plane * g.InputPlane, g, y + (nint)plane * g.OutputPlane,
+                            argmax + (nint)plane * g.OutputPlane, s.Relu, s.Width);
                 }
             });
     }
@@ -49,7 +53,8 @@ internal static unsafe class FastMaxPooling
     /// (reluOutput[o] &gt; 0) where the pooling applied a ReLU (reluOutput is then its y).
     /// </summary>
     /// <param name="set">dx = …: every plane of dx is written whole, rather than added to.</param>
-    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx, bool set, float[]? reluOutput = null, int? width = null)
+    public static void MaxBackward(float[] dy, float[] argmax, Window2D g, float[] dx, bool set,
+        float[]? reluOutput = null, int? width = null)
     {
         int bits = width ?? SimdWidth.Best;
         SimdWidth.Require(bits, "max pooling");
@@ -60,7 +65,8 @@ internal static unsafe class FastMaxPooling
         BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
         if (reluOutput is not null) BufferChecks.CheckLength(reluOutput, outputs, nameof(reluOutput));
         CpuParallel.For(g.Batch * g.Channels, PlaneWork(g), (dy, argmax, dx, reluOutput, g, set, bits),
-            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set, int Width) s, int first, int last) =>
+            static (in (float[] Dy, float[] Argmax, float[] Dx, float[]? Relu, Window2D G, bool Set, int Width) s,
+                int first, int last) =>
             {
                 Window2D g = s.G;
                 fixed (float* dy = s.Dy, argmax = s.Argmax, dx = s.Dx, relu = s.Relu)
@@ -77,7 +83,8 @@ internal static unsafe class FastMaxPooling
             });
     }
 
-    /// <summary>One plane of <see cref="MaxForward"/>, for any window: vectorised where it can be, else the reference's.</summary>
+    /// <summary>One plane of <see cref="MaxForward"/>, for any window: vectorised where it can be, else the
+    /// reference's.</summary>
     internal static void MaxPlane(float* input, Window2D g, float* y, float* argmax, bool relu, int width)
     {
         if (IsUnclippedTwoByTwo(g) && width == 512)
@@ -91,11 +98,13 @@ internal static unsafe class FastMaxPooling
             return;
         }
         var values = new Span<float>(y, g.OutputPlane);
-        ReferencePooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, values, new Span<float>(argmax, g.OutputPlane));
+        ReferencePooling.MaxPlane(new ReadOnlySpan<float>(input, g.InputPlane), g, values,
+            new Span<float>(argmax, g.OutputPlane));
         if (relu) ReferenceActivations.Forward(ActivationKind.Relu, 0f, values, values);
     }
 
-    /// <summary>dx plane = the gradient of one plane of max pooling (times reluOutput &gt; 0 where given), zero where no maximum was.</summary>
+    /// <summary>dx plane = the gradient of one plane of max pooling (times reluOutput &gt; 0 where given), zero where
+    /// no maximum was.</summary>
     internal static void MaxPlaneBackward(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx, int width)
     {
         if (TilesExactly(g) && width == 512)
@@ -127,7 +136,8 @@ internal static unsafe class FastMaxPooling
     internal static bool TilesExactly(in Window2D g) =>
         IsUnclippedTwoByTwo(g) && 2 * g.OutputHeight == g.Height && 2 * g.OutputWidth == g.Width;
 
-    /// <summary>A plane's cost in multiply-adds for the thread split: pooling moves memory, about four multiply-adds' time per pixel.</summary>
+    /// <summary>A plane's cost in multiply-adds for the thread split: pooling moves memory, about four multiply-adds'
+    /// time per pixel.</summary>
     private static long PlaneWork(in Window2D g) => 4L * g.InputPlane;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -142,7 +152,9 @@ internal static unsafe class FastMaxPooling
             {
                 int count = Math.Min(16, outputWidth - ow);
                 var (best, bestIndex) = SixteenWindows(input, top + 2 * ow, width, count);
-                if (relu) best = Vector512.ConditionalSelect(Vector512.GreaterThan(best, Vector512<float>.Zero), best, Vector512<float>.Zero);
+                if (relu)
+                    best = Vector512.ConditionalSelect(Vector512.GreaterThan(best, Vector512<float>.Zero), best,
+                        Vector512<float>.Zero);
                 Vector512<float> index = Vector512.ConvertToSingle(bestIndex);
                 if (count == 16)
                 {
@@ -165,7 +177,8 @@ internal static unsafe class FastMaxPooling
     /// lanes past count are not meant to be used.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector512<float> Best, Vector512<int> Where) SixteenWindows(float* plane, int first, int width, int count)
+    private static (Vector512<float> Best, Vector512<int> Where) SixteenWindows(float* plane, int first, int width,
+        int count)
     {
         var evens = WindowColumns;
         var odds = evens + Vector512<int>.One;
@@ -180,8 +193,10 @@ internal static unsafe class FastMaxPooling
         {
             // Only the row's own 2·count floats are read, so the last row of the last plane stays inside the buffer.
             Vector512<float> low = FirstLanes(Math.Min(16, 2 * count)), high = FirstLanes(2 * count - 16);
-            (a0, a1) = (Avx512F.MaskLoad(topLeft, low, Vector512<float>.Zero), Avx512F.MaskLoad(topLeft + 16, high, Vector512<float>.Zero));
-            (b0, b1) = (Avx512F.MaskLoad(bottomLeft, low, Vector512<float>.Zero), Avx512F.MaskLoad(bottomLeft + 16, high, Vector512<float>.Zero));
+            (a0, a1) = (Avx512F.MaskLoad(topLeft, low, Vector512<float>.Zero),
+                Avx512F.MaskLoad(topLeft + 16, high, Vector512<float>.Zero));
+            (b0, b1) = (Avx512F.MaskLoad(bottomLeft, low, Vector512<float>.Zero),
+                Avx512F.MaskLoad(bottomLeft + 16, high, Vector512<float>.Zero));
         }
         var index = Vector512.Create(first) + evens;
         // Window order (top, left), (top, right), (bottom, left), (bottom, right).
@@ -194,7 +209,8 @@ internal static unsafe class FastMaxPooling
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Take(Vector512<float> candidate, Vector512<int> index, ref Vector512<float> best, ref Vector512<int> bestIndex)
+    private static void Take(Vector512<float> candidate, Vector512<int> index, ref Vector512<float> best,
+        ref Vector512<int> bestIndex)
     {
         var greater = Vector512.GreaterThan(candidate, best);
         best = Vector512.ConditionalSelect(greater, candidate, best);
@@ -222,20 +238,27 @@ internal static unsafe class FastMaxPooling
                 int count = Math.Min(16, outputWidth - ow), o = oh * outputWidth + ow;
                 Vector512<float> lanes = FirstLanes(count);
                 // + 0 as the reference's clear-then-add does: a gradient of −0 lands as +0.
-                Vector512<float> gradient = Avx512F.MaskLoad(dy + o, lanes, Vector512<float>.Zero) + Vector512<float>.Zero;
+                Vector512<float> gradient = Avx512F.MaskLoad(dy + o, lanes, Vector512<float>.Zero)
+                    + Vector512<float>.Zero;
                 if (reluOutput is not null)
                 {
                     Vector512<float> y = Avx512F.MaskLoad(reluOutput + o, lanes, Vector512<float>.Zero);
-                    gradient = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), gradient, Vector512<float>.Zero);
+                    gradient = Vector512.ConditionalSelect(Vector512.GreaterThan(y, Vector512<float>.Zero), gradient,
+                        Vector512<float>.Zero);
                 }
                 // Where in its window each maximum was: 0, 1 (top row), width, width + 1 (bottom row).
                 Vector512<int> corner = Vector512.Create(top + 2 * ow) + WindowColumns;
-                Vector512<int> inWindow = Vector512.ConvertToInt32(Avx512F.MaskLoad(argmax + o, lanes, Vector512<float>.Zero)) - corner;
-                Vector512<float> gradientLow = Avx512F.PermuteVar16x32(gradient, firstPairs), gradientHigh = Avx512F.PermuteVar16x32(gradient, secondPairs);
-                Vector512<int> whereLow = Avx512F.PermuteVar16x32(inWindow, firstPairs), whereHigh = Avx512F.PermuteVar16x32(inWindow, secondPairs);
+                Vector512<int> inWindow = Vector512.ConvertToInt32(Avx512F.MaskLoad(argmax + o, lanes,
+                    Vector512<float>.Zero)) - corner;
+                Vector512<float> gradientLow = Avx512F.PermuteVar16x32(gradient, firstPairs),
+                    gradientHigh = Avx512F.PermuteVar16x32(gradient, secondPairs);
+                Vector512<int> whereLow = Avx512F.PermuteVar16x32(inWindow, firstPairs),
+                    whereHigh = Avx512F.PermuteVar16x32(inWindow, secondPairs);
                 float* upper = dx + top + 2 * ow, lower = upper + width;
-                StorePixels(upper, Pick(whereLow, column, gradientLow), Pick(whereHigh, column, gradientHigh), 2 * count);
-                StorePixels(lower, Pick(whereLow, belowColumn, gradientLow), Pick(whereHigh, belowColumn, gradientHigh), 2 * count);
+                StorePixels(upper, Pick(whereLow, column, gradientLow), Pick(whereHigh, column, gradientHigh),
+                    2 * count);
+                StorePixels(lower, Pick(whereLow, belowColumn, gradientLow), Pick(whereHigh, belowColumn, gradientHigh),
+                    2 * count);
             }
         }
     }
@@ -262,12 +285,14 @@ internal static unsafe class FastMaxPooling
     /// The first column of each of sixteen side-by-side windows, relative to the first: indices into
     /// the 32 floats of two consecutive vectors, and each window's column offset in its row.
     /// </summary>
-    private static Vector512<int> WindowColumns => Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    private static Vector512<int> WindowColumns =>
+        Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 
     /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> FirstLanes(int count) =>
-        Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector512.Create(count)).AsSingle();
+        Vector512.LessThan(Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+            Vector512.Create(count)).AsSingle();
 
     // ── The same on AVX2: eight windows a vector ──
 
@@ -283,7 +308,9 @@ internal static unsafe class FastMaxPooling
             {
                 int count = Math.Min(8, outputWidth - ow);
                 var (best, bestIndex) = EightWindows(input, top + 2 * ow, width, count);
-                if (relu) best = Vector256.ConditionalSelect(Vector256.GreaterThan(best, Vector256<float>.Zero), best, Vector256<float>.Zero);
+                if (relu)
+                    best = Vector256.ConditionalSelect(Vector256.GreaterThan(best, Vector256<float>.Zero), best,
+                        Vector256<float>.Zero);
                 Vector256<float> index = Vector256.ConvertToSingle(bestIndex);
                 if (count == 8)
                 {
@@ -302,7 +329,8 @@ internal static unsafe class FastMaxPooling
 
     /// <summary>As <see cref="SixteenWindows"/> for count ≤ 8 windows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> Best, Vector256<int> Where) EightWindows(float* plane, int first, int width, int count)
+    private static (Vector256<float> Best, Vector256<int> Where) EightWindows(float* plane, int first, int width,
+        int count)
     {
         float* topLeft = plane + first, bottomLeft = topLeft + width;
         Vector256<float> a0, a1, b0, b1;
@@ -331,7 +359,8 @@ internal static unsafe class FastMaxPooling
 
     /// <summary>The even and the odd columns of the sixteen floats of two vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> Evens, Vector256<float> Odds) SplitColumns(Vector256<float> first, Vector256<float> second)
+    private static (Vector256<float> Evens, Vector256<float> Odds) SplitColumns(Vector256<float> first,
+        Vector256<float> second)
     {
         // Each vector's evens to its lower half, odds to its upper half; then the halves paired up.
         var order = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
@@ -340,7 +369,8 @@ internal static unsafe class FastMaxPooling
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Take256(Vector256<float> candidate, Vector256<int> index, ref Vector256<float> best, ref Vector256<int> bestIndex)
+    private static void Take256(Vector256<float> candidate, Vector256<int> index, ref Vector256<float> best,
+        ref Vector256<int> bestIndex)
     {
         var greater = Vector256.GreaterThan(candidate, best);
         best = Vector256.ConditionalSelect(greater, candidate, best);
@@ -370,16 +400,21 @@ internal static unsafe class FastMaxPooling
                 if (reluOutput is not null)
                 {
                     Vector256<float> y = Avx.MaskLoad(reluOutput + o, lanes);
-                    gradient = Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), gradient, Vector256<float>.Zero);
+                    gradient = Vector256.ConditionalSelect(Vector256.GreaterThan(y, Vector256<float>.Zero), gradient,
+                        Vector256<float>.Zero);
                 }
                 // Where in its window each maximum was: 0, 1 (top row), width, width + 1 (bottom row).
                 Vector256<int> corner = Vector256.Create(top + 2 * ow) + corners;
                 Vector256<int> inWindow = Vector256.ConvertToInt32(Avx.MaskLoad(argmax + o, lanes)) - corner;
-                Vector256<float> gradientLow = Avx2.PermuteVar8x32(gradient, firstPairs), gradientHigh = Avx2.PermuteVar8x32(gradient, secondPairs);
-                Vector256<int> whereLow = Avx2.PermuteVar8x32(inWindow, firstPairs), whereHigh = Avx2.PermuteVar8x32(inWindow, secondPairs);
+                Vector256<float> gradientLow = Avx2.PermuteVar8x32(gradient, firstPairs),
+                    gradientHigh = Avx2.PermuteVar8x32(gradient, secondPairs);
+                Vector256<int> whereLow = Avx2.PermuteVar8x32(inWindow, firstPairs),
+                    whereHigh = Avx2.PermuteVar8x32(inWindow, secondPairs);
                 float* upper = dx + top + 2 * ow, lower = upper + width;
-                StorePixels256(upper, Pick256(whereLow, column, gradientLow), Pick256(whereHigh, column, gradientHigh), 2 * count);
-                StorePixels256(lower, Pick256(whereLow, belowColumn, gradientLow), Pick256(whereHigh, belowColumn, gradientHigh), 2 * count);
+                StorePixels256(upper, Pick256(whereLow, column, gradientLow), Pick256(whereHigh, column, gradientHigh),
+                    2 * count);
+                StorePixels256(lower, Pick256(whereLow, belowColumn, gradientLow),
+                    Pick256(whereHigh, belowColumn, gradientHigh), 2 * count);
             }
         }
     }

@@ -15,17 +15,20 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </summary>
 internal static class FastOptimizers
 {
-    public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w, Span<float> velocity)
+    public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
+        Span<float> velocity)
     {
         CheckHolds(g.Length, w.Length, velocity.IsEmpty ? g.Length : velocity.Length);
-        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w), vs = ref MemoryMarshal.GetReference(velocity);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
+            vs = ref MemoryMarshal.GetReference(velocity);
         var rate = new Vector<float>(lr);
         var mu = new Vector<float>(momentum);
         int i = 0;
         if (velocity.IsEmpty)
         {
             for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * Vector.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ws, (nuint)i);
+                (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * Vector.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ws,
+                    (nuint)i);
             ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
             return;
         }
@@ -42,7 +45,8 @@ internal static class FastOptimizers
     public static void Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a)
     {
         CheckHolds(g.Length, w.Length, a.Length);
-        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w), accumulators = ref MemoryMarshal.GetReference(a);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
+            accumulators = ref MemoryMarshal.GetReference(a);
         var rate = new Vector<float>(lr);
         var eps = new Vector<float>(epsilon);
         int i = 0;
@@ -51,12 +55,14 @@ internal static class FastOptimizers
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
             var av = Vector.LoadUnsafe(ref accumulators, (nuint)i) + gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
-            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
+                (nuint)i);
         }
         ReferenceOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
     }
 
-    public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a, Span<float> d)
+    public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a,
+        Span<float> d)
     {
         CheckHolds(g.Length, w.Length, a.Length, d.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -82,7 +88,8 @@ internal static class FastOptimizers
     public static void Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a)
     {
         CheckHolds(g.Length, w.Length, a.Length);
-        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w), accumulators = ref MemoryMarshal.GetReference(a);
+        ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
+            accumulators = ref MemoryMarshal.GetReference(a);
         var rate = new Vector<float>(lr);
         var decay = new Vector<float>(rho);
         var complement = new Vector<float>(1f - rho);
@@ -93,12 +100,14 @@ internal static class FastOptimizers
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
             var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
-            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
+                (nuint)i);
         }
         ReferenceOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
     }
 
-    public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> v)
+    public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w,
+        Span<float> m, Span<float> v)
     {
         CheckHolds(g.Length, w.Length, m.Length, v.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -117,12 +126,14 @@ internal static class FastOptimizers
             var vv = b2 * Vector.LoadUnsafe(ref seconds, (nuint)i) + b2Complement * gv * gv;
             mv.StoreUnsafe(ref firsts, (nuint)i);
             vv.StoreUnsafe(ref seconds, (nuint)i);
-            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (Vector.SquareRoot(vv) + eps)).StoreUnsafe(ref ws, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (Vector.SquareRoot(vv) + eps)).StoreUnsafe(ref ws,
+                (nuint)i);
         }
         ReferenceOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
     }
 
-    public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> u)
+    public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w,
+        Span<float> m, Span<float> u)
     {
         CheckHolds(g.Length, w.Length, m.Length, u.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -174,7 +185,8 @@ internal static class FastOptimizers
             var mBar = gradientWeight * gPrime + momentWeight * mPrime;
             mv.StoreUnsafe(ref firsts, (nuint)i);
             vv.StoreUnsafe(ref seconds, (nuint)i);
-            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mBar / (Vector.SquareRoot(vPrime) + eps)).StoreUnsafe(ref ws, (nuint)i);
+            (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mBar / (Vector.SquareRoot(vPrime) + eps)).StoreUnsafe(ref ws,
+                (nuint)i);
         }
         ReferenceOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
     }
@@ -216,7 +228,8 @@ internal static class FastOptimizers
     {
         foreach (int held in buffers)
         {
-            if (held < length) throw new ArgumentException($"An optimizer buffer holds {held} elements; the gradient has {length}.");
+            if (held < length)
+                throw new ArgumentException($"An optimizer buffer holds {held} elements; the gradient has {length}.");
         }
     }
 }

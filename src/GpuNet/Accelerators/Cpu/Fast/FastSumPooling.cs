@@ -128,7 +128,8 @@ internal static unsafe class FastSumPooling
             }
             // The windows left of the vectors and right of them.
             for (int ow = first > 0 ? 0 : vectorEnd; ow < g.OutputWidth; ow = ow + 1 == first ? vectorEnd : ow + 1)
-                outputs[ow] = squares ? ReferencePooling.L2At(plane, g, oh, ow) : ReferencePooling.AverageAt(plane, g, oh, ow);
+                outputs[ow] = squares ? ReferencePooling.L2At(plane, g, oh, ow)
+                    : ReferencePooling.AverageAt(plane, g, oh, ow);
         }
     }
 

@@ -168,7 +168,8 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store512(float* c, Vector512<float> tile0, Vector512<float> tile1, Vector512<float> alpha, float beta)
+    private static void Store512(float* c, Vector512<float> tile0, Vector512<float> tile1, Vector512<float> alpha,
+        float beta)
     {
         if (beta == 0f)
         {
@@ -228,7 +229,8 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store256(float* c, Vector256<float> tile0, Vector256<float> tile1, Vector256<float> alpha, float beta)
+    private static void Store256(float* c, Vector256<float> tile0, Vector256<float> tile1, Vector256<float> alpha,
+        float beta)
     {
         if (beta == 0f)
         {
@@ -280,7 +282,8 @@ internal static unsafe class GemmMicroKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StorePortable(float* c, Vector<float> tile0, Vector<float> tile1, Vector<float> alpha, float beta)
+    private static void StorePortable(float* c, Vector<float> tile0, Vector<float> tile1, Vector<float> alpha,
+        float beta)
     {
         float* c1 = c + Vector<float>.Count;
         if (beta == 0f)

@@ -25,7 +25,8 @@ internal static unsafe class GemmPacking
     /// A tile narrower than a vector (AVX2's six rows) may write up to eight floats past the block.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackA(bool transposeA, float* a, int m, int k, int i0, int rows, int p0, int kc, int tileRows, float* block)
+    public static void PackA(bool transposeA, float* a, int m, int k, int i0, int rows, int p0, int kc, int tileRows,
+        float* block)
     {
         if (transposeA)
         {
@@ -42,7 +43,8 @@ internal static unsafe class GemmPacking
             return;
         }
         for (int ir = 0; ir < rows; ir += tileRows, block += (nint)kc * tileRows)
-            TransposeRows(a + (nint)(i0 + ir) * k + p0, k, Math.Min(tileRows, rows - ir), kc, block, tileRows, mayOverrun: true);
+            TransposeRows(a + (nint)(i0 + ir) * k + p0, k, Math.Min(tileRows, rows - ir), kc, block, tileRows,
+                mayOverrun: true);
     }
 
     /// <summary>
@@ -53,7 +55,8 @@ internal static unsafe class GemmPacking
     /// apart in a large b, which the hardware prefetcher does not follow).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void PackBPanel(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc, int tileColumns, float* panel)
+    public static void PackBPanel(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc,
+        int tileColumns, float* panel)
     {
         nint sliverLength = (nint)kc * tileColumns;
         if (transposeB)
@@ -75,7 +78,8 @@ internal static unsafe class GemmPacking
     /// Packs op(B) columns [j0, j0 + cols), cols ≤ tileColumns, depth [p0, p0 + kc) into
     /// <paramref name="sliver"/> [kc, tileColumns]. b is [k, n], or [n, k] when transposed.
     /// </summary>
-    public static void PackB(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc, int tileColumns, float* sliver)
+    public static void PackB(bool transposeB, float* b, int n, int k, int j0, int cols, int p0, int kc, int tileColumns,
+        float* sliver)
     {
         // op(B)(p, j) = b[p, j] when not transposed: each depth step is a contiguous run of columns.
         if (transposeB) TransposeRows(b + (nint)j0 * k + p0, k, cols, kc, sliver, tileColumns);
@@ -102,7 +106,8 @@ internal static unsafe class GemmPacking
         for (; i < width; i++) target[i] = 0f;
     }
 
-    /// <summary>target [kc, width] = source rows p, values [0, count), zero past count; source rows are sourceStride apart.</summary>
+    /// <summary>target [kc, width] = source rows p, values [0, count), zero past count; source rows are sourceStride
+    /// apart.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void CopyRows(float* source, nint sourceStride, int count, int kc, float* target, int width)
     {
@@ -120,7 +125,8 @@ internal static unsafe class GemmPacking
     /// over, one value at a time); else such a width is transposed a value at a time.
     /// </param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width, bool mayOverrun = false)
+    internal static void TransposeRows(float* source, nint sourceStride, int count, int kc, float* target, int width,
+        bool mayOverrun = false)
     {
         const int lanes = 8;
         int p0 = 0;
@@ -151,7 +157,8 @@ internal static unsafe class GemmPacking
     // Eight rows (fewer valid: zeros past validRows), depth [0, depth) in steps of 8, each 8 × 8 square
     // transposed in registers and stored a depth step at a time, in order, 8 floats each.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TransposeBlock(float* source, nint sourceStride, int validRows, int depth, float* target, int width)
+    private static void TransposeBlock(float* source, nint sourceStride, int validRows, int depth, float* target,
+        int width)
     {
         Vector256<float> zero = Vector256<float>.Zero;
         nint s = sourceStride;
@@ -161,8 +168,10 @@ internal static unsafe class GemmPacking
             Vector256<float> v0, v1, v2, v3, v4, v5, v6, v7;
             if (validRows >= 8)
             {
-                (v0, v1, v2, v3) = (Vector256.Load(r0 + p), Vector256.Load(r1 + p), Vector256.Load(r2 + p), Vector256.Load(r3 + p));
-                (v4, v5, v6, v7) = (Vector256.Load(r4 + p), Vector256.Load(r5 + p), Vector256.Load(r6 + p), Vector256.Load(r7 + p));
+                (v0, v1, v2, v3) = (Vector256.Load(r0 + p), Vector256.Load(r1 + p), Vector256.Load(r2 + p),
+                    Vector256.Load(r3 + p));
+                (v4, v5, v6, v7) = (Vector256.Load(r4 + p), Vector256.Load(r5 + p), Vector256.Load(r6 + p),
+                    Vector256.Load(r7 + p));
             }
             else
             {

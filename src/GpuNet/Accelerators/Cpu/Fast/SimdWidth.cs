@@ -24,6 +24,7 @@ internal static class SimdWidth
     /// <summary>Refuses a path this CPU cannot run, rather than letting it fault or run another one.</summary>
     public static void Require(int width, string kernel)
     {
-        if (!IsSupported(width)) throw new PlatformNotSupportedException($"This CPU has no {width}-bit path for {kernel} (widest: {Best}).");
+        if (!IsSupported(width))
+            throw new PlatformNotSupportedException($"This CPU has no {width}-bit path for {kernel} (widest: {Best}).");
     }
 }

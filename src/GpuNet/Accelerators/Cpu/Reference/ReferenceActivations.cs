@@ -11,12 +11,14 @@ internal static class ReferenceActivations
             case ActivationKind.Sigmoid: for (int i = 0; i < x.Length; i++) y[i] = Sigmoid(x[i]); break;
             case ActivationKind.Tanh: for (int i = 0; i < x.Length; i++) y[i] = MathF.Tanh(x[i]); break;
             case ActivationKind.Relu: for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : 0f; break;
-            case ActivationKind.LeakyRelu: for (int i = 0; i < x.Length; i++) y[i] = x[i] > 0f ? x[i] : alpha * x[i]; break;
+            case ActivationKind.LeakyRelu: for (int i = 0; i < x.Length; i++)
+                y[i] = x[i] > 0f ? x[i] : alpha * x[i]; break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }
 
-    public static void Backward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    public static void Backward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<float> dy, Span<float> dx)
     {
         switch (kind)
         {
@@ -24,7 +26,8 @@ internal static class ReferenceActivations
             case ActivationKind.Sigmoid: for (int i = 0; i < dy.Length; i++) dx[i] += dy[i] * y[i] * (1f - y[i]); break;
             case ActivationKind.Tanh: for (int i = 0; i < dy.Length; i++) dx[i] += dy[i] * (1f - y[i] * y[i]); break;
             case ActivationKind.Relu: for (int i = 0; i < dy.Length; i++) dx[i] += x[i] > 0f ? dy[i] : 0f; break;
-            case ActivationKind.LeakyRelu: for (int i = 0; i < dy.Length; i++) dx[i] += x[i] > 0f ? dy[i] : alpha * dy[i]; break;
+            case ActivationKind.LeakyRelu: for (int i = 0; i < dy.Length; i++)
+                dx[i] += x[i] > 0f ? dy[i] : alpha * dy[i]; break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }

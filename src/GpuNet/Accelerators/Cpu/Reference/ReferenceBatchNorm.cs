@@ -14,7 +14,8 @@ internal static class ReferenceBatchNorm
     public static void ForwardTraining(in BatchNormTraining a)
     {
         a.Check();
-        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a, static (in BatchNormTraining a, int first, int last) =>
+        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a,
+            static (in BatchNormTraining a, int first, int last) =>
         {
             for (int c = first; c < last; c++) TrainChannel(a, c);
         });
@@ -23,7 +24,8 @@ internal static class ReferenceBatchNorm
     public static void ForwardInference(in BatchNormInference a)
     {
         a.Check();
-        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial, a, static (in BatchNormInference a, int first, int last) =>
+        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial, a,
+            static (in BatchNormInference a, int first, int last) =>
         {
             for (int c = first; c < last; c++) InferChannel(a, c);
         });
@@ -32,7 +34,8 @@ internal static class ReferenceBatchNorm
     public static void Backward(in BatchNormGradient a)
     {
         a.Check();
-        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a, static (in BatchNormGradient a, int first, int last) =>
+        CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a,
+            static (in BatchNormGradient a, int first, int last) =>
         {
             for (int c = first; c < last; c++) BackwardChannel(a, c);
         });
@@ -72,7 +75,8 @@ internal static class ReferenceBatchNorm
     internal static void InferChannel(in BatchNormInference a, int c)
     {
         float inverseStd = 1f / MathF.Sqrt(a.MovingVariance[c] + a.Epsilon);
-        Normalize(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd, a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
+        Normalize(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd, a.Gamma?[c] ?? 1f,
+            a.Beta?[c] ?? 0f, a.Y);
     }
 
     internal static void BackwardChannel(in BatchNormGradient a, int c)
@@ -108,7 +112,8 @@ internal static class ReferenceBatchNorm
         }
     }
 
-    private static void Normalize(float[] x, int batch, int channels, int spatial, int c, float mean, float inverseStd, float gamma, float beta, float[] y)
+    private static void Normalize(float[] x, int batch, int channels, int spatial, int c, float mean, float inverseStd,
+        float gamma, float beta, float[] y)
     {
         float scale = gamma * inverseStd, shift = beta - mean * scale;
         for (int n = 0; n < batch; n++)

@@ -10,13 +10,15 @@ namespace GpuNet.Accelerators.Cpu.Reference;
 /// </summary>
 internal static class ReferenceConvolution
 {
-    /// <summary>col [C·kh·kw, N·OH·OW] from x [N, C, H, W]; one row per patch element, so rows run in parallel.</summary>
+    /// <summary>col [C·kh·kw, N·OH·OW] from x [N, C, H, W]; one row per patch element, so rows run in
+    /// parallel.</summary>
     public static void Im2Col(float[] x, Window2D g, float[] col)
     {
         g.Validate();
         BufferChecks.CheckLength(x, g.InputLength, nameof(x));
         BufferChecks.CheckLength(col, (long)g.PatchSize * g.PatchCount, nameof(col));
-        CpuParallel.For(g.PatchSize, g.PatchCount, (x, g, col), static (in (float[] X, Window2D G, float[] Col) s, int first, int last) =>
+        CpuParallel.For(g.PatchSize, g.PatchCount, (x, g, col),
+            static (in (float[] X, Window2D G, float[] Col) s, int first, int last) =>
             Im2ColRows(s.X, s.G, s.Col, first, last));
     }
 
@@ -56,13 +58,15 @@ internal static class ReferenceConvolution
         }
     }
 
-    /// <summary>dx [N, C, H, W] += col2im(dCol). One (image, channel) plane per work item: no two threads write one pixel.</summary>
+    /// <summary>dx [N, C, H, W] += col2im(dCol). One (image, channel) plane per work item: no two threads write one
+    /// pixel.</summary>
     public static void Col2Im(float[] dCol, Window2D g, float[] dx)
     {
         g.Validate();
         BufferChecks.CheckLength(dCol, (long)g.PatchSize * g.PatchCount, nameof(dCol));
         BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
-        CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (dCol, g, dx), static (in (float[] DCol, Window2D G, float[] Dx) s, int first, int last) =>
+        CpuParallel.For(g.Batch * g.Channels, (long)g.WindowSize * g.OutputPlane, (dCol, g, dx),
+            static (in (float[] DCol, Window2D G, float[] Dx) s, int first, int last) =>
             Col2ImPlanes(s.DCol, s.G, s.Dx, first, last));
     }
 
@@ -84,7 +88,8 @@ internal static class ReferenceConvolution
                     {
                         int h = oh * g.StrideHeight - g.PadTop + i;
                         if ((uint)h >= (uint)g.Height) continue;
-                        ReadOnlySpan<float> source = dCol.Slice(row * columns + (n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
+                        ReadOnlySpan<float> source = dCol.Slice(row * columns
+                            + (n * g.OutputHeight + oh) * g.OutputWidth, g.OutputWidth);
                         int imageRow = h * g.Width - g.PadLeft + j;
                         if (g.StrideWidth == 1)
                         {
@@ -108,7 +113,8 @@ internal static class ReferenceConvolution
         long length = (long)a * b * inner;
         BufferChecks.CheckLength(x, length, nameof(x));
         BufferChecks.CheckLength(y, length, nameof(y));
-        CpuParallel.For(a, (long)b * inner, (x, a, b, inner, y), static (in (float[] X, int A, int B, int Inner, float[] Y) s, int first, int last) =>
+        CpuParallel.For(a, (long)b * inner, (x, a, b, inner, y),
+            static (in (float[] X, int A, int B, int Inner, float[] Y) s, int first, int last) =>
         {
             for (int p = first; p < last; p++)
             {
@@ -122,7 +128,8 @@ internal static class ReferenceConvolution
     public static void AddChannelBias(float[] bias, int batch, int channels, int spatial, float[] y)
     {
         BufferChecks.CheckLength(y, (long)batch * channels * spatial, nameof(y));
-        CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y), static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
+        CpuParallel.For(batch * channels, spatial, (bias, channels, spatial, y),
+            static (in (float[] Bias, int Channels, int Spatial, float[] Y) s, int first, int last) =>
         {
             for (int plane = first; plane < last; plane++)
             {
@@ -137,7 +144,8 @@ internal static class ReferenceConvolution
     public static void ChannelBiasGradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
     {
         BufferChecks.CheckLength(dy, (long)batch * channels * spatial, nameof(dy));
-        CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias), static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
+        CpuParallel.For(channels, (long)batch * spatial, (dy, batch, channels, spatial, dBias),
+            static (in (float[] Dy, int Batch, int Channels, int Spatial, float[] DBias) s, int first, int last) =>
         {
             for (int c = first; c < last; c++)
             {

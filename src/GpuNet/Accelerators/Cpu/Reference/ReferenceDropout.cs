@@ -12,7 +12,8 @@ internal static class ReferenceDropout
 {
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
-        if (!(rate >= 0f && rate < 1f)) throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
         BufferChecks.CheckLength(x, length, nameof(x));
         BufferChecks.CheckLength(y, length, nameof(y));
         BufferChecks.CheckLength(mask, length, nameof(mask));
@@ -21,12 +22,14 @@ internal static class ReferenceDropout
 
     // Elements [start, end), start a multiple of 4: one Philox block gives the four lanes of
     // indices i … i + 3, exactly as Philox.Uniform would draw them one by one.
-    internal static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream, float[] y, float[] mask)
+    internal static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream,
+        float[] y, float[] mask)
     {
         for (int i = start; i < end; i += 4)
         {
             ulong block = (ulong)i >> 2;
-            var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32), (uint)seed, (uint)(seed >> 32));
+            var (b0, b1, b2, b3) = Philox.Block((uint)block, (uint)(block >> 32), (uint)stream, (uint)(stream >> 32),
+                (uint)seed, (uint)(seed >> 32));
             int lanes = Math.Min(4, end - i);
             mask[i] = Keep(b0, rate, scale);
             if (lanes > 1) mask[i + 1] = Keep(b1, rate, scale);
@@ -36,7 +39,8 @@ internal static class ReferenceDropout
         }
     }
 
-    private static float Keep(uint bits, float rate, float scale) => (bits >> 8) * (1f / 16777216f) >= rate ? scale : 0f;
+    private static float Keep(uint bits, float rate, float scale) => (bits >> 8) * (1f / 16777216f) >= rate ? scale
+        : 0f;
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
     {

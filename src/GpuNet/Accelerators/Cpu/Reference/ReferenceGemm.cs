@@ -11,13 +11,15 @@ namespace GpuNet.Accelerators.Cpu.Reference;
 internal static class ReferenceGemm
 {
     /// <summary>c [m, n] = alpha · op(a) · op(b) + beta · c.</summary>
-    public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha, float beta, float[] c)
+    public static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k,
+        float alpha, float beta, float[] c)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(a.Length, m * k, nameof(a));
         ArgumentOutOfRangeException.ThrowIfLessThan(b.Length, k * n, nameof(b));
         ArgumentOutOfRangeException.ThrowIfLessThan(c.Length, m * n, nameof(c));
         CpuParallel.For(m, (long)n * k, (transposeA, transposeB, a, b, m, n, k, alpha, beta, c),
-            static (in (bool TransposeA, bool TransposeB, float[] A, float[] B, int M, int N, int K, float Alpha, float Beta, float[] C) s, int start, int end) =>
+            static (in (bool TransposeA, bool TransposeB, float[] A, float[] B, int M, int N, int K, float Alpha,
+                float Beta, float[] C) s, int start, int end) =>
         {
             var (transposeA, transposeB, a, b, m, n, k, alpha, beta, c) = s;
             for (int i = start; i < end; i++)
@@ -33,7 +35,8 @@ internal static class ReferenceGemm
     }
 
     // op(b) = b [k, n]: c[i, :] += Σ_p alpha·a(i, p) · b[p, :], contiguous in b and c.
-    private static void AccumulateRowTimesMatrix(bool transposeA, float[] a, float[] b, int i, int m, int n, int k, float alpha, Span<float> cRow)
+    private static void AccumulateRowTimesMatrix(bool transposeA, float[] a, float[] b, int i, int m, int n, int k,
+        float alpha, Span<float> cRow)
     {
         for (int p = 0; p < k; p++)
         {
@@ -43,7 +46,8 @@ internal static class ReferenceGemm
     }
 
     // op(b) = bᵀ with b [n, k]: c[i, j] += alpha · Σ_p a(i, p) · b[j, p], a dot product per element.
-    private static void AccumulateRowDotRows(bool transposeA, float[] a, float[] b, int i, int m, int n, int k, float alpha, Span<float> cRow)
+    private static void AccumulateRowDotRows(bool transposeA, float[] a, float[] b, int i, int m, int n, int k,
+        float alpha, Span<float> cRow)
     {
         if (!transposeA)
         {

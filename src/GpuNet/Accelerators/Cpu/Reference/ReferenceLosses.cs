@@ -6,7 +6,8 @@ internal static class ReferenceLosses
     /// <summary>Keras's backend epsilon: probabilities are clipped to [ε, 1 − ε] before a logarithm.</summary>
     public const float Epsilon = 1e-7f;
 
-    public static void Forward(LossKind kind, ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int rows, int cols, Span<float> lossPerSample)
+    public static void Forward(LossKind kind, ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int rows,
+        int cols, Span<float> lossPerSample)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -22,7 +23,8 @@ internal static class ReferenceLosses
         }
     }
 
-    public static void Backward(LossKind kind, ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int rows, int cols, float scale, Span<float> dPrediction)
+    public static void Backward(LossKind kind, ReadOnlySpan<float> prediction, ReadOnlySpan<float> target, int rows,
+        int cols, float scale, Span<float> dPrediction)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -80,7 +82,8 @@ internal static class ReferenceLosses
     }
 
     // With q = p / s, s = Σp: ∂/∂p_j of −Σ t log q = −t_j / p_j + Σt / s (the first term vanishes where q is clipped).
-    private static void CategoricalCrossEntropyGradient(ReadOnlySpan<float> p, ReadOnlySpan<float> t, float scale, Span<float> dp)
+    private static void CategoricalCrossEntropyGradient(ReadOnlySpan<float> p, ReadOnlySpan<float> t, float scale,
+        Span<float> dp)
     {
         float total = Sum(p), targetTotal = Sum(t);
         for (int c = 0; c < p.Length; c++)
@@ -100,7 +103,8 @@ internal static class ReferenceLosses
     }
 
     // ∂/∂z_j = softmax(z)_j · Σt − t_j.
-    private static void SoftmaxCrossEntropyGradient(ReadOnlySpan<float> z, ReadOnlySpan<float> t, float scale, Span<float> dz)
+    private static void SoftmaxCrossEntropyGradient(ReadOnlySpan<float> z, ReadOnlySpan<float> t, float scale,
+        Span<float> dz)
     {
         float logSumExp = LogSumExp(z), targetTotal = Sum(t);
         for (int c = 0; c < z.Length; c++) dz[c] += scale * (MathF.Exp(z[c] - logSumExp) * targetTotal - t[c]);

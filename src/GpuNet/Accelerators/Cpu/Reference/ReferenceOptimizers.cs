@@ -3,7 +3,8 @@ namespace GpuNet.Accelerators.Cpu.Reference;
 /// <summary>The optimizers' elementwise updates, as written in Keras 2's optimizers.py.</summary>
 internal static class ReferenceOptimizers
 {
-    public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w, Span<float> velocity)
+    public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
+        Span<float> velocity)
     {
         if (velocity.IsEmpty)
         {
@@ -27,7 +28,8 @@ internal static class ReferenceOptimizers
         }
     }
 
-    public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a, Span<float> d)
+    public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a,
+        Span<float> d)
     {
         for (int i = 0; i < g.Length; i++)
         {
@@ -47,7 +49,8 @@ internal static class ReferenceOptimizers
         }
     }
 
-    public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> v)
+    public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w,
+        Span<float> m, Span<float> v)
     {
         for (int i = 0; i < g.Length; i++)
         {
@@ -57,7 +60,8 @@ internal static class ReferenceOptimizers
         }
     }
 
-    public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w, Span<float> m, Span<float> u)
+    public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w,
+        Span<float> m, Span<float> u)
     {
         for (int i = 0; i < g.Length; i++)
         {

@@ -11,7 +11,8 @@ internal static class ReferencePRelu
         BufferChecks.CheckLength(x, (long)batch * units, nameof(x));
         BufferChecks.CheckLength(y, (long)batch * units, nameof(y));
         BufferChecks.CheckLength(alpha, units, nameof(alpha));
-        CpuParallel.For(batch, units, (x, alpha, units, y), static (in (float[] X, float[] Alpha, int Units, float[] Y) s, int first, int last) =>
+        CpuParallel.For(batch, units, (x, alpha, units, y),
+            static (in (float[] X, float[] Alpha, int Units, float[] Y) s, int first, int last) =>
         {
             var (x, alpha, units, y) = s;
             for (int n = first; n < last; n++)
@@ -32,7 +33,8 @@ internal static class ReferencePRelu
         BufferChecks.CheckLength(dy, (long)batch * units, nameof(dy));
         // Units are independent: each thread sums its own slopes' gradients over the batch, in order.
         CpuParallel.For(units, batch, (x, alpha, dy, batch, units, dx, dAlpha),
-            static (in (float[] X, float[] Alpha, float[] Dy, int Batch, int Units, float[]? Dx, float[] DAlpha) s, int first, int last) =>
+            static (in (float[] X, float[] Alpha, float[] Dy, int Batch, int Units, float[]? Dx, float[] DAlpha) s,
+                int first, int last) =>
         {
             var (x, alpha, dy, batch, units, dx, dAlpha) = s;
             for (int u = first; u < last; u++)

@@ -57,7 +57,8 @@ internal static class CpuWorkerPool
         {
             while (s_workers < wanted)
             {
-                var thread = new Thread(WorkerLoop) { IsBackground = true, Name = $"GpuNet CPU worker {s_workers + 1}" };
+                var thread = new Thread(WorkerLoop) { IsBackground = true,
+                    Name = $"GpuNet CPU worker {s_workers + 1}" };
                 thread.Start();
                 s_workers++;
             }
@@ -74,7 +75,8 @@ internal static class CpuWorkerPool
     /// </summary>
     public static TimeSpan PollBeforeBlocking { get; set; } = TimeSpan.FromMilliseconds(1);
 
-    /// <summary>Polls <paramref name="ready"/> for <see cref="PollBeforeBlocking"/>; false if it did not come true.</summary>
+    /// <summary>Polls <paramref name="ready"/> for <see cref="PollBeforeBlocking"/>; false if it did not come
+    /// true.</summary>
     private static bool Poll<TState>(TState state, Func<TState, bool> ready)
     {
         long deadline = Stopwatch.GetTimestamp() + (long)(PollBeforeBlocking.TotalSeconds * Stopwatch.Frequency);
