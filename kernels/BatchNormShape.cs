@@ -14,6 +14,7 @@ public readonly struct BatchNormShape(int batch, int channels, int spatial, int 
 
     public int HasBeta { get; } = hasBeta;
 
-    /// <summary>The offset of element <paramref name="e"/> (= n·Spatial + s) of channel <paramref name="c"/>.</summary>
+    /// <summary>The offset of element <paramref name="e"/> (= n·Spatial + s) of channel
+    /// <paramref name="c"/>.</summary>
     public long Index(int c, long e) => (e / Spatial * Channels + c) * Spatial + e % Spatial;
 }

@@ -46,7 +46,8 @@ public static class OptimizerKernels
         }
     }
 
-    /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u; d = ρd + (1−ρ)u².</summary>
+    /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u;
+    /// d = ρd + (1−ρ)u².</summary>
     [KernelFor("AdadeltaUpdate")]
     public static void Adadelta(ArrayView<float> gradient, int length, float learningRate, float rho, float epsilon,
         ArrayView<float> parameter, ArrayView<float> accumulator, ArrayView<float> deltaAccumulator)
@@ -78,8 +79,8 @@ public static class OptimizerKernels
         }
     }
 
-    /// <summary>Adam, the bias correction folded into the rate: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m /
-    /// (√v + ε).</summary>
+    /// <summary>Adam, the bias correction folded into the rate: m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²;
+    /// w −= lr_t·m / (√v + ε).</summary>
     [KernelFor("AdamUpdate")]
     public static void Adam(ArrayView<float> gradient, int length, float correctedLearningRate, float beta1,
         float beta2, float epsilon,

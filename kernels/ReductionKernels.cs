@@ -73,8 +73,8 @@ public static class ReductionKernels
         }
     }
 
-    /// <summary>The penalty's second pass, one group: accumulator[index] += scale · (l1·Σ|w| + l2·Σw²) over <paramref
-    /// name="groups"/> partials.</summary>
+    /// <summary>The penalty's second pass, one group: accumulator[index] += scale · (l1·Σ|w| + l2·Σw²) over
+    /// <paramref name="groups"/> partials.</summary>
     [KernelFor("AccumulatePenalty")]
     public static void PenaltyTotal<TShape>(ArrayView<double> partials, int groups, float l1, float l2, float scale,
         int index, ArrayView<float> accumulator)

@@ -45,7 +45,8 @@ public sealed class KerasProgressBar(TextWriter output, bool live) : TrainingCal
     {
         int steps = _stepsPerEpoch;
         string line = $"{Bar(steps,
-            steps)} - {Math.Round(logs.Seconds).ToString(CultureInfo.InvariantCulture)}s {StepTime(logs.Seconds / steps)}/step" +
+            steps)} - {Math.Round(logs.Seconds).ToString(CultureInfo.InvariantCulture)}s " +
+                      $"{StepTime(logs.Seconds / steps)}/step" +
                       $" - loss: {F(logs.Loss)} - accuracy: {F(logs.Accuracy)}";
         if (logs.ValidationLoss is { } vl)
             line += $" - val_loss: {F(vl)} - val_accuracy: {F(logs.ValidationAccuracy ?? 0)}";

@@ -28,7 +28,8 @@ try
         (DoctorOptions o) => DoctorCommand.Run(o),
         errors =>
             errors.All(e =>
-                e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError or ErrorType.VersionRequestedError) ? 0 : 2);
+                e.Tag is ErrorType.HelpRequestedError or ErrorType.HelpVerbRequestedError
+                    or ErrorType.VersionRequestedError) ? 0 : 2);
 }
 catch (RunInterruptedException e)
 {

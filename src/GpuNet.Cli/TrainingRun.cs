@@ -136,7 +136,8 @@ internal static class TrainingRun
         Console.WriteLine($"Training {config.Name} on {accelerator.Description}: " +
                           $"{trainer.Model.TrainableParameterCount:N0} trainable parameters, " +
                               $"{config.Loss.Name}, {trainer.Optimizer.Name} " +
-                          $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, batch {config.BatchSize}, {config.Epochs} epochs, seed {seed}");
+                          $"lr {trainer.Optimizer.LearningRate.ToString(CultureInfo.InvariantCulture)}, " +
+                          $"batch {config.BatchSize}, {config.Epochs} epochs, seed {seed}");
         Console.WriteLine($"Data: {config.Dataset}, {trainingSet.Count:N0} training and {(validation is null ? "no"
             : validation.Count.ToString("N0",
                 CultureInfo.InvariantCulture))} validation samples; run folder {folder.Path}");
@@ -239,7 +240,8 @@ internal static class TrainingRun
         foreach (MemberOutcome m in members)
         {
             text.Append(CultureInfo.InvariantCulture,
-                $"| {Path.GetFileName(m.Folder)} | {m.Seed} | {m.Epochs} | {m.TrainingSeconds:0.#} | {m.Test.Accuracy:P2} |");
+                $"| {Path.GetFileName(m.Folder)} | {m.Seed} | {m.Epochs} | {m.TrainingSeconds:0.#} | " +
+                $"{m.Test.Accuracy:P2} |");
             if (testTime) text.Append(CultureInfo.InvariantCulture, $" {m.TestTimeAccuracy:P2} |");
             text.AppendLine();
         }

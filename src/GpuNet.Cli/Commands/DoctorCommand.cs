@@ -95,7 +95,8 @@ public static class DoctorCommand
         {
             KernelCheckResult result = check.Run(cpu, device);
             if (!result.Passed) failures++;
-            Console.WriteLine($"| {check.Operation} | {check.Case} | {result.WorstDifference:E1} | {check.Tolerance.Absolute:G2}, " +
+            Console.WriteLine($"| {check.Operation} | {check.Case} | {result.WorstDifference:E1} | " +
+                $"{check.Tolerance.Absolute:G2}, " +
                 $"{check.Tolerance.Relative:G2} | {(result.Passed ? "ok" : "MISMATCH " + result.Mismatch)} |");
         }
         Console.WriteLine();

@@ -93,7 +93,8 @@ public static class ReproduceCommand
                 continue;
             }
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Config.Name} | {lecture} | **{o.TestAccuracy:P2}** | {Epochs(row)} | {o.TrainingSeconds:0} | {Note(row)} |");
+                $"| {row.Config.Name} | {lecture} | **{o.TestAccuracy:P2}** | {Epochs(row)} | " +
+                $"{o.TrainingSeconds:0} | {Note(row)} |");
         }
         return text.ToString();
     }
@@ -106,7 +107,8 @@ public static class ReproduceCommand
         {
             string note = (row.Failure is null ? Note(row) : "failed: " + row.Failure).Replace('"', '\'');
             text.Append(CultureInfo.InvariantCulture,
-                $"{row.Config.Name},{row.Config.Lecture?.Accuracy:0.####},{row.Outcome?.TestAccuracy:0.####},{row.Outcome?.Epochs},{row.ConfiguredEpochs},{row.Outcome?.TrainingSeconds:0.#},\"{note}\"\n");
+                $"{row.Config.Name},{row.Config.Lecture?.Accuracy:0.####},{row.Outcome?.TestAccuracy:0.####}," +
+                $"{row.Outcome?.Epochs},{row.ConfiguredEpochs},{row.Outcome?.TrainingSeconds:0.#},\"{note}\"\n");
         }
         return text.ToString();
     }

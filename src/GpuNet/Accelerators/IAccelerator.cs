@@ -124,7 +124,8 @@ public interface IAccelerator : IDisposable
     void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter,
         DeviceBuffer accumulator);
 
-    /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u; d = ρd + (1−ρ)u².</summary>
+    /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u;
+    /// d = ρd + (1−ρ)u².</summary>
     void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
         DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator);
 
@@ -132,8 +133,8 @@ public interface IAccelerator : IDisposable
     void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
         DeviceBuffer parameter, DeviceBuffer accumulator);
 
-    /// <summary>Adam with the bias correction folded into <paramref name="correctedLearningRate"/>: m = β₁m + (1−β₁)g;
-    /// v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
+    /// <summary>Adam with the bias correction folded into <paramref name="correctedLearningRate"/>:
+    /// m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
     void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
         float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
 
@@ -295,7 +296,8 @@ public interface IAccelerator : IDisposable
     /// <summary>dx += dy / count, spread over each window's elements inside the image.</summary>
     void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx);
 
-    /// <summary>y [N, C, OH, OW] = √(Σ x²) over each window of x [N, C, H, W] (L2 pooling), padding ignored.</summary>
+    /// <summary>y [N, C, OH, OW] = √(Σ x²) over each window of x [N, C, H, W] (L2 pooling), padding
+    /// ignored.</summary>
     void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y);
 
     /// <summary>dx += dy · x / y over each window, given y from <see cref="L2PoolForward"/>; nothing where y =
@@ -332,8 +334,8 @@ public interface IAccelerator : IDisposable
 
     /// <summary>
     /// Gradients of <see cref="BatchNormForwardTraining"/> through the batch statistics, given its saved
-    /// [2, channels]: dx += gamma/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dGamma += Σ dy · x̂, dBeta += Σ dy,
-    /// means and sums per channel over batch and spatial. A null output buffer is skipped.
+    /// [2, channels]: dx += gamma/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dGamma += Σ dy · x̂,
+    /// dBeta += Σ dy, means and sums per channel over batch and spatial. A null output buffer is skipped.
     /// </summary>
     void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
         int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta);
@@ -342,7 +344,8 @@ public interface IAccelerator : IDisposable
     /// slope per unit).</summary>
     void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y);
 
-    /// <summary>dx += dy · (x &gt; 0 ? 1 : alpha); dAlpha[u] += Σ_n dy · x where x ≤ 0. A null dx is skipped.</summary>
+    /// <summary>dx += dy · (x &gt; 0 ? 1 : alpha); dAlpha[u] += Σ_n dy · x where x ≤ 0. A null dx is
+    /// skipped.</summary>
     void PReluBackward(DeviceBuffer x, DeviceBuffer alpha, DeviceBuffer dy, int batch, int units, DeviceBuffer? dx,
         DeviceBuffer dAlpha);
 }

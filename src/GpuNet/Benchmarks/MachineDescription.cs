@@ -16,6 +16,7 @@ public static class MachineDescription
         }
         string simd = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "AVX-512" :
             System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "AVX2" : "no wide SIMD";
-        return $"{cpu}, {Environment.ProcessorCount} cores, {simd}, .NET {Environment.Version}, {Accelerators.Cpu.Threads.CpuParallel.ThreadCount} threads";
+        return $"{cpu}, {Environment.ProcessorCount} cores, {simd}, .NET {Environment.Version}, " +
+            $"{Accelerators.Cpu.Threads.CpuParallel.ThreadCount} threads";
     }
 }

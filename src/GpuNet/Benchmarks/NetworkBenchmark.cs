@@ -39,13 +39,15 @@ public static class NetworkBenchmark
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine}").AppendLine();
-        text.AppendLine("| network | parameters | epochs | s/epoch | samples/s | test accuracy | ‖∇W‖ per layer, " +
-            "first epoch | ‖∇W‖ per layer, last epoch |");
+        text.AppendLine("| network | parameters | epochs | s/epoch | samples/s | test accuracy | " +
+            "‖∇W‖ per layer, first epoch | ‖∇W‖ per layer, last epoch |");
         text.AppendLine("|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var r in results)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Name} | {r.Parameters:N0} | {r.Epochs} | {r.SecondsPerEpoch:0.00} | {r.SamplesPerSecond:N0} | {r.TestAccuracy:P2} | {Norms(r.FirstEpochGradientNorms)} | {Norms(r.LastEpochGradientNorms)} |");
+                $"| {r.Name} | {r.Parameters:N0} | {r.Epochs} | {r.SecondsPerEpoch:0.00} | " +
+                $"{r.SamplesPerSecond:N0} | {r.TestAccuracy:P2} | {Norms(r.FirstEpochGradientNorms)} | " +
+                $"{Norms(r.LastEpochGradientNorms)} |");
         }
         return text.ToString();
     }
@@ -53,13 +55,16 @@ public static class NetworkBenchmark
     public static string ToCsv(IReadOnlyList<NetworkBenchmarkResult> results)
     {
         var text =
-            new StringBuilder("network,parameters,epochs,seconds_per_epoch,samples_per_second,test_accuracy,layer,gradient_norm_first_epoch,gradient_norm_last_epoch\n");
+            new StringBuilder("network,parameters,epochs,seconds_per_epoch,samples_per_second,test_accuracy,layer," +
+                "gradient_norm_first_epoch,gradient_norm_last_epoch\n");
         foreach (var r in results)
         {
             for (int i = 0; i < r.FirstEpochGradientNorms.Count; i++)
             {
                 text.Append(CultureInfo.InvariantCulture,
-                    $"{r.Name},{r.Parameters},{r.Epochs},{r.SecondsPerEpoch:0.###},{r.SamplesPerSecond:0},{r.TestAccuracy:0.####},{r.FirstEpochGradientNorms[i].Layer},{r.FirstEpochGradientNorms[i].Norm:G4},{r.LastEpochGradientNorms[i].Norm:G4}\n");
+                    $"{r.Name},{r.Parameters},{r.Epochs},{r.SecondsPerEpoch:0.###},{r.SamplesPerSecond:0}," +
+                    $"{r.TestAccuracy:0.####},{r.FirstEpochGradientNorms[i].Layer}," +
+                    $"{r.FirstEpochGradientNorms[i].Norm:G4},{r.LastEpochGradientNorms[i].Norm:G4}\n");
             }
         }
         return text.ToString();

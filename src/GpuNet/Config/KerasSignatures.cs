@@ -43,7 +43,8 @@ public static class KerasSignatures
     };
 
     /// <summary>
-    /// keras.Input(shape, batch_size, name, dtype, …) and keras.layers.InputLayer(input_shape, batch_size, dtype, …).
+    /// keras.Input(shape, batch_size, name, dtype, …) and
+    /// keras.layers.InputLayer(input_shape, batch_size, dtype, …).
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> InputLayers { get; } =
         new Dictionary<string, string[]>(StringComparer.Ordinal)

@@ -6,8 +6,8 @@ namespace GpuNet.Config;
 /// <summary>
 /// Refuses a config whose lists and mappings nest deeper than any model needs, before the YAML
 /// document is built: building recurses once per level, and a few hundred kilobytes of "[[[…",
-/// "- - - …" or "? ? ? …" end the process with a stack overflow, which nothing can catch. The parser's events come from
-/// a state machine, so reading them alone is safe at any depth.
+/// "- - - …" or "? ? ? …" end the process with a stack overflow, which nothing can catch. The parser's events
+/// come from a state machine, so reading them alone is safe at any depth.
 /// </summary>
 internal static class YamlNesting
 {

@@ -69,7 +69,10 @@ public sealed class DatasetDownloader
         {
             throw new GpuNetException(
                 $"Could not download the {dataset.Name} file{(missing.Count == 1 ? ""
-                    : "s")} {FileList(missing)} into the dataset cache '{directory}'. What each source answered: {string.Join("; ", attempts)}. No unverified file was kept. Check the network connection, or put the four files (gzipped or not) in a folder and name it with --data DIR or the environment variable {DatasetLocator.EnvironmentVariable}.");
+                    : "s")} {FileList(missing)} into the dataset cache '{directory}'. " +
+                $"What each source answered: {string.Join("; ", attempts)}. No unverified file was kept. " +
+                "Check the network connection, or put the four files (gzipped or not) in a folder and name it " +
+                $"with --data DIR or the environment variable {DatasetLocator.EnvironmentVariable}.");
         }
     }
 

@@ -109,7 +109,8 @@ public static class IdxReader
                 throw new GpuNetException(
                     $"The IDX file '{path}' declares sizes {string.Join(" x ",
                         dimensions[..(i + 1)])} in the header fields from byte offset 4 to {offset
-                            + 3}, which already come to more than {Array.MaxLength:N0} bytes of data; expected a file that fits in one array.");
+                            + 3}, which already come to more than {Array.MaxLength:N0} bytes of data; " +
+                    "expected a file that fits in one array.");
             }
         }
 

@@ -38,8 +38,8 @@ public sealed class Conv2DOp(Parameter kernel, Parameter? bias, SlidingWindow wi
         return [Filters, outputHeight, outputWidth];
     }
 
-    /// <summary>col, then the filter-major result, each as long as the accelerator asks (for im2col, [C·kh·kw, N·OH·OW]
-    /// and [F, N·OH·OW]).</summary>
+    /// <summary>col, then the filter-major result, each as long as the accelerator asks (for im2col,
+    /// [C·kh·kw, N·OH·OW] and [F, N·OH·OW]).</summary>
     public override int[] WorkspaceLengths(int batchSize, IReadOnlyList<int[]> inputShapes, IAccelerator accelerator)
     {
         var (channels, height, width) = ImageShape.Of(inputShapes[0]);

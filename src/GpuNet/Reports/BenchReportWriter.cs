@@ -34,9 +34,9 @@ public static partial class BenchReportWriter
         foreach (var (_, svg) in charts.Take(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
         html.Append("<section id=\"gradient-norms\">\n<h2>Gradient norm of each layer</h2>\n");
-        html.Append("<p class=\"muted\">‖∂loss/∂W‖ per layer, first layer left: in deep sigmoid networks it shrinks " +
-            "by orders of magnitude towards the input — the vanishing gradient — and batch norm or ReLU keep it " +
-                "level.</p>\n<div class=\"figures\">\n");
+        html.Append("<p class=\"muted\">‖∂loss/∂W‖ per layer, first layer left: in deep sigmoid networks it " +
+            "shrinks by orders of magnitude towards the input — the vanishing gradient — and batch norm or " +
+                "ReLU keep it level.</p>\n<div class=\"figures\">\n");
         foreach (var (_, svg) in charts.Skip(2)) html.Append(svg);
         html.Append("</div>\n</section>\n");
         html.Append(Table(results));
@@ -106,11 +106,15 @@ public static partial class BenchReportWriter
     private static string Table(IReadOnlyList<NetworkBenchmarkResult> results)
     {
         var html = new StringBuilder("<section id=\"results\">\n<h2>Results</h2>\n<table>\n");
-        html.Append("<tr><th class=\"text\">network</th><th>depth</th><th>parameters</th><th>epochs</th><th>s/epoch</th><th>samples/s</th><th>test accuracy</th><th class=\"text\">‖∇W‖ per layer, first epoch</th><th class=\"text\">last epoch</th></tr>\n");
+        html.Append("<tr><th class=\"text\">network</th><th>depth</th><th>parameters</th><th>epochs</th>" +
+            "<th>s/epoch</th><th>samples/s</th><th>test accuracy</th>" +
+            "<th class=\"text\">‖∇W‖ per layer, first epoch</th><th class=\"text\">last epoch</th></tr>\n");
         foreach (var r in results)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td class=\"text\">{Html.Escape(r.Name)}</td><td>{Depth(r)}</td><td>{r.Parameters:N0}</td><td>{r.Epochs}</td><td>{r.SecondsPerEpoch:0.00}</td><td>{r.SamplesPerSecond:N0}</td><td>{r.TestAccuracy:P2}</td>");
+                $"<tr><td class=\"text\">{Html.Escape(r.Name)}</td><td>{Depth(r)}</td><td>{r.Parameters:N0}</td>" +
+                $"<td>{r.Epochs}</td><td>{r.SecondsPerEpoch:0.00}</td><td>{r.SamplesPerSecond:N0}</td>" +
+                $"<td>{r.TestAccuracy:P2}</td>");
             html.Append(CultureInfo.InvariantCulture,
                 $"<td class=\"text\">{NetworkBenchmark.Norms(r.FirstEpochGradientNorms)}</td><td " +
                     $"class=\"text\">{NetworkBenchmark.Norms(r.LastEpochGradientNorms)}</td></tr>\n");

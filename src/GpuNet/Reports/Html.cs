@@ -15,7 +15,8 @@ public static class Html
     /// <summary>A PNG as an &lt;img&gt; whose source is the file itself (a data URI), so the page needs no other
     /// file.</summary>
     public static string InlinePng(byte[] png, string alt, int displayWidth, string cssClass = "pixels") =>
-        $"<img class=\"{cssClass}\" width=\"{displayWidth}\" alt=\"{Escape(alt)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
+        $"<img class=\"{cssClass}\" width=\"{displayWidth}\" alt=\"{Escape(alt)}\" " +
+        $"src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">";
 
     /// <summary>The page head: title, and a style sheet kept inline so the file opens offline as it is.</summary>
     public static string PageStart(string title) => $$"""
@@ -25,10 +26,10 @@ public static class Html
         <meta charset="utf-8">
         <title>{{Escape(title)}}</title>
         <style>
-        body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1320px; padding: 0 16px; color: #1d1d1f; background: #fafafa; }
+        {{BodyRule}}
         h1 { font-size: 24px; margin-bottom: 4px; }
         h2 { font-size: 18px; border-bottom: 1px solid #ddd; padding-bottom: 4px; margin-top: 32px; }
-        section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px; margin-top: 16px; }
+        {{SectionRule}}
         .figures { display: flex; flex-wrap: wrap; gap: 16px; }
         .figures > table { align-self: flex-start; margin-top: 36px; }
         table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
@@ -47,6 +48,15 @@ public static class Html
         <body>
 
         """;
+
+    // The style sheet's two longest rules, each one line of the page, split here to keep to 120 columns.
+    private const string BodyRule =
+        "body { font-family: system-ui, sans-serif; margin: 24px auto; max-width: 1320px; padding: 0 16px; " +
+        "color: #1d1d1f; background: #fafafa; }";
+
+    private const string SectionRule =
+        "section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 8px 16px 16px; " +
+        "margin-top: 16px; }";
 
     public const string PageEnd = "</body>\n</html>\n";
 }

@@ -94,23 +94,27 @@ public static class RunReportWriter
         double seconds = epochs.Sum(e => e.Seconds);
         html.Append(CultureInfo.InvariantCulture, $"<h1>{Html.Escape(report.Name)}</h1>\n");
         html.Append(CultureInfo.InvariantCulture,
-            $"<p class=\"muted\">{Html.Escape(report.Dataset)} · {epochs.Count} epochs · {seconds:0.0} s of training " +
-                $"on {Html.Escape(report.Accelerator)} · {report.TrainableParameters:N0} trainable parameters</p>\n");
+            $"<p class=\"muted\">{Html.Escape(report.Dataset)} · {epochs.Count} epochs · {seconds:0.0} s " +
+                $"of training on {Html.Escape(report.Accelerator)} · " +
+                $"{report.TrainableParameters:N0} trainable parameters</p>\n");
 
         html.Append("<section id=\"summary\">\n<h2>Final performance</h2>\n<table>\n<tr><th " +
             "class=\"text\">set</th><th>samples</th><th>loss</th><th>accuracy</th></tr>\n");
         foreach (var (set, result) in new[] { ("training", report.Training), ("testing", report.Testing) })
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td class=\"text\">{set}</td><td>{result.SampleCount:N0}</td><td>{result.Loss:0.00000}</td><td><b>{result.Accuracy:P2}</b></td></tr>\n");
+                $"<tr><td class=\"text\">{set}</td><td>{result.SampleCount:N0}</td><td>{result.Loss:0.00000}</td>" +
+                    $"<td><b>{result.Accuracy:P2}</b></td></tr>\n");
         foreach (var (degrees, result) in report.RotatedTests)
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td class=\"text\">testing, rotated by " +
-                    $"{degrees:0.#}°</td><td>{result.SampleCount:N0}</td><td>{result.Loss:0.00000}</td><td><b>{result.Accuracy:P2}</b></td></tr>\n");
+                    $"{degrees:0.#}°</td><td>{result.SampleCount:N0}</td><td>{result.Loss:0.00000}</td>" +
+                    $"<td><b>{result.Accuracy:P2}</b></td></tr>\n");
         if (report.TestTimeAugmentation is { } tta)
             html.Append(CultureInfo.InvariantCulture,
                 $"<tr><td class=\"text\">testing, averaged over rotations {string.Join(", ",
                     tta.Rotations.Select(a => a.ToString("0.#", CultureInfo.InvariantCulture)
-                        + "°"))}</td><td>{report.Testing.SampleCount:N0}</td><td></td><td><b>{tta.Accuracy:P2}</b></td></tr>\n");
+                        + "°"))}</td><td>{report.Testing.SampleCount:N0}</td><td></td>" +
+                    $"<td><b>{tta.Accuracy:P2}</b></td></tr>\n");
         html.Append("</table>\n");
         if (epochs.Count > 0)
         {
@@ -169,10 +173,13 @@ public static class RunReportWriter
         html.Append("</section>\n");
 
         html.Append("<section " +
-            "id=\"history\">\n<h2>History</h2>\n<table>\n<tr><th>epoch</th><th>loss</th><th>accuracy</th><th>val_loss</th><th>val_accuracy</th><th>seconds</th><th>lr</th></tr>\n");
+            "id=\"history\">\n<h2>History</h2>\n<table>\n<tr><th>epoch</th><th>loss</th><th>accuracy</th>" +
+            "<th>val_loss</th><th>val_accuracy</th><th>seconds</th><th>lr</th></tr>\n");
         foreach (var e in epochs)
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{e.Epoch}</td><td>{e.Loss:0.0000}</td><td>{e.Accuracy:0.0000}</td><td>{e.ValidationLoss:0.0000}</td><td>{e.ValidationAccuracy:0.0000}</td><td>{e.Seconds:0.00}</td><td>{e.LearningRate:G4}</td></tr>\n");
+                $"<tr><td>{e.Epoch}</td><td>{e.Loss:0.0000}</td><td>{e.Accuracy:0.0000}</td>" +
+                $"<td>{e.ValidationLoss:0.0000}</td><td>{e.ValidationAccuracy:0.0000}</td><td>{e.Seconds:0.00}</td>" +
+                $"<td>{e.LearningRate:G4}</td></tr>\n");
         html.Append("</table>\n</section>\n");
 
         html.Append(CultureInfo.InvariantCulture,
@@ -252,7 +259,8 @@ public static class RunReportWriter
                 $"test image {m.Index}: a {m.Label} taken for a {m.Predicted}", image.Width * DigitScale));
             html.Append(CultureInfo.InvariantCulture,
                 $"<figcaption><b>{m.Label}→{m.Predicted}</b> <span " +
-                    $"class=\"muted\">#{m.Index}</span><br>{m.Predicted}: {m.PredictedProbability:0.00} · {m.RunnerUp}: {m.RunnerUpProbability:0.00}</figcaption>");
+                    $"class=\"muted\">#{m.Index}</span><br>{m.Predicted}: {m.PredictedProbability:0.00} · " +
+                    $"{m.RunnerUp}: {m.RunnerUpProbability:0.00}</figcaption>");
             html.Append("</figure>\n");
         }
         if (report.Misclassified.Count == 0) html.Append("<p>None: every test image was classified right.</p>\n");

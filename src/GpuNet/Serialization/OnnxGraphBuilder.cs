@@ -76,7 +76,8 @@ internal sealed class OnnxGraphBuilder
         }
     }
 
-    /// <summary>A float32 tensor of [batch, …] with a named batch dimension, for the graph's input or output.</summary>
+    /// <summary>A float32 tensor of [batch, …] with a named batch dimension, for the graph's input or
+    /// output.</summary>
     public static ValueInfoProto BatchOf(string name, IEnumerable<int> sampleShape)
     {
         var shape = new TensorShapeProto();

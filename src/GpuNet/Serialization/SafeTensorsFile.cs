@@ -159,7 +159,8 @@ public static class SafeTensorsFile
             if (offsets.Count != 2) throw Damaged(path, $"tensor '{name}' needs two data_offsets");
             return (shape, offsets[0]!.GetValue<long>(), offsets[1]!.GetValue<long>());
         }
-        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException or OverflowException)
+        catch (Exception e) when (e is InvalidOperationException or NullReferenceException or FormatException
+            or OverflowException)
         {
             throw Damaged(path, $"tensor '{name}' has a malformed entry (expected dtype, shape and data_offsets)");
         }

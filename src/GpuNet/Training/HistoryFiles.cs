@@ -15,7 +15,8 @@ public static class HistoryFiles
         var csv = new StringBuilder("epoch,loss,accuracy,val_loss,val_accuracy,seconds,lr\n");
         foreach (EpochLogs e in history.Epochs)
             csv.Append(CultureInfo.InvariantCulture,
-                $"{e.Epoch},{e.Loss:R},{e.Accuracy:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R},{e.Seconds:0.###},{e.LearningRate:R}\n");
+                $"{e.Epoch},{e.Loss:R},{e.Accuracy:R},{e.ValidationLoss:R},{e.ValidationAccuracy:R}," +
+                $"{e.Seconds:0.###},{e.LearningRate:R}\n");
         AtomicFile.WriteAllText(folder.HistoryCsvFile, csv.ToString());
         AtomicFile.WriteAllText(folder.HistoryJsonFile,
             ToJson(history).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

@@ -463,7 +463,8 @@ public sealed class Trainer : IDisposable
 
     private void ReadMetrics() => Accelerator.Download(_metrics, _hostMetrics);
 
-    /// <summary>0, 1, … count − 1, kept between calls: validation runs every epoch and need not rebuild it.</summary>
+    /// <summary>0, 1, … count − 1, kept between calls: validation runs every epoch and need not rebuild
+    /// it.</summary>
     private ReadOnlySpan<int> InOrder(int count)
     {
         if (_inOrder.Length < count) _inOrder = Enumerable.Range(0, count).ToArray();

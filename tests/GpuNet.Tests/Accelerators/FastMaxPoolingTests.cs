@@ -60,8 +60,8 @@ public sealed class FastMaxPoolingTests
             {
                 var (g, _, y, argmax) = ReferenceForward(batch, channels, height, width, same, relu);
                 float[] dy = FastKernelInputs.Values(51, y.Length);
-                // −0 and NaN gradients: the reference's clear-then-add turns −0 into +0, and a NaN passes only where y
-                // > 0.
+                // −0 and NaN gradients: the reference's clear-then-add turns −0 into +0, and a NaN passes only
+                // where y > 0.
                 for (int i = 0; i < dy.Length; i += 7) dy[i] = -0f;
                 dy[3] = float.NaN;
                 float[] start = set ? new float[g.InputLength] : FastKernelInputs.Values(52, g.InputLength);

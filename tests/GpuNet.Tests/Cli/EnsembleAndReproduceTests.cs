@@ -7,7 +7,8 @@ public sealed class EnsembleAndReproduceTests : IDisposable
 {
     private const string Network = """
         dataset: mnist
-        model: {input_shape: [28, 28], layers: [Flatten, Dense: {units: 16, activation: relu}, Dense: {units: 10, activation: softmax}]}
+        model: {input_shape: [28, 28], layers: [Flatten, Dense: {units: 16, activation: relu},
+            Dense: {units: 10, activation: softmax}]}
         loss: categorical_crossentropy
         optimizer: {Adam: {lr: 0.003}}
         batch_size: 50

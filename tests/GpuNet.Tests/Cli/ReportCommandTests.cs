@@ -10,7 +10,8 @@ public sealed class ReportCommandTests : IDisposable
     private const string MlpConfig = """
         name: report-mlp
         dataset: mnist
-        model: {input_shape: [28, 28], layers: [Flatten, Dense: {units: 16, activation: sigmoid}, Dense: {units: 10, activation: softmax}]}
+        model: {input_shape: [28, 28], layers: [Flatten, Dense: {units: 16, activation: sigmoid},
+            Dense: {units: 10, activation: softmax}]}
         loss: categorical_crossentropy
         optimizer: {SGD: {lr: 0.5}}
         batch_size: 20
@@ -43,8 +44,8 @@ public sealed class ReportCommandTests : IDisposable
         // A Dense first layer on whole images: its units' weights are shown as 28×28 pictures.
         Assert.Contains("incoming weights of all 16 units, as 28×28 images", written);
         PngDecoder.Image weights = PngDecoder.Decode(File.ReadAllBytes(Path.Combine(run, "report", "first-layer.png")));
-        // 16 pictures of 28 px enlarged once (48 / 28 = 1), 8 to a row with 4 px gaps: 8·28 + 9·4 = 260 by 2·28 + 3·4 =
-        // 68.
+        // 16 pictures of 28 px enlarged once (48 / 28 = 1), 8 to a row with 4 px gaps: 8·28 + 9·4 = 260 by
+        // 2·28 + 3·4 = 68.
         Assert.Equal((260, 68), (weights.Width, weights.Height));
 
         File.Delete(page);

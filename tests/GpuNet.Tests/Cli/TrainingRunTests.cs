@@ -20,7 +20,8 @@ public sealed class TrainingRunTests : IDisposable
     {
         var result = Train("""
             name: early
-            model: {input_shape: [784], layers: [Dense: {units: 32, activation: sigmoid}, Dense: {units: 10, activation: softmax}]}
+            model: {input_shape: [784], layers: [Dense: {units: 32, activation: sigmoid},
+                Dense: {units: 10, activation: softmax}]}
             loss: categorical_crossentropy
             optimizer: {SGD: {lr: 5.0}}
             batch_size: 10

@@ -62,7 +62,8 @@ public sealed class LocalMirror : IDisposable
             {
                 context = await _listener.GetContextAsync();
             }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException
+                or InvalidOperationException)
             {
                 return;
             }

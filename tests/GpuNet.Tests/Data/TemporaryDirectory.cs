@@ -25,7 +25,8 @@ public sealed class TemporaryDirectory : IDisposable
     /// <summary>The names of the files in <paramref name="folder"/> (hidden ones included), sorted.</summary>
     public static string[] FileNames(string folder) =>
         Directory.Exists(folder)
-            ? Directory.GetFiles(folder).Select(System.IO.Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).ToArray()
+            ? Directory.GetFiles(folder).Select(System.IO.Path.GetFileName).OfType<string>()
+                .Order(StringComparer.Ordinal).ToArray()
             : [];
 
     public void Dispose()

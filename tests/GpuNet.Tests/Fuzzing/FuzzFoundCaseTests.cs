@@ -64,7 +64,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     {
         // Was refused ("expected a mapping of keys to values, got 'null'") where "Flatten" alone is accepted.
         RunConfig config = RunConfigReader.Read("found.json",
-            """{"model": {"input_shape": [28, 28], "layers": [{"Flatten": null}, {"Dense": {"units": 10}}]}, "loss": "mse", "optimizer": {"SGD": null}}""");
+            """{"model": {"input_shape": [28, 28], "layers": [""" +
+            """{"Flatten": null}, {"Dense": {"units": 10}}]}, "loss": "mse", "optimizer": {"SGD": null}}""");
         Assert.Equal(["Flatten", "Dense"], config.Layers.Select(l => l.TypeName));
         // Quoted, it is the text "null", not YAML's null: Keras's first argument of Flatten, which GpuNet does not
         // take.
@@ -86,7 +87,8 @@ public sealed class FuzzFoundCaseTests : IDisposable
     public void Safetensors_header_with_a_name_written_twice_is_damage()
     {
         byte[] file =
-            SafeTensors("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4);
+            SafeTensors("""{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}""" +
+                ""","a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}""", 4);
         var error = Assert.Throws<GpuNetException>(() => SafeTensorsFile.Parse(file, "found.safetensors"));
         Assert.StartsWith("found.safetensors: not a valid safetensors file: the header is not valid JSON",
             error.Message);

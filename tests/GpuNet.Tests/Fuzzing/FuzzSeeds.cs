@@ -23,7 +23,8 @@ internal static class FuzzSeeds
           {"Conv2D": {"filters": 4, "kernel_size": [3, 3], "strides": 1, "padding": "same", "activation": "relu"}},
           {"MaxPooling2D": {"pool_size": 2}}, {"Flatten": null}, {"Dropout": {"rate": 0.25}},
           {"Dense": {"units": 10, "activation": "softmax", "kernel_regularizer": {"l2": 0.001}}}]},
-         "loss": "categorical_crossentropy", "optimizer": {"Adam": {"lr": 0.001}}, "batch_size": 32, "epochs": 2, "seed": 7,
+         "loss": "categorical_crossentropy", "optimizer": {"Adam": {"lr": 0.001}}, "batch_size": 32,
+        """ + " \"epochs\": 2, \"seed\": 7,\n" + """
          "validation_split": 0.1, "callbacks": [{"EarlyStopping": {"monitor": "val_loss", "patience": 2}}],
          "checkpoint_every": {"steps": 100}}
         """;
@@ -47,7 +48,8 @@ internal static class FuzzSeeds
           input_shape: [28, 28]
           layers:
             - Reshape: {target_shape: [28, 28, 1]}
-            - Conv2D: {filters: 3, kernel_size: 5, strides: [1, 1], padding: valid, use_bias: true, kernel_initializer: he_normal}
+            - Conv2D: {filters: 3, kernel_size: 5, strides: [1, 1], padding: valid, use_bias: true,
+        """ + " kernel_initializer: he_normal}\n" + """
             - LeakyReLU: {alpha: 0.1}
             - AveragePooling2D: {pool_size: [2, 2], strides: null}
             - BatchNormalization: {momentum: 0.9, epsilon: 0.001, axis: -1}
@@ -110,7 +112,8 @@ internal static class FuzzSeeds
         // The epoch-end checkpoint names its weights file, which the mid-epoch one replaced: put it back beside.
         File.Move(kept,
             Path.Combine(folder.Path,
-                JsonDocument.Parse(epochEnd).RootElement.GetProperty("state").GetProperty("weights_file").GetString()!));
+                JsonDocument.Parse(epochEnd).RootElement.GetProperty("state").GetProperty("weights_file")
+                    .GetString()!));
         return (folder, [epochEnd, midEpoch]);
     }
 }

@@ -157,5 +157,6 @@ public sealed record Mutation(MutationKind Kind, int Position, int Length, int C
 
 public enum MutationKind
 {
-    FlipBit, SetByte, InsertBytes, DeleteBytes, Truncate, DuplicateBytes, SetInteger, InsertToken, ReplaceWithToken, ReplaceNumber, SwapLines, RepeatToken,
+    FlipBit, SetByte, InsertBytes, DeleteBytes, Truncate, DuplicateBytes, SetInteger, InsertToken, ReplaceWithToken,
+    ReplaceNumber, SwapLines, RepeatToken,
 }

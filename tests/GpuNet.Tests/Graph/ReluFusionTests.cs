@@ -77,7 +77,8 @@ public sealed class ReluFusionTests
         foreach (Value relu in new[] { twiceRead, averaged, leaky }) Assert.NotSame(plan[x].Buffer, plan[relu].Buffer);
     }
 
-    /// <summary>x → matmul → reshape 1×8×8 → relu → max pool 2×2 → out [1, 4, 4]; loss = out · projection.</summary>
+    /// <summary>x → matmul → reshape 1×8×8 → relu → max pool 2×2 → out [1, 4, 4]; loss = out ·
+    /// projection.</summary>
     private sealed class ReluPoolNet
     {
         private readonly IAccelerator _accelerator;

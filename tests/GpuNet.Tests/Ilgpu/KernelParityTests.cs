@@ -414,7 +414,8 @@ public abstract class KernelParityTests
             Uniform(random, outputs), Uniform(random, filters * g.PatchSize), Uniform(random, filters),
                 Uniform(random, g.InputLength),
         ];
-        // Sums over C·kh·kw products (forward, input gradient) and N·OH·OW products (kernel gradient) in other orders.
+        // Sums over C·kh·kw products (forward, input gradient) and N·OH·OW products (kernel gradient) in other
+        // orders.
         var sums = new Tolerance(1e-4, 1e-4);
         Check("convolution forward", sums, Buffers(), [5],
             (acc, b) => acc.Conv2DForward(b[0], b[1], b[2], g, filters, b[3], b[4], b[5]));

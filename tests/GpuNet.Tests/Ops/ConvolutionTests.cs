@@ -88,7 +88,8 @@ public sealed class ConvolutionTests
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void Col2Im_is_the_adjoint_of_Im2Col(string acceleratorName)
     {
-        // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for every x and c: col2im adds each patch element back where it came from.
+        // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩ for every x and c: col2im adds each patch element back where it came
+        // from.
         using var accelerator = AcceleratorCatalog.Create(acceleratorName);
         var window = new SlidingWindow(3, 2, 2, 1, Padding.Same).Over(batch: 2, channels: 3, height: 7, width: 6);
         var random = new System.Random(4);

@@ -26,7 +26,8 @@ internal sealed class CuBlasGemm : IDisposable
             description = $"GEMM by cuBLAS {version / 10000}.{version / 100 % 100}.{version % 100}";
             return new CuBlasGemm(blas);
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CuBlasException or TypeInitializationException)
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CuBlasException
+            or TypeInitializationException)
         {
             description =
                 "GEMM by the ILGPU tiled kernel: no cuBLAS loaded (ILGPU.Algorithms 1.5.3 looks for libcublas.so.12, " +

@@ -62,7 +62,8 @@ public static class KerasModelImport
         {
             throw new GpuNetException(
                 $"{path}: the model does not say its input shape (it was saved before it was built); " +
-                "Keras writes it when the first layer has input_shape=… or the model starts with keras.Input(shape=…)");
+                "Keras writes it when the first layer has input_shape=… or the model starts with " +
+                "keras.Input(shape=…)");
         }
         return Write(file, inputShape, entries, lastActivation);
     }

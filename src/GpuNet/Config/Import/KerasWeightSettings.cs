@@ -46,7 +46,8 @@ internal static class KerasWeightSettings
         return result;
     }
 
-    /// <summary>The regularizer under <paramref name="key"/> as {l2: 0.01}, {l1: …} or {l1_l2: {…}}, or null.</summary>
+    /// <summary>The regularizer under <paramref name="key"/> as {l2: 0.01}, {l1: …} or {l1_l2: {…}}, or
+    /// null.</summary>
     public static string? Regularizer(KerasConfigReader owner, string key)
     {
         JsonNode? node = owner[key];
@@ -68,7 +69,8 @@ internal static class KerasWeightSettings
         KerasConfigReader owner, string key, JsonNode node)
     {
         if (node is not JsonObject serialized || Text(serialized["class_name"]) is not { } className)
-            throw owner.Error(key, $"is {Show(node)}; expected a Keras object {{\"class_name\": …, \"config\": …}}");
+            throw owner.Error(key,
+                $"is {Show(node)}; expected a Keras object {{\"class_name\": …, \"config\": …}}");
         if (Text(serialized["registered_name"]) is { } registered && registered != className)
             throw owner.Error(key, $"is the custom object '{registered}'; GpuNet imports Keras's built-in ones");
         JsonObject config = serialized["config"] as JsonObject ?? [];

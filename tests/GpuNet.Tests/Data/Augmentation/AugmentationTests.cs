@@ -64,8 +64,8 @@ public sealed class AugmentationTests
         var (x0, y0, mass0) = CentreOfMass(image, 28);
         var (x1, y1, mass1) = CentreOfMass(turned, 28);
         Assert.InRange(mass1 / mass0, 0.95, 1.05);
-        // The centre of mass turns with the image: source (u, v) about the centre lands on (u cos θ + v sin θ, −u sin θ
-        // + v cos θ).
+        // The centre of mass turns with the image: source (u, v) about the centre lands on
+        // (u cos θ + v sin θ, −u sin θ + v cos θ).
         double cos = Math.Cos(Math.PI / 12), sin = Math.Sin(Math.PI / 12);
         Assert.True(Math.Abs(x1 - 13.5 - ((x0 - 13.5) * cos + (y0 - 13.5) * sin)) < 0.2, $"x {x1}");
         Assert.True(Math.Abs(y1 - 13.5 - (-(x0 - 13.5) * sin + (y0 - 13.5) * cos)) < 0.2, $"y {y1}");

@@ -35,7 +35,8 @@ internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes)
                 }
             }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException
+            or OverflowException)
         {
             return Fallback;
         }

@@ -170,7 +170,8 @@ internal static unsafe class FastConvolution
                     $"[{g.Batch}, {filters}, {g.OutputHeight}, {g.OutputWidth}]");
     }
 
-    /// <summary>[filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch element.</summary>
+    /// <summary>[filter slivers][C·kh·kw][MR]: the MR filters of a sliver side by side at each patch
+    /// element.</summary>
     private static float[] PackForForward(float[] kernel, Window2D g, int filters, GemmKernelKind kind)
     {
         int mr = TileFor(filters, kind).Rows;
@@ -334,8 +335,10 @@ internal static unsafe class FastConvolution
 
     // ── Input gradient ──
 
-    /// <summary>dx [N, C, H, W] += col2im(kernelᵀ · dy): every patch element's gradient added onto its pixel.</summary>
-    /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in cache.</param>
+    /// <summary>dx [N, C, H, W] += col2im(kernelᵀ · dy): every patch element's gradient added onto its
+    /// pixel.</summary>
+    /// <param name="set">dx = …: each image's dx is cleared just before its tiles go in, while it is in
+    /// cache.</param>
     public static void BackwardData(float[] kernel, float[] dy, Window2D g, int filters, float[] dx, bool set = false,
         GemmKernelKind kind = GemmKernelKind.Auto)
     {
@@ -654,7 +657,8 @@ internal static unsafe class FastConvolution
                     }
                     else
                     {
-                        // Of row i, columns w0 + j inside the image are contiguous: [validFirst, validEnd) of its kw·C.
+                        // Of row i, columns w0 + j inside the image are contiguous: [validFirst, validEnd) of
+                        // its kw·C.
                         int validFirst = Math.Max(0, -w0) * channels,
                             validEnd = Math.Min(g.WindowWidth, g.Width - w0) * channels;
                         float* into = target;
@@ -718,7 +722,8 @@ internal static unsafe class FastConvolution
     private readonly record struct Operands(float[] X, float[] Packed, float[]? Bias, float[] Y, Window2D G,
         int Filters, GemmKernelKind Kind);
 
-    /// <summary>The input gradient: dy [N, F, OH, OW], kernelᵀ packed for the micro-kernel, dx [N, C, H, W].</summary>
+    /// <summary>The input gradient: dy [N, F, OH, OW], kernelᵀ packed for the micro-kernel,
+    /// dx [N, C, H, W].</summary>
     private readonly record struct DataGradientOperands(float[] Dy, float[] Packed, float[] Dx, Window2D G, int Filters,
         GemmKernelKind Kind);
 

@@ -98,7 +98,8 @@ internal static class ReferenceBatchNorm
         if (a.DBeta is not null) a.DBeta[c] += (float)sumDy;
         if (a.DGamma is not null) a.DGamma[c] += (float)sumDyXhat;
         if (dx is null) return;
-        // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)): the normalization's Jacobian through mean and variance.
+        // dx = γ/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)): the normalization's Jacobian through mean and
+        // variance.
         float scale = (a.Gamma?[c] ?? 1f) * inverseStd;
         float meanDy = (float)(sumDy / count), meanDyXhat = (float)(sumDyXhat / count);
         for (int n = 0; n < batch; n++)

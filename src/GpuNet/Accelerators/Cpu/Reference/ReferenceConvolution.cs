@@ -140,7 +140,8 @@ internal static class ReferenceConvolution
         });
     }
 
-    /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, summed in double in a fixed order.</summary>
+    /// <summary>dBias[c] += Σ_n Σ_s dy[n, c, s]; a channel per work item, summed in double in a fixed
+    /// order.</summary>
     public static void ChannelBiasGradient(float[] dy, int batch, int channels, int spatial, float[] dBias)
     {
         BufferChecks.CheckLength(dy, (long)batch * channels * spatial, nameof(dy));

@@ -81,7 +81,8 @@ internal static class ReferenceLosses
         return loss;
     }
 
-    // With q = p / s, s = Σp: ∂/∂p_j of −Σ t log q = −t_j / p_j + Σt / s (the first term vanishes where q is clipped).
+    // With q = p / s, s = Σp: ∂/∂p_j of −Σ t log q = −t_j / p_j + Σt / s (the first term vanishes where q is
+    // clipped).
     private static void CategoricalCrossEntropyGradient(ReadOnlySpan<float> p, ReadOnlySpan<float> t, float scale,
         Span<float> dp)
     {

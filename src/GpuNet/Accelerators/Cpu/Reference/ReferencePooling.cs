@@ -135,8 +135,8 @@ internal static class ReferencePooling
     internal static float L2At(ReadOnlySpan<float> input, in Window2D g, int oh, int ow) =>
         MathF.Sqrt(WindowSum(input, g, oh, ow, squares: true, out _));
 
-    /// <summary>Σ x (or Σ x²) over the elements of window (oh, ow) inside the image, in row-major window order, and how
-    /// many there are.</summary>
+    /// <summary>Σ x (or Σ x²) over the elements of window (oh, ow) inside the image, in row-major window order,
+    /// and how many there are.</summary>
     private static float WindowSum(ReadOnlySpan<float> input, in Window2D g, int oh, int ow, bool squares,
         out int count)
     {
