@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
 using ArchUnitNET.Domain;
 using ArchUnitNET.Loader;
 using GpuNet.Cli.Commands;
 using GpuNet.Kernels;
+using GpuNet.Tests.Data;
 
 namespace GpuNet.Tests.Architecture;
 
@@ -83,6 +85,23 @@ public sealed class LayeringTests
         // And the reader finds a real edge in each direction we rely on.
         Assert.Contains(Dependencies.Value, d => d.From == "GpuNet.Graph" && d.To == "GpuNet.Accelerators");
         Assert.Contains(Dependencies.Value, d => d.From == "GpuNet.Accelerators.Ilgpu" && d.To == "GpuNet.Kernels");
+    }
+
+    [Fact]
+    public void The_layer_diagram_in_the_docs_is_the_one_enforced()
+    {
+        // docs/architecture.md shows the layers top first, one line each: namespaces separated by
+        // ", ", then two or more spaces and what the layer holds.
+        string doc = File.ReadAllText(Path.Combine(TestData.RepositoryRoot, "docs", "architecture.md"));
+        int marker = doc.IndexOf("<!-- layers:", StringComparison.Ordinal);
+        Assert.True(marker >= 0, "docs/architecture.md has lost its '<!-- layers:' marker");
+        int open = doc.IndexOf("```\n", marker, StringComparison.Ordinal) + 4;
+        string block = doc[open..doc.IndexOf("```", open, StringComparison.Ordinal)];
+        var documented = block.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => string.Join(", ", Regex.Split(line.Trim(), " {2,}")[0].Split(", ")))
+            .ToList();
+        var enforced = Enumerable.Reverse(Layers).Select(layer => string.Join(", ", layer)).ToList();
+        Assert.Equal(enforced, documented);
     }
 
     private static Dictionary<string, int> LayerIndex()

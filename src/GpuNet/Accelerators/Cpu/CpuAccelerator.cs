@@ -8,12 +8,14 @@ namespace GpuNet.Accelerators.Cpu;
 
 /// <summary>
 /// The accelerator that runs every kernel on the host: the fallback where there is no GPU, and
-/// the reference the ILGPU kernels are compared with. Its kernels are the vectorised ones
-/// (<c>CpuFast…</c>); each is tested against the plain reference beside it.
+/// the reference the ILGPU kernels are compared with. The hot kernels are the vectorised ones in
+/// <c>Cpu/Fast</c>, each tested against its plain twin in <c>Cpu/Reference</c>; where no fast kernel
+/// exists (softmax, the losses, the reductions, PReLU, im2col) the reference itself runs.
 /// </summary>
 /// <remarks>
 /// A call allocates nothing: loop bodies are static lambdas that get their buffers through a
-/// state tuple, and the threads are <see cref="CpuParallel"/>'s, started once.
+/// state tuple (for the optimizers, a named record from OptimizerPasses.cs), and the threads are
+/// <see cref="CpuParallel"/>'s, started once.
 /// </remarks>
 public sealed class CpuAccelerator : IAccelerator
 {
@@ -105,15 +107,13 @@ public sealed class CpuAccelerator : IAccelerator
         float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
         Update(length,
             new AdamPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter),
-                Data(firstMoment),
-            Data(secondMoment)));
+                Data(firstMoment), Data(secondMoment)));
 
     public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
         float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
         Update(length,
             new AdamaxPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter),
-                Data(firstMoment),
-            Data(infinityNorm)));
+                Data(firstMoment), Data(infinityNorm)));
 
     public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
         DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>

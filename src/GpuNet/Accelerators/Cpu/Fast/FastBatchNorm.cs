@@ -37,12 +37,18 @@ internal static unsafe class FastBatchNorm
         }
         a.Check();
         Split(a, a.Batch, a.Channels, a.Spatial, 4,
-            static (in BatchNormTraining a, int first,
-                int last) => { for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes); },
-            static (in BatchNormTraining a, int first,
-                int last) => { for (int c = first; c < last; c++) ReferenceBatchNorm.TrainChannel(a, c); },
-            static (in BatchNormTraining a, int first,
-                int last) => { for (int c = first; c < last; c++) TrainChannel(a, c); });
+            static (in BatchNormTraining a, int first, int last) =>
+            {
+                for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes);
+            },
+            static (in BatchNormTraining a, int first, int last) =>
+            {
+                for (int c = first; c < last; c++) ReferenceBatchNorm.TrainChannel(a, c);
+            },
+            static (in BatchNormTraining a, int first, int last) =>
+            {
+                for (int c = first; c < last; c++) TrainChannel(a, c);
+            });
     }
 
     public static void ForwardInference(in BatchNormInference a)
@@ -54,10 +60,14 @@ internal static unsafe class FastBatchNorm
         }
         a.Check();
         Split(a, a.Batch, a.Channels, a.Spatial, 1,
-            static (in BatchNormInference a, int first,
-                int last) => { for (int block = first; block < last; block++) InferFeatures(a, block * Lanes); },
-            static (in BatchNormInference a, int first,
-                int last) => { for (int c = first; c < last; c++) ReferenceBatchNorm.InferChannel(a, c); },
+            static (in BatchNormInference a, int first, int last) =>
+            {
+                for (int block = first; block < last; block++) InferFeatures(a, block * Lanes);
+            },
+            static (in BatchNormInference a, int first, int last) =>
+            {
+                for (int c = first; c < last; c++) ReferenceBatchNorm.InferChannel(a, c);
+            },
             static (in BatchNormInference a, int first, int last) =>
             {
                 for (int c = first; c < last; c++)
@@ -78,12 +88,18 @@ internal static unsafe class FastBatchNorm
         }
         a.Check();
         Split(a, a.Batch, a.Channels, a.Spatial, 4,
-            static (in BatchNormGradient a, int first,
-                int last) => { for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes); },
-            static (in BatchNormGradient a, int first,
-                int last) => { for (int c = first; c < last; c++) ReferenceBatchNorm.BackwardChannel(a, c); },
-            static (in BatchNormGradient a, int first,
-                int last) => { for (int c = first; c < last; c++) BackwardChannel(a, c); });
+            static (in BatchNormGradient a, int first, int last) =>
+            {
+                for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes);
+            },
+            static (in BatchNormGradient a, int first, int last) =>
+            {
+                for (int c = first; c < last; c++) ReferenceBatchNorm.BackwardChannel(a, c);
+            },
+            static (in BatchNormGradient a, int first, int last) =>
+            {
+                for (int c = first; c < last; c++) BackwardChannel(a, c);
+            });
     }
 
     /// <summary>
