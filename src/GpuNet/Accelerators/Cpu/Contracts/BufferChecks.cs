@@ -20,4 +20,23 @@ internal static class BufferChecks
         CheckLength(input, g.InputLength, "x");
         CheckLength(output, (long)g.Batch * g.Channels * g.OutputPlane, "y");
     }
+
+    /// <summary>A dropout's rate in [0, 1), and its input x, output y and mask of <paramref name="length"/>.</summary>
+    public static void CheckDropout(float[] x, int length, float rate, float[] y, float[] mask)
+    {
+        if (!(rate >= 0f && rate < 1f))
+            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
+        CheckLength(x, length, "x");
+        CheckLength(y, length, "y");
+        CheckLength(mask, length, "mask");
+    }
+
+    /// <summary>A dropout's output gradient dy, its mask and the input gradient dx, each of
+    /// <paramref name="length"/>.</summary>
+    public static void CheckDropoutGradient(float[] dy, float[] mask, int length, float[] dx)
+    {
+        CheckLength(dy, length, "dy");
+        CheckLength(mask, length, "mask");
+        CheckLength(dx, length, "dx");
+    }
 }

@@ -29,14 +29,9 @@ internal static class FastDropout
     /// threads.</summary>
     private const int Chunk = 1 << 14;
 
-
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
-        if (!(rate >= 0f && rate < 1f))
-            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
-        BufferChecks.CheckLength(x, length, nameof(x));
-        BufferChecks.CheckLength(y, length, nameof(y));
-        BufferChecks.CheckLength(mask, length, nameof(mask));
+        BufferChecks.CheckDropout(x, length, rate, y, mask);
         int chunks = (length + Chunk - 1) / Chunk;
         CpuParallel.For(chunks, Chunk * 4L, (x, length, rate, seed, stream, y, mask),
             static (in (float[] X, int Length, float Rate, ulong Seed, ulong Stream, float[] Y, float[] Mask) s,
@@ -47,9 +42,7 @@ internal static class FastDropout
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
     {
-        BufferChecks.CheckLength(dy, length, nameof(dy));
-        BufferChecks.CheckLength(mask, length, nameof(mask));
-        BufferChecks.CheckLength(dx, length, nameof(dx));
+        BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
         ref float dys = ref MemoryMarshal.GetArrayDataReference(dy),
             masks = ref MemoryMarshal.GetArrayDataReference(mask), dxs = ref MemoryMarshal.GetArrayDataReference(dx);
         int i = 0;

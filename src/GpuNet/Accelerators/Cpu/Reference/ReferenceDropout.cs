@@ -12,11 +12,7 @@ internal static class ReferenceDropout
 {
     public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
     {
-        if (!(rate >= 0f && rate < 1f))
-            throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
-        BufferChecks.CheckLength(x, length, nameof(x));
-        BufferChecks.CheckLength(y, length, nameof(y));
-        BufferChecks.CheckLength(mask, length, nameof(mask));
+        BufferChecks.CheckDropout(x, length, rate, y, mask);
         Range(x, 0, length, rate, 1f / (1f - rate), seed, stream, y, mask);
     }
 
@@ -44,9 +40,7 @@ internal static class ReferenceDropout
 
     public static void Backward(float[] dy, float[] mask, int length, float[] dx)
     {
-        BufferChecks.CheckLength(dy, length, nameof(dy));
-        BufferChecks.CheckLength(mask, length, nameof(mask));
-        BufferChecks.CheckLength(dx, length, nameof(dx));
+        BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
         for (int i = 0; i < length; i++) dx[i] += dy[i] * mask[i];
     }
 }
