@@ -734,7 +734,8 @@ internal static unsafe class FastConvolution
 
     /// <summary>
     /// target [count] = source [count], reading and writing nothing outside them: whole vectors,
-    /// the last one ending at count (overlapping the one before), and a masked vector for a short run.
+    /// the last one ending at count (overlapping the one before), and a short run through a masked
+    /// load and a partial store (<see cref="PartialStores"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRun(float* source, float* target, int count)
@@ -752,8 +753,7 @@ internal static unsafe class FastConvolution
             return;
         }
         if (count <= 0) return;
-        Vector256<float> mask = FirstLanes(count);
-        Avx.MaskStore(target, mask, Avx.MaskLoad(source, mask));
+        PartialStores.StoreFirst(target, Avx.MaskLoad(source, FirstLanes(count)), count);
     }
 
     /// <summary>A mask of the first count (0 … 8) lanes.</summary>

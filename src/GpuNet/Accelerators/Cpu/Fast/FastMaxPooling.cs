@@ -319,9 +319,8 @@ internal static unsafe class FastMaxPooling
                 }
                 else
                 {
-                    Vector256<float> lanes = FirstLanes256(count);
-                    Avx.MaskStore(values + ow, lanes, best);
-                    Avx.MaskStore(where + ow, lanes, index);
+                    PartialStores.StoreFirst(values + ow, best, count);
+                    PartialStores.StoreFirst(where + ow, index, count);
                 }
             }
         }
@@ -433,8 +432,8 @@ internal static unsafe class FastMaxPooling
             Vector256.Store(high, row + 8);
             return;
         }
-        Avx.MaskStore(row, FirstLanes256(Math.Min(8, count)), low);
-        Avx.MaskStore(row + 8, FirstLanes256(count - 8), high);
+        PartialStores.StoreFirst(row, low, count);
+        PartialStores.StoreFirst(row + 8, high, count - 8);
     }
 
     /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 8).</summary>
