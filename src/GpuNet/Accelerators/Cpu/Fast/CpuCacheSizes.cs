@@ -3,11 +3,12 @@ using System.Globalization;
 namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The per-core data caches the CPU reports, which the GEMM's cache blocking is sized from:
-/// Linux's /sys/devices/system/cpu/cpu0/cache (the CPUID figures), else a small modern core's
-/// 32 KiB L1 and 512 KiB L2, so that blocks sized from them fit anywhere.
+/// The data caches the CPU reports, which the GEMM's cache blocking is sized from: Linux's
+/// /sys/devices/system/cpu/cpu0/cache (the CPUID figures), else a small modern core's 32 KiB L1
+/// and 512 KiB L2 and no L3, so that blocks sized from them fit anywhere.
 /// </summary>
-internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes)
+/// <param name="L3Bytes">The last-level cache cpu0 shares with other cores; 0 where none is reported.</param>
+internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes, int L3Bytes = 0)
 {
     private const string Folder = "/sys/devices/system/cpu/cpu0/cache";
 
@@ -20,7 +21,7 @@ internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes)
     /// or unreadable.</summary>
     internal static CpuCacheSizes Read(string folder)
     {
-        int l1 = 0, l2 = 0;
+        int l1 = 0, l2 = 0, l3 = 0;
         try
         {
             if (Directory.Exists(folder))
@@ -32,6 +33,7 @@ internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes)
                     int bytes = ParseSize(File.ReadAllText(Path.Combine(index, "size")));
                     if (level == "1" && type == "Data") l1 = bytes;
                     else if (level == "2" && type is "Unified" or "Data") l2 = bytes;
+                    else if (level == "3" && type is "Unified" or "Data") l3 = bytes;
                 }
             }
         }
@@ -40,7 +42,7 @@ internal readonly record struct CpuCacheSizes(int L1DataBytes, int L2Bytes)
         {
             return Fallback;
         }
-        return new CpuCacheSizes(l1 > 0 ? l1 : Fallback.L1DataBytes, l2 > 0 ? l2 : Fallback.L2Bytes);
+        return new CpuCacheSizes(l1 > 0 ? l1 : Fallback.L1DataBytes, l2 > 0 ? l2 : Fallback.L2Bytes, l3);
     }
 
     /// <summary>"48K", "2048K", "1M" or a plain byte count.</summary>
