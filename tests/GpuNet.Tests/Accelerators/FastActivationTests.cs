@@ -39,6 +39,30 @@ public sealed class FastActivationTests
         else FastKernelInputs.AssertIdentical(expected, actual, $"{kind} forward");
     }
 
+    /// <summary>
+    /// The vector exp behind the sigmoid over the whole float range: saturated ends, the edges of
+    /// its clamp, tiny arguments, infinities and NaN (which must stay NaN for the trainer to see it).
+    /// </summary>
+    [Fact]
+    public void Sigmoid_matches_the_reference_over_the_whole_range()
+    {
+        var values = new List<float> { 0f, -0f, 1e-30f, -1e-30f, 87.3f, -87.3f, 88f, -88f, 88.5f, -88.5f, 100f, -100f,
+            float.MaxValue, float.MinValue, float.PositiveInfinity, float.NegativeInfinity, float.NaN };
+        var random = new System.Random(5);
+        for (int i = 0; i < 4000; i++) values.Add((float)(random.NextDouble() * 200 - 100));
+        for (int i = 0; i < 4000; i++) values.Add((float)(random.NextDouble() * 10 - 5));
+        float[] x = values.ToArray(), expected = new float[x.Length], actual = new float[x.Length];
+        ReferenceActivations.Forward(ActivationKind.Sigmoid, 0f, x, expected);
+        FastActivations.Forward(ActivationKind.Sigmoid, 0f, x, actual);
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (float.IsNaN(expected[i])) Assert.True(float.IsNaN(actual[i]), $"sigmoid({x[i]}) = {actual[i]}");
+            else
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-7 + 1e-6 * Math.Abs(expected[i]),
+                    $"sigmoid({x[i]:R}): got {actual[i]:R}, expected {expected[i]:R}");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(KindsAndLengths))]
     public void Backward_accumulates_exactly_as_the_reference(ActivationKind kind, int length)
