@@ -42,8 +42,13 @@ public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
         // dKernel [in, out] += xᵀ · dy
         acc.Gemm(true, false, tensors.Input.Buffer, dy, inputs, outputs, batch, 1f, 1f, Kernel.Gradient.Buffer);
         if (Bias is not null) acc.BiasGradient(dy, batch, outputs, Bias.Gradient.Buffer);
-        // dx [batch, in] += dy · kernelᵀ, skipped for the data input.
+        // dx [batch, in] += dy · kernelᵀ (or = where the plan lets it set dx), skipped for the data input.
         if (tensors.InputGradients[0] is { } dx)
-            acc.Gemm(false, true, dy, Kernel.Value.Buffer, batch, inputs, outputs, 1f, 1f, dx.Buffer);
+            acc.Gemm(false, true, dy, Kernel.Value.Buffer, batch, inputs, outputs, 1f,
+                tensors.SetsInputGradient ? 0f : 1f, dx.Buffer);
     }
+
+    /// <summary>dx is one GEMM, which overwrites as cheaply as it adds: a first writer spares the plan a pass
+    /// zeroing dx and itself the reading of it.</summary>
+    public override bool CanSetInputGradient => true;
 }

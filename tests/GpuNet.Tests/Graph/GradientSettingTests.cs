@@ -72,6 +72,36 @@ public sealed class GradientSettingTests
             [h, output], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
+    public void Dense_layers_set_or_add_their_inputs_gradient_over_a_stale_buffer(string acceleratorName)
+    {
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // x → matmul → h; h → matmul → a and h → matmul → b; a + b → out. Backwards, the second
+        // reader of h is the first to write its gradient and sets it; the first reader adds to it.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([5]);
+        var kernel = new Parameter("kernel", [5, 12], Initializer.Zeros);
+        Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        var left = new MatMulBiasOp(new Parameter("left", [12, 7], Initializer.Zeros),
+            new Parameter("left_bias", [7], Initializer.Zeros));
+        var right = new MatMulBiasOp(new Parameter("right", [12, 7], Initializer.Zeros), null);
+        Value a = graph.Apply(left, h), b = graph.Apply(right, h);
+        Value output = graph.Apply(new AddOp(), a, b);
+        foreach (Parameter p in graph.Parameters) p.Allocate(accelerator);
+        var random = new System.Random(11);
+        float[] Values(int count, double scale) =>
+            Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+        float[] weights = Values(60, 0.5);
+        accelerator.Upload(Values(84, 0.5), left.Kernel.Value.Buffer);
+        accelerator.Upload(Values(7, 0.1), left.Bias!.Value.Buffer);
+        accelerator.Upload(Values(84, 0.5), right.Kernel.Value.Buffer);
+        float[] inputs = Values(10, 1), projection = Values(14, 1);
+
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, weights, inputs, projection,
+            [h, a, b, output], 1e-3f, new Tolerance(2e-3, 2e-2));
+    }
+
     [Fact]
     public void A_seeded_gradient_is_added_to_never_set()
     {
