@@ -197,39 +197,17 @@ internal static class FastOptimizers
     /// double lanes each instead of one chain: the reference waits on each double addition in
     /// turn, which made the per-step gradient-norm sum cost more than the optimizer's update. The
     /// order of the additions is fixed, so the result does not vary run to run; it differs from
-    /// the reference's only by the rounding of a double sum.
+    /// the reference's only by the rounding of a double sum. Σ|w| is taken only where l1 is not
+    /// zero: the gradient norms after every step and L2-only regularizers need the squares alone.
     /// </summary>
     public static double Penalty(ReadOnlySpan<float> w, float l1, float l2)
     {
-        if (l1 == 0f) return l2 * SumOfSquares(w);
-        ref float ws = ref MemoryMarshal.GetReference(w);
-        Vector256<double> abs0 = default, abs1 = default, squares0 = default, squares1 = default;
-        int i = 0;
-        for (; i <= w.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var x = Vector256.LoadUnsafe(ref ws, (nuint)i);
-            // The square is a float product, as in the reference, widened afterwards.
-            var (a0, a1) = Vector256.Widen(Vector256.Abs(x));
-            var (s0, s1) = Vector256.Widen(x * x);
-            abs0 += a0;
-            abs1 += a1;
-            squares0 += s0;
-            squares1 += s1;
-        }
-        double abs = Vector256.Sum(abs0 + abs1), squares = Vector256.Sum(squares0 + squares1);
-        for (; i < w.Length; i++)
-        {
-            abs += MathF.Abs(Unsafe.Add(ref ws, i));
-            squares += Unsafe.Add(ref ws, i) * Unsafe.Add(ref ws, i);
-        }
-        return l1 * abs + l2 * squares;
+        double squares = SumOfSquares(w);
+        return l1 == 0f ? l2 * squares : l1 * SumOfAbsolutes(w) + l2 * squares;
     }
 
-    /// <summary>
-    /// Σw² alone, in the same lanes and order as <see cref="Penalty"/>'s: the gradient norms taken
-    /// after every step, and L2-only regularizers, skip the widening and adding of |w| they would
-    /// multiply by zero (half of the pass).
-    /// </summary>
+    /// <summary>Σw², each square a float product (as in the reference) widened and added in eight double
+    /// lanes.</summary>
     private static double SumOfSquares(ReadOnlySpan<float> w)
     {
         ref float ws = ref MemoryMarshal.GetReference(w);
@@ -245,6 +223,23 @@ internal static class FastOptimizers
         double squares = Vector256.Sum(squares0 + squares1);
         for (; i < w.Length; i++) squares += Unsafe.Add(ref ws, i) * Unsafe.Add(ref ws, i);
         return squares;
+    }
+
+    /// <summary>Σ|w| in eight double lanes, in the same order as <see cref="SumOfSquares"/>.</summary>
+    private static double SumOfAbsolutes(ReadOnlySpan<float> w)
+    {
+        ref float ws = ref MemoryMarshal.GetReference(w);
+        Vector256<double> abs0 = default, abs1 = default;
+        int i = 0;
+        for (; i <= w.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            var (a0, a1) = Vector256.Widen(Vector256.Abs(Vector256.LoadUnsafe(ref ws, (nuint)i)));
+            abs0 += a0;
+            abs1 += a1;
+        }
+        double abs = Vector256.Sum(abs0 + abs1);
+        for (; i < w.Length; i++) abs += MathF.Abs(Unsafe.Add(ref ws, i));
+        return abs;
     }
 
     private static void CheckHolds(int length, params ReadOnlySpan<int> buffers)
