@@ -1,4 +1,5 @@
 using GpuNet.Accelerators;
+using GpuNet.Parameters;
 using GpuNet.Tensors;
 
 namespace GpuNet.Graph;
@@ -23,6 +24,8 @@ public sealed class ExecutionPlan : IDisposable
     private readonly bool[] _skipped;
     // Per node: the max pooling run together with it (pooling fusion), if any.
     private readonly Node?[] _fusedPooling;
+    // Parameters whose gradient an op's backward sets.
+    private readonly HashSet<Parameter> _parametersSet;
 
     /// <param name="seededGradients">
     /// Values whose gradient is written from outside before <see cref="Backward"/> (the loss's
@@ -93,6 +96,11 @@ public sealed class ExecutionPlan : IDisposable
                 setBuffers.Add(fusedGradient.Buffer);
         _gradientBuffers = _gradients.Where(g => g is not null).Select(g => g!.Buffer).Distinct().Where(b =>
             !setBuffers.Contains(b)).ToArray();
+        bool[][] setsParameterGradients = withGradients
+            ? PlanRewrites.FindParameterGradientSetters(graph, _skipped)
+            : graph.Nodes.Select(n => new bool[n.Op.Parameters.Count]).ToArray();
+        _parametersSet = graph.Nodes.SelectMany(n => n.Op.Parameters.Where((_, k) =>
+            setsParameterGradients[n.Index][k])).ToHashSet<Parameter>(ReferenceEqualityComparer.Instance);
         _nodeTensors = graph.Nodes.Select(node =>
         {
             var inputShapes = node.Inputs.Select(v => v.SampleShape).ToArray();
@@ -107,6 +115,7 @@ public sealed class ExecutionPlan : IDisposable
             {
                 Workspaces = workspaces,
                 SetsInputGradient = setsInputGradient[node.Index],
+                SetsParameterGradients = setsParameterGradients[node.Index],
                 FusesRelu = rewrites.FusesRelu[node.Index],
                 FusedReluGradient = rewrites.FusesRelu[node.Index] && withGradients
                     ? NewTensor(node.Output.SampleShape) : null,
@@ -115,6 +124,12 @@ public sealed class ExecutionPlan : IDisposable
     }
 
     public int BatchSize { get; }
+
+    /// <summary>
+    /// Whether <see cref="Backward"/> sets <paramref name="parameter"/>'s gradient rather than adding to
+    /// it (<see cref="PlanRewrites"/>): whoever runs the step need not zero that one first.
+    /// </summary>
+    public bool SetsGradientOf(Parameter parameter) => _parametersSet.Contains(parameter);
 
     /// <summary>The float32 values of every buffer this plan allocated (views and shared buffers not counted
     /// again).</summary>

@@ -44,6 +44,14 @@ public abstract class Op
     public virtual bool CanSetInputGradient => false;
 
     /// <summary>
+    /// Gradient setting for parameters (<see cref="PlanRewrites"/>): true when the backward can set
+    /// the gradient of <see cref="Parameters"/>[<paramref name="index"/>] (dW = …) rather than add to
+    /// it, where <see cref="OpTensors.SetsParameterGradient"/> says it is the first op of the backward
+    /// pass to write it: the step then need not zero that gradient first.
+    /// </summary>
+    public virtual bool CanSetParameterGradient(int index) => false;
+
+    /// <summary>
     /// ReLU fusion (<see cref="PlanRewrites"/>): true when op(ReLU(x)) = ReLU(op(x)) exactly, values
     /// and gradients (max pooling: the largest of a window stays the largest after a ReLU, and where
     /// it is not positive the gradient is zero either way), and the op applies that ReLU itself, after
@@ -77,7 +85,8 @@ public abstract class Op
 
     /// <summary>
     /// Adds this op's contribution to each non-null input gradient (or sets the first input's, where
-    /// <see cref="OpTensors.SetsInputGradient"/>) and adds to its parameters' gradients.
+    /// <see cref="OpTensors.SetsInputGradient"/>) and adds to its parameters' gradients (or sets those
+    /// <see cref="OpTensors.SetsParameterGradient"/> names).
     /// </summary>
     public abstract void Backward(OpContext context, OpTensors tensors);
 }

@@ -31,6 +31,16 @@ public sealed class OpTensors(IReadOnlyList<Tensor> inputs, Tensor output, IRead
     public bool SetsInputGradient { get; init; }
 
     /// <summary>
+    /// Per parameter of the op, in the order of <see cref="Op.Parameters"/>: set by the plan where the
+    /// op <see cref="Op.CanSetParameterGradient"/> and is the first in the backward pass to write that
+    /// gradient; its backward then sets it instead of adding to it, and the step leaves it unzeroed.
+    /// </summary>
+    public IReadOnlyList<bool> SetsParameterGradients { get; init; } = [];
+
+    public bool SetsParameterGradient(int index) =>
+        index < SetsParameterGradients.Count && SetsParameterGradients[index];
+
+    /// <summary>
     /// Set by the plan where a ReLU in front of this op is fused into it (<see cref="Op.CanFuseRelu"/>):
     /// the input is the ReLU's input, the op applies the ReLU to its output, and its backward takes
     /// the ReLU's mask off the output gradient first.

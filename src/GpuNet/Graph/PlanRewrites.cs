@@ -1,4 +1,5 @@
 using GpuNet.Accelerators;
+using GpuNet.Parameters;
 
 namespace GpuNet.Graph;
 
@@ -15,7 +16,9 @@ namespace GpuNet.Graph;
 /// and its gradient at all.</item>
 /// <item><b>Gradient setting</b>: walking the backward order, the first op to write a gradient buffer
 /// sets it rather than adding to it, where the op <see cref="Op.CanSetInputGradient"/>, the buffer is
-/// its only input's and nothing outside seeds it; the plan then need not zero it before the step.</item>
+/// its only input's and nothing outside seeds it; the plan then need not zero it before the step.
+/// Likewise for parameters: the first op to write a parameter's gradient sets it, where the op
+/// <see cref="Op.CanSetParameterGradient"/> (a Dense kernel's dW GEMM), and the step does not zero it.</item>
 /// </list>
 /// A value whose gradient is seeded from outside (the loss's input) takes part in none of them.
 /// </summary>
@@ -73,6 +76,27 @@ internal sealed class PlanRewrites
                 bool first = written.Add(gradient);
                 if (first && k == 0 && node.Inputs.Count == 1 && node.Op.CanSetInputGradient) setters[i] = true;
             }
+        }
+        return setters;
+    }
+
+    /// <summary>
+    /// Gradient setting for parameters: per node, per parameter of its op, whether its backward sets
+    /// that parameter's gradient, being the first in the backward order to write it. A parameter
+    /// that two ops share is set by the later one (which runs backward first) and added to by the other.
+    /// </summary>
+    public static bool[][] FindParameterGradientSetters(ComputationGraph graph, bool[] skipped)
+    {
+        var setters = new bool[graph.Nodes.Count][];
+        var written = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        for (int i = graph.Nodes.Count - 1; i >= 0; i--)
+        {
+            Node node = graph.Nodes[i];
+            IReadOnlyList<Parameter> parameters = node.Op.Parameters;
+            setters[i] = new bool[parameters.Count];
+            if (skipped[i]) continue;
+            for (int k = 0; k < parameters.Count; k++)
+                setters[i][k] = written.Add(parameters[k]) && node.Op.CanSetParameterGradient(k);
         }
         return setters;
     }

@@ -39,8 +39,9 @@ public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
         var acc = context.Accelerator;
         int batch = context.BatchSize, inputs = Kernel.Shape[0], outputs = Kernel.Shape[1];
         var dy = tensors.OutputGradient!.Buffer;
-        // dKernel [in, out] += xᵀ · dy
-        acc.Gemm(true, false, tensors.Input.Buffer, dy, inputs, outputs, batch, 1f, 1f, Kernel.Gradient.Buffer);
+        // dKernel [in, out] += xᵀ · dy (or = where the plan lets it set dKernel)
+        acc.Gemm(true, false, tensors.Input.Buffer, dy, inputs, outputs, batch, 1f,
+            tensors.SetsParameterGradient(0) ? 0f : 1f, Kernel.Gradient.Buffer);
         if (Bias is not null) acc.BiasGradient(dy, batch, outputs, Bias.Gradient.Buffer);
         // dx [batch, in] += dy · kernelᵀ (or = where the plan lets it set dx), skipped for the data input.
         if (tensors.InputGradients[0] is { } dx)
@@ -51,4 +52,8 @@ public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
     /// <summary>dx is one GEMM, which overwrites as cheaply as it adds: a first writer spares the plan a pass
     /// zeroing dx and itself the reading of it.</summary>
     public override bool CanSetInputGradient => true;
+
+    /// <summary>dKernel likewise is one GEMM: set, it spares the step a pass zeroing the largest gradients of an
+    /// MLP and the GEMM the reading of them. (The bias's few values are added.)</summary>
+    public override bool CanSetParameterGradient(int index) => index == 0;
 }

@@ -1,6 +1,7 @@
 using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Models;
+using GpuNet.Parameters;
 
 namespace GpuNet.Training;
 
@@ -8,11 +9,14 @@ namespace GpuNet.Training;
 internal sealed class StepBuffers : IDisposable
 {
     /// <param name="lossInput">The value whose gradient the loss writes before the backward pass.</param>
-    public StepBuffers(ModelGraph model, IAccelerator accelerator, int batchSize, bool training, Value lossInput)
+    /// <param name="trainable">The parameters a training step updates.</param>
+    public StepBuffers(ModelGraph model, IAccelerator accelerator, int batchSize, bool training, Value lossInput,
+        IReadOnlyList<Parameter> trainable)
     {
         BatchSize = batchSize;
         Plan = new ExecutionPlan(model.Graph, accelerator, batchSize, withGradients: training,
             seededGradients: [lossInput]);
+        ZeroedParameters = training ? trainable.Where(p => !Plan.SetsGradientOf(p)).ToArray() : [];
         int classes = model.Output.SampleSize;
         Targets = accelerator.Allocate(batchSize * classes);
         LossPerSample = accelerator.Allocate(batchSize);
@@ -27,6 +31,10 @@ internal sealed class StepBuffers : IDisposable
     public int BatchSize { get; }
 
     public ExecutionPlan Plan { get; }
+
+    /// <summary>The trainable parameters whose gradients a step zeroes before the backward pass: those the plan's
+    /// ops add to rather than set.</summary>
+    public Parameter[] ZeroedParameters { get; }
 
     /// <summary>One-hot labels [batch, classes].</summary>
     public DeviceBuffer Targets { get; }

@@ -368,7 +368,7 @@ public sealed class Trainer : IDisposable
         AccumulateMetrics(buffers, count, window);
 
         plan.ZeroGradients();
-        foreach (Parameter p in _trainable) Accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
+        foreach (Parameter p in buffers.ZeroedParameters) Accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
         Accelerator.LossBackward(LossKind, plan[LossInput].Buffer, buffers.Targets, count, classes, 1f / count,
             plan.GradientOf(LossInput)!.Buffer);
         plan.Backward(_context);
@@ -395,7 +395,7 @@ public sealed class Trainer : IDisposable
     {
         if (!_stepBuffers.TryGetValue((count, training), out StepBuffers? buffers))
         {
-            buffers = new StepBuffers(Model, Accelerator, count, training, LossInput);
+            buffers = new StepBuffers(Model, Accelerator, count, training, LossInput, _trainable);
             _stepBuffers[(count, training)] = buffers;
         }
         return buffers;

@@ -102,6 +102,48 @@ public sealed class GradientSettingTests
             [h, a, b, output], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
+    public void A_kernel_two_dense_ops_share_is_set_by_the_later_and_added_to_by_the_earlier(string acceleratorName)
+    {
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // x → matmul(K) → tanh → matmul(K) → out. Backwards, the second matmul is the first to write K's
+        // gradient and sets it (over NaN); the first adds its share. Setting both would drop a share,
+        // adding both would keep the NaN.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([6]);
+        var kernel = new Parameter("shared", [6, 6], Initializer.Zeros);
+        Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        Value t = graph.Apply(new ActivationOp(ActivationKind.Tanh), h);
+        Value output = graph.Apply(new MatMulBiasOp(kernel, null), t);
+        kernel.Allocate(accelerator);
+        using (var plan = new ExecutionPlan(graph, accelerator, batchSize: 1, withGradients: true))
+            Assert.True(plan.SetsGradientOf(kernel));
+        var random = new System.Random(13);
+        float[] Values(int count, double scale) =>
+            Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, Values(36, 0.5), Values(18, 1),
+            Values(18, 1), [h, t], 1e-3f, new Tolerance(2e-3, 2e-2));
+    }
+
+    [Fact]
+    public void A_trained_dense_kernel_is_set_and_a_bias_or_batch_norm_scale_is_added_to()
+    {
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([3]);
+        var dense = new MatMulBiasOp(new Parameter("kernel", [3, 4], Initializer.Zeros),
+            new Parameter("bias", [4], Initializer.Zeros));
+        graph.Apply(new ActivationOp(ActivationKind.Relu), graph.Apply(dense, x));
+        using var accelerator = new GpuNet.Accelerators.Cpu.CpuAccelerator();
+        foreach (Parameter p in graph.Parameters) p.Allocate(accelerator);
+        using var training = new ExecutionPlan(graph, accelerator, batchSize: 2, withGradients: true);
+        Assert.True(training.SetsGradientOf(dense.Kernel));
+        Assert.False(training.SetsGradientOf(dense.Bias!));
+        using var inference = new ExecutionPlan(graph, accelerator, batchSize: 2, withGradients: false);
+        Assert.False(inference.SetsGradientOf(dense.Kernel));
+    }
+
     [Fact]
     public void A_seeded_gradient_is_added_to_never_set()
     {

@@ -13,7 +13,7 @@ public static class GraphGradientCheck
 {
     /// <param name="inputs">The batch for x; its length gives the batch size.</param>
     /// <param name="poisoned">Values whose gradient buffers hold NaN before the step: the plan must zero or set each of
-    /// them.</param>
+    /// them. The parameter gradients the plan says its ops set hold NaN too.</param>
     public static void AssertMatches(IAccelerator accelerator, ComputationGraph graph, Value x, Value output,
         Parameter kernel,
         float[] weights, float[] inputs, float[] projection, IReadOnlyList<Value> poisoned, float epsilon,
@@ -36,7 +36,9 @@ public static class GraphGradientCheck
         foreach (Value v in poisoned)
             accelerator.Fill(float.NaN, plan.GradientOf(v)!.Length, plan.GradientOf(v)!.Buffer);
         plan.ZeroGradients();
-        foreach (Parameter p in graph.Parameters) accelerator.Fill(0f, p.Length, p.Gradient.Buffer);
+        // As a training step: zero the parameter gradients the ops add to, leave stale (NaN) those they set.
+        foreach (Parameter p in graph.Parameters)
+            accelerator.Fill(plan.SetsGradientOf(p) ? float.NaN : 0f, p.Length, p.Gradient.Buffer);
         accelerator.Upload(projection, plan.GradientOf(output)!.Buffer);
         plan.Backward(context);
         float[] analytic = new float[kernel.Length];
