@@ -316,6 +316,16 @@ public interface IAccelerator : IDisposable
     void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx);
 
     /// <summary>
+    /// As <see cref="DropoutBackward"/>, but dx is set to dy · mask rather than added to, for a
+    /// gradient no other op writes. By default a fill and the accumulating kernel.
+    /// </summary>
+    void DropoutBackwardSet(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx)
+    {
+        Fill(0f, length, dx);
+        DropoutBackward(dy, mask, length, dx);
+    }
+
+    /// <summary>
     /// Batch normalization with the batch's statistics, x and y [batch, channels, spatial]: per channel,
     /// mean and biased variance over batch and spatial, y = gamma · (x − mean) / √(var + ε) + beta.
     /// saved [2, channels] receives the mean and 1/√(var + ε) for the backward pass; the moving

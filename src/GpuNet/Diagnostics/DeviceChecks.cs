@@ -87,6 +87,8 @@ public static class DeviceChecks
             (a, b) => a.DropoutForward(b[0], n, 0.3f, seed, stream, b[1], b[2]));
         Add("DropoutBackward", "1001", Exact, [U(n), U(n), U(n)], [2],
             (a, b) => a.DropoutBackward(b[0], b[1], n, b[2]));
+        Add("DropoutBackwardSet", "1001", Exact, [U(n), U(n), U(n)], [2],
+            (a, b) => a.DropoutBackwardSet(b[0], b[1], n, b[2]));
         AddBatchNorm(Add, U);
         Add("PReluForward", "7×10", Exact, [U(rows * cols), U(cols, 0f, 0.5f), U(rows * cols)], [2],
             (a, b) => a.PReluForward(b[0], b[1], rows, cols, b[2]));

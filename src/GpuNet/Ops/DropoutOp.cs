@@ -40,14 +40,26 @@ public sealed class DropoutOp : Op
             RandomStreams.Dropout(context.Step, context.NodeIndex), tensors.Output.Buffer, tensors.Workspace!.Buffer);
     }
 
+    /// <summary>dx = dy · mask overwrites as cheaply as it adds.</summary>
+    public override bool CanSetInputGradient => true;
+
     public override void Backward(OpContext context, OpTensors tensors)
     {
         if (tensors.InputGradients[0] is not { } dx) return;
         var acc = context.Accelerator;
         int length = tensors.Output.Length;
         DeviceBuffer dy = tensors.OutputGradient!.Buffer;
-        if (context.Training) acc.DropoutBackward(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
-        else acc.ActivationBackward(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
-            dx.Buffer);
+        bool set = tensors.SetsInputGradient;
+        if (context.Training)
+        {
+            if (set) acc.DropoutBackwardSet(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
+            else acc.DropoutBackward(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
+        }
+        else if (set)
+            acc.ActivationBackwardSet(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy,
+                length, dx.Buffer);
+        else
+            acc.ActivationBackward(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
+                dx.Buffer);
     }
 }

@@ -84,5 +84,19 @@ public sealed class FastDropoutTests
         FastKernelInputs.AssertIdentical(expected, actual, "dx");
     }
 
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Backward_set_over_stale_values_is_the_reference_added_over_zeros(int length)
+    {
+        float[] dy = FastKernelInputs.Values(36, length), mask = FastKernelInputs.Values(37, length, 0f, 2f);
+        // Dropped elements of negative gradients, and a gradient of −0: products of −0, which the reference's
+        // add onto +0 turns into +0.
+        for (int i = 0; i < length; i += 3) (dy[i], mask[i]) = (i % 2 == 0 ? -0f : -1.5f, i % 2 == 0 ? 1.25f : 0f);
+        float[] expected = new float[length], actual = Enumerable.Repeat(float.NaN, length).ToArray();
+        ReferenceDropout.Backward(dy, mask, length, expected);
+        FastDropout.BackwardSet(dy, mask, length, actual);
+        FastKernelInputs.AssertIdentical(expected, actual, "dx");
+    }
+
     public static TheoryData<int> Lengths => FastKernelInputs.Lengths;
 }

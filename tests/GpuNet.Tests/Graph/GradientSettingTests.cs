@@ -104,6 +104,31 @@ public sealed class GradientSettingTests
 
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
+    public void Dropout_sets_its_inputs_gradient_over_a_stale_buffer(string acceleratorName)
+    {
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // x → matmul → relu → dropout → matmul → out: the dropout is the only op to write the ReLU's output
+        // gradient, so it sets it; the same step's mask holds through the central differences.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([5]);
+        var kernel = new Parameter("kernel", [5, 16], Initializer.Zeros);
+        Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        Value relu = graph.Apply(new ActivationOp(ActivationKind.Relu), h);
+        Value dropped = graph.Apply(new DropoutOp(0.5f), relu);
+        var head = new MatMulBiasOp(new Parameter("head", [16, 3], Initializer.Zeros), null);
+        Value output = graph.Apply(head, dropped);
+        foreach (Parameter p in graph.Parameters) p.Allocate(accelerator);
+        var random = new System.Random(17);
+        float[] Values(int count, double scale) =>
+            Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+        accelerator.Upload(Values(48, 0.5), head.Kernel.Value.Buffer);
+
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, Values(80, 0.5), Values(15, 1),
+            Values(9, 1), [h, relu, dropped], 1e-3f, new Tolerance(2e-3, 2e-2));
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void A_kernel_two_dense_ops_share_is_set_by_the_later_and_added_to_by_the_earlier(string acceleratorName)
     {
         using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);

@@ -281,6 +281,10 @@ public abstract class KernelParityTests
         for (int i = 0; i < length; i++) mask[i] = random.NextSingle() < 0.5f ? 0f : scale;
         Check("dropout backward", Exact, [Uniform(random, length), mask, Uniform(random, length)], [2],
             (acc, b) => acc.DropoutBackward(b[0], b[1], length, b[2]));
+        // dx starts as NaN: a setting kernel must not read it.
+        Check("dropout backward (set)", Exact, [Uniform(random, length), mask,
+            Enumerable.Repeat(float.NaN, length).ToArray()], [2],
+            (acc, b) => acc.DropoutBackwardSet(b[0], b[1], length, b[2]));
     }
 
     [SkippableTheory]

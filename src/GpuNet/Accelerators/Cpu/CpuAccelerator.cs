@@ -290,6 +290,9 @@ public sealed class CpuAccelerator : IAccelerator
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
         FastDropout.Backward(Data(dy), Data(mask), length, Data(dx));
 
+    public void DropoutBackwardSet(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
+        FastDropout.BackwardSet(Data(dy), Data(mask), length, Data(dx));
+
     public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch,
         int channels, int spatial,
         float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean,

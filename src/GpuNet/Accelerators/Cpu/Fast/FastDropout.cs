@@ -53,6 +53,20 @@ internal static class FastDropout
         for (; i < length; i++) dx[i] += dy[i] * mask[i];
     }
 
+    /// <summary>dx = 0 + dy · mask: <see cref="Backward"/> over a dx of zeros, bit for bit, without reading dx. (The
+    /// zero is added, not left out, so that a product of −0 comes out +0 as it does there.)</summary>
+    public static void BackwardSet(float[] dy, float[] mask, int length, float[] dx)
+    {
+        BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
+        ref float dys = ref MemoryMarshal.GetArrayDataReference(dy),
+            masks = ref MemoryMarshal.GetArrayDataReference(mask), dxs = ref MemoryMarshal.GetArrayDataReference(dx);
+        int i = 0;
+        for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
+            (Vector<float>.Zero + Vector.LoadUnsafe(ref dys, (nuint)i) * Vector.LoadUnsafe(ref masks, (nuint)i))
+                .StoreUnsafe(ref dxs, (nuint)i);
+        for (; i < length; i++) dx[i] = 0f + dy[i] * mask[i];
+    }
+
     /// <summary>
     /// Elements [start, end), start a multiple of 4: whole vector steps of <paramref name="width"/>
     /// bits (<see cref="SimdWidth"/>: 512, 256, or 0 for none; tests run each the CPU has), then the reference for the
