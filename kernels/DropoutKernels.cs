@@ -38,6 +38,15 @@ public static class DropoutKernels
         for (int i = Grid.GlobalIndex.X; i < length; i += stride) dx[i] += dy[i] * mask[i];
     }
 
+    /// <summary>dx = 0 + dy · mask, for a gradient no other op writes: dx is not read, and a product of −0 comes out
+    /// +0 as from <see cref="Backward"/> over zeros.</summary>
+    [KernelFor("DropoutBackwardSet")]
+    public static void BackwardSet(ArrayView<float> dy, ArrayView<float> mask, int length, ArrayView<float> dx)
+    {
+        int stride = Grid.DimX * Group.DimX;
+        for (int i = Grid.GlobalIndex.X; i < length; i += stride) dx[i] = 0f + dy[i] * mask[i];
+    }
+
     private static void Keep(ArrayView<float> x, ArrayView<float> y, ArrayView<float> mask, long i, int length,
         uint bits, float rate, float scale)
     {

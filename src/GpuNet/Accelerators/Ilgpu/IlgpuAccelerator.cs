@@ -466,6 +466,14 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.DropoutBackward(_device.Stream, _geometry.Elementwise(length), dyv, maskv, length, dxv);
     }
 
+    public void DropoutBackwardSet(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx)
+    {
+        var (dyv, maskv, dxv) = (Require(dy, length, nameof(dy)), Require(mask, length, nameof(mask)),
+            Require(dx, length, nameof(dx)));
+        using var scope = _device.Enter();
+        _kernels.DropoutBackwardSet(_device.Stream, _geometry.Elementwise(length), dyv, maskv, length, dxv);
+    }
+
     public void BatchNormForwardTraining(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer? beta, int batch,
         int channels, int spatial,
         float momentum, float epsilon, DeviceBuffer y, DeviceBuffer saved, DeviceBuffer movingMean,

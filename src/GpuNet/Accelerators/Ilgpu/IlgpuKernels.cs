@@ -75,6 +75,7 @@ internal sealed class IlgpuKernels
     public required Action<AcceleratorStream, KernelConfig, View, int, float, float, ulong, ulong, View,
         View> DropoutForward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, int, View> DropoutBackward { get; init; }
+    public required Action<AcceleratorStream, KernelConfig, View, View, int, View> DropoutBackwardSet { get; init; }
 
     public required Action<AcceleratorStream, KernelConfig, View, View, View, BatchNormShape, float, float, View, View,
         View, View>
@@ -139,6 +140,7 @@ internal sealed class IlgpuKernels
 
         DropoutForward = device.LoadKernel<View, int, float, float, ulong, ulong, View, View>(DropoutKernels.Forward),
         DropoutBackward = device.LoadKernel<View, View, int, View>(DropoutKernels.Backward),
+        DropoutBackwardSet = device.LoadKernel<View, View, int, View>(DropoutKernels.BackwardSet),
 
         BatchNormForwardTraining = device.LoadKernel<View, View, View, BatchNormShape, float, float, View, View, View,
             View>(
