@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -152,10 +153,7 @@ internal static class FastDropout
             key0 += KeyStepA;
             key1 += KeyStepB;
         }
-        var low = Vector256.Create(0xFFFF_FFFFUL);
-        Vector256<ulong> pairs01 = (c0 & low) | (c1 << 32), pairs23 = (c2 & low) | (c3 << 32);
-        Keep256(Avx2.UnpackLow(pairs01, pairs23).AsUInt32(), x, i, rate, scale, y, mask);
-        Keep256(Avx2.UnpackHigh(pairs01, pairs23).AsUInt32(), x, i + 8, rate, scale, y, mask);
+        KeepBlocks256(c0, c1, c2, c3, x, i, rate, scale, y, mask);
     }
 
     // Elements i … i + 31: Draw256 for i and for i + 16 in one loop. A round is a chain of a multiply,
@@ -189,14 +187,20 @@ internal static class FastDropout
             key0 += KeyStepA;
             key1 += KeyStepB;
         }
+        KeepBlocks256(c0, c1, c2, c3, x, i, rate, scale, y, mask);
+        KeepBlocks256(d0, d1, d2, d3, x, i + 16, rate, scale, y, mask);
+    }
+
+    // Elements i … i + 15 from the counters of four blocks (lanes ordered 0, 2, 1, 3): the low halves of the
+    // counters hold the draws; interleaved, they come out in element order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void KeepBlocks256(Vector256<ulong> c0, Vector256<ulong> c1, Vector256<ulong> c2, Vector256<ulong> c3,
+        float[] x, int i, float rate, float scale, float[] y, float[] mask)
+    {
         var low = Vector256.Create(0xFFFF_FFFFUL);
         Vector256<ulong> pairs01 = (c0 & low) | (c1 << 32), pairs23 = (c2 & low) | (c3 << 32);
         Keep256(Avx2.UnpackLow(pairs01, pairs23).AsUInt32(), x, i, rate, scale, y, mask);
         Keep256(Avx2.UnpackHigh(pairs01, pairs23).AsUInt32(), x, i + 8, rate, scale, y, mask);
-        pairs01 = (d0 & low) | (d1 << 32);
-        pairs23 = (d2 & low) | (d3 << 32);
-        Keep256(Avx2.UnpackLow(pairs01, pairs23).AsUInt32(), x, i + 16, rate, scale, y, mask);
-        Keep256(Avx2.UnpackHigh(pairs01, pairs23).AsUInt32(), x, i + 24, rate, scale, y, mask);
     }
 
     private static void Keep256(Vector256<uint> bits, float[] x, int i, float rate, float scale, float[] y,
