@@ -194,8 +194,8 @@ internal static class FastDropout
     // Elements i … i + 15 from the counters of four blocks (lanes ordered 0, 2, 1, 3): the low halves of the
     // counters hold the draws; interleaved, they come out in element order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void KeepBlocks256(Vector256<ulong> c0, Vector256<ulong> c1, Vector256<ulong> c2, Vector256<ulong> c3,
-        float[] x, int i, float rate, float scale, float[] y, float[] mask)
+    private static void KeepBlocks256(Vector256<ulong> c0, Vector256<ulong> c1, Vector256<ulong> c2,
+        Vector256<ulong> c3, float[] x, int i, float rate, float scale, float[] y, float[] mask)
     {
         var low = Vector256.Create(0xFFFF_FFFFUL);
         Vector256<ulong> pairs01 = (c0 & low) | (c1 << 32), pairs23 = (c2 & low) | (c3 << 32);
