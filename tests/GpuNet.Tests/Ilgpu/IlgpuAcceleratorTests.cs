@@ -51,6 +51,48 @@ public sealed class IlgpuAcceleratorTests
     }
 
     [Fact]
+    public void Downloads_land_while_the_garbage_collector_moves_arrays()
+    {
+        // ILGPU copies to a raw pointer taken from the destination; unpinned, a compacting collection started by
+        // another thread moves the array first, and the copy lands in whatever took its place. That left the
+        // destination zero, corrupted the heap, and within a second or two crashed the process.
+        using var accelerator = AcceleratorCatalog.Create(IlgpuBackend.Cpu);
+        const int length = 5000;
+        float[] values = Enumerable.Range(1, length).Select(i => (float)i).ToArray();
+        using var buffer = accelerator.Allocate(length);
+        accelerator.Upload(values, buffer);
+        using var stop = new CancellationTokenSource();
+        var collector = new Thread(() =>
+        {
+            var garbage = new List<float[]>();
+            while (!stop.IsCancellationRequested)
+            {
+                for (int i = 0; i < 50; i++) garbage.Add(new float[300 + i]);
+                if (garbage.Count > 2000) garbage.RemoveRange(0, 1000);
+                GC.Collect(0, GCCollectionMode.Forced, blocking: true, compacting: true);
+            }
+        }) { IsBackground = true };
+        collector.Start();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            for (int round = 0; clock.Elapsed < TimeSpan.FromSeconds(2); round++)
+            {
+                // Arrays of varied sizes between the downloads, so a moved array's old place gets a new tenant.
+                float[] spacer = new float[round % 97 + 1], into = new float[length];
+                accelerator.Download(buffer, into);
+                Assert.True(into.AsSpan().SequenceEqual(values), $"download {round} came back wrong");
+                GC.KeepAlive(spacer);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            collector.Join();
+        }
+    }
+
+    [Fact]
     public void Shape_contracts_are_checked_before_launch()
     {
         using var accelerator = AcceleratorCatalog.Create("ilgpu-cpu");
@@ -61,6 +103,21 @@ public sealed class IlgpuAcceleratorTests
         using var cpu = new CpuAccelerator();
         using var foreign = cpu.Allocate(10);
         Assert.Throws<ArgumentException>(() => accelerator.Add(foreign, large, 10, large));
+    }
+
+    [Fact]
+    public void A_disposed_accelerator_refuses_its_buffers()
+    {
+        // Its memory went back to the host's allocator, which may have handed it to another accelerator since.
+        var accelerator = AcceleratorCatalog.Create(IlgpuBackend.Cpu);
+        DeviceBuffer buffer = accelerator.Allocate(10);
+        accelerator.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => accelerator.Fill(1f, 10, buffer));
+        Assert.Throws<ObjectDisposedException>(() => accelerator.Upload(new float[10], buffer));
+        Assert.Throws<ObjectDisposedException>(() => accelerator.Download(buffer, new float[10]));
+        Assert.Throws<ObjectDisposedException>(() => accelerator.Allocate(10));
+        buffer.Dispose();
+        accelerator.Dispose();
     }
 
     [Fact]

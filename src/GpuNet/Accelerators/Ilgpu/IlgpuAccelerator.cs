@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GpuNet.Kernels;
 using ILGPU;
 using ILGPU.Runtime;
@@ -68,8 +67,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     public DeviceBuffer Allocate(int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         var buffer = new IlgpuBuffer(_pool, _pool.Rent(length), length);
         buffer.View.MemSetToZero(_device.Stream);
         return buffer;
@@ -79,7 +77,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         ArrayView<float> target = Require(destination, source.Length, nameof(destination));
         if (source.IsEmpty) return;
-        using var scope = _device.Enter();
+        using var scope = Enter();
         if (_staging is not null)
         {
             _staging.Upload(source, target, _device.Stream);
@@ -95,10 +93,18 @@ public sealed class IlgpuAccelerator : IAccelerator
     public void Download(DeviceBuffer source, Span<float> destination)
     {
         ArrayView<float> from = Require(source, destination.Length, nameof(source));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         if (destination.IsEmpty) _device.Stream.Synchronize();
-        else from.SubView(0, destination.Length).CopyToCPU(_device.Stream, ref MemoryMarshal.GetReference(destination),
-            destination.Length);
+        else
+        {
+            // Pinned: ILGPU takes the address of the first element as a raw pointer, and a garbage collection
+            // started by another thread would otherwise move the array before the copy lands in it.
+            unsafe
+            {
+                fixed (float* pinned = destination)
+                    from.SubView(0, destination.Length).CopyToCPU(_device.Stream, ref *pinned, destination.Length);
+            }
+        }
         _staging?.Reclaim();
     }
 
@@ -106,14 +112,14 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         ArrayView<float> target = Require(buffer, length, nameof(buffer));
         if (length == 0) return;
-        using var scope = _device.Enter();
+        using var scope = Enter();
         if (BitConverter.SingleToUInt32Bits(value) == 0) target.SubView(0, length).MemSetToZero(_device.Stream);
         else _kernels.Fill(_device.Stream, _geometry.Elementwise(length), target, length, value);
     }
 
     public void Synchronize()
     {
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _device.Stream.Synchronize();
         _staging?.Reclaim();
     }
@@ -126,7 +132,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         ArrayView<float> av = Require(a, (long)m * k, nameof(a)), bv = Require(b, (long)k * n, nameof(b));
         ArrayView<float> cv = Require(c, (long)m * n, nameof(c));
         if (m == 0 || n == 0) return;
-        using var scope = _device.Enter();
+        using var scope = Enter();
         if (_device.Blas is { } blas) blas.Gemm(transposeA, transposeB, av, bv, m, n, k, alpha, beta, cv);
         else _kernels.Gemm(_device.Stream, _geometry.Gemm(m, n),
             new GemmShape(Flag(transposeA), Flag(transposeB), m, n, k, alpha, beta), av, bv, cv);
@@ -136,28 +142,28 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (av, bv, yv) = (Require(a, length, nameof(a)), Require(b, length, nameof(b)),
             Require(y, length, nameof(y)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Add(_device.Stream, _geometry.Elementwise(length), av, bv, length, yv);
     }
 
     public void AddBias(DeviceBuffer bias, int rows, int cols, DeviceBuffer x)
     {
         var (biases, xv) = (Require(bias, cols, nameof(bias)), Require(x, (long)rows * cols, nameof(x)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.AddBias(_device.Stream, _geometry.Elementwise((long)rows * cols), biases, rows, cols, xv);
     }
 
     public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias)
     {
         var (dyv, dBiases) = (Require(dy, (long)rows * cols, nameof(dy)), Require(dBias, cols, nameof(dBias)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.BiasGradient(_device.Stream, _geometry.Elementwise(cols), dyv, rows, cols, dBiases);
     }
 
     public void ActivationForward(ActivationKind kind, float alpha, DeviceBuffer x, int length, DeviceBuffer y)
     {
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.ActivationForward(_device.Stream, _geometry.Elementwise(length), Code(kind), alpha, xv, length, yv);
     }
 
@@ -173,7 +179,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         long length = (long)rows * cols;
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.SoftmaxForward(_device.Stream, _geometry.Elementwise(rows), xv, rows, cols, yv);
     }
 
@@ -182,7 +188,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         long length = (long)rows * cols;
         var (yv, dyv, dxv) = (Require(y, length, nameof(y)), Require(dy, length, nameof(dy)),
             Require(dx, length, nameof(dx)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.SoftmaxBackward(_device.Stream, _geometry.Elementwise(rows), yv, dyv, rows, cols, dxv);
     }
 
@@ -192,7 +198,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         long length = (long)rows * cols;
         var (pv, tv) = (Require(prediction, length, nameof(prediction)), Require(target, length, nameof(target)));
         ArrayView<float> losses = Require(lossPerSample, rows, nameof(lossPerSample));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.LossForward(_device.Stream, _geometry.Elementwise(rows), Code(kind), pv, tv, rows, cols, losses);
     }
 
@@ -202,14 +208,14 @@ public sealed class IlgpuAccelerator : IAccelerator
         long length = (long)rows * cols;
         var (pv, tv) = (Require(prediction, length, nameof(prediction)), Require(target, length, nameof(target)));
         ArrayView<float> dpv = Require(dPrediction, length, nameof(dPrediction));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.LossBackward(_device.Stream, _geometry.Elementwise(rows), Code(kind), pv, tv, rows, cols, scale, dpv);
     }
 
     public void AccumulateSum(DeviceBuffer values, int length, int index, DeviceBuffer accumulator)
     {
         var (vv, av) = (Require(values, length, nameof(values)), RequireIndex(accumulator, index));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.AccumulateSum(_device.Stream, _geometry.Reduction(1), vv, length, index, av);
     }
 
@@ -219,7 +225,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         long length = (long)rows * cols;
         var (pv, tv) = (Require(prediction, length, nameof(prediction)), Require(target, length, nameof(target)));
         ArrayView<float> av = RequireIndex(accumulator, index);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.AccumulateCorrect(_device.Stream, _geometry.Reduction(1), pv, tv, rows, cols, index, av);
     }
 
@@ -228,7 +234,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         ArrayView<float> v = Optional(velocity, length, nameof(velocity));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Sgd(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, momentum, Flag(nesterov),
             w, Flag(velocity is not null), v);
     }
@@ -238,7 +244,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Adagrad(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, epsilon, w, a);
     }
 
@@ -248,7 +254,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
         ArrayView<float> d = Require(deltaAccumulator, length, nameof(deltaAccumulator));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Adadelta(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a,
             d);
     }
@@ -258,7 +264,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Rmsprop(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a);
     }
 
@@ -268,7 +274,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         var (m, v) = (Require(firstMoment, length, nameof(firstMoment)),
             Require(secondMoment, length, nameof(secondMoment)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Adam(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2,
             epsilon, w, m, v);
     }
@@ -279,7 +285,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         var (m, u) = (Require(firstMoment, length, nameof(firstMoment)),
             Require(infinityNorm, length, nameof(infinityNorm)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Adamax(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2,
             epsilon, w, m, u);
     }
@@ -294,7 +300,7 @@ public sealed class IlgpuAccelerator : IAccelerator
             scalars.MomentumCache,
             scalars.NextMomentumCache, scalars.ScheduleProduct, scalars.NextScheduleProduct,
                 scalars.SecondMomentCorrection);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Nadam(_device.Stream, _geometry.Elementwise(length), g, length, step, w, m, v);
     }
 
@@ -302,7 +308,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         DeviceBuffer accumulator)
     {
         var (w, a) = (Require(parameter, length, nameof(parameter)), RequireIndex(accumulator, index));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         int groups = _geometry.PartialGroups;
         _kernels.PenaltyPartials(_device.Stream, _geometry.Reduction(groups), w, length, _partials.View);
         _kernels.PenaltyTotal(_device.Stream, _geometry.Reduction(1), _partials.View, groups, l1, l2, scale, index, a);
@@ -311,7 +317,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient)
     {
         var (w, g) = (Require(parameter, length, nameof(parameter)), Require(gradient, length, nameof(gradient)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.PenaltyGradient(_device.Stream, _geometry.Elementwise(length), w, length, l1, l2, g);
     }
 
@@ -321,7 +327,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         ArrayView<float> xv = Require(x, window.InputLength, nameof(x));
         long length = (long)window.PatchSize * window.PatchCount;
         ArrayView<float> colv = Require(col, length, nameof(col));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Im2Col(_device.Stream, _geometry.Elementwise(length), xv, ToKernel(window), colv);
     }
 
@@ -332,7 +338,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         long length = (long)a * b * inner;
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.SwapLeadingAxes(_device.Stream, _geometry.Elementwise(length), xv, a, b, inner, yv);
     }
 
@@ -382,7 +388,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         long length = (long)batch * channels * spatial;
         var (biases, yv) = (Require(bias, channels, nameof(bias)), Require(y, length, nameof(y)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.AddChannelBias(_device.Stream, _geometry.Elementwise(length), biases, batch, channels, spatial, yv);
     }
 
@@ -391,7 +397,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (dyv, dBiases) = (Require(dy, (long)batch * channels * spatial, nameof(dy)),
             Require(dBias, channels, nameof(dBias)));
         if (channels == 0) return;
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.ChannelBiasGradient(_device.Stream, _geometry.Reduction(channels), dyv, batch, channels, spatial,
             dBiases);
     }
@@ -417,21 +423,21 @@ public sealed class IlgpuAccelerator : IAccelerator
     public void AveragePoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y)
     {
         var (xv, yv, _) = CheckPooling(x, window, y);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.AveragePoolForward(_device.Stream, _geometry.Elementwise(Outputs(window)), xv, ToKernel(window), yv);
     }
 
     public void AveragePoolBackward(DeviceBuffer dy, Window2D window, DeviceBuffer dx)
     {
         var (dxv, dyv, _) = CheckPooling(dx, window, dy);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.AveragePoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), dyv, ToKernel(window), dxv);
     }
 
     public void L2PoolForward(DeviceBuffer x, Window2D window, DeviceBuffer y)
     {
         var (xv, yv, _) = CheckPooling(x, window, y);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.L2PoolForward(_device.Stream, _geometry.Elementwise(Outputs(window)), xv, ToKernel(window), yv);
     }
 
@@ -439,7 +445,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (xv, yv, _) = CheckPooling(x, window, y);
         var (dxv, dyv, _) = CheckPooling(dx, window, dy);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.L2PoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), xv, yv, dyv, ToKernel(window),
             dxv);
     }
@@ -452,7 +458,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (xv, yv, maskv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)),
             Require(mask, length, nameof(mask)));
         float scale = 1f / (1f - rate);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         // A thread per Philox block of four elements.
         _kernels.DropoutForward(_device.Stream, _geometry.Elementwise(((long)length + 3) / 4), xv, length, rate, scale,
             seed, stream, yv, maskv);
@@ -462,7 +468,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (dyv, maskv, dxv) = (Require(dy, length, nameof(dy)), Require(mask, length, nameof(mask)),
             Require(dx, length, nameof(dx)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.DropoutBackward(_device.Stream, _geometry.Elementwise(length), dyv, maskv, length, dxv);
     }
 
@@ -470,7 +476,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (dyv, maskv, dxv) = (Require(dy, length, nameof(dy)), Require(mask, length, nameof(mask)),
             Require(dx, length, nameof(dx)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.DropoutBackwardSet(_device.Stream, _geometry.Elementwise(length), dyv, maskv, length, dxv);
     }
 
@@ -487,7 +493,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         ArrayView<float> savedv = Require(saved, 2L * channels, nameof(saved));
         if (channels == 0) return;
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), Flag(beta is not null));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.BatchNormForwardTraining(_device.Stream, _geometry.Reduction(channels), xv, gammas, betas, shape,
             momentum, epsilon, yv, savedv, mean, variance);
     }
@@ -502,7 +508,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (mean, variance) = (Require(movingMean, channels, nameof(movingMean)),
             Require(movingVariance, channels, nameof(movingVariance)));
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), Flag(beta is not null));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.BatchNormForwardInference(_device.Stream, _geometry.Elementwise(length), xv, gammas, betas, mean,
             variance, shape, epsilon, yv);
     }
@@ -519,7 +525,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         if (channels == 0) return;
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), hasBeta: 0);
         var outputs = new BatchNormOutputs(Flag(dx is not null), Flag(dGamma is not null), Flag(dBeta is not null));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.BatchNormBackward(_device.Stream, _geometry.Reduction(channels), xv, gammas, savedv, dyv, shape,
             outputs, dxv, dGammas, dBetas);
     }
@@ -529,7 +535,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         long length = (long)batch * units;
         var (xv, yv, alphas) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)),
             Require(alpha, units, nameof(alpha)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.PReluForward(_device.Stream, _geometry.Elementwise(length), xv, alphas, batch, units, yv);
     }
 
@@ -540,16 +546,16 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (xv, dyv, dxv) = (Require(x, length, nameof(x)), Require(dy, length, nameof(dy)),
             Optional(dx, length, nameof(dx)));
         var (alphas, dAlphas) = (Require(alpha, units, nameof(alpha)), Require(dAlpha, units, nameof(dAlpha)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.PReluBackward(_device.Stream, _geometry.Elementwise(units), xv, alphas, dyv, batch, units,
             Flag(dx is not null), dxv, dAlphas);
     }
 
     public void Dispose()
     {
+        using var scope = _device.Enter();
         if (_disposed) return;
         _disposed = true;
-        using var scope = _device.Enter();
         _device.Stream.Synchronize();
         _staging?.Dispose();
         _partials.Dispose();
@@ -563,7 +569,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (xv, yv) = (Require(x, length, nameof(x)), Require(y, length, nameof(y)));
         var (dyv, dxv) = (Require(dy, length, nameof(dy)), Require(dx, length, nameof(dx)));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.ActivationBackward(_device.Stream, _geometry.Elementwise(length), Code(kind), alpha, xv, yv, dyv,
             length, Flag(accumulate), dxv);
     }
@@ -573,7 +579,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         window.Validate();
         ArrayView<float> dColv = Require(dCol, (long)window.PatchSize * window.PatchCount, nameof(dCol));
         ArrayView<float> dxv = Require(dx, window.InputLength, nameof(dx));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.Col2Im(_device.Stream, _geometry.Elementwise(window.InputLength), dColv, ToKernel(window),
             Flag(accumulate), dxv);
     }
@@ -582,7 +588,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     {
         var (xv, yv, outputs) = CheckPooling(x, window, y);
         ArrayView<float> argmaxv = Require(argmax, outputs, nameof(argmax));
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.MaxPoolForward(_device.Stream, _geometry.Elementwise(outputs), xv, ToKernel(window), Flag(relu), yv,
             argmaxv);
     }
@@ -594,9 +600,23 @@ public sealed class IlgpuAccelerator : IAccelerator
         var (dxv, dyv, outputs) = CheckPooling(dx, window, dy);
         ArrayView<float> argmaxv = Require(argmax, outputs, nameof(argmax)),
             yv = relu ? Require(y, outputs, nameof(y)) : View(y);
-        using var scope = _device.Enter();
+        using var scope = Enter();
         _kernels.MaxPoolBackward(_device.Stream, _geometry.Elementwise(Planes(window)), dyv, yv, argmaxv,
             ToKernel(window), Flag(relu), Flag(accumulate), dxv);
+    }
+
+    /// <summary>
+    /// Takes the device for one call, after checking that this accelerator is still open: its pool
+    /// has given its memory back to the host's allocator, which may already have handed it to
+    /// another accelerator, so a late call would write into that one's buffers.
+    /// </summary>
+    private IlgpuDevice.Scope Enter()
+    {
+        IlgpuDevice.Scope scope = _device.Enter();
+        if (!_disposed) return scope;
+        scope.Dispose();
+        throw new ObjectDisposedException(nameof(IlgpuAccelerator),
+            $"The {Name} accelerator was used after it was disposed.");
     }
 
     // ── Conversions ──

@@ -26,7 +26,10 @@ internal sealed class IlgpuMemoryPool(Accelerator device, IlgpuAccelerator owner
     {
         // An empty buffer still gets one element, so every buffer has a real address.
         long elements = Math.Max(1, length);
-        if (_free.TryGetValue(elements, out var blocks) && blocks.Count > 0) return blocks.Pop();
+        lock (_free)
+        {
+            if (_free.TryGetValue(elements, out var blocks) && blocks.Count > 0) return blocks.Pop();
+        }
         MemoryBuffer1D<float, Stride1D.Dense> memory;
         try
         {
@@ -46,10 +49,15 @@ internal sealed class IlgpuMemoryPool(Accelerator device, IlgpuAccelerator owner
         return memory;
     }
 
+    /// <summary>Takes a block back for reuse. Buffers are disposed on whichever thread lets them go, outside the
+    /// device's lock, so the free lists have their own.</summary>
     public void Return(MemoryBuffer1D<float, Stride1D.Dense> memory)
     {
-        if (!_free.TryGetValue(memory.Length, out var blocks)) _free[memory.Length] = blocks = new();
-        blocks.Push(memory);
+        lock (_free)
+        {
+            if (!_free.TryGetValue(memory.Length, out var blocks)) _free[memory.Length] = blocks = new();
+            blocks.Push(memory);
+        }
     }
 
     public void Dispose()
