@@ -390,6 +390,12 @@ internal static unsafe class FastConvolution
     }
 
     /// <param name="imageDy">Image n's dy [F, OH, OW].</param>
+    /// <remarks>
+    /// Every patch element's gradient at NR positions is made first (kernelᵀ times dy there, one tile per MR
+    /// elements, stacked), then added onto its pixels. Where every window is inside the image, that is a few
+    /// short runs per element at offsets worked out once per sliver: the adds are as many as the products' tiles
+    /// have rows, so they are kept to a few instructions each.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardDataImage(in DataGradientOperands s, int n, bool set, float* imageDy)
     {
@@ -398,11 +404,13 @@ internal static unsafe class FastConvolution
         int mr = shape.Rows, nr = shape.Columns;
         var micro = shape.Micro;
         int k = g.PatchSize, plane = g.OutputPlane, filters = s.Filters, patchSlivers = (k + mr - 1) / mr;
-        float[] sliverArray = Scratch(ref t_sliver, filters * nr + 16), tileArray = Scratch(ref t_tile, mr * nr + 16);
+        float[] sliverArray = Scratch(ref t_sliver, filters * nr + 16),
+            columnsArray = Scratch(ref t_tile, patchSlivers * mr * nr + 16);
         Span<Segment> segments = stackalloc Segment[nr + 1];
-        fixed (float* packed = s.Packed, dx = s.Dx, sliverStart = sliverArray, tileStart = tileArray)
+        fixed (float* packed = s.Packed, dx = s.Dx, sliverStart = sliverArray, columnsStart = columnsArray)
         {
-            float* sliver = Aligned(sliverStart), tile = Aligned(tileStart);
+            // columns [patch elements, NR]: element e's gradient at the sliver's positions is row e.
+            float* sliver = Aligned(sliverStart), columns = Aligned(columnsStart);
             float* image = dx + (nint)n * g.Channels * g.InputPlane;
             if (set) new Span<float>(image, g.Channels * g.InputPlane).Clear();
             for (int q0 = 0; q0 < plane; q0 += nr)
@@ -413,30 +421,47 @@ internal static unsafe class FastConvolution
                 // sliver [F, NR] = dy at these positions, one row per filter.
                 GemmPacking.CopyRows(imageDy + q0, plane, count, filters, sliver, nr);
                 for (int ps = 0; ps < patchSlivers; ps++)
+                    micro(packed + (nint)ps * filters * mr, sliver, filters, columns + (nint)ps * mr * nr, nr, 1f, 0f);
+                if (interior) AddInteriorColumns(columns, nr, g, segments[..segmentCount], image);
+                else
                 {
-                    micro(packed + (nint)ps * filters * mr, sliver, filters, tile, nr, 1f, 0f);
-                    int rows = Math.Min(mr, k - ps * mr);
-                    // The sliver's first patch element as (c, i, j), then counted on: no division per row.
-                    int element = ps * mr, c = element / g.WindowSize, i = element / g.WindowWidth % g.WindowHeight,
-                        j = element % g.WindowWidth;
-                    for (int r = 0; r < rows; r++)
-                    {
-                        ScatterAdd(tile + r * nr, c, i, j, g, segments[..segmentCount], interior, image);
-                        NextPatchElement(g, ref c, ref i, ref j);
-                    }
+                    float* element = columns;
+                    for (int c = 0; c < g.Channels; c++)
+                        for (int i = 0; i < g.WindowHeight; i++)
+                            for (int j = 0; j < g.WindowWidth; j++, element += nr)
+                                ScatterAdd(element, c, i, j, g, segments[..segmentCount], interior: false, image);
                 }
             }
         }
     }
 
-    /// <summary>(c, i, j) moved on to the next element of a patch, in its row-major order.</summary>
-    private static void NextPatchElement(Window2D g, ref int c, ref int i, ref int j)
+    /// <summary>
+    /// Adds every patch element's gradient (<paramref name="columns"/> [C·kh·kw, NR]) onto the pixels it read, for
+    /// segments whose windows are all stride-1 ones inside the image: element (c, i, j) at a segment's positions
+    /// is a run of pixels of row i of channel c, shifted by j.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AddInteriorColumns(float* columns, int nr, in Window2D g, ReadOnlySpan<Segment> segments,
+        float* image)
     {
-        if (++j < g.WindowWidth) return;
-        j = 0;
-        if (++i < g.WindowHeight) return;
-        i = 0;
-        c++;
+        int count = segments.Length;
+        // Per segment: where its values start in a column row, how many, and its first pixel for element (0, 0).
+        int* starts = stackalloc int[count], lengths = stackalloc int[count], pixels = stackalloc int[count];
+        for (int t = 0; t < count; t++)
+        {
+            Segment segment = segments[t];
+            (starts[t], lengths[t]) = (segment.Start, segment.Length);
+            pixels[t] = segment.OutputRow * g.StrideHeight * g.Width + segment.FirstColumn;
+        }
+        float* element = columns;
+        for (int c = 0; c < g.Channels; c++)
+            for (int i = 0; i < g.WindowHeight; i++)
+            {
+                float* row = image + (nint)c * g.InputPlane + i * g.Width;
+                for (int j = 0; j < g.WindowWidth; j++, element += nr)
+                    for (int t = 0; t < count; t++)
+                        AddRun(element + starts[t], row + j + pixels[t], lengths[t]);
+            }
     }
 
     /// <summary>Adds patch element (c, i, j)'s gradient at the segments' positions onto the pixels that element
@@ -769,6 +794,12 @@ internal static unsafe class FastConvolution
         if (Vector256.IsHardwareAccelerated)
             for (; k + 8 <= count; k += 8)
                 Vector256.Store(Vector256.Load(target + k) + Vector256.Load(source + k), target + k);
+        // Runs are often an output row (11, 24 …): four at once before the last few.
+        if (Vector128.IsHardwareAccelerated && k + 4 <= count)
+        {
+            Vector128.Store(Vector128.Load(target + k) + Vector128.Load(source + k), target + k);
+            k += 4;
+        }
         for (; k < count; k++) target[k] += source[k];
     }
 
