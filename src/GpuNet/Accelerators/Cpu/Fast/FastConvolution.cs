@@ -429,7 +429,7 @@ internal static unsafe class FastConvolution
                     for (int c = 0; c < g.Channels; c++)
                         for (int i = 0; i < g.WindowHeight; i++)
                             for (int j = 0; j < g.WindowWidth; j++, element += nr)
-                                ScatterAdd(element, c, i, j, g, segments[..segmentCount], interior: false, image);
+                                ScatterAdd(element, c, i, j, g, segments[..segmentCount], image);
                 }
             }
         }
@@ -465,20 +465,13 @@ internal static unsafe class FastConvolution
     }
 
     /// <summary>Adds patch element (c, i, j)'s gradient at the segments' positions onto the pixels that element
-    /// read.</summary>
+    /// read, for windows that may reach into the padding or stride by more than one (the others take <see
+    /// cref="AddInteriorColumns"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScatterAdd(float* values, int c, int i, int j, Window2D g, ReadOnlySpan<Segment> segments,
-        bool interior, float* image)
+        float* image)
     {
         float* channel = image + (nint)c * g.InputPlane;
-        if (interior)
-        {
-            float* pixel = channel + i * g.Width + j;
-            foreach (ref readonly Segment segment in segments)
-                AddRun(values + segment.Start,
-                    pixel + segment.OutputRow * g.StrideHeight * g.Width + segment.FirstColumn, segment.Length);
-            return;
-        }
         var (owFirst, owEnd) = ReferenceConvolution.ValidOutputRange(j, g.StrideWidth, g.PadLeft, g.Width,
             g.OutputWidth);
         foreach (ref readonly Segment segment in segments)
