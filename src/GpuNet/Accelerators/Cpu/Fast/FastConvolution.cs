@@ -771,13 +771,8 @@ internal static unsafe class FastConvolution
             return;
         }
         if (count <= 0) return;
-        PartialStores.StoreFirst(target, Avx.MaskLoad(source, FirstLanes(count)), count);
+        PartialStores.StoreFirst(target, Avx.MaskLoad(source, PartialStores.FirstLanes(count)), count);
     }
-
-    /// <summary>A mask of the first count (0 … 8) lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> FirstLanes(int count) =>
-        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 
     // Element by element the same additions as the reference's col2im for each pixel and patch element.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -340,7 +340,8 @@ internal static unsafe class FastMaxPooling
         }
         else
         {
-            Vector256<float> low = FirstLanes256(Math.Min(8, 2 * count)), high = FirstLanes256(2 * count - 8);
+            Vector256<float> low = PartialStores.FirstLanes(Math.Min(8, 2 * count)),
+                high = PartialStores.FirstLanes(2 * count - 8);
             (a0, a1) = (Avx.MaskLoad(topLeft, low), Avx.MaskLoad(topLeft + 8, high));
             (b0, b1) = (Avx.MaskLoad(bottomLeft, low), Avx.MaskLoad(bottomLeft + 8, high));
         }
@@ -393,7 +394,7 @@ internal static unsafe class FastMaxPooling
             for (int ow = 0; ow < outputWidth; ow += 8)
             {
                 int count = Math.Min(8, outputWidth - ow), o = oh * outputWidth + ow;
-                Vector256<float> lanes = FirstLanes256(count);
+                Vector256<float> lanes = PartialStores.FirstLanes(count);
                 // + 0 as the reference's clear-then-add does: a gradient of −0 lands as +0.
                 Vector256<float> gradient = Avx.MaskLoad(dy + o, lanes) + Vector256<float>.Zero;
                 if (reluOutput is not null)
@@ -435,9 +436,4 @@ internal static unsafe class FastMaxPooling
         PartialStores.StoreFirst(row, low, count);
         PartialStores.StoreFirst(row + 8, high, count - 8);
     }
-
-    /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 8).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> FirstLanes256(int count) =>
-        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
 }

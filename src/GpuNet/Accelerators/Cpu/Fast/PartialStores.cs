@@ -13,6 +13,12 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </summary>
 internal static unsafe class PartialStores
 {
+    /// <summary>A mask of the first count lanes (none for count ≤ 0, all for count ≥ 8), for the masked load that
+    /// goes with <see cref="StoreFirst"/> or the masked ops that stay cheap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> FirstLanes(int count) =>
+        Vector256.LessThan(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(count)).AsSingle();
+
     /// <summary>target [0, count) = the first count lanes of value (all eight for count ≥ 8, none for count ≤ 0);
     /// nothing past count is written.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
