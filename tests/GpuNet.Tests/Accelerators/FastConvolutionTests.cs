@@ -19,7 +19,8 @@ public sealed class FastConvolutionTests
     // batch, channels, height, width, kernel, stride, pad, filters: 1×1 outputs, strides with
     // padding, more filters than output positions, filters and patches that fill no tile evenly,
     // output rows shorter and longer than a tile, channels-last rows longer than a tile with padding,
-    // the lecture's layers.
+    // the lecture's layers; on AVX2 the stride-1 layers of up to four channels take the direct form
+    // (FastDirectConvolution), among them filters that fill no block of four and rows that fill no vector.
     private static readonly object[][] Shapes =
     [
         [1, 1, 5, 5, 3, 1, 0, 1],
@@ -33,6 +34,8 @@ public sealed class FastConvolutionTests
         [3, 33, 7, 9, 3, 1, 1, 13],
         [2, 1, 40, 41, 3, 1, 1, 32],
         [17, 32, 12, 12, 5, 1, 0, 32],
+        [4, 3, 11, 13, 3, 1, 1, 6],
+        [3, 1, 9, 30, 4, 1, 0, 9],
     ];
 
     /// <summary>Each geometry on each micro-kernel: the tiles, the gathers and the pooling of its vector
@@ -106,10 +109,24 @@ public sealed class FastConvolutionTests
     }
 
     [Fact]
-    public void Results_are_the_same_bits_for_one_two_and_three_threads()
+    public void The_first_layers_of_the_lecture_take_the_direct_form_on_avx2()
     {
-        Window2D g = Window(37, 20, 12, 12, 5, 1, 0);
-        const int filters = 40;
+        Assert.True(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector256));
+        Assert.True(FastDirectConvolution.Serves(Window(64, 1, 28, 28, 3, 1, 0), GemmKernelKind.Vector256));
+        Assert.False(FastDirectConvolution.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
+        Assert.False(FastDirectConvolution.Serves(Window(3, 2, 7, 6, 3, 2, 1), GemmKernelKind.Vector256));
+        Assert.False(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector512));
+    }
+
+    /// <summary>The implicit GEMM's shape, and a first layer's, which takes the direct form on AVX2.</summary>
+    public static TheoryData<int, int, int, int> ThreadCountShapes => new() { { 37, 20, 12, 40 }, { 9, 1, 28, 32 } };
+
+    [Theory]
+    [MemberData(nameof(ThreadCountShapes))]
+    public void Results_are_the_same_bits_for_one_two_and_three_threads(int batch, int channels, int size,
+        int filters)
+    {
+        Window2D g = Window(batch, channels, size, size, 5, 1, 0);
         float[] x = FastKernelInputs.Values(10, g.InputLength), w = FastKernelInputs.Values(11, filters * g.PatchSize);
         float[] dy = FastKernelInputs.Values(12, g.Batch * filters * g.OutputPlane);
         (float[] Y, float[] DKernel, float[] Dx, float[] DBias) Run(int threads)

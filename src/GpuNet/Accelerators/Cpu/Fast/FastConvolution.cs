@@ -26,7 +26,9 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// patch taken in (kh, kw, C) order from a channels-last copy of the chunk so that each of its
 /// rows is one contiguous run. Work splits by images (forward, input gradient: each image is
 /// one thread's) or by fixed chunks of images whose kernel-gradient partials are summed in chunk
-/// order, so the results do not depend on the thread count.
+/// order, so the results do not depend on the thread count. On AVX2, the forward and kernel gradient
+/// of a stride-1 layer over a few channels (a first layer) go straight from the pixels instead
+/// (<see cref="FastDirectConvolution"/>): their patches are too shallow for the tiles to pay.
 /// </remarks>
 internal static unsafe class FastConvolution
 {
@@ -174,6 +176,12 @@ internal static unsafe class FastConvolution
     /// element.</summary>
     private static float[] PackForForward(float[] kernel, Window2D g, int filters, GemmKernelKind kind)
     {
+        if (FastDirectConvolution.Serves(g, kind))
+        {
+            float[] direct = Scratch(ref t_packedKernel, FastDirectConvolution.PackedLength(filters, g.PatchSize));
+            fixed (float* w = kernel, p = direct) FastDirectConvolution.PackKernel(w, filters, g.PatchSize, p);
+            return direct;
+        }
         int mr = TileFor(filters, kind).Rows;
         int filterSlivers = (filters + mr - 1) / mr, k = g.PatchSize;
         float[] packed = Scratch(ref t_packedKernel, filterSlivers * k * mr);
@@ -191,6 +199,13 @@ internal static unsafe class FastConvolution
     private static void ForwardImage(in Operands s, int n, float* output)
     {
         Window2D g = s.G;
+        if (FastDirectConvolution.Serves(g, s.Kind))
+        {
+            fixed (float* x = s.X, packed = s.Packed)
+                FastDirectConvolution.ForwardImage(x + (nint)n * g.Channels * g.InputPlane, g, packed, s.Filters,
+                    s.Bias, output);
+            return;
+        }
         Tile shape = TileFor(s.Filters, s.Kind);
         int mr = shape.Rows, nr = shape.Columns;
         var micro = shape.Micro;
@@ -596,7 +611,8 @@ internal static unsafe class FastConvolution
             if (s.Pooled is { } pooled) Unpool(pooled, firstImage, images, dy = unpooled, PoolingWidth(s.Kind));
             // The chunk's images channels-last, [n, H, W, C], so that a patch row (kw·C values) is contiguous.
             float* pixels = x + (nint)firstImage * imageLength;
-            if (g.Channels > 1)
+            bool direct = FastDirectConvolution.Serves(g, s.Kind);
+            if (g.Channels > 1 && !direct)
             {
                 for (int n = 0; n < images; n++)
                     GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane,
@@ -609,6 +625,12 @@ internal static unsafe class FastConvolution
                         sums[(firstImage + n) * filters
                             + f] = FastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy
                                 + ((nint)n * filters + f) * plane, plane));
+            float* partial = partials + (nint)chunk * s.PartialLength;
+            if (direct)
+            {
+                FastDirectConvolution.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
+                return;
+            }
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
             // written in order, so a narrow tile's packing may overrun into the next piece.
             for (int fs = 0; fs < filterSlivers; fs++)
@@ -616,7 +638,6 @@ internal static unsafe class FastConvolution
                     GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane,
                         Math.Min(mr, filters - fs * mr), plane,
                         dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
-            float* partial = partials + (nint)chunk * s.PartialLength;
             for (int ps = 0; ps < patchSlivers; ps++)
             {
                 GatherChannelsLast(pixels, g, images, ps * nr, nr, sliver);
@@ -791,8 +812,9 @@ internal static unsafe class FastConvolution
         for (; k < count; k++) target[k] += source[k];
     }
 
+    /// <summary>target [count] = source [count] + value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddScalar(float* source, float value, float* target, int count)
+    internal static void AddScalar(float* source, float value, float* target, int count)
     {
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
