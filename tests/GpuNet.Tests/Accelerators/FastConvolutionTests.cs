@@ -20,7 +20,9 @@ public sealed class FastConvolutionTests
     // padding, more filters than output positions, filters and patches that fill no tile evenly,
     // output rows shorter and longer than a tile, channels-last rows longer than a tile with padding,
     // the lecture's layers; on AVX2 the stride-1 layers of up to four channels take the direct form
-    // (FastDirectConvolution), among them filters that fill no block of four and rows that fill no vector.
+    // (FastDirectConvolution), among them filters that fill no block of four and rows that fill no vector;
+    // unpadded layers whose channels come in sixteens, at strides 1 and 2, read their patch rows in place
+    // for the kernel gradient there.
     private static readonly object[][] Shapes =
     [
         [1, 1, 5, 5, 3, 1, 0, 1],
@@ -36,6 +38,8 @@ public sealed class FastConvolutionTests
         [17, 32, 12, 12, 5, 1, 0, 32],
         [4, 3, 11, 13, 3, 1, 1, 6],
         [3, 1, 9, 30, 4, 1, 0, 9],
+        [5, 16, 9, 11, 3, 2, 0, 7],
+        [3, 48, 6, 7, 2, 1, 0, 13],
     ];
 
     /// <summary>Each geometry on each micro-kernel: the tiles, the gathers and the pooling of its vector

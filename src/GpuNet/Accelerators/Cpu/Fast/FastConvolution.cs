@@ -48,6 +48,8 @@ internal static unsafe class FastConvolution
     [ThreadStatic] private static float[]? t_packedKernel;
     [ThreadStatic] private static float[]? t_partials;
     [ThreadStatic] private static double[]? t_planeSums;
+    // Per thread: each position's window corner, where the kernel gradient reads patch rows in place.
+    [ThreadStatic] private static int[]? t_corners;
 
     /// <summary>
     /// The micro-kernel for a product with this many rows (filters, or patch elements for the
@@ -638,12 +640,58 @@ internal static unsafe class FastConvolution
                     GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane,
                         Math.Min(mr, filters - fs * mr), plane,
                         dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
+            if (PatchRowsInPlace(g, s.Kind))
+            {
+                ProductsOfRowsInPlace(s, pixels, images, dyPacked, partial);
+                return;
+            }
             for (int ps = 0; ps < patchSlivers; ps++)
             {
                 GatherChannelsLast(pixels, g, images, ps * nr, nr, sliver);
                 for (int fs = 0; fs < filterSlivers; fs++)
                     micro(dyPacked + (nint)fs * positions * mr, sliver, positions,
                         partial + (nint)fs * mr * s.PaddedPatch + ps * nr, s.PaddedPatch, 1f, 0f);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the kernel gradient's AVX2 tiles can read their patch rows where they lie in the channels-last
+    /// images: every NR-wide piece of a patch is one run of channels (C a multiple of NR), and every window lies
+    /// inside its image (no padding). The gather's copy of each piece then goes.
+    /// </summary>
+    private static bool PatchRowsInPlace(Window2D g, GemmKernelKind kind) =>
+        kind == GemmKernelKind.Vector256 && g.Channels % 16 == 0 && g.PadTop == 0 && g.PadLeft == 0
+        && (g.OutputHeight - 1) * g.StrideHeight + g.WindowHeight <= g.Height
+        && (g.OutputWidth - 1) * g.StrideWidth + g.WindowWidth <= g.Width;
+
+    /// <summary>The chunk's products with each patch row read in place (<see cref="PatchRowsInPlace"/>): the
+    /// same products, in the same order, as the gathered slivers give.</summary>
+    private static void ProductsOfRowsInPlace(in KernelGradientState s, float* pixels, int images, float* dyPacked,
+        float* partial)
+    {
+        Window2D g = s.G;
+        const int mr = 6, nr = 16;
+        int positions = images * g.OutputPlane, filterSlivers = (s.Filters + mr - 1) / mr;
+        int rowLength = g.WindowWidth * g.Channels;
+        int[] cornerArray = Scratch(ref t_corners, positions);
+        fixed (int* corners = cornerArray)
+        {
+            // Each position's window corner in the channels-last chunk, [n, H, W, C].
+            int k = 0;
+            for (int n = 0; n < images; n++)
+                for (int oh = 0; oh < g.OutputHeight; oh++)
+                    for (int ow = 0; ow < g.OutputWidth; ow++)
+                        corners[k++] = ((n * g.Height + oh * g.StrideHeight) * g.Width + ow * g.StrideWidth)
+                            * g.Channels;
+            for (int first = 0; first < g.PatchSize; first += nr)
+            {
+                // Patch elements [first, first + NR) in (kh, kw, C) order: channels c.. of window pixel (i, j).
+                int i = first / rowLength, jc = first % rowLength;
+                float* piece = pixels + (nint)i * g.Width * g.Channels + jc;
+                for (int fs = 0; fs < filterSlivers; fs++)
+                    GemmMicroKernels.Tile6x16Rows(dyPacked + (nint)fs * positions * mr, piece, corners, positions,
+                        partial + (nint)fs * mr * s.PaddedPatch + first, s.PaddedPatch);
             }
         }
     }

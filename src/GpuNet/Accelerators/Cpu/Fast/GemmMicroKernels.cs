@@ -228,6 +228,45 @@ internal static unsafe class GemmMicroKernels
         Store256(c, c50, c51, va, beta);
     }
 
+    /// <summary>
+    /// c [6, ldc] tile = a [kc, 6]ᵀ · b, where row p of b is the 16 floats at <c>b + rows[p]</c>: B read where it
+    /// lies instead of packed (a convolution's patch rows, straight from a channels-last image). The products
+    /// and their order are <see cref="Tile6x16"/>'s with alpha 1 and beta 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x16Rows(float* a, float* b, int* rows, int kc, float* c, nint ldc)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++)
+        {
+            float* row = b + rows[p];
+            Vector256<float> b0 = Vector256.Load(row);
+            Vector256<float> b1 = Vector256.Load(row + 8);
+            Vector256<float> ar = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(ar, b0, c00); c01 = Fma.MultiplyAdd(ar, b1, c01);
+            ar = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(ar, b0, c10); c11 = Fma.MultiplyAdd(ar, b1, c11);
+            ar = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(ar, b0, c20); c21 = Fma.MultiplyAdd(ar, b1, c21);
+            ar = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(ar, b0, c30); c31 = Fma.MultiplyAdd(ar, b1, c31);
+            ar = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(ar, b0, c40); c41 = Fma.MultiplyAdd(ar, b1, c41);
+            ar = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
+            a += 6;
+        }
+        var one = Vector256<float>.One;
+        Store256(c, c00, c01, one, 0f); c += ldc;
+        Store256(c, c10, c11, one, 0f); c += ldc;
+        Store256(c, c20, c21, one, 0f); c += ldc;
+        Store256(c, c30, c31, one, 0f); c += ldc;
+        Store256(c, c40, c41, one, 0f); c += ldc;
+        Store256(c, c50, c51, one, 0f);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store256(float* c, Vector256<float> tile0, Vector256<float> tile1, Vector256<float> alpha,
         float beta)
