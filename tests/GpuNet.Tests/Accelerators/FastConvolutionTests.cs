@@ -122,8 +122,10 @@ public sealed class FastConvolutionTests
         Assert.False(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector512));
     }
 
-    /// <summary>The implicit GEMM's shape, and a first layer's, which takes the direct form on AVX2.</summary>
-    public static TheoryData<int, int, int, int> ThreadCountShapes => new() { { 37, 20, 12, 40 }, { 9, 1, 28, 32 } };
+    /// <summary>The implicit GEMM's shape, a first layer's, which takes the direct form on AVX2, and a second
+    /// layer's, whose kernel gradient reads its patch rows in place there.</summary>
+    public static TheoryData<int, int, int, int> ThreadCountShapes =>
+        new() { { 37, 20, 12, 40 }, { 9, 1, 28, 32 }, { 17, 32, 12, 32 } };
 
     [Theory]
     [MemberData(nameof(ThreadCountShapes))]

@@ -602,7 +602,7 @@ internal static unsafe class FastConvolution
         // 16 floats to align, and 8 for the packing's overrun past the last sliver.
         float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 24);
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
-        float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength) : [];
+        float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength + 16) : [];
         float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
         fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray,
             channelsLast = channelsLastArray, unpooled = unpooledArray)
@@ -618,8 +618,10 @@ internal static unsafe class FastConvolution
             {
                 for (int n = 0; n < images; n++)
                     GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane,
-                        channelsLast + (nint)n * imageLength, g.Channels);
-                pixels = channelsLast;
+                        Aligned(channelsLast) + (nint)n * imageLength, g.Channels);
+                // Aligned: where the tiles read patch rows in place, a row of 16 channels is then one cache line
+                // or two whole halves, never a split load.
+                pixels = Aligned(channelsLast);
             }
             if (s.PlaneSums is { } sums)
                 for (int n = 0; n < images; n++)
@@ -640,7 +642,7 @@ internal static unsafe class FastConvolution
                     GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane,
                         Math.Min(mr, filters - fs * mr), plane,
                         dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
-            if (PatchRowsInPlace(g, s.Kind))
+            if (PatchRowsInPlace(g, filters, s.Kind))
             {
                 ProductsOfRowsInPlace(s, pixels, images, dyPacked, partial);
                 return;
@@ -656,12 +658,15 @@ internal static unsafe class FastConvolution
     }
 
     /// <summary>
-    /// Whether the kernel gradient's AVX2 tiles can read their patch rows where they lie in the channels-last
-    /// images: every NR-wide piece of a patch is one run of channels (C a multiple of NR), and every window lies
-    /// inside its image (no padding). The gather's copy of each piece then goes.
+    /// Whether the kernel gradient's AVX2 tiles read their patch rows where they lie in the channels-last images:
+    /// every NR-wide piece of a patch is one run of channels (C a multiple of NR), every window lies inside its
+    /// image (no padding), and there are at most 32 filters. The gather's copy of each piece then goes, but each
+    /// row of filter tiles reads the pieces from scattered lines instead of one packed sliver: with six rows (32
+    /// filters, the two-block CNN's second layer) that paid, with eleven (64 filters, Chollet's second layer) the
+    /// kernel gradient ran about 5% slower than with the gather (medians, AVX2 on Zen 3), so more filters keep it.
     /// </summary>
-    private static bool PatchRowsInPlace(Window2D g, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && g.Channels % 16 == 0 && g.PadTop == 0 && g.PadLeft == 0
+    private static bool PatchRowsInPlace(Window2D g, int filters, GemmKernelKind kind) =>
+        kind == GemmKernelKind.Vector256 && filters <= 32 && g.Channels % 16 == 0 && g.PadTop == 0 && g.PadLeft == 0
         && (g.OutputHeight - 1) * g.StrideHeight + g.WindowHeight <= g.Height
         && (g.OutputWidth - 1) * g.StrideWidth + g.WindowWidth <= g.Width;
 
@@ -881,7 +886,7 @@ internal static unsafe class FastConvolution
 
     /// <summary>The first 64-byte boundary at or after start; every scratch array has 16 floats to spare for
     /// it.</summary>
-    private static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
+    internal static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
 
     private static T[] Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
     {

@@ -23,7 +23,8 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </remarks>
 internal static unsafe class FastDirectConvolution
 {
-    /// <summary>Up to this many input channels: beyond, the patch is deep enough for the implicit GEMM's tiles.</summary>
+    /// <summary>Up to this many input channels: beyond, the patch is deep enough for the implicit GEMM's
+    /// tiles.</summary>
     public const int MaxChannels = 4;
 
     private const int FilterBlock = 4, PositionBlock = 24, TapBlock = 3;
@@ -64,11 +65,12 @@ internal static unsafe class FastDirectConvolution
         var layout = new WideLayout(g);
         int span = (layout.Positions + PositionBlock - 1) / PositionBlock * PositionBlock, patch = g.PatchSize;
         float[] paddedArray = Scratch(ref t_padded, layout.ImageStride),
-            wideArray = Scratch(ref t_wide, FilterBlock * span);
+            wideArray = Scratch(ref t_wide, FilterBlock * span + 16);
         int[] offsetArray = Offsets(g, layout, patch);
-        fixed (float* padded = paddedArray, wide = wideArray)
+        fixed (float* padded = paddedArray, wideStart = wideArray)
         fixed (int* offsets = offsetArray)
         {
+            float* wide = FastConvolution.Aligned(wideStart);
             layout.Pad(image, padded);
             for (int fb = 0; fb * FilterBlock < filters; fb++)
             {
@@ -130,11 +132,13 @@ internal static unsafe class FastDirectConvolution
         int blocks = (filters + FilterBlock - 1) / FilterBlock;
         nint filterStride = (nint)count * rowsPerImage;
         float[] paddedArray = Scratch(ref t_padded, count * layout.ImageStride),
-            wideArray = Scratch(ref t_wide, (int)(blocks * FilterBlock * filterStride));
+            wideArray = Scratch(ref t_wide, (int)(blocks * FilterBlock * filterStride) + 16);
         int[] offsetArray = Offsets(g, layout, (patch + TapBlock - 1) / TapBlock * TapBlock);
-        fixed (float* padded = paddedArray, wide = wideArray)
+        fixed (float* padded = paddedArray, wideStart = wideArray)
         fixed (int* offsets = offsetArray)
         {
+            // Aligned, so that the loads of dy, eight floats at a time from the start of each row, never split.
+            float* wide = FastConvolution.Aligned(wideStart);
             for (int n = 0; n < count; n++)
                 layout.Pad(images + (nint)n * g.Channels * g.InputPlane, padded + (nint)n * layout.ImageStride);
             // dy as [filter][image][wide position], zero past OW in each row, past the last row and past the last
