@@ -602,7 +602,10 @@ internal static unsafe class FastConvolution
         // 16 floats to align, and 8 for the packing's overrun past the last sliver.
         float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 24);
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
-        float[] channelsLastArray = g.Channels > 1 ? Scratch(ref t_channelsLast, images * imageLength + 16) : [];
+        bool direct = FastDirectConvolution.Serves(g, s.Kind);
+        float[] channelsLastArray = g.Channels > 1 && !direct
+            ? Scratch(ref t_channelsLast, images * imageLength + 16)
+            : [];
         float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
         fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray,
             channelsLast = channelsLastArray, unpooled = unpooledArray)
@@ -613,7 +616,6 @@ internal static unsafe class FastConvolution
             if (s.Pooled is { } pooled) Unpool(pooled, firstImage, images, dy = unpooled, PoolingWidth(s.Kind));
             // The chunk's images channels-last, [n, H, W, C], so that a patch row (kw·C values) is contiguous.
             float* pixels = x + (nint)firstImage * imageLength;
-            bool direct = FastDirectConvolution.Serves(g, s.Kind);
             if (g.Channels > 1 && !direct)
             {
                 for (int n = 0; n < images; n++)
