@@ -184,6 +184,18 @@ internal static unsafe class FastConvolution
             fixed (float* w = kernel, p = direct) FastDirectConvolution.PackKernel(w, filters, g.PatchSize, p);
             return direct;
         }
+        if (WindowsInPlace(g, kind))
+        {
+            // [16-filter slivers][patch element in (kh, kw, C) order][16], zero past the last filter.
+            int slivers = (filters + 15) / 16, patch = g.PatchSize;
+            float[] windows = Scratch(ref t_packedKernel, slivers * patch * 16);
+            for (int f = 0; f < slivers * 16; f++)
+                for (int c = 0; c < g.Channels; c++)
+                    for (int ij = 0; ij < g.WindowSize; ij++)
+                        windows[((f / 16) * patch + ij * g.Channels + c) * 16 + f % 16] =
+                            f < filters ? kernel[(f * g.Channels + c) * g.WindowSize + ij] : 0f;
+            return windows;
+        }
         int mr = TileFor(filters, kind).Rows;
         int filterSlivers = (filters + mr - 1) / mr, k = g.PatchSize;
         float[] packed = Scratch(ref t_packedKernel, filterSlivers * k * mr);
@@ -201,6 +213,11 @@ internal static unsafe class FastConvolution
     private static void ForwardImage(in Operands s, int n, float* output)
     {
         Window2D g = s.G;
+        if (WindowsInPlace(g, s.Kind))
+        {
+            ForwardImageFromWindows(s, n, output);
+            return;
+        }
         if (FastDirectConvolution.Serves(g, s.Kind))
         {
             fixed (float* x = s.X, packed = s.Packed)
@@ -244,6 +261,55 @@ internal static unsafe class FastConvolution
                         int f = fs * mr + r;
                         float* target = output + (nint)f * plane + q0;
                         AddScalar(tile + r * nr, s.Bias is null ? 0f : s.Bias[f], target, count);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the AVX2 forward reads each position's window where it lies in a channels-last copy of the image
+    /// (<see cref="GemmMicroKernels.Tile6x16Windows"/>): more channels than the direct form takes, and every window
+    /// inside its image. The tile is then 6 positions × 16 filters, so no patch is gathered and filters in
+    /// sixteens fill their tiles (the 6-filter tiles padded 32 filters to 36).
+    /// </summary>
+    private static bool WindowsInPlace(Window2D g, GemmKernelKind kind) =>
+        kind == GemmKernelKind.Vector256 && g.Channels > FastDirectConvolution.MaxChannels && g.PadTop == 0
+        && g.PadLeft == 0 && (g.OutputHeight - 1) * g.StrideHeight + g.WindowHeight <= g.Height
+        && (g.OutputWidth - 1) * g.StrideWidth + g.WindowWidth <= g.Width;
+
+    /// <param name="output">Image n's output [F, OH, OW].</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardImageFromWindows(in Operands s, int n, float* output)
+    {
+        Window2D g = s.G;
+        int plane = g.OutputPlane, imageLength = g.Channels * g.InputPlane, slivers = (s.Filters + 15) / 16;
+        float[] imageArray = Scratch(ref t_channelsLast, imageLength + 16),
+            tileArray = Scratch(ref t_tile, 6 * 16 + 16);
+        int* corners = stackalloc int[6];
+        fixed (float* x = s.X, packed = s.Packed, channelsLast = imageArray, tileStart = tileArray)
+        {
+            float* image = Aligned(channelsLast), tile = Aligned(tileStart);
+            GemmPacking.TransposeRows(x + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane, image,
+                g.Channels);
+            for (int q0 = 0; q0 < plane; q0 += 6)
+            {
+                int count = Math.Min(6, plane - q0);
+                // Past the last position, its window again: read, never stored.
+                for (int r = 0; r < 6; r++)
+                {
+                    int q = q0 + Math.Min(r, count - 1), oh = q / g.OutputWidth, ow = q % g.OutputWidth;
+                    corners[r] = (oh * g.StrideHeight * g.Width + ow * g.StrideWidth) * g.Channels;
+                }
+                for (int fs = 0; fs < slivers; fs++)
+                {
+                    GemmMicroKernels.Tile6x16Windows(image, corners, g.WindowHeight, g.Width * g.Channels,
+                        g.WindowWidth * g.Channels, packed + (nint)fs * g.PatchSize * 16, tile);
+                    for (int f = fs * 16; f < Math.Min(s.Filters, fs * 16 + 16); f++)
+                    {
+                        float bias = s.Bias is null ? 0f : s.Bias[f];
+                        float* target = output + (nint)f * plane + q0;
+                        for (int r = 0; r < count; r++) target[r] = tile[r * 16 + f - fs * 16] + bias;
                     }
                 }
             }

@@ -267,6 +267,50 @@ internal static unsafe class GemmMicroKernels
         Store256(c, c50, c51, one, 0f);
     }
 
+    /// <summary>
+    /// c [6, 16] tile = Σ over a window of a[r] · b, where A is read where it lies: row r's depth steps are
+    /// <paramref name="rows"/> runs of <paramref name="rowLength"/> floats, the first at <c>image + corners[r]</c>
+    /// and each next <paramref name="rowStride"/> further (a convolution window's rows in a channels-last
+    /// image), and b is packed [rows · rowLength, 16]. c is overwritten, with a row stride of 16.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x16Windows(float* image, int* corners, int rows, int rowStride, int rowLength, float* b,
+        float* c)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int i = 0; i < rows; i++)
+        {
+            nint row = (nint)i * rowStride;
+            float* a0 = image + corners[0] + row, a1 = image + corners[1] + row, a2 = image + corners[2] + row;
+            float* a3 = image + corners[3] + row, a4 = image + corners[4] + row, a5 = image + corners[5] + row;
+            for (int p = 0; p < rowLength; p++, b += 16)
+            {
+                Vector256<float> b0 = Vector256.Load(b);
+                Vector256<float> b1 = Vector256.Load(b + 8);
+                Vector256<float> ar = Vector256.Create(a0[p]);
+                c00 = Fma.MultiplyAdd(ar, b0, c00); c01 = Fma.MultiplyAdd(ar, b1, c01);
+                ar = Vector256.Create(a1[p]);
+                c10 = Fma.MultiplyAdd(ar, b0, c10); c11 = Fma.MultiplyAdd(ar, b1, c11);
+                ar = Vector256.Create(a2[p]);
+                c20 = Fma.MultiplyAdd(ar, b0, c20); c21 = Fma.MultiplyAdd(ar, b1, c21);
+                ar = Vector256.Create(a3[p]);
+                c30 = Fma.MultiplyAdd(ar, b0, c30); c31 = Fma.MultiplyAdd(ar, b1, c31);
+                ar = Vector256.Create(a4[p]);
+                c40 = Fma.MultiplyAdd(ar, b0, c40); c41 = Fma.MultiplyAdd(ar, b1, c41);
+                ar = Vector256.Create(a5[p]);
+                c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
+            }
+        }
+        Vector256.Store(c00, c); Vector256.Store(c01, c + 8);
+        Vector256.Store(c10, c + 16); Vector256.Store(c11, c + 24);
+        Vector256.Store(c20, c + 32); Vector256.Store(c21, c + 40);
+        Vector256.Store(c30, c + 48); Vector256.Store(c31, c + 56);
+        Vector256.Store(c40, c + 64); Vector256.Store(c41, c + 72);
+        Vector256.Store(c50, c + 80); Vector256.Store(c51, c + 88);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store256(float* c, Vector256<float> tile0, Vector256<float> tile1, Vector256<float> alpha,
         float beta)
