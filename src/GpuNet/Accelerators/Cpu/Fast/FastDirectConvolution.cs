@@ -29,10 +29,11 @@ internal static unsafe class FastDirectConvolution
 
     private const int FilterBlock = 4, PositionBlock = 24, TapBlock = 3;
 
-    // Per thread: the padded images, the wide outputs or dy, the patch elements' offsets.
+    // Per thread: the padded images, the wide outputs or dy, the patch elements' offsets and columns.
     [ThreadStatic] private static float[]? t_padded;
     [ThreadStatic] private static float[]? t_wide;
     [ThreadStatic] private static int[]? t_offsets;
+    [ThreadStatic] private static int[]? t_columns;
 
     /// <summary>Whether this geometry on this kind of micro-kernel takes the direct form.</summary>
     public static bool Serves(Window2D g, GemmKernelKind kind) =>
@@ -134,8 +135,12 @@ internal static unsafe class FastDirectConvolution
         float[] paddedArray = Scratch(ref t_padded, count * layout.ImageStride),
             wideArray = Scratch(ref t_wide, (int)(blocks * FilterBlock * filterStride) + 16);
         int[] offsetArray = Offsets(g, layout, (patch + TapBlock - 1) / TapBlock * TapBlock);
+        // Each patch element's column in partial, worked out once: divisions per block of sums cost as much as
+        // an image's products.
+        int[] columnArray = Scratch(ref t_columns, patch);
+        for (int t = 0; t < patch; t++) columnArray[t] = t % g.WindowSize * g.Channels + t / g.WindowSize;
         fixed (float* padded = paddedArray, wideStart = wideArray)
-        fixed (int* offsets = offsetArray)
+        fixed (int* offsets = offsetArray, columns = columnArray)
         {
             // Aligned, so that the loads of dy, eight floats at a time from the start of each row, never split.
             float* wide = FastConvolution.Aligned(wideStart);
@@ -160,13 +165,12 @@ internal static unsafe class FastDirectConvolution
                 {
                     GradientBlock(padded, layout.ImageStride, wide + fb * FilterBlock * filterStride, filterStride,
                         rowsPerImage, count, offsets + t, sums);
+                    int taps = Math.Min(TapBlock, patch - t);
                     for (int r = 0; r < FilterBlock && fb * FilterBlock + r < filters; r++)
-                        for (int e = 0; e < TapBlock && t + e < patch; e++)
-                        {
-                            int c = (t + e) / g.WindowSize, ij = (t + e) % g.WindowSize;
-                            partial[(nint)(fb * FilterBlock + r) * stride + ij * g.Channels + c] =
-                                sums[r * TapBlock + e];
-                        }
+                    {
+                        float* row = partial + (nint)(fb * FilterBlock + r) * stride;
+                        for (int e = 0; e < taps; e++) row[columns[t + e]] = sums[r * TapBlock + e];
+                    }
                 }
         }
     }
