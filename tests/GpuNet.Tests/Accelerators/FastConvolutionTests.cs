@@ -122,10 +122,24 @@ public sealed class FastConvolutionTests
         Assert.False(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector512));
     }
 
-    /// <summary>The implicit GEMM's shape, a first layer's, which takes the direct form on AVX2, and a second
-    /// layer's, whose kernel gradient reads its patch rows in place there.</summary>
+    [Fact]
+    public void A_batch_of_small_planes_is_cut_into_chunks_for_the_threads_to_share()
+    {
+        // Chollet's third convolution: 3×3 outputs, batch 64. 1024 positions a chunk would be the whole batch.
+        Window2D third = Window(64, 64, 5, 5, 3, 1, 0);
+        Assert.True((third.Batch + FastConvolution.ImagesPerChunk(third) - 1) / FastConvolution.ImagesPerChunk(third)
+            >= 4);
+        // Layers with larger planes keep their chunks (and so their sums): one 24×24 image, sixteen 8×8 ones.
+        Assert.Equal(1, FastConvolution.ImagesPerChunk(Window(120, 1, 28, 28, 5, 1, 0)));
+        Assert.Equal(16, FastConvolution.ImagesPerChunk(Window(120, 32, 12, 12, 5, 1, 0)));
+        Assert.Equal(1, FastConvolution.ImagesPerChunk(Window(1, 64, 5, 5, 3, 1, 0)));
+    }
+
+    /// <summary>The implicit GEMM's shape, a first layer's, which takes the direct form on AVX2, a second
+    /// layer's, whose kernel gradient reads its patch rows in place there, and one of 3×3 outputs, whose chunks
+    /// are a quarter of the batch.</summary>
     public static TheoryData<int, int, int, int> ThreadCountShapes =>
-        new() { { 37, 20, 12, 40 }, { 9, 1, 28, 32 }, { 17, 32, 12, 32 } };
+        new() { { 37, 20, 12, 40 }, { 9, 1, 28, 32 }, { 17, 32, 12, 32 }, { 13, 8, 7, 16 } };
 
     [Theory]
     [MemberData(nameof(ThreadCountShapes))]

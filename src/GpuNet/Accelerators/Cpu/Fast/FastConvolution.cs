@@ -91,8 +91,18 @@ internal static unsafe class FastConvolution
         _ => 0,
     };
 
-    /// <summary>Images per chunk of the kernel gradient for this geometry; depends on nothing else.</summary>
-    public static int ImagesPerChunk(Window2D g) => Math.Clamp(ChunkPositions / g.OutputPlane, 1, Math.Max(1, g.Batch));
+    /// <summary>
+    /// A batch is cut into at least this many chunks where it has the images: the chunks are what the threads
+    /// share, and a layer with small planes (Chollet's third convolution, 3×3 outputs: 113 images would fill
+    /// a chunk) otherwise left its whole batch of 64 to one thread.
+    /// </summary>
+    private const int MinimumChunks = 4;
+
+    /// <summary>Images per chunk of the kernel gradient for this geometry; depends on nothing else (not on the
+    /// threads, so neither do the sums).</summary>
+    public static int ImagesPerChunk(Window2D g) =>
+        Math.Clamp(Math.Min(ChunkPositions / g.OutputPlane, (g.Batch + MinimumChunks - 1) / MinimumChunks), 1,
+            Math.Max(1, g.Batch));
 
     // ── Forward ──
 
