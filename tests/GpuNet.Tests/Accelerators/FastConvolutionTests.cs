@@ -22,7 +22,8 @@ public sealed class FastConvolutionTests
     // the lecture's layers; on AVX2 the stride-1 layers of up to four channels take the direct form
     // (FastDirectConvolution), among them filters that fill no block of four and rows that fill no vector;
     // unpadded layers whose channels come in sixteens, at strides 1 and 2, read their patch rows in place
-    // for the kernel gradient there.
+    // for the kernel gradient there and make their input gradient channels-last (ChannelsLastInputGradient),
+    // among them planes of 12 and 10 positions (two tiles of six, and one and two thirds) and 5 or 3 filters.
     private static readonly object[][] Shapes =
     [
         [1, 1, 5, 5, 3, 1, 0, 1],
@@ -40,6 +41,8 @@ public sealed class FastConvolutionTests
         [3, 1, 9, 30, 4, 1, 0, 9],
         [5, 16, 9, 11, 3, 2, 0, 7],
         [3, 48, 6, 7, 2, 1, 0, 13],
+        [6, 64, 5, 6, 3, 1, 0, 5],
+        [2, 16, 8, 5, 4, 1, 0, 3],
     ];
 
     /// <summary>Each geometry on each micro-kernel: the tiles, the gathers and the pooling of its vector
@@ -120,6 +123,19 @@ public sealed class FastConvolutionTests
         Assert.False(FastDirectConvolution.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
         Assert.False(FastDirectConvolution.Serves(Window(3, 2, 7, 6, 3, 2, 1), GemmKernelKind.Vector256));
         Assert.False(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector512));
+    }
+
+    [Fact]
+    public void Later_layers_of_the_lecture_take_the_channels_last_input_gradient_on_avx2()
+    {
+        // The two-block CNN's second convolution, Chollet's second and third.
+        Assert.True(ChannelsLastInputGradient.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
+        Assert.True(ChannelsLastInputGradient.Serves(Window(64, 32, 13, 13, 3, 1, 0), GemmKernelKind.Vector256));
+        Assert.True(ChannelsLastInputGradient.Serves(Window(64, 64, 5, 5, 3, 1, 0), GemmKernelKind.Vector256));
+        // Channels not in sixteens, padding, and the AVX-512 path keep col2im.
+        Assert.False(ChannelsLastInputGradient.Serves(Window(120, 20, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
+        Assert.False(ChannelsLastInputGradient.Serves(Window(120, 32, 12, 12, 5, 1, 2), GemmKernelKind.Vector256));
+        Assert.False(ChannelsLastInputGradient.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector512));
     }
 
     [Fact]

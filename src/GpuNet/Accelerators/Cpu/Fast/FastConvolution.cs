@@ -456,12 +456,23 @@ internal static unsafe class FastConvolution
         BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
         int mr = TileFor(g.PatchSize, kind).Rows;
         int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
-        // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
-        float[] packed = Scratch(ref t_packedKernel, patchSlivers * filters * mr);
-        fixed (float* w = kernel, p = packed)
+        bool channelsLast = ChannelsLastInputGradient.Serves(g, kind);
+        float[] packed;
+        if (channelsLast)
         {
-            for (int s = 0; s < patchSlivers; s++)
-                GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr, mr);
+            packed = Scratch(ref t_packedKernel, ChannelsLastInputGradient.PackedLength(g, filters));
+            fixed (float* w = kernel, p = packed) ChannelsLastInputGradient.PackKernel(w, g, filters, p);
+        }
+        else
+        {
+            // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
+            packed = Scratch(ref t_packedKernel, patchSlivers * filters * mr);
+            fixed (float* w = kernel, p = packed)
+            {
+                for (int s = 0; s < patchSlivers; s++)
+                    GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr,
+                        mr);
+            }
         }
         long work = (long)filters * k * g.OutputPlane;
         CpuParallel.For(g.Batch, work, (new DataGradientOperands(dy, packed, dx, g, filters, kind), pooled, set),
@@ -470,13 +481,18 @@ internal static unsafe class FastConvolution
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
-            fixed (float* dy = s.Operands.Dy, unpooled = unpooledArray)
+            Window2D g = s.Operands.G;
+            bool channelsLast = ChannelsLastInputGradient.Serves(g, s.Operands.Kind);
+            fixed (float* dy = s.Operands.Dy, unpooled = unpooledArray, packed = s.Operands.Packed, dx = s.Operands.Dx)
             {
                 for (int n = first; n < last; n++)
                 {
                     float* imageDy = dy + (nint)n * imageLength;
                     if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled, PoolingWidth(s.Operands.Kind));
-                    BackwardDataImage(s.Operands, n, s.Set, imageDy);
+                    if (channelsLast)
+                        ChannelsLastInputGradient.Image(imageDy, packed, g, s.Operands.Filters, s.Set,
+                            dx + (nint)n * g.Channels * g.InputPlane);
+                    else BackwardDataImage(s.Operands, n, s.Set, imageDy);
                 }
             }
         });
@@ -928,7 +944,7 @@ internal static unsafe class FastConvolution
 
     // Element by element the same additions as the reference's col2im for each pixel and patch element.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRun(float* source, float* target, int count)
+    internal static void AddRun(float* source, float* target, int count)
     {
         int k = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -966,7 +982,7 @@ internal static unsafe class FastConvolution
     /// it.</summary>
     internal static float* Aligned(float* start) => (float*)(((nint)start + 63) & ~(nint)63);
 
-    private static T[] Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
+    internal static T[] Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
     {
         if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
         return buffer;
