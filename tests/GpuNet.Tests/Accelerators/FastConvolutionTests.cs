@@ -115,27 +115,38 @@ public sealed class FastConvolutionTests
         Sums.AssertClose(tiledDx, dx, "dx");
     }
 
-    [Fact]
-    public void The_first_layers_of_the_lecture_take_the_direct_form_on_avx2()
+    /// <summary>Which layers take the AVX2 path's special forms: form ("direct" for <see
+    /// cref="FastDirectConvolution"/>, "channels-last" for <see cref="ChannelsLastInputGradient"/>), batch, channels,
+    /// size, kernel, stride, pad, vector path, and whether it takes that form.</summary>
+    public static TheoryData<string, int, int, int, int, int, int, GemmKernelKind, bool> SpecialForms => new()
     {
-        Assert.True(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector256));
-        Assert.True(FastDirectConvolution.Serves(Window(64, 1, 28, 28, 3, 1, 0), GemmKernelKind.Vector256));
-        Assert.False(FastDirectConvolution.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
-        Assert.False(FastDirectConvolution.Serves(Window(3, 2, 7, 6, 3, 2, 1), GemmKernelKind.Vector256));
-        Assert.False(FastDirectConvolution.Serves(Window(120, 1, 28, 28, 5, 1, 0), GemmKernelKind.Vector512));
-    }
+        // The lecture's first layers (one channel, stride 1) go straight from the pixels; deeper or strided ones
+        // and the AVX-512 path do not.
+        { "direct", 120, 1, 28, 5, 1, 0, GemmKernelKind.Vector256, true },
+        { "direct", 64, 1, 28, 3, 1, 0, GemmKernelKind.Vector256, true },
+        { "direct", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
+        { "direct", 3, 2, 7, 3, 2, 1, GemmKernelKind.Vector256, false },
+        { "direct", 120, 1, 28, 5, 1, 0, GemmKernelKind.Vector512, false },
+        // The two-block CNN's second convolution and Chollet's second and third make their input gradient
+        // channels-last; channels not in sixteens, padding and the AVX-512 path keep col2im.
+        { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
+        { "channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector256, true },
+        { "channels-last", 64, 64, 5, 3, 1, 0, GemmKernelKind.Vector256, true },
+        { "channels-last", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
+        { "channels-last", 120, 32, 12, 5, 1, 2, GemmKernelKind.Vector256, false },
+        { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
+    };
 
-    [Fact]
-    public void Later_layers_of_the_lecture_take_the_channels_last_input_gradient_on_avx2()
+    [Theory]
+    [MemberData(nameof(SpecialForms))]
+    public void The_lecture_layers_take_the_avx2_forms_meant_for_them(string form, int batch, int channels, int size,
+        int kernel, int stride, int pad, GemmKernelKind kind, bool takesIt)
     {
-        // The two-block CNN's second convolution, Chollet's second and third.
-        Assert.True(ChannelsLastInputGradient.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
-        Assert.True(ChannelsLastInputGradient.Serves(Window(64, 32, 13, 13, 3, 1, 0), GemmKernelKind.Vector256));
-        Assert.True(ChannelsLastInputGradient.Serves(Window(64, 64, 5, 5, 3, 1, 0), GemmKernelKind.Vector256));
-        // Channels not in sixteens, padding, and the AVX-512 path keep col2im.
-        Assert.False(ChannelsLastInputGradient.Serves(Window(120, 20, 12, 12, 5, 1, 0), GemmKernelKind.Vector256));
-        Assert.False(ChannelsLastInputGradient.Serves(Window(120, 32, 12, 12, 5, 1, 2), GemmKernelKind.Vector256));
-        Assert.False(ChannelsLastInputGradient.Serves(Window(120, 32, 12, 12, 5, 1, 0), GemmKernelKind.Vector512));
+        Window2D g = Window(batch, channels, size, size, kernel, stride, pad);
+        bool takes = form == "direct"
+            ? FastDirectConvolution.Serves(g, kind)
+            : ChannelsLastInputGradient.Serves(g, kind);
+        Assert.Equal(takesIt, takes);
     }
 
     [Fact]
