@@ -475,21 +475,21 @@ internal static unsafe class FastConvolution
             }
         }
         long work = (long)filters * k * g.OutputPlane;
-        CpuParallel.For(g.Batch, work, (new DataGradientOperands(dy, packed, dx, g, filters, kind), pooled, set),
-            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set) s, int first,
-                int last) =>
+        CpuParallel.For(g.Batch, work,
+            (new DataGradientOperands(dy, packed, dx, g, filters, kind), pooled, set, channelsLast),
+            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set, bool ChannelsLast) s,
+                int first, int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
             Window2D g = s.Operands.G;
-            bool channelsLast = ChannelsLastInputGradient.Serves(g, s.Operands.Kind);
             fixed (float* dy = s.Operands.Dy, unpooled = unpooledArray, packed = s.Operands.Packed, dx = s.Operands.Dx)
             {
                 for (int n = first; n < last; n++)
                 {
                     float* imageDy = dy + (nint)n * imageLength;
                     if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled, PoolingWidth(s.Operands.Kind));
-                    if (channelsLast)
+                    if (s.ChannelsLast)
                         ChannelsLastInputGradient.Image(imageDy, packed, g, s.Operands.Filters, s.Set,
                             dx + (nint)n * g.Channels * g.InputPlane);
                     else BackwardDataImage(s.Operands, n, s.Set, imageDy);
