@@ -48,7 +48,7 @@ internal static unsafe class FastConvolution
     [ThreadStatic] private static float[]? t_packedKernel;
     [ThreadStatic] private static float[]? t_partials;
     [ThreadStatic] private static double[]? t_planeSums;
-    // Per thread: each position's window corner, where the kernel gradient reads patch rows in place.
+    // Per thread: each position's window corner, where the kernel gradient reads patch elements in place.
     [ThreadStatic] private static int[]? t_corners;
 
     /// <summary>
@@ -691,12 +691,13 @@ internal static unsafe class FastConvolution
         int plane = g.OutputPlane, positions = images * plane, filters = s.Filters;
         int filterSlivers = (filters + mr - 1) / mr, patchSlivers = s.PaddedPatch / nr;
         int imageLength = g.Channels * g.InputPlane;
-        // 16 floats to align, and 8 for the packing's overrun past the last sliver.
-        float[] dyArray = Scratch(ref t_dyPacked, filterSlivers * positions * mr + 24);
+        // 16 floats to align, and 8 for the packing's overrun past the last sliver; room for either packing of dy.
+        float[] dyArray = Scratch(ref t_dyPacked, Math.Max(filterSlivers * mr, (filters + 15) / 16 * 16) * positions
+            + 24);
         float[] sliverArray = Scratch(ref t_sliver, positions * nr + 32);
         bool direct = FastDirectConvolution.Serves(g, s.Kind);
         float[] channelsLastArray = g.Channels > 1 && !direct
-            ? Scratch(ref t_channelsLast, images * imageLength + 16)
+            ? Scratch(ref t_channelsLast, images * imageLength + 32)
             : [];
         float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
         fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray,
@@ -713,8 +714,8 @@ internal static unsafe class FastConvolution
                 for (int n = 0; n < images; n++)
                     GemmPacking.TransposeRows(pixels + (nint)n * imageLength, g.InputPlane, g.Channels, g.InputPlane,
                         Aligned(channelsLast) + (nint)n * imageLength, g.Channels);
-                // Aligned: where the tiles read patch rows in place, a row of 16 channels is then one cache line
-                // or two whole halves, never a split load.
+                // Aligned, so that the copy's rows start on cache lines; the tiles that read patch elements in place
+                // may read a few floats past the last image (the scratch has room).
                 pixels = Aligned(channelsLast);
             }
             if (s.PlaneSums is { } sums)
@@ -729,6 +730,11 @@ internal static unsafe class FastConvolution
                 FastDirectConvolution.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
                 return;
             }
+            if (WindowsInPlace(g, s.Kind))
+            {
+                ProductsOfElementsInPlace(s, pixels, images, dy, dyPacked, partial);
+                return;
+            }
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
             // written in order, so a narrow tile's packing may overrun into the next piece.
             for (int fs = 0; fs < filterSlivers; fs++)
@@ -736,11 +742,6 @@ internal static unsafe class FastConvolution
                     GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * mr) * plane, plane,
                         Math.Min(mr, filters - fs * mr), plane,
                         dyPacked + ((nint)fs * positions + n * plane) * mr, mr, mayOverrun: true);
-            if (PatchRowsInPlace(g, filters, s.Kind))
-            {
-                ProductsOfRowsInPlace(s, pixels, images, dyPacked, partial);
-                return;
-            }
             for (int ps = 0; ps < patchSlivers; ps++)
             {
                 GatherChannelsLast(pixels, g, images, ps * nr, nr, sliver);
@@ -752,47 +753,76 @@ internal static unsafe class FastConvolution
     }
 
     /// <summary>
-    /// Whether the kernel gradient's AVX2 tiles read their patch rows where they lie in the channels-last images:
-    /// every NR-wide piece of a patch is one run of channels (C a multiple of NR), every window lies inside its
-    /// image (no padding), and there are at most 32 filters. The gather's copy of each piece then goes, but each
-    /// row of filter tiles reads the pieces from scattered lines instead of one packed sliver: with six rows (32
-    /// filters, the two-block CNN's second layer) that paid, with eleven (64 filters, Chollet's second layer) the
-    /// kernel gradient ran about 5% slower than with the gather (medians, AVX2 on Zen 3), so more filters keep it.
+    /// The chunk's products with each position's patch elements read where they lie in the channels-last chunk, six
+    /// neighbours along a window row at a time, against 16 filters' dy (<see
+    /// cref="GemmMicroKernels.Tile6x16Elements"/>): no patch is gathered and no filter tile is padded (32 filters
+    /// had taken 36 rows of six). The same products, in the same order, as the gathered slivers give.
     /// </summary>
-    private static bool PatchRowsInPlace(Window2D g, int filters, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && filters <= 32 && g.Channels % 16 == 0 && g.PadTop == 0 && g.PadLeft == 0
-        && (g.OutputHeight - 1) * g.StrideHeight + g.WindowHeight <= g.Height
-        && (g.OutputWidth - 1) * g.StrideWidth + g.WindowWidth <= g.Width;
-
-    /// <summary>The chunk's products with each patch row read in place (<see cref="PatchRowsInPlace"/>): the
-    /// same products, in the same order, as the gathered slivers give.</summary>
-    private static void ProductsOfRowsInPlace(in KernelGradientState s, float* pixels, int images, float* dyPacked,
-        float* partial)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ProductsOfElementsInPlace(in KernelGradientState s, float* pixels, int images, float* dy,
+        float* dyPacked, float* partial)
     {
         Window2D g = s.G;
-        const int mr = 6, nr = 16;
-        int positions = images * g.OutputPlane, filterSlivers = (s.Filters + mr - 1) / mr;
-        int rowLength = g.WindowWidth * g.Channels;
-        int[] cornerArray = Scratch(ref t_corners, positions);
-        fixed (int* corners = cornerArray)
-        {
-            // Each position's window corner in the channels-last chunk, [n, H, W, C].
-            int k = 0;
+        const int rows = 6, nr = 16;
+        int plane = g.OutputPlane, positions = images * plane, filters = s.Filters;
+        int filterSlivers = (filters + nr - 1) / nr, rowLength = g.WindowWidth * g.Channels;
+        // dy as [16-filter slivers][positions][16], zero past the last filter.
+        for (int fs = 0; fs < filterSlivers; fs++)
             for (int n = 0; n < images; n++)
-                for (int oh = 0; oh < g.OutputHeight; oh++)
-                    for (int ow = 0; ow < g.OutputWidth; ow++)
-                        corners[k++] = ((n * g.Height + oh * g.StrideHeight) * g.Width + ow * g.StrideWidth)
-                            * g.Channels;
-            for (int first = 0; first < g.PatchSize; first += nr)
+                GemmPacking.TransposeRows(dy + ((nint)n * filters + fs * nr) * plane, plane,
+                    Math.Min(nr, filters - fs * nr), plane, dyPacked + ((nint)fs * positions + n * plane) * nr, nr);
+        int groups = g.WindowHeight * ((rowLength + rows - 1) / rows);
+        int[] cornerArray = Scratch(ref t_corners, positions);
+        float[] tileArray = Scratch(ref t_tile, groups * rows * nr + 16);
+        fixed (int* corners = cornerArray)
+        fixed (float* tilesStart = tileArray)
+        {
+            float* tiles = Aligned(tilesStart);
+            WindowCorners(g, images, corners);
+            for (int fs = 0; fs < filterSlivers; fs++)
             {
-                // Patch elements [first, first + NR) in (kh, kw, C) order: channels c.. of window pixel (i, j).
-                int i = first / rowLength, jc = first % rowLength;
-                float* piece = pixels + (nint)i * g.Width * g.Channels + jc;
-                for (int fs = 0; fs < filterSlivers; fs++)
-                    GemmMicroKernels.Tile6x16Rows(dyPacked + (nint)fs * positions * mr, piece, corners, positions,
-                        partial + (nint)fs * mr * s.PaddedPatch + first, s.PaddedPatch);
+                float* sliver = dyPacked + (nint)fs * positions * nr;
+                int sliverFilters = Math.Min(nr, filters - fs * nr);
+                // Positions in blocks whose dy (16 floats each) stays in L1 while every group of patch elements
+                // runs over it; each tile carries its sums on from one block to the next, so the order is the same.
+                for (int p0 = 0; p0 < positions; p0 += PositionsPerBlock)
+                {
+                    int count = Math.Min(PositionsPerBlock, positions - p0);
+                    float* tile = tiles;
+                    for (int i = 0; i < g.WindowHeight; i++)
+                        for (int first = 0; first < rowLength; first += rows, tile += rows * nr)
+                            GemmMicroKernels.Tile6x16Elements(pixels + (nint)i * g.Width * g.Channels + first,
+                                corners + p0, count, sliver + (nint)p0 * nr, tile, add: p0 > 0);
+                }
+                float* done = tiles;
+                for (int i = 0; i < g.WindowHeight; i++)
+                    for (int first = 0; first < rowLength; first += rows, done += rows * nr)
+                    {
+                        // Patch elements (i, first …) in (kh, kw, C) order; past the row's end (count < 6) the
+                        // tile read on into the chunk's slack, and those rows are not kept.
+                        int count = Math.Min(rows, rowLength - first), column = i * rowLength + first;
+                        for (int t = 0; t < sliverFilters; t++)
+                        {
+                            float* target = partial + (nint)(fs * nr + t) * s.PaddedPatch + column;
+                            for (int r = 0; r < count; r++) target[r] = done[r * nr + t];
+                        }
+                    }
             }
         }
+    }
+
+    /// <summary>Positions per block of <see cref="ProductsOfElementsInPlace"/>: 16 KB of dy.</summary>
+    private const int PositionsPerBlock = 256;
+
+    /// <summary>corners [positions]: each position's window corner in the chunk's channels-last images, [n, H, W,
+    /// C].</summary>
+    private static void WindowCorners(in Window2D g, int images, int* corners)
+    {
+        int k = 0;
+        for (int n = 0; n < images; n++)
+            for (int oh = 0; oh < g.OutputHeight; oh++)
+                for (int ow = 0; ow < g.OutputWidth; ow++)
+                    corners[k++] = ((n * g.Height + oh * g.StrideHeight) * g.Width + ow * g.StrideWidth) * g.Channels;
     }
 
     /// <summary>

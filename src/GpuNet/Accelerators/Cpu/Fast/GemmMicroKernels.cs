@@ -229,21 +229,34 @@ internal static unsafe class GemmMicroKernels
     }
 
     /// <summary>
-    /// c [6, ldc] tile = a [kc, 6]ᵀ · b, where row p of b is the 16 floats at <c>b + rows[p]</c>: B read where it
-    /// lies instead of packed (a convolution's patch rows, straight from a channels-last image). The products
-    /// and their order are <see cref="Tile6x16"/>'s with alpha 1 and beta 0.
+    /// c [6, 16] tile = Σ over positions p of a(p)ᵀ · b [p, :], where a(p) is the 6 floats at <c>image + corners[p]</c>:
+    /// six neighbouring patch elements of each position's window, read where they lie in a channels-last image,
+    /// against b [positions, 16] (16 filters' dy at each position). c, with a row stride of 16, is overwritten, or
+    /// where <paramref name="add"/> is set its sums go on from the tile there: a run of positions cut into blocks
+    /// sums in the same order as in one. Each sum is a gathered patch sliver's against dy packed for
+    /// <see cref="Tile6x16"/>, with the roles of filters and patch elements swapped: the same products in the same
+    /// order.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tile6x16Rows(float* a, float* b, int* rows, int kc, float* c, nint ldc)
+    public static void Tile6x16Elements(float* image, int* corners, int positions, float* b, float* c, bool add)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
+        if (add)
         {
-            float* row = b + rows[p];
-            Vector256<float> b0 = Vector256.Load(row);
-            Vector256<float> b1 = Vector256.Load(row + 8);
+            (c00, c01, c10, c11) = (Vector256.Load(c), Vector256.Load(c + 8), Vector256.Load(c + 16),
+                Vector256.Load(c + 24));
+            (c20, c21, c30, c31) = (Vector256.Load(c + 32), Vector256.Load(c + 40), Vector256.Load(c + 48),
+                Vector256.Load(c + 56));
+            (c40, c41, c50, c51) = (Vector256.Load(c + 64), Vector256.Load(c + 72), Vector256.Load(c + 80),
+                Vector256.Load(c + 88));
+        }
+        for (int p = 0; p < positions; p++, b += 16)
+        {
+            float* a = image + corners[p];
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> b1 = Vector256.Load(b + 8);
             Vector256<float> ar = Vector256.Create(a[0]);
             c00 = Fma.MultiplyAdd(ar, b0, c00); c01 = Fma.MultiplyAdd(ar, b1, c01);
             ar = Vector256.Create(a[1]);
@@ -256,15 +269,13 @@ internal static unsafe class GemmMicroKernels
             c40 = Fma.MultiplyAdd(ar, b0, c40); c41 = Fma.MultiplyAdd(ar, b1, c41);
             ar = Vector256.Create(a[5]);
             c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
-            a += 6;
         }
-        var one = Vector256<float>.One;
-        Store256(c, c00, c01, one, 0f); c += ldc;
-        Store256(c, c10, c11, one, 0f); c += ldc;
-        Store256(c, c20, c21, one, 0f); c += ldc;
-        Store256(c, c30, c31, one, 0f); c += ldc;
-        Store256(c, c40, c41, one, 0f); c += ldc;
-        Store256(c, c50, c51, one, 0f);
+        Vector256.Store(c00, c); Vector256.Store(c01, c + 8);
+        Vector256.Store(c10, c + 16); Vector256.Store(c11, c + 24);
+        Vector256.Store(c20, c + 32); Vector256.Store(c21, c + 40);
+        Vector256.Store(c30, c + 48); Vector256.Store(c31, c + 56);
+        Vector256.Store(c40, c + 64); Vector256.Store(c41, c + 72);
+        Vector256.Store(c50, c + 80); Vector256.Store(c51, c + 88);
     }
 
     /// <summary>
