@@ -228,12 +228,26 @@ internal static unsafe class GemmMicroKernels
         Store256(c, c50, c51, va, beta);
     }
 
+    /// <summary>c [6, 16], rows 16 floats apart = the twelve accumulators of a 6 × 16 tile, row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile6x16(float* c, Vector256<float> c00, Vector256<float> c01, Vector256<float> c10,
+        Vector256<float> c11, Vector256<float> c20, Vector256<float> c21, Vector256<float> c30, Vector256<float> c31,
+        Vector256<float> c40, Vector256<float> c41, Vector256<float> c50, Vector256<float> c51)
+    {
+        Vector256.Store(c00, c); Vector256.Store(c01, c + 8);
+        Vector256.Store(c10, c + 16); Vector256.Store(c11, c + 24);
+        Vector256.Store(c20, c + 32); Vector256.Store(c21, c + 40);
+        Vector256.Store(c30, c + 48); Vector256.Store(c31, c + 56);
+        Vector256.Store(c40, c + 64); Vector256.Store(c41, c + 72);
+        Vector256.Store(c50, c + 80); Vector256.Store(c51, c + 88);
+    }
+
     /// <summary>
-    /// c [6, 16] tile = Σ over positions p of a(p)ᵀ · b [p, :], where a(p) is the 6 floats at <c>image + corners[p]</c>:
-    /// six neighbouring patch elements of each position's window, read where they lie in a channels-last image,
-    /// against b [positions, 16] (16 filters' dy at each position). c, with a row stride of 16, is overwritten, or
-    /// where <paramref name="add"/> is set its sums go on from the tile there: a run of positions cut into blocks
-    /// sums in the same order as in one. Each sum is a gathered patch sliver's against dy packed for
+    /// c [6, 16] tile = Σ over positions p of a(p)ᵀ · b [p, :], where a(p) is the 6 floats at
+    /// <c>image + corners[p]</c>: six neighbouring patch elements of each position's window, read where they lie in a
+    /// channels-last image, against b [positions, 16] (16 filters' dy at each position). c, with a row stride of 16,
+    /// is overwritten, or where <paramref name="add"/> is set its sums go on from the tile there: a run of positions
+    /// cut into blocks sums in the same order as in one. Each sum is a gathered patch sliver's against dy packed for
     /// <see cref="Tile6x16"/>, with the roles of filters and patch elements swapped: the same products in the same
     /// order.
     /// </summary>
@@ -270,12 +284,7 @@ internal static unsafe class GemmMicroKernels
             ar = Vector256.Create(a[5]);
             c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
         }
-        Vector256.Store(c00, c); Vector256.Store(c01, c + 8);
-        Vector256.Store(c10, c + 16); Vector256.Store(c11, c + 24);
-        Vector256.Store(c20, c + 32); Vector256.Store(c21, c + 40);
-        Vector256.Store(c30, c + 48); Vector256.Store(c31, c + 56);
-        Vector256.Store(c40, c + 64); Vector256.Store(c41, c + 72);
-        Vector256.Store(c50, c + 80); Vector256.Store(c51, c + 88);
+        StoreTile6x16(c, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     /// <summary>
@@ -314,12 +323,7 @@ internal static unsafe class GemmMicroKernels
                 c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
             }
         }
-        Vector256.Store(c00, c); Vector256.Store(c01, c + 8);
-        Vector256.Store(c10, c + 16); Vector256.Store(c11, c + 24);
-        Vector256.Store(c20, c + 32); Vector256.Store(c21, c + 40);
-        Vector256.Store(c30, c + 48); Vector256.Store(c31, c + 56);
-        Vector256.Store(c40, c + 64); Vector256.Store(c41, c + 72);
-        Vector256.Store(c50, c + 80); Vector256.Store(c51, c + 88);
+        StoreTile6x16(c, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
