@@ -42,6 +42,16 @@ public readonly record struct Window2D(
     /// <summary>N·C·H·W.</summary>
     public int InputLength => Batch * Channels * InputPlane;
 
+    /// <summary>No padding, and every window lies wholly inside the image: each reads only pixels.</summary>
+    public bool WindowsInsideImage => PadTop == 0 && PadLeft == 0
+        && (OutputHeight - 1) * StrideHeight + WindowHeight <= Height
+        && (OutputWidth - 1) * StrideWidth + WindowWidth <= Width;
+
+    /// <summary>Where output position q's window starts in a channels-last image [H, W, C] of a layer whose
+    /// windows lie inside the image: (oh·sh·W + ow·sw)·C.</summary>
+    public int ChannelsLastCorner(int q) =>
+        (q / OutputWidth * StrideHeight * Width + q % OutputWidth * StrideWidth) * Channels;
+
     /// <summary>Throws unless the sizes are consistent; kernels call it before they touch memory.</summary>
     public void Validate()
     {

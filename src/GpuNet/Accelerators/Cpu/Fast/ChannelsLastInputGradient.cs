@@ -22,9 +22,7 @@ internal static unsafe class ChannelsLastInputGradient
 
     /// <summary>Whether this geometry on this kind of micro-kernel takes this form.</summary>
     public static bool Serves(Window2D g, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && g.Channels % Columns == 0 && g.PadTop == 0 && g.PadLeft == 0
-        && (g.OutputHeight - 1) * g.StrideHeight + g.WindowHeight <= g.Height
-        && (g.OutputWidth - 1) * g.StrideWidth + g.WindowWidth <= g.Width;
+        kind == GemmKernelKind.Vector256 && g.Channels % Columns == 0 && g.WindowsInsideImage;
 
     /// <summary>Floats of <see cref="PackKernel"/>'s output.</summary>
     public static int PackedLength(Window2D g, int filters) => g.PatchSize * filters;
@@ -72,11 +70,7 @@ internal static unsafe class ChannelsLastInputGradient
                 int count = Math.Min(Rows, plane - q0);
                 // a [F, 6]: each filter's dy at these positions, zero past count.
                 GemmPacking.CopyRows(dy + q0, plane, count, filters, a, Rows);
-                for (int r = 0; r < count; r++)
-                {
-                    int q = q0 + r, oh = q / g.OutputWidth, ow = q % g.OutputWidth;
-                    corners[r] = (oh * g.StrideHeight * g.Width + ow * g.StrideWidth) * channels;
-                }
+                for (int r = 0; r < count; r++) corners[r] = g.ChannelsLastCorner(q0 + r);
                 float* sliver = packed;
                 for (int s = 0; s < slivers; s++, sliver += (nint)filters * Columns)
                 {

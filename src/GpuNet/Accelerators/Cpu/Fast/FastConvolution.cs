@@ -284,9 +284,7 @@ internal static unsafe class FastConvolution
     /// sixteens fill their tiles (the 6-filter tiles padded 32 filters to 36).
     /// </summary>
     private static bool WindowsInPlace(Window2D g, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && g.Channels > FastDirectConvolution.MaxChannels && g.PadTop == 0
-        && g.PadLeft == 0 && (g.OutputHeight - 1) * g.StrideHeight + g.WindowHeight <= g.Height
-        && (g.OutputWidth - 1) * g.StrideWidth + g.WindowWidth <= g.Width;
+        kind == GemmKernelKind.Vector256 && g.Channels > FastDirectConvolution.MaxChannels && g.WindowsInsideImage;
 
     /// <param name="output">Image n's output [F, OH, OW].</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -306,11 +304,7 @@ internal static unsafe class FastConvolution
             {
                 int count = Math.Min(6, plane - q0);
                 // Past the last position, its window again: read, never stored.
-                for (int r = 0; r < 6; r++)
-                {
-                    int q = q0 + Math.Min(r, count - 1), oh = q / g.OutputWidth, ow = q % g.OutputWidth;
-                    corners[r] = (oh * g.StrideHeight * g.Width + ow * g.StrideWidth) * g.Channels;
-                }
+                for (int r = 0; r < 6; r++) corners[r] = g.ChannelsLastCorner(q0 + Math.Min(r, count - 1));
                 for (int fs = 0; fs < slivers; fs++)
                 {
                     GemmMicroKernels.Tile6x16Windows(image, corners, g.WindowHeight, g.Width * g.Channels,
@@ -818,11 +812,10 @@ internal static unsafe class FastConvolution
     /// C].</summary>
     private static void WindowCorners(in Window2D g, int images, int* corners)
     {
-        int k = 0;
+        int k = 0, imageLength = g.Channels * g.InputPlane;
         for (int n = 0; n < images; n++)
-            for (int oh = 0; oh < g.OutputHeight; oh++)
-                for (int ow = 0; ow < g.OutputWidth; ow++)
-                    corners[k++] = ((n * g.Height + oh * g.StrideHeight) * g.Width + ow * g.StrideWidth) * g.Channels;
+            for (int q = 0; q < g.OutputPlane; q++)
+                corners[k++] = n * imageLength + g.ChannelsLastCorner(q);
     }
 
     /// <summary>
