@@ -65,8 +65,8 @@ internal static unsafe class FastDirectConvolution
     {
         var layout = new WideLayout(g);
         int span = (layout.Positions + PositionBlock - 1) / PositionBlock * PositionBlock, patch = g.PatchSize;
-        float[] paddedArray = Scratch(ref t_padded, layout.ImageStride),
-            wideArray = Scratch(ref t_wide, FilterBlock * span + 16);
+        float[] paddedArray = FastConvolution.Scratch(ref t_padded, layout.ImageStride),
+            wideArray = FastConvolution.Scratch(ref t_wide, FilterBlock * span + 16);
         int[] offsetArray = Offsets(g, layout, patch);
         fixed (float* padded = paddedArray, wideStart = wideArray)
         fixed (int* offsets = offsetArray)
@@ -132,12 +132,12 @@ internal static unsafe class FastDirectConvolution
         int rowsPerImage = (layout.Positions + 7) / 8 * 8, patch = g.PatchSize;
         int blocks = (filters + FilterBlock - 1) / FilterBlock;
         nint filterStride = (nint)count * rowsPerImage;
-        float[] paddedArray = Scratch(ref t_padded, count * layout.ImageStride),
-            wideArray = Scratch(ref t_wide, (int)(blocks * FilterBlock * filterStride) + 16);
+        float[] paddedArray = FastConvolution.Scratch(ref t_padded, count * layout.ImageStride),
+            wideArray = FastConvolution.Scratch(ref t_wide, (int)(blocks * FilterBlock * filterStride) + 16);
         int[] offsetArray = Offsets(g, layout, (patch + TapBlock - 1) / TapBlock * TapBlock);
         // Each patch element's column in partial, worked out once: divisions per block of sums cost as much as
         // an image's products.
-        int[] columnArray = Scratch(ref t_columns, patch);
+        int[] columnArray = FastConvolution.Scratch(ref t_columns, patch);
         for (int t = 0; t < patch; t++) columnArray[t] = t % g.WindowSize * g.Channels + t / g.WindowSize;
         fixed (float* padded = paddedArray, wideStart = wideArray)
         fixed (int* offsets = offsetArray, columns = columnArray)
@@ -211,7 +211,7 @@ internal static unsafe class FastDirectConvolution
     /// 0 for the elements past the patch that round it up to <paramref name="length"/>.</summary>
     private static int[] Offsets(Window2D g, in WideLayout layout, int length)
     {
-        int[] offsets = Scratch(ref t_offsets, length);
+        int[] offsets = FastConvolution.Scratch(ref t_offsets, length);
         for (int t = 0; t < length; t++)
         {
             if (t >= g.PatchSize)
@@ -269,11 +269,5 @@ internal static unsafe class FastDirectConvolution
             int planes = g.Channels * Height * Width;
             new Span<float>(target + planes, ImageStride - planes).Clear();
         }
-    }
-
-    private static T[] Scratch<T>(ref T[]? buffer, int length) where T : unmanaged
-    {
-        if (buffer is null || buffer.Length < length) buffer = GC.AllocateUninitializedArray<T>(length, pinned: true);
-        return buffer;
     }
 }
