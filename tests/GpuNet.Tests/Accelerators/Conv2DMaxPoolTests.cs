@@ -12,13 +12,15 @@ namespace GpuNet.Tests.Accelerators;
 public sealed class Conv2DMaxPoolTests
 {
     // batch, channels, height, width, kernel, stride, pad, filters, pool size (and stride): a
-    // first layer whose output the pooling tiles exactly (one image per kernel-gradient chunk), an
+    // first layer whose output the pooling tiles exactly (one image per kernel-gradient chunk), the
+    // same with Chollet's 3×3 window (rows of 26, not a whole number of vectors), an
     // odd output the pooling leaves a row and a column of, strided and padded windows, several
     // images per chunk with a second layer's 32 channels, output rows of more than sixteen
     // windows, 3×3 pooling (the reference's windows).
     private static readonly object[][] Shapes =
     [
         [3, 1, 28, 28, 5, 1, 0, 13, 2],
+        [2, 1, 28, 28, 3, 1, 0, 9, 2],
         [5, 3, 9, 10, 3, 1, 1, 7, 2],
         [4, 3, 11, 11, 3, 2, 1, 5, 2],
         [17, 32, 12, 12, 5, 1, 0, 32, 2],

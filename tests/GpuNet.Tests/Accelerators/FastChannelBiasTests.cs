@@ -51,4 +51,35 @@ public sealed class FastChannelBiasTests
         double actual = FastChannelBias.SumInDouble(values);
         Assert.True(Math.Abs(actual - expected) <= 1e-12 * (1 + length), $"got {actual:R}, expected {expected:R}");
     }
+
+    /// <summary>
+    /// A plane whose rows lie apart, as in the direct convolution's wide dy, sums to the packed plane's <see
+    /// cref="FastChannelBias.SumInDouble"/> bit for bit, whichever rows its vectors straddle. The values span
+    /// sixty binary orders of magnitude, so the double sums round and another grouping of them would show; the gaps
+    /// hold NaN, so a value read from one would too.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 3, 2)]
+    [InlineData(5, 3, 4)]
+    [InlineData(8, 4, 4)]
+    [InlineData(13, 13, 2)]
+    [InlineData(24, 24, 4)]
+    [InlineData(26, 26, 2)]
+    [InlineData(9, 7, 0)]
+    public unsafe void Sum_of_rows_apart_is_the_packed_planes_sum_bit_for_bit(int width, int height, int gap)
+    {
+        var random = new System.Random(44);
+        float[] packed = new float[width * height];
+        for (int i = 0; i < packed.Length; i++)
+            packed[i] = (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-30, 31)));
+        int stride = width + gap;
+        // Room past the last row for the reads that straddle into a next row that is not there.
+        float[] rows = Enumerable.Repeat(float.NaN, stride * height + 8).ToArray();
+        for (int r = 0; r < height; r++) Array.Copy(packed, r * width, rows, r * stride, width);
+
+        double expected = FastChannelBias.SumInDouble(packed), actual;
+        fixed (float* start = rows) actual = FastChannelBias.SumRowsInDouble(start, stride, width, height);
+
+        Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(actual));
+    }
 }

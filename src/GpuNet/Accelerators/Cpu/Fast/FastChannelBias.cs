@@ -11,7 +11,7 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// accelerator runs them; <see cref="ReferenceConvolution"/> holds the plain references. The bias add
 /// is the reference's arithmetic, so exact; the gradient sums in a different (fixed) order.
 /// </summary>
-internal static class FastChannelBias
+internal static unsafe class FastChannelBias
 {
     /// <summary>y[n, c, s] += bias[c].</summary>
     public static void Add(float[] bias, int batch, int channels, int spatial, float[] y)
@@ -70,4 +70,54 @@ internal static class FastChannelBias
         for (; i < values.Length; i++) sum += values[i];
         return sum;
     }
+
+    /// <summary>
+    /// <see cref="SumInDouble"/> of a plane of <paramref name="height"/> rows of <paramref name="width"/> floats that
+    /// lie <paramref name="stride"/> floats apart, bit for bit: each vector of eight is the packed plane's, put
+    /// together from the end of one row and the start of the next where it straddles them. Reads past the end of a
+    /// row only where another row follows.
+    /// </summary>
+    internal static double SumRowsInDouble(float* rows, int stride, int width, int height)
+    {
+        int length = width * height;
+        if (stride == width) return SumInDouble(new ReadOnlySpan<float>(rows, length));
+        if (width < Vector256<float>.Count)
+        {
+            // So narrow that eight floats can straddle more than two rows: packed here.
+            float[] packed = FastConvolution.Scratch(ref t_packed, length);
+            for (int r = 0; r < height; r++)
+                new ReadOnlySpan<float>(rows + (nint)r * stride, width).CopyTo(packed.AsSpan(r * width, width));
+            return SumInDouble(packed.AsSpan(0, length));
+        }
+        var sums0 = Vector256<double>.Zero;
+        var sums1 = Vector256<double>.Zero;
+        float* row = rows;
+        int column = 0, i = 0;
+        for (; i <= length - Vector256<float>.Count; i += Vector256<float>.Count)
+        {
+            int left = width - column;
+            Vector256<float> values = Vector256.Load(row + column);
+            if (left > Vector256<float>.Count)
+            {
+                column += Vector256<float>.Count;
+            }
+            else
+            {
+                // Lanes [left, 8) are the first floats of the next row: read where it starts, less left.
+                row += stride;
+                if (left < Vector256<float>.Count)
+                    values = Vector256.ConditionalSelect(PartialStores.FirstLanes(left), values,
+                        Vector256.Load(row - left));
+                column = Vector256<float>.Count - left;
+            }
+            var (lower, upper) = Vector256.Widen(values);
+            sums0 += lower;
+            sums1 += upper;
+        }
+        double sum = Vector256.Sum(sums0 + sums1);
+        for (; i < length; i++) sum += rows[(nint)(i / width) * stride + i % width];
+        return sum;
+    }
+
+    [ThreadStatic] private static float[]? t_packed;
 }

@@ -133,6 +133,7 @@ internal static unsafe class FastConvolution
     /// convolution's output, with its arg-max as <see cref="FastMaxPooling.MaxForward"/> gives it:
     /// each image's output is made in a scratch that stays in L2 and pooled from there, so the
     /// full-size output (8.8 MB a step for the first layer of the MNIST CNNs) is never written.
+    /// The direct form pools each block of filters from its own scratch, still in L1.
     /// </summary>
     public static void ForwardFused(float[] x, float[] kernel, float[]? bias, Window2D g, int filters, Window2D pool,
         bool relu, float[] pooled, float[] argmax, GemmKernelKind kind = GemmKernelKind.Auto)
@@ -148,6 +149,21 @@ internal static unsafe class FastConvolution
             static (in (Operands Operands, Window2D Pool, bool Relu, float[] Argmax) s, int first, int last) =>
             {
                 int filters = s.Operands.Filters, plane = s.Operands.G.OutputPlane, pooledPlane = s.Pool.OutputPlane;
+                Window2D g = s.Operands.G;
+                if (FastDirectConvolution.Serves(g, s.Operands.Kind) && FastDirectConvolution.PoolsInPlace(s.Pool))
+                {
+                    fixed (float* x = s.Operands.X, packed = s.Operands.Packed, pooled = s.Operands.Y,
+                        argmax = s.Argmax)
+                    {
+                        for (int n = first; n < last; n++)
+                        {
+                            nint at = (nint)n * filters * pooledPlane;
+                            FastDirectConvolution.ForwardImagePooled(x + (nint)n * g.Channels * g.InputPlane, g,
+                                packed, filters, s.Operands.Bias, s.Pool, s.Relu, pooled + at, argmax + at);
+                        }
+                    }
+                    return;
+                }
                 float[] imageArray = Scratch(ref t_unpooled, filters * plane);
                 fixed (float* image = imageArray, pooled = s.Operands.Y, argmax = s.Argmax)
                 {
@@ -693,14 +709,18 @@ internal static unsafe class FastConvolution
         float[] channelsLastArray = g.Channels > 1 && !direct
             ? Scratch(ref t_channelsLast, images * imageLength + 32)
             : [];
-        float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, positions * filters);
+        // The direct form makes its dy from a 2×2 pooling's gradient straight into its wide rows, and takes every
+        // plane's sum from those rows.
+        bool unpoolInPlace = direct && s.Pooled is { } pooling && FastDirectConvolution.UnpoolsInPlace(pooling.Pool);
+        float[] unpooledArray = s.Pooled is null || unpoolInPlace ? [] : Scratch(ref t_unpooled, positions * filters);
         fixed (float* x = s.X, batchDy = s.Dy, partials = s.Partials, dyStart = dyArray, sliverStart = sliverArray,
             channelsLast = channelsLastArray, unpooled = unpooledArray)
         {
             float* dyPacked = Aligned(dyStart), sliver = Aligned(sliverStart);
             // The chunk's dy [images, F, OH, OW].
             float* dy = batchDy + (nint)firstImage * filters * plane;
-            if (s.Pooled is { } pooled) Unpool(pooled, firstImage, images, dy = unpooled, PoolingWidth(s.Kind));
+            if (s.Pooled is { } pooled && !unpoolInPlace)
+                Unpool(pooled, firstImage, images, dy = unpooled, PoolingWidth(s.Kind));
             // The chunk's images channels-last, [n, H, W, C], so that a patch row (kw·C values) is contiguous.
             float* pixels = x + (nint)firstImage * imageLength;
             if (g.Channels > 1 && !direct)
@@ -712,18 +732,21 @@ internal static unsafe class FastConvolution
                 // may read a few floats past the last image (the scratch has room).
                 pixels = Aligned(channelsLast);
             }
+            float* partial = partials + (nint)chunk * s.PartialLength;
+            if (direct)
+            {
+                fixed (double* planeSums = s.PlaneSums)
+                    FastDirectConvolution.KernelGradient(pixels, dy, unpoolInPlace ? s.Pooled : null, firstImage, g,
+                        images, filters, partial, s.PaddedPatch,
+                        planeSums is null ? null : planeSums + (nint)firstImage * filters);
+                return;
+            }
             if (s.PlaneSums is { } sums)
                 for (int n = 0; n < images; n++)
                     for (int f = 0; f < filters; f++)
                         sums[(firstImage + n) * filters
                             + f] = FastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy
                                 + ((nint)n * filters + f) * plane, plane));
-            float* partial = partials + (nint)chunk * s.PartialLength;
-            if (direct)
-            {
-                FastDirectConvolution.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
-                return;
-            }
             if (WindowsInPlace(g, s.Kind))
             {
                 ProductsOfElementsInPlace(s, pixels, images, dy, dyPacked, partial);

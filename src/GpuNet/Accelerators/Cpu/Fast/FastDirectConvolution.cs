@@ -20,6 +20,8 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// order, from zero, then adds the bias: the order the GEMM tile used, so the results are the same bits. The kernel
 /// gradient holds 4 filters × 3 patch elements, each a vector of partial sums over the chunk's positions, summed
 /// across its lanes at the end; it depends on the chunk, never on the thread.
+/// A 2×2 max pooling that follows is taken from the wide rows, and its gradient made straight into them: writing
+/// the image's output (or dy) out in full and reading it back had cost as much as the products themselves.
 /// </remarks>
 internal static unsafe class FastDirectConvolution
 {
@@ -59,14 +61,37 @@ internal static unsafe class FastDirectConvolution
 
     /// <summary>output [F, OH, OW] = the kernel packed by <see cref="PackKernel"/> applied to image [C, H, W], plus
     /// the bias where given.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ForwardImage(float* image, Window2D g, float* packed, int filters, float[]? bias,
-        float* output)
+        float* output) =>
+        Forward(image, g, packed, filters, bias, output, default, false, null, null);
+
+    /// <summary>Whether <see cref="ForwardImagePooled"/> takes this pooling straight from the wide rows: 2×2 windows
+    /// inside the output.</summary>
+    public static bool PoolsInPlace(Window2D pool) => FastMaxPooling.IsUnclippedTwoByTwo(pool);
+
+    /// <summary>Whether <see cref="KernelGradient"/> makes dy from this pooling's gradient straight into the wide
+    /// rows: 2×2 windows that tile the output exactly.</summary>
+    public static bool UnpoolsInPlace(Window2D pool) => FastMaxPooling.TilesExactly(pool);
+
+    /// <summary>
+    /// pooled [F, PH, PW] and its arg-max = the max pooling <paramref name="pool"/> (unclipped 2×2, see <see
+    /// cref="PoolsInPlace"/>), then the ReLU where asked, of what <see cref="ForwardImage"/> would write, bit for
+    /// bit: each filter's wide rows are pooled where they are, with the bias added as they are read, so the
+    /// image's output is never written out (that and pooling it again took about as long as the products).
+    /// </summary>
+    public static void ForwardImagePooled(float* image, Window2D g, float* packed, int filters, float[]? bias,
+        Window2D pool, bool relu, float* pooled, float* argmax) =>
+        Forward(image, g, packed, filters, bias, null, pool, relu, pooled, argmax);
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Forward(float* image, Window2D g, float* packed, int filters, float[]? bias, float* output,
+        Window2D pool, bool relu, float* pooled, float* argmax)
     {
         var layout = new WideLayout(g);
         int span = (layout.Positions + PositionBlock - 1) / PositionBlock * PositionBlock, patch = g.PatchSize;
+        // 16 floats to align and 16 for the pooling's reads past the last filter's last row.
         float[] paddedArray = FastConvolution.Scratch(ref t_padded, layout.ImageStride),
-            wideArray = FastConvolution.Scratch(ref t_wide, FilterBlock * span + 16);
+            wideArray = FastConvolution.Scratch(ref t_wide, FilterBlock * span + 32);
         int[] offsetArray = Offsets(g, layout, patch);
         fixed (float* padded = paddedArray, wideStart = wideArray)
         fixed (int* offsets = offsetArray)
@@ -82,6 +107,13 @@ internal static unsafe class FastDirectConvolution
                 {
                     int f = fb * FilterBlock + r;
                     float b = bias is null ? 0f : bias[f];
+                    if (pooled is not null)
+                    {
+                        nint at = (nint)f * pool.OutputPlane;
+                        FastMaxPooling.MaxWideTwoByTwo256(wide + (nint)r * span, layout.Width, b, pool, pooled + at,
+                            argmax + at, relu);
+                        continue;
+                    }
                     for (int oh = 0; oh < g.OutputHeight; oh++)
                         FastConvolution.AddScalar(wide + (nint)r * span + oh * layout.Width, b,
                             output + (nint)f * g.OutputPlane + oh * g.OutputWidth, g.OutputWidth);
@@ -122,11 +154,15 @@ internal static unsafe class FastDirectConvolution
     /// <summary>
     /// partial [F, stride]: at column (i·kw + j)·C + c (the implicit GEMM's channels-last order), Σ over the
     /// chunk's positions of dy × patch element (c, i, j), for images [C, H, W] and their dy [F, OH, OW] one after
-    /// another.
+    /// another; and each dy plane's sum where <paramref name="planeSums"/> [count, F] is given, bit for bit <see
+    /// cref="FastChannelBias.SumInDouble"/>'s.
     /// </summary>
+    /// <param name="pooled">Where given, dy is made from the gradient of this max pooling (of images firstImage …
+    /// on, which <see cref="UnpoolsInPlace"/> must take) straight into the wide rows, and <paramref name="dy"/> is
+    /// not read.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void KernelGradient(float* images, float* dy, Window2D g, int count, int filters, float* partial,
-        int stride)
+    public static void KernelGradient(float* images, float* dy, FusedPoolingGradient? pooled, int firstImage,
+        Window2D g, int count, int filters, float* partial, int stride, double* planeSums)
     {
         var layout = new WideLayout(g);
         int rowsPerImage = (layout.Positions + 7) / 8 * 8, patch = g.PatchSize;
@@ -146,19 +182,14 @@ internal static unsafe class FastDirectConvolution
             float* wide = FastConvolution.Aligned(wideStart);
             for (int n = 0; n < count; n++)
                 layout.Pad(images + (nint)n * g.Channels * g.InputPlane, padded + (nint)n * layout.ImageStride);
-            // dy as [filter][image][wide position], zero past OW in each row, past the last row and past the last
-            // filter.
-            for (int f = 0; f < blocks * FilterBlock; f++)
+            WideDy(dy, pooled, firstImage, g, layout, count, filters, blocks * FilterBlock, wide, filterStride,
+                rowsPerImage);
+            if (planeSums is not null)
                 for (int n = 0; n < count; n++)
-                {
-                    float* target = wide + f * filterStride + (nint)n * rowsPerImage;
-                    new Span<float>(target, rowsPerImage).Clear();
-                    if (f >= filters) continue;
-                    float* source = dy + ((nint)n * filters + f) * g.OutputPlane;
-                    for (int oh = 0; oh < g.OutputHeight; oh++)
-                        new ReadOnlySpan<float>(source + oh * g.OutputWidth, g.OutputWidth)
-                            .CopyTo(new Span<float>(target + oh * layout.Width, g.OutputWidth));
-                }
+                    for (int f = 0; f < filters; f++)
+                        planeSums[n * filters + f] = FastChannelBias.SumRowsInDouble(
+                            wide + f * filterStride + (nint)n * rowsPerImage, layout.Width, g.OutputWidth,
+                            g.OutputHeight);
             float* sums = stackalloc float[FilterBlock * TapBlock];
             for (int fb = 0; fb < blocks; fb++)
                 for (int t = 0; t < patch; t += TapBlock)
@@ -171,6 +202,37 @@ internal static unsafe class FastDirectConvolution
                         float* row = partial + (nint)(fb * FilterBlock + r) * stride;
                         for (int e = 0; e < taps; e++) row[columns[t + e]] = sums[r * TapBlock + e];
                     }
+                }
+        }
+    }
+
+    /// <summary>
+    /// wide [filter][image][wide position] = dy, zero past OW in each row, past the last row and past the last
+    /// filter: copied from dy [count, F, OH, OW], or made from the pooling's gradient where it is given.
+    /// </summary>
+    private static void WideDy(float* dy, FusedPoolingGradient? pooled, int firstImage, Window2D g,
+        in WideLayout layout, int count, int filters, int paddedFilters, float* wide, nint filterStride,
+        int rowsPerImage)
+    {
+        fixed (float* pooledDy = pooled?.Dy, argmax = pooled?.Argmax, reluOutput = pooled?.ReluOutput)
+        {
+            for (int f = 0; f < paddedFilters; f++)
+                for (int n = 0; n < count; n++)
+                {
+                    float* target = wide + f * filterStride + (nint)n * rowsPerImage;
+                    new Span<float>(target, rowsPerImage).Clear();
+                    if (f >= filters) continue;
+                    if (pooled is { } p)
+                    {
+                        nint at = ((nint)(firstImage + n) * filters + f) * p.Pool.OutputPlane;
+                        FastMaxPooling.MaxWideBackwardTwoByTwo256(pooledDy + at, argmax + at,
+                            reluOutput is null ? null : reluOutput + at, p.Pool, target, layout.Width);
+                        continue;
+                    }
+                    float* source = dy + ((nint)n * filters + f) * g.OutputPlane;
+                    for (int oh = 0; oh < g.OutputHeight; oh++)
+                        new ReadOnlySpan<float>(source + oh * g.OutputWidth, g.OutputWidth)
+                            .CopyTo(new Span<float>(target + oh * layout.Width, g.OutputWidth));
                 }
         }
     }

@@ -296,18 +296,37 @@ internal static unsafe class FastMaxPooling
 
     // ── The same on AVX2: eight windows a vector ──
 
+    private static void MaxPlaneTwoByTwo256(float* input, Window2D g, float* y, float* argmax, bool relu) =>
+        MaxRowsTwoByTwo256(input, g.Width, wholeVectors: false, addBias: false, 0f, g, y, argmax, relu);
+
+    /// <summary>
+    /// As <see cref="MaxPlane"/> on AVX2 for unclipped 2×2 windows, reading a plane of g's shape whose rows lie
+    /// <paramref name="stride"/> floats apart and adding <paramref name="bias"/> to every value before it is
+    /// compared, as if the plane had been written out with its bias first: the direct convolution pools its
+    /// wide output this way (<see cref="FastDirectConvolution"/>). The arg-max is the offset in g's plane, as
+    /// ever. Each row's windows are read as whole vectors, up to 14 floats past its last window: the caller's
+    /// buffer must reach that far past the last row.
+    /// </summary>
+    internal static void MaxWideTwoByTwo256(float* input, int stride, float bias, Window2D g, float* y,
+        float* argmax, bool relu) =>
+        MaxRowsTwoByTwo256(input, stride, wholeVectors: true, addBias: true, bias, g, y, argmax, relu);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxPlaneTwoByTwo256(float* input, Window2D g, float* y, float* argmax, bool relu)
+    private static void MaxRowsTwoByTwo256(float* input, int stride, bool wholeVectors, bool addBias, float bias,
+        Window2D g, float* y, float* argmax, bool relu)
     {
         int width = g.Width, outputWidth = g.OutputWidth;
+        var biases = Vector256.Create(bias);
         for (int oh = 0; oh < g.OutputHeight; oh++)
         {
             int top = 2 * oh * width;
+            float* topRow = input + (nint)2 * oh * stride;
             float* values = y + oh * outputWidth, where = argmax + oh * outputWidth;
             for (int ow = 0; ow < outputWidth; ow += 8)
             {
                 int count = Math.Min(8, outputWidth - ow);
-                var (best, bestIndex) = EightWindows(input, top + 2 * ow, width, count);
+                var (best, bestIndex) = EightWindows(topRow + 2 * ow, stride, top + 2 * ow, width, count,
+                    wholeVectors, addBias, biases);
                 if (relu)
                     best = Vector256.ConditionalSelect(Vector256.GreaterThan(best, Vector256<float>.Zero), best,
                         Vector256<float>.Zero);
@@ -326,14 +345,19 @@ internal static unsafe class FastMaxPooling
         }
     }
 
-    /// <summary>As <see cref="SixteenWindows"/> for count ≤ 8 windows.</summary>
+    /// <summary>
+    /// As <see cref="SixteenWindows"/> for count ≤ 8 windows whose top-left corner is at <paramref name="topLeft"/>,
+    /// their bottom row <paramref name="stride"/> floats on; first is that corner's offset in a plane of
+    /// <paramref name="width"/> columns, for the arg-max. Past count, the rows are read only where
+    /// <paramref name="wholeVectors"/> says they may be.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<float> Best, Vector256<int> Where) EightWindows(float* plane, int first, int width,
-        int count)
+    private static (Vector256<float> Best, Vector256<int> Where) EightWindows(float* topLeft, int stride, int first,
+        int width, int count, bool wholeVectors, bool addBias, Vector256<float> bias)
     {
-        float* topLeft = plane + first, bottomLeft = topLeft + width;
+        float* bottomLeft = topLeft + stride;
         Vector256<float> a0, a1, b0, b1;
-        if (count == 8)
+        if (count == 8 || wholeVectors)
         {
             (a0, a1) = (Vector256.Load(topLeft), Vector256.Load(topLeft + 8));
             (b0, b1) = (Vector256.Load(bottomLeft), Vector256.Load(bottomLeft + 8));
@@ -345,6 +369,7 @@ internal static unsafe class FastMaxPooling
             (a0, a1) = (Avx.MaskLoad(topLeft, low), Avx.MaskLoad(topLeft + 8, high));
             (b0, b1) = (Avx.MaskLoad(bottomLeft, low), Avx.MaskLoad(bottomLeft + 8, high));
         }
+        if (addBias) (a0, a1, b0, b1) = (a0 + bias, a1 + bias, b0 + bias, b1 + bias);
         var (topLefts, topRights) = SplitColumns(a0, a1);
         var (bottomLefts, bottomRights) = SplitColumns(b0, b1);
         var index = Vector256.Create(first) + Vector256.Create(0, 2, 4, 6, 8, 10, 12, 14);
@@ -378,8 +403,18 @@ internal static unsafe class FastMaxPooling
     }
 
     /// <summary>As <see cref="MaxPlaneBackwardTwoByTwo"/>, eight windows (sixteen pixels of a row) at a time.</summary>
+    private static void MaxPlaneBackwardTwoByTwo256(float* dy, float* argmax, float* reluOutput, Window2D g,
+        float* dx) =>
+        MaxWideBackwardTwoByTwo256(dy, argmax, reluOutput, g, dx, g.Width);
+
+    /// <summary>
+    /// As <see cref="MaxPlaneBackward"/> on AVX2 for 2×2 windows that tile g exactly, with the rows of dx
+    /// <paramref name="stride"/> floats apart (the direct convolution's wide dy); what lies between them is left
+    /// as it was.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void MaxPlaneBackwardTwoByTwo256(float* dy, float* argmax, float* reluOutput, Window2D g, float* dx)
+    internal static void MaxWideBackwardTwoByTwo256(float* dy, float* argmax, float* reluOutput, Window2D g,
+        float* dx, int stride)
     {
         int width = g.Width, outputWidth = g.OutputWidth;
         // Lane k of a row's 16 pixels belongs to window k / 2 of the eight, column k % 2 of it.
@@ -410,7 +445,7 @@ internal static unsafe class FastMaxPooling
                     gradientHigh = Avx2.PermuteVar8x32(gradient, secondPairs);
                 Vector256<int> whereLow = Avx2.PermuteVar8x32(inWindow, firstPairs),
                     whereHigh = Avx2.PermuteVar8x32(inWindow, secondPairs);
-                float* upper = dx + top + 2 * ow, lower = upper + width;
+                float* upper = dx + (nint)2 * oh * stride + 2 * ow, lower = upper + stride;
                 StorePixels256(upper, Pick256(whereLow, column, gradientLow), Pick256(whereHigh, column, gradientHigh),
                     2 * count);
                 StorePixels256(lower, Pick256(whereLow, belowColumn, gradientLow),
