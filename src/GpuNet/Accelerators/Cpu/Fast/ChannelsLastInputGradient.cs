@@ -72,6 +72,14 @@ internal static unsafe class ChannelsLastInputGradient
                 GemmPacking.CopyRows(dy + q0, plane, count, filters, a, Rows);
                 for (int r = 0; r < count; r++) corners[r] = g.ChannelsLastCorner(q0 + r);
                 float* sliver = packed;
+                if (count == Rows)
+                {
+                    // The same sums, added from the registers.
+                    for (int s = 0; s < slivers; s++, sliver += (nint)filters * Columns)
+                        GemmMicroKernels.Tile6x16AddRows(a, sliver, filters, image + offsets[s], corners);
+                    continue;
+                }
+                // The last, partial tile: its rows past count are not to be added anywhere.
                 for (int s = 0; s < slivers; s++, sliver += (nint)filters * Columns)
                 {
                     GemmMicroKernels.Tile6x16(a, sliver, filters, tile, Columns, 1f, 0f);
