@@ -16,7 +16,10 @@ public sealed class Conv2DMaxPoolTests
     // same with Chollet's 3×3 window (rows of 26, not a whole number of vectors), an
     // odd output the pooling leaves a row and a column of, strided and padded windows, several
     // images per chunk with a second layer's 32 channels, output rows of more than sixteen
-    // windows, 3×3 pooling (the reference's windows).
+    // windows, 3×3 pooling (the reference's windows); behind the pooling, where the AVX2 products skip the zeros of
+    // dy (SparsePooledGradient): Chollet's second layer (an output the pooling leaves a row and a column of), patch
+    // rows of 10 and 9 vectors (16 and 24 channels, the second strided and without the channels-last input
+    // gradient), and 20 filters under a 3×3 pooling.
     private static readonly object[][] Shapes =
     [
         [3, 1, 28, 28, 5, 1, 0, 13, 2],
@@ -26,6 +29,10 @@ public sealed class Conv2DMaxPoolTests
         [17, 32, 12, 12, 5, 1, 0, 32, 2],
         [2, 2, 40, 41, 3, 1, 1, 33, 2],
         [3, 2, 12, 13, 3, 1, 0, 6, 3],
+        [3, 32, 13, 13, 3, 1, 0, 64, 2],
+        [2, 16, 11, 10, 5, 1, 0, 7, 2],
+        [3, 24, 9, 9, 3, 2, 0, 5, 2],
+        [2, 16, 10, 10, 3, 1, 0, 20, 3],
     ];
 
     /// <summary>Each geometry on each micro-kernel and the pooling of its vector width.</summary>

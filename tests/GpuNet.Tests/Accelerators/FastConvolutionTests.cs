@@ -116,8 +116,9 @@ public sealed class FastConvolutionTests
     }
 
     /// <summary>Which layers take the AVX2 path's special forms: form ("direct" for <see
-    /// cref="FastDirectConvolution"/>, "channels-last" for <see cref="ChannelsLastInputGradient"/>), batch, channels,
-    /// size, kernel, stride, pad, vector path, and whether it takes that form.</summary>
+    /// cref="FastDirectConvolution"/>, "channels-last" for <see cref="ChannelsLastInputGradient"/>, "sparse" for <see
+    /// cref="SparsePooledGradient"/>), batch, channels, size, kernel, stride, pad, vector path, and whether it takes
+    /// that form.</summary>
     public static TheoryData<string, int, int, int, int, int, int, GemmKernelKind, bool> SpecialForms => new()
     {
         // The lecture's first layers (one channel, stride 1) go straight from the pixels; deeper or strided ones
@@ -135,6 +136,13 @@ public sealed class FastConvolutionTests
         { "channels-last", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
         { "channels-last", 120, 32, 12, 5, 1, 2, GemmKernelKind.Vector256, false },
         { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
+        // Behind a max pooling, the same two second layers take their kernel gradient from dy's nonzero values;
+        // channels not in eights, padding and the AVX-512 path keep the dense tiles.
+        { "sparse", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
+        { "sparse", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector256, true },
+        { "sparse", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
+        { "sparse", 120, 32, 12, 5, 1, 2, GemmKernelKind.Vector256, false },
+        { "sparse", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
     };
 
     [Theory]
@@ -143,9 +151,12 @@ public sealed class FastConvolutionTests
         int kernel, int stride, int pad, GemmKernelKind kind, bool takesIt)
     {
         Window2D g = Window(batch, channels, size, size, kernel, stride, pad);
-        bool takes = form == "direct"
-            ? FastDirectConvolution.Serves(g, kind)
-            : ChannelsLastInputGradient.Serves(g, kind);
+        bool takes = form switch
+        {
+            "direct" => FastDirectConvolution.Serves(g, kind),
+            "sparse" => SparsePooledGradient.ServesKernelGradient(g, kind),
+            _ => ChannelsLastInputGradient.Serves(g, kind),
+        };
         Assert.Equal(takesIt, takes);
     }
 

@@ -749,7 +749,10 @@ internal static unsafe class FastConvolution
                                 + ((nint)n * filters + f) * plane, plane));
             if (WindowsInPlace(g, s.Kind))
             {
-                ProductsOfElementsInPlace(s, pixels, images, dy, dyPacked, partial);
+                // Behind a max pooling, most of dy is zero: the products run over the rest, to the same sums.
+                if (s.Pooled is not null && SparsePooledGradient.ServesKernelGradient(g, s.Kind))
+                    SparsePooledGradient.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
+                else ProductsOfElementsInPlace(s, pixels, images, dy, dyPacked, partial);
                 return;
             }
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,
