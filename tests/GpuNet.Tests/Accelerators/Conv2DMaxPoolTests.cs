@@ -19,7 +19,8 @@ public sealed class Conv2DMaxPoolTests
     // windows, 3×3 pooling (the reference's windows); behind the pooling, where the AVX2 products skip the zeros of
     // dy (SparsePooledGradient): Chollet's second layer (an output the pooling leaves a row and a column of), patch
     // rows of 10 and 9 vectors (16 and 24 channels, the second strided and without the channels-last input
-    // gradient), and 20 filters under a 3×3 pooling.
+    // gradient), 20 filters under a 3×3 pooling, and a 6×6 output whose last four positions, past its last
+    // whole vector, are pooled.
     private static readonly object[][] Shapes =
     [
         [3, 1, 28, 28, 5, 1, 0, 13, 2],
@@ -33,6 +34,7 @@ public sealed class Conv2DMaxPoolTests
         [2, 16, 11, 10, 5, 1, 0, 7, 2],
         [3, 24, 9, 9, 3, 2, 0, 5, 2],
         [2, 16, 10, 10, 3, 1, 0, 20, 3],
+        [3, 16, 8, 8, 3, 1, 0, 9, 2],
     ];
 
     /// <summary>Each geometry on each micro-kernel and the pooling of its vector width.</summary>

@@ -43,8 +43,11 @@ internal static unsafe class ChannelsLastInputGradient
 
     /// <summary>dx image [C, H, W] = (or += where <paramref name="set"/> is false) the gradient of image dy [F, OH,
     /// OW], with the kernel packed by <see cref="PackKernel"/>.</summary>
+    /// <param name="sparse">dy is a max pooling's gradient, mostly zeros: where its nonzero values are few enough, the
+    /// image takes <see cref="SparsePooledGradient.InputGradient"/>, to the same bits.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Image(float* dy, float* packed, Window2D g, int filters, bool set, float* dx)
+    public static void Image(float* dy, float* packed, Window2D g, int filters, bool set, float* dx,
+        bool sparse = false)
     {
         int plane = g.OutputPlane, pixels = g.InputPlane, channels = g.Channels;
         int slivers = g.WindowSize * channels / Columns;
@@ -65,7 +68,8 @@ internal static unsafe class ChannelsLastInputGradient
             // Aligned: a tile row (16 channels) is then one cache line or two whole halves.
             float* image = FastConvolution.Aligned(channelsLastStart), tile = FastConvolution.Aligned(tileStart);
             new Span<float>(image, pixels * channels).Clear();
-            for (int q0 = 0; q0 < plane; q0 += Rows)
+            bool done = sparse && SparsePooledGradient.InputGradient(dy, packed, g, filters, slivers, image, offsets);
+            for (int q0 = 0; q0 < plane && !done; q0 += Rows)
             {
                 int count = Math.Min(Rows, plane - q0);
                 // a [F, 6]: each filter's dy at these positions, zero past count.

@@ -501,7 +501,7 @@ internal static unsafe class FastConvolution
                     if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled, PoolingWidth(s.Operands.Kind));
                     if (s.ChannelsLast)
                         ChannelsLastInputGradient.Image(imageDy, packed, g, s.Operands.Filters, s.Set,
-                            dx + (nint)n * g.Channels * g.InputPlane);
+                            dx + (nint)n * g.Channels * g.InputPlane, sparse: s.Pooled is not null);
                     else BackwardDataImage(s.Operands, n, s.Set, imageDy);
                 }
             }

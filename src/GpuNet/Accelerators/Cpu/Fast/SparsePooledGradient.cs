@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -5,21 +6,20 @@ using System.Runtime.Intrinsics.X86;
 namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The AVX2 kernel gradient of a convolution whose output a max pooling reads, from the nonzero dy alone. A pooling
-/// window passes its gradient to one position per filter, so a 2×2 pooling leaves three quarters of each dy plane
-/// zero (more where the fused ReLU is off), and the dense form's tiles (<see
-/// cref="GemmMicroKernels.Tile6x16Elements"/>) multiply those zeros like any other value. Here each filter's sums
-/// run over the positions where its dy is nonzero, in the order the dense form takes them, each patch element one
-/// chain of multiply-adds as there. A skipped product would have added ±0 to a sum that is never −0 (it starts at
-/// +0, and a sum that rounds to zero is +0), so the results are the dense form's bit for bit wherever the layer's
-/// input is finite.
+/// The AVX2 kernel and input gradients of a convolution whose output a max pooling reads, from the nonzero dy alone.
+/// A pooling window passes its gradient to one position per filter, so a 2×2 pooling leaves three quarters of each
+/// dy plane zero (more where the fused ReLU is off), and the dense forms' tiles (<see
+/// cref="GemmMicroKernels.Tile6x16Elements"/>, <see cref="GemmMicroKernels.Tile6x16"/>) multiply those zeros like
+/// any other value. Here every sum runs over the nonzero values only, in the order the dense form takes them, each
+/// one chain of multiply-adds as there, and the sums are added into dx in the dense form's order. A skipped product
+/// would have added ±0 to a sum that is never −0 (it starts at +0, and a sum that rounds to zero is +0), so the
+/// results are the dense forms' bit for bit wherever the layer's input and kernel are finite.
 /// </summary>
 /// <remarks>
-/// Channels-last, a window row's kw·C patch elements are contiguous: each run of up to 12 vectors of it is summed
-/// in registers over the filter's nonzero positions, one broadcast of dy and one load of pixels per vector. The input
-/// gradient keeps its dense tiles: there, skipping zeros means a load of the kernel per term where a dense step
-/// shares it across six positions, and a tile of six positions runs as long as its row with the most nonzero
-/// filters; on Zen 3 that came out slower than the dense tiles.
+/// Kernel gradient: channels-last, a window row's kw·C patch elements are contiguous, and each run of up to 12
+/// vectors of it is summed in registers over a filter's nonzero positions, one broadcast of dy and one load of
+/// pixels per vector. Input gradient: each position's nonzero filters run over six slivers of the kernel at a time,
+/// one broadcast of dy per 12 multiply-adds.
 /// </remarks>
 internal static unsafe class SparsePooledGradient
 {
@@ -85,7 +85,7 @@ internal static unsafe class SparsePooledGradient
                 ~Vector256.Equals(Vector256.Load(plane + q), Vector256<float>.Zero));
             while (mask != 0)
             {
-                int r = System.Numerics.BitOperations.TrailingZeroCount(mask);
+                int r = BitOperations.TrailingZeroCount(mask);
                 corners[count] = cornerOf[q + r];
                 values[count++] = plane[q + r];
                 mask &= mask - 1;
@@ -187,8 +187,151 @@ internal static unsafe class SparsePooledGradient
         Vector256.Store(a0, target);
     }
 
-    // Per thread: the chunk's nonzero dy of one filter (window corners and values), each position's corner.
+    /// <summary>
+    /// The input gradient of one image from its dy [F, OH, OW], added into its channels-last dx at sliver s's offset
+    /// from each position's window corner, for every sliver of the kernel packed [s][F][16] (<see
+    /// cref="ChannelsLastInputGradient.PackKernel"/>): what the dense tiles of <see cref="GemmMicroKernels.Tile6x16"/>
+    /// give, added in their order (tiles of six positions in turn, in each its slivers in turn, in each its
+    /// positions), with each position's sums taken over its nonzero filters only.
+    /// </summary>
+    /// <remarks>
+    /// Six slivers at a time (12–24 KB of the kernel, kept in L1), every position's terms run over them, one broadcast
+    /// of dy for 12 multiply-adds; the sums wait in a scratch [positions][slivers][16] to be added in the dense order.
+    /// The dense tiles instead stream the whole kernel (73–100 KB for the MNIST CNNs' second layers) from L2 for
+    /// each tile of six positions.
+    /// </remarks>
+    /// <returns>False, having done nothing, where the nonzero values are too many to pay.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool InputGradient(float* dy, float* packed, Window2D g, int filters, int slivers, float* image,
+        int* sliverOffsets)
+    {
+        int plane = g.OutputPlane;
+        int[] countArray = FastConvolution.Scratch(ref t_termCounts, plane),
+            offsetArray = FastConvolution.Scratch(ref t_termOffsets, plane * filters),
+            cornerArray = FastConvolution.Scratch(ref t_cornerOf, plane);
+        float[] valueArray = FastConvolution.Scratch(ref t_termValues, plane * filters),
+            sumArray = FastConvolution.Scratch(ref t_sums, plane * slivers * 16);
+        fixed (int* counts = countArray, offsets = offsetArray, corners = cornerArray)
+        fixed (float* values = valueArray, sums = sumArray)
+        {
+            // Each position's terms, filter by filter: position q's at q·F, its values and kernel offsets (f·16).
+            new Span<int>(counts, plane).Clear();
+            int total = 0;
+            for (int f = 0; f < filters; f++)
+            {
+                float* row = dy + (nint)f * plane;
+                for (int q0 = 0; q0 < plane; q0 += 8)
+                {
+                    uint mask = q0 + 8 <= plane
+                        ? (uint)Vector256.ExtractMostSignificantBits(
+                            ~Vector256.Equals(Vector256.Load(row + q0), Vector256<float>.Zero))
+                        : NonzeroLanes(row + q0, plane - q0);
+                    for (; mask != 0; mask &= mask - 1)
+                    {
+                        int q = q0 + BitOperations.TrailingZeroCount(mask), at = q * filters + counts[q]++;
+                        values[at] = row[q];
+                        offsets[at] = f * 16;
+                    }
+                }
+            }
+            for (int q = 0; q < plane; q++) total += counts[q];
+            // A term is 12 multiply-adds for six slivers where a dense step is 12 for six positions, so terms pay
+            // until they near the dense steps' count; past half, keep the dense tiles.
+            if (2 * total > plane * filters) return false;
+            nint stride = (nint)filters * 16;
+            int s = 0;
+            for (; s + 6 <= slivers; s += 6)
+                for (int q = 0; q < plane; q++)
+                    Slivers6(packed + s * stride, stride, values + q * filters, offsets + q * filters, counts[q],
+                        sums + ((nint)q * slivers + s) * 16);
+            for (; s < slivers; s++)
+                for (int q = 0; q < plane; q++)
+                    Slivers1(packed + s * stride, values + q * filters, offsets + q * filters, counts[q],
+                        sums + ((nint)q * slivers + s) * 16);
+            for (int q = 0; q < plane; q++) corners[q] = g.ChannelsLastCorner(q);
+            for (int q0 = 0; q0 < plane; q0 += TileRows)
+            {
+                int count = Math.Min(TileRows, plane - q0);
+                for (int sliver = 0; sliver < slivers; sliver++)
+                {
+                    float* at = image + sliverOffsets[sliver];
+                    for (int q = q0; q < q0 + count; q++)
+                    {
+                        float* row = at + corners[q], from = sums + ((nint)q * slivers + sliver) * 16;
+                        Vector256.Store(Vector256.Load(row) + Vector256.Load(from), row);
+                        Vector256.Store(Vector256.Load(row + 8) + Vector256.Load(from + 8), row + 8);
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    /// <summary>A mask of which of the first <paramref name="count"/> (under 8) values are nonzero.</summary>
+    private static uint NonzeroLanes(float* values, int count)
+    {
+        uint mask = 0;
+        for (int k = 0; k < count; k++)
+            if (values[k] != 0f) mask |= 1u << k;
+        return mask;
+    }
+
+    private const int TileRows = 6;
+
+    // target [6][16] = for each of six slivers at block + k·stride, Σ over the terms of values[t] × the sliver's row
+    // at offsets[t], each element one chain of multiply-adds from +0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Slivers6(float* block, nint stride, float* values, int* offsets, int terms, float* target)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int t = 0; t < terms; t++)
+        {
+            Vector256<float> v = Vector256.Create(values[t]);
+            float* k = block + offsets[t];
+            c00 = Fma.MultiplyAdd(v, Vector256.Load(k), c00); c01 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c01);
+            k += stride;
+            c10 = Fma.MultiplyAdd(v, Vector256.Load(k), c10); c11 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c11);
+            k += stride;
+            c20 = Fma.MultiplyAdd(v, Vector256.Load(k), c20); c21 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c21);
+            k += stride;
+            c30 = Fma.MultiplyAdd(v, Vector256.Load(k), c30); c31 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c31);
+            k += stride;
+            c40 = Fma.MultiplyAdd(v, Vector256.Load(k), c40); c41 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c41);
+            k += stride;
+            c50 = Fma.MultiplyAdd(v, Vector256.Load(k), c50); c51 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c51);
+        }
+        Vector256.Store(c00, target); Vector256.Store(c01, target + 8);
+        Vector256.Store(c10, target + 16); Vector256.Store(c11, target + 24);
+        Vector256.Store(c20, target + 32); Vector256.Store(c21, target + 40);
+        Vector256.Store(c30, target + 48); Vector256.Store(c31, target + 56);
+        Vector256.Store(c40, target + 64); Vector256.Store(c41, target + 72);
+        Vector256.Store(c50, target + 80); Vector256.Store(c51, target + 88);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Slivers1(float* sliver, float* values, int* offsets, int terms, float* target)
+    {
+        Vector256<float> c0 = default, c1 = default;
+        for (int t = 0; t < terms; t++)
+        {
+            Vector256<float> v = Vector256.Create(values[t]);
+            float* k = sliver + offsets[t];
+            c0 = Fma.MultiplyAdd(v, Vector256.Load(k), c0);
+            c1 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c1);
+        }
+        Vector256.Store(c0, target);
+        Vector256.Store(c1, target + 8);
+    }
+
+    // Per thread: the nonzero dy of one filter and image (window corners and values), each position's corner; an
+    // image's terms per position (how many, values, kernel offsets) and its sums per position and sliver.
     [ThreadStatic] private static int[]? t_corners;
     [ThreadStatic] private static int[]? t_cornerOf;
     [ThreadStatic] private static float[]? t_values;
+    [ThreadStatic] private static int[]? t_termCounts;
+    [ThreadStatic] private static int[]? t_termOffsets;
+    [ThreadStatic] private static float[]? t_termValues;
+    [ThreadStatic] private static float[]? t_sums;
 }
