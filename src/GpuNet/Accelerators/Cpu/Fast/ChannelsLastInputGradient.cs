@@ -90,9 +90,8 @@ internal static unsafe class ChannelsLastInputGradient
                     float* at = image + offsets[s];
                     for (int r = 0; r < count; r++)
                     {
-                        float* row = at + corners[r], values = tile + r * Columns;
-                        Vector256.Store(Vector256.Load(row) + Vector256.Load(values), row);
-                        Vector256.Store(Vector256.Load(row + 8) + Vector256.Load(values + 8), row + 8);
+                        float* values = tile + r * Columns;
+                        GemmMicroKernels.AddRow(at + corners[r], Vector256.Load(values), Vector256.Load(values + 8));
                     }
                 }
             }

@@ -269,7 +269,7 @@ internal static unsafe class GemmMicroKernels
 
     /// <summary>row [16] += (low, high).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddRow(float* row, Vector256<float> low, Vector256<float> high)
+    internal static void AddRow(float* row, Vector256<float> low, Vector256<float> high)
     {
         Vector256.Store(Vector256.Load(row) + low, row);
         Vector256.Store(Vector256.Load(row + 8) + high, row + 8);
@@ -277,7 +277,7 @@ internal static unsafe class GemmMicroKernels
 
     /// <summary>c [6, 16], rows 16 floats apart = the twelve accumulators of a 6 × 16 tile, row by row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreTile6x16(float* c, Vector256<float> c00, Vector256<float> c01, Vector256<float> c10,
+    internal static void StoreTile6x16(float* c, Vector256<float> c00, Vector256<float> c01, Vector256<float> c10,
         Vector256<float> c11, Vector256<float> c20, Vector256<float> c21, Vector256<float> c30, Vector256<float> c31,
         Vector256<float> c40, Vector256<float> c41, Vector256<float> c50, Vector256<float> c51)
     {

@@ -257,9 +257,8 @@ internal static unsafe class SparsePooledGradient
                     float* at = image + sliverOffsets[sliver];
                     for (int q = q0; q < q0 + count; q++)
                     {
-                        float* row = at + corners[q], from = sums + ((nint)q * slivers + sliver) * 16;
-                        Vector256.Store(Vector256.Load(row) + Vector256.Load(from), row);
-                        Vector256.Store(Vector256.Load(row + 8) + Vector256.Load(from + 8), row + 8);
+                        float* from = sums + ((nint)q * slivers + sliver) * 16;
+                        GemmMicroKernels.AddRow(at + corners[q], Vector256.Load(from), Vector256.Load(from + 8));
                     }
                 }
             }
@@ -302,12 +301,7 @@ internal static unsafe class SparsePooledGradient
             k += stride;
             c50 = Fma.MultiplyAdd(v, Vector256.Load(k), c50); c51 = Fma.MultiplyAdd(v, Vector256.Load(k + 8), c51);
         }
-        Vector256.Store(c00, target); Vector256.Store(c01, target + 8);
-        Vector256.Store(c10, target + 16); Vector256.Store(c11, target + 24);
-        Vector256.Store(c20, target + 32); Vector256.Store(c21, target + 40);
-        Vector256.Store(c30, target + 48); Vector256.Store(c31, target + 56);
-        Vector256.Store(c40, target + 64); Vector256.Store(c41, target + 72);
-        Vector256.Store(c50, target + 80); Vector256.Store(c51, target + 88);
+        GemmMicroKernels.StoreTile6x16(target, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
