@@ -77,26 +77,14 @@ internal static unsafe class SparsePooledGradient
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int NonzeroOf(float* plane, int length, int* cornerOf, int* corners, float* values)
     {
-        int q = 0, count = 0;
-        for (; q + 8 <= length; q += 8)
-        {
-            // Eight at a time: most are zero, and the mask says which are not.
-            uint mask = (uint)Vector256.ExtractMostSignificantBits(
-                ~Vector256.Equals(Vector256.Load(plane + q), Vector256<float>.Zero));
-            while (mask != 0)
+        int count = 0;
+        for (int q0 = 0; q0 < length; q0 += 8)
+            for (uint mask = NonzeroLanes(plane + q0, Math.Min(8, length - q0)); mask != 0; mask &= mask - 1)
             {
-                int r = BitOperations.TrailingZeroCount(mask);
-                corners[count] = cornerOf[q + r];
-                values[count++] = plane[q + r];
-                mask &= mask - 1;
+                int q = q0 + BitOperations.TrailingZeroCount(mask);
+                corners[count] = cornerOf[q];
+                values[count++] = plane[q];
             }
-        }
-        for (; q < length; q++)
-        {
-            if (plane[q] == 0f) continue;
-            corners[count] = cornerOf[q];
-            values[count++] = plane[q];
-        }
         return count;
     }
 
@@ -221,18 +209,12 @@ internal static unsafe class SparsePooledGradient
             {
                 float* row = dy + (nint)f * plane;
                 for (int q0 = 0; q0 < plane; q0 += 8)
-                {
-                    uint mask = q0 + 8 <= plane
-                        ? (uint)Vector256.ExtractMostSignificantBits(
-                            ~Vector256.Equals(Vector256.Load(row + q0), Vector256<float>.Zero))
-                        : NonzeroLanes(row + q0, plane - q0);
-                    for (; mask != 0; mask &= mask - 1)
+                    for (uint mask = NonzeroLanes(row + q0, Math.Min(8, plane - q0)); mask != 0; mask &= mask - 1)
                     {
                         int q = q0 + BitOperations.TrailingZeroCount(mask), at = q * filters + counts[q]++;
                         values[at] = row[q];
                         offsets[at] = f * 16;
                     }
-                }
             }
             for (int q = 0; q < plane; q++) total += counts[q];
             // A term is 12 multiply-adds for six slivers where a dense step is 12 for six positions, so terms pay
@@ -266,9 +248,14 @@ internal static unsafe class SparsePooledGradient
         return true;
     }
 
-    /// <summary>A mask of which of the first <paramref name="count"/> (under 8) values are nonzero.</summary>
+    /// <summary>A mask of which of the first <paramref name="count"/> (at most 8) values are nonzero: eight at once
+    /// from a compare (most are zero, and the mask says which are not), fewer one by one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint NonzeroLanes(float* values, int count)
     {
+        if (count == 8)
+            return (uint)Vector256.ExtractMostSignificantBits(
+                ~Vector256.Equals(Vector256.Load(values), Vector256<float>.Zero));
         uint mask = 0;
         for (int k = 0; k < count; k++)
             if (values[k] != 0f) mask |= 1u << k;
