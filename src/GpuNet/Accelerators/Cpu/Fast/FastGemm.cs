@@ -21,7 +21,9 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// Threads claim disjoint rectangles of C made of whole tiles and pack their own operands, so they
 /// share nothing but the inputs. Every element of C is summed in the same order whatever the
 /// thread count: by depth block in turn, each block by the micro-kernel in order of p.
-/// Products too small or too thin for whole tiles to pay go to the reference kernel
+/// On AVX2, a sliver of op(A) whose six rows are zero together at many depth steps (the first Dense
+/// layer over MNIST's pixels, and its kernel gradient) runs those steps only (<see cref="GemmZeroSteps"/>),
+/// with the same bits. Products too small or too thin for whole tiles to pay go to the reference kernel
 /// (<see cref="ReferenceIsFaster"/>). A call allocates nothing once each thread's packing buffer
 /// exists: the threads are <see cref="CpuParallel"/>'s, and the job's delegate is made once.
 /// </remarks>
@@ -34,6 +36,10 @@ internal static unsafe class FastGemm
     private const int MaxTileRows = 16, MaxTileColumns = 64;
 
     [ThreadStatic] private static float[]? t_packing;
+
+    // The nonzero depth steps of each packed sliver of op(A), and how many (GemmZeroSteps), at the sliver's place in
+    // the packing buffer divided by its rows: every sliver has at least one step, so the places never overlap.
+    [ThreadStatic] private static int[]? t_steps, t_stepCounts;
 
     // Which call, and which rows of it, the thread's packing buffer holds the whole of op(A) for.
     [ThreadStatic] private static (long Call, int FirstRow, int EndRow) t_packedA;
@@ -53,8 +59,10 @@ internal static unsafe class FastGemm
     /// packed path, even for tiny sizes) and C split into rectangles for at most
     /// <paramref name="threads"/> threads. The result does not depend on <paramref name="threads"/>.
     /// </summary>
+    /// <param name="skipZeroSteps">Whether AVX2's six-row slivers of op(A) leave out their all-zero depth steps
+    /// (<see cref="GemmZeroSteps"/>); tests turn it off to compare the two bit for bit.</param>
     internal static void Multiply(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k,
-        float alpha, float beta, float[] c, GemmKernelKind kind, int threads)
+        float alpha, float beta, float[] c, GemmKernelKind kind, int threads, bool skipZeroSteps = true)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
@@ -83,7 +91,7 @@ internal static unsafe class FastGemm
         }
 
         var job = t_job ??= new Job();
-        job.Set(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, Math.Max(1, threads));
+        job.Set(transposeA, transposeB, a, b, m, n, k, alpha, beta, c, kind, Math.Max(1, threads), skipZeroSteps);
         try
         {
             if (job.Threads == 1) job.RunRegions(0, 1);
@@ -190,6 +198,18 @@ internal static unsafe class FastGemm
         return aligned;
     }
 
+    /// <summary>The thread's lists of nonzero steps and their counts (see <see cref="t_steps"/>).</summary>
+    private static (int[] Steps, int[] Counts) ZeroStepBuffers(in GemmBlocking blocking, int tileRows)
+    {
+        int length = blocking.AFloats / tileRows + 1;
+        if (t_steps is null || t_steps.Length < length)
+        {
+            t_steps = GC.AllocateUninitializedArray<int>(length, pinned: true);
+            t_stepCounts = GC.AllocateUninitializedArray<int>(length, pinned: true);
+        }
+        return (t_steps, t_stepCounts!);
+    }
+
     /// <summary>The longest depth block of any kind, so that a panel of one sliver always fits.</summary>
     private const int MaxDepthSteps = 512;
 
@@ -205,6 +225,7 @@ internal static unsafe class FastGemm
         private float _alpha, _beta;
         private int _tileRows, _tileColumns, _rowRegions, _columnRegions, _nextRegion;
         private GemmBlocking _blocking;
+        private bool _findZeroSteps;
         private long _call;
         private delegate*<float*, float*, int, float*, nint, float, float, void> _kernel;
 
@@ -223,7 +244,7 @@ internal static unsafe class FastGemm
         public int Threads { get; private set; }
 
         public void Set(bool transposeA, bool transposeB, float[] a, float[] b, int m, int n, int k, float alpha,
-            float beta, float[] c, GemmKernelKind kind, int threads)
+            float beta, float[] c, GemmKernelKind kind, int threads, bool skipZeroSteps)
         {
             (_transposeA, _transposeB, _a, _b, _c, _m, _n, _k, _alpha, _beta) = (transposeA, transposeB, a, b, c, m, n,
                 k, alpha, beta);
@@ -235,6 +256,8 @@ internal static unsafe class FastGemm
                 _ => &GemmMicroKernels.TilePortable,
             };
             _blocking = GemmBlocking.Current(kind);
+            // Only where each sliver of op(A) meets a few of op(B): the look at its steps then costs next to nothing.
+            _findZeroSteps = skipZeroSteps && kind == GemmKernelKind.Vector256 && n >= 4 * _tileColumns;
             // Equal depth blocks, so a k just past a multiple of the depth does not leave a sliver of a block.
             int depthBlocks = (k + _blocking.Depth - 1) / _blocking.Depth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
@@ -269,6 +292,13 @@ internal static unsafe class FastGemm
             int mr = _tileRows, nr = _tileColumns;
             float* buffer = PackingBuffer(_blocking, out float* panel);
             float* edge = stackalloc float[MaxTileRows * MaxTileColumns];
+            int* steps = null, counts = null;
+            if (_findZeroSteps)
+            {
+                var (stepArray, countArray) = ZeroStepBuffers(_blocking, mr);
+                steps = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(stepArray));
+                counts = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(countArray));
+            }
             // Where op(A) for these rows fits the buffer at every depth, each depth block keeps its
             // own place, so a thread that takes a second rectangle of the same rows in this call
             // (column splits), or a second column block, finds op(A) already packed.
@@ -297,7 +327,11 @@ internal static unsafe class FastGemm
                     for (int ic = i0; ic < i1; ic += blockRows)
                     {
                         int mc = Math.Min(blockRows, i1 - ic);
-                        if (!packedAlready) GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
+                        if (!packedAlready)
+                        {
+                            GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
+                            if (_findZeroSteps) FindZeroSteps(buffer, aBlock, mc, kc, steps, counts);
+                        }
                         float* bSliver = panel;
                         for (int jr = jc; jr < jc + nc; jr += nr, bSliver += (nint)kc * nr)
                         {
@@ -307,15 +341,17 @@ internal static unsafe class FastGemm
                             {
                                 int rows = Math.Min(mr, ic + mc - ir);
                                 float* cTile = c + (nint)ir * _n + jr;
+                                int place = (int)((aSliver - buffer) / mr);
+                                int count = _findZeroSteps ? counts[place] : kc;
                                 if (rows == mr && cols == nr)
                                 {
-                                    _kernel(aSliver, bSliver, kc, cTile, _n, _alpha, beta);
+                                    RunTile(aSliver, bSliver, kc, steps + place, count, cTile, _n, beta);
                                     continue;
                                 }
                                 // A partial tile runs the same kernel on a full-size copy, so its sums match a whole
                                 // tile's.
                                 CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
-                                _kernel(aSliver, bSliver, kc, edge, nr, _alpha, beta);
+                                RunTile(aSliver, bSliver, kc, steps + place, count, edge, nr, beta);
                                 CopyTile(edge, nr, cTile, _n, rows, cols, true);
                             }
                         }
@@ -324,6 +360,32 @@ internal static unsafe class FastGemm
                 packedAlready = wholeA;
             }
             t_packedA = wholeA ? (_call, i0, i1) : default;
+        }
+
+        /// <summary>A sliver with fewer listed steps than its depth was compacted: it takes the indexed
+        /// kernel.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private void RunTile(float* aSliver, float* bSliver, int kc, int* steps, int count, float* c, nint ldc,
+            float beta)
+        {
+            if (count < kc) GemmMicroKernels.Tile6x16Steps(aSliver, bSliver, steps, count, c, ldc, _alpha, beta);
+            else _kernel(aSliver, bSliver, kc, c, ldc, _alpha, beta);
+        }
+
+        /// <summary>
+        /// Lists the nonzero steps of each sliver of a packed block (see <see cref="t_steps"/>). Where the first
+        /// sliver has too few zero steps to skip, the others are taken as dense unseen: a product of dense operands
+        /// (hidden activations) then pays for one sliver's look, not the block's.
+        /// </summary>
+        private static void FindZeroSteps(float* buffer, float* block, int rows, int kc, int* steps, int* counts)
+        {
+            bool look = true;
+            for (float* sliver = block; rows > 0; rows -= 6, sliver += (nint)kc * 6)
+            {
+                int place = (int)((sliver - buffer) / 6);
+                counts[place] = look ? GemmZeroSteps.Compact(sliver, kc, steps + place) : kc;
+                if (sliver == block) look = counts[place] < kc;
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]

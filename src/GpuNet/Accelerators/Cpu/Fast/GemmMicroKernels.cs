@@ -229,6 +229,46 @@ internal static unsafe class GemmMicroKernels
     }
 
     /// <summary>
+    /// <see cref="Tile6x16"/> over the depth steps <paramref name="steps"/> [count] of b [kc, 16] alone, with a
+    /// [count, 6] holding op(A) at those steps only (<see cref="GemmZeroSteps"/>): the others are zero in all six
+    /// rows, and their products would add ±0 to sums that are never −0, so the tile is the dense one bit for bit
+    /// where b is finite.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x16Steps(float* a, float* b, int* steps, int count, float* c, nint ldc, float alpha,
+        float beta)
+    {
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int t = 0; t < count; t++, a += 6)
+        {
+            float* bp = b + (nint)steps[t] * 16;
+            Vector256<float> b0 = Vector256.Load(bp);
+            Vector256<float> b1 = Vector256.Load(bp + 8);
+            Vector256<float> ar = Vector256.Create(a[0]);
+            c00 = Fma.MultiplyAdd(ar, b0, c00); c01 = Fma.MultiplyAdd(ar, b1, c01);
+            ar = Vector256.Create(a[1]);
+            c10 = Fma.MultiplyAdd(ar, b0, c10); c11 = Fma.MultiplyAdd(ar, b1, c11);
+            ar = Vector256.Create(a[2]);
+            c20 = Fma.MultiplyAdd(ar, b0, c20); c21 = Fma.MultiplyAdd(ar, b1, c21);
+            ar = Vector256.Create(a[3]);
+            c30 = Fma.MultiplyAdd(ar, b0, c30); c31 = Fma.MultiplyAdd(ar, b1, c31);
+            ar = Vector256.Create(a[4]);
+            c40 = Fma.MultiplyAdd(ar, b0, c40); c41 = Fma.MultiplyAdd(ar, b1, c41);
+            ar = Vector256.Create(a[5]);
+            c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
+        }
+        var va = Vector256.Create(alpha);
+        Store256(c, c00, c01, va, beta); c += ldc;
+        Store256(c, c10, c11, va, beta); c += ldc;
+        Store256(c, c20, c21, va, beta); c += ldc;
+        Store256(c, c30, c31, va, beta); c += ldc;
+        Store256(c, c40, c41, va, beta); c += ldc;
+        Store256(c, c50, c51, va, beta);
+    }
+
+    /// <summary>
     /// For each row r of the 6 × 16 tile a [kc, 6]ᵀ · b [kc, 16]: target + offsets[r] [16] += that row. The tile of
     /// <see cref="Tile6x16"/> with alpha 1 and beta 0, added where it belongs straight from the registers: with the
     /// short depths of an input gradient (one product per filter), storing it for the caller to load and add back

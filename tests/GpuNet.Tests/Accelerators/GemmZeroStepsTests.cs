@@ -1,0 +1,168 @@
+using GpuNet.Accelerators.Cpu.Fast;
+using GpuNet.Tests.Numerics;
+
+namespace GpuNet.Tests.Accelerators;
+
+/// <summary>
+/// AVX2's GEMM leaving out the depth steps where a six-row sliver of op(A) is all zero (<see cref="GemmZeroSteps"/>,
+/// <see cref="GemmMicroKernels.Tile6x16Steps"/>): which steps are listed, that the listed-steps tile is the dense
+/// tile bit for bit, that whole products come out as the dense ones do, and that the steps are in fact skipped.
+/// </summary>
+public sealed unsafe class GemmZeroStepsTests
+{
+    [Fact]
+    public void Compact_lists_the_nonzero_steps_in_order_and_moves_them_to_the_front()
+    {
+        const int depth = 40;
+        float[] sliver = new float[depth * 6 + 8];
+        float[] original = FastKernelInputs.Values(5, depth * 6);
+        // Steps 3, 17 and 30 keep their values: one nonzero row each (the first, a middle and the last row), then a
+        // NaN, which must stay in the product. Every other step is zero, −0 in places.
+        int[] kept = [3, 17, 30, 38];
+        for (int p = 0; p < depth; p++)
+        {
+            for (int r = 0; r < 6; r++) original[p * 6 + r] = (p + r) % 2 == 0 ? 0f : -0f;
+        }
+        original[3 * 6 + 0] = 1.5f;
+        original[17 * 6 + 2] = -0.25f;
+        original[30 * 6 + 5] = 1e-30f;
+        original[38 * 6 + 4] = float.NaN;
+        original.CopyTo(sliver, 0);
+        int[] steps = new int[depth];
+        int count;
+        fixed (float* s = sliver)
+        fixed (int* st = steps)
+            count = GemmZeroSteps.Compact(s, depth, st);
+
+        Assert.Equal(kept.Length, count);
+        Assert.Equal(kept, steps[..count]);
+        for (int t = 0; t < count; t++)
+        {
+            FastKernelInputs.AssertIdentical(original[(kept[t] * 6)..(kept[t] * 6 + 6)], sliver[(t * 6)..(t * 6 + 6)],
+                $"step {kept[t]} moved to {t}");
+        }
+    }
+
+    [Fact]
+    public void A_sliver_with_few_zero_steps_is_left_as_it_is()
+    {
+        // One zero step in sixteen: listing would cost more than it saves.
+        const int depth = 16;
+        float[] sliver = FastKernelInputs.Values(6, depth * 6 + 8, 0.5f, 1f);
+        for (int r = 0; r < 6; r++) sliver[7 * 6 + r] = 0f;
+        float[] before = (float[])sliver.Clone();
+        int count;
+        fixed (float* s = sliver)
+        fixed (int* st = new int[depth])
+            count = GemmZeroSteps.Compact(s, depth, st);
+        Assert.Equal(depth, count);
+        FastKernelInputs.AssertIdentical(before, sliver, "sliver");
+    }
+
+    [SkippableTheory]
+    [InlineData(1, 0f)]
+    [InlineData(7, 1f)]
+    [InlineData(64, 0f)]
+    [InlineData(300, -0.5f)]
+    public void The_listed_steps_tile_is_the_dense_tile_bit_for_bit(int depth, float beta)
+    {
+        VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector256);
+        float[] a = SparseSliver(depth, seed: depth), b = FastKernelInputs.Values(2, depth * 16);
+        float[] c = FastKernelInputs.Values(3, 6 * 20);
+        float[] dense = (float[])c.Clone(), listed = (float[])c.Clone();
+        float[] compacted = new float[a.Length + 8];
+        a.CopyTo(compacted, 0);
+        int[] steps = new int[depth];
+        fixed (float* pa = a, pb = b, pc = compacted, pDense = dense, pListed = listed)
+        fixed (int* st = steps)
+        {
+            GemmMicroKernels.Tile6x16(pa, pb, depth, pDense + 2, 20, 0.75f, beta);
+            int count = GemmZeroSteps.Compact(pc, depth, st);
+            if (count == depth) GemmMicroKernels.Tile6x16(pc, pb, depth, pListed + 2, 20, 0.75f, beta);
+            else GemmMicroKernels.Tile6x16Steps(pc, pb, st, count, pListed + 2, 20, 0.75f, beta);
+        }
+        FastKernelInputs.AssertIdentical(dense, listed, "c");
+    }
+
+    public static TheoryData<bool, bool, int, int, int, int> Products()
+    {
+        // The first Dense layer over MNIST at batch 120 and its kernel gradient; partial tiles with three depth
+        // blocks; a product too narrow for the steps to be looked at; all four transpose cases.
+        return new TheoryData<bool, bool, int, int, int, int>
+        {
+            { false, false, 120, 512, 784, 2 }, { true, false, 784, 512, 120, 2 }, { false, true, 13, 70, 1000, 1 },
+            { true, true, 100, 65, 401, 2 }, { false, false, 31, 48, 50, 1 }, { false, false, 25, 40, 300, 2 },
+        };
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Products))]
+    public void Products_skipping_zero_steps_are_the_dense_products_bit_for_bit(bool transposeA, bool transposeB,
+        int m, int n, int k, int threads)
+    {
+        VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector256);
+        // Stored [samples, pixels] either way, as the first layer's input is: op(A) is it or its transpose.
+        float[] a = MnistLike(transposeA ? k : m, transposeA ? m : k, seed: m + k);
+        float[] b = FastKernelInputs.Values(8, k * n), c = FastKernelInputs.Values(9, m * n);
+        float[] dense = (float[])c.Clone(), skipped = (float[])c.Clone();
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, dense, GemmKernelKind.Vector256,
+            threads, skipZeroSteps: false);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, skipped, GemmKernelKind.Vector256,
+            threads);
+        FastKernelInputs.AssertIdentical(dense, skipped, "c");
+    }
+
+    [SkippableFact]
+    public void A_step_zero_in_every_row_of_op_a_is_never_multiplied()
+    {
+        // A NaN in op(B) where op(A) is zero for every row: the dense kernel makes 0 · NaN = NaN of it, the skipped
+        // step leaves it out, which is how the test sees that the steps are skipped at all.
+        VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector256);
+        const int m = 12, n = 64, k = 200;
+        float[] a = FastKernelInputs.Values(10, m * k);
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p += 2) a[i * k + p] = 0f;
+        float[] b = FastKernelInputs.Values(11, k * n);
+        b[40 * n + 5] = float.NaN;
+        float[] dense = new float[m * n], skipped = new float[m * n];
+        const GemmKernelKind avx2 = GemmKernelKind.Vector256;
+        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, dense, avx2, 1, skipZeroSteps: false);
+        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, skipped, avx2, 1);
+        Assert.True(float.IsNaN(dense[5]), "the dense product multiplies the zeros by NaN");
+        b[40 * n + 5] = 0f;
+        float[] zeroed = new float[m * n];
+        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, zeroed, avx2, 1, skipZeroSteps: false);
+        FastKernelInputs.AssertIdentical(zeroed, skipped, "c");
+    }
+
+    /// <summary>A [depth, 6] sliver with about three steps in five zero in every row (some of them −0).</summary>
+    private static float[] SparseSliver(int depth, int seed)
+    {
+        var random = new System.Random(seed);
+        float[] sliver = FastKernelInputs.Values(seed, depth * 6);
+        for (int p = 0; p < depth; p++)
+        {
+            if (random.Next(5) < 3)
+                for (int r = 0; r < 6; r++) sliver[p * 6 + r] = random.Next(2) == 0 ? 0f : -0f;
+            else if (random.Next(2) == 0) sliver[p * 6 + random.Next(6)] = 0f;
+        }
+        return sliver;
+    }
+
+    /// <summary>[samples, pixels] like a batch of digits: zero outside a band of pixels in the middle, about half zero
+    /// inside it.</summary>
+    private static float[] MnistLike(int samples, int pixels, int seed)
+    {
+        var random = new System.Random(seed);
+        float[] values = RandomInputs.Uniform(random, samples * pixels, 0f, 1f);
+        for (int i = 0; i < samples; i++)
+        {
+            for (int j = 0; j < pixels; j++)
+            {
+                bool inBand = j > pixels / 5 && j < pixels * 4 / 5;
+                if (!inBand || random.Next(2) == 0) values[i * pixels + j] = 0f;
+            }
+        }
+        return values;
+    }
+}
