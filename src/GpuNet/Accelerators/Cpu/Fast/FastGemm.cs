@@ -337,11 +337,12 @@ internal static unsafe class FastGemm
                         {
                             int cols = Math.Min(nr, jc + nc - jr);
                             float* aSliver = aBlock;
-                            for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr)
+                            // Each sliver's place among the step lists: its offset in the buffer over its rows.
+                            int place = (int)((aBlock - buffer) / mr);
+                            for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr, place += kc)
                             {
                                 int rows = Math.Min(mr, ic + mc - ir);
                                 float* cTile = c + (nint)ir * _n + jr;
-                                int place = (int)((aSliver - buffer) / mr);
                                 int count = _findZeroSteps ? counts[place] : kc;
                                 if (rows == mr && cols == nr)
                                 {
