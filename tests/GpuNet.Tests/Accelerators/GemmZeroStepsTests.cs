@@ -44,19 +44,45 @@ public sealed unsafe class GemmZeroStepsTests
     }
 
     [Fact]
-    public void A_sliver_with_few_zero_steps_is_left_as_it_is()
+    public void A_sliver_without_a_zero_step_is_left_as_it_is()
     {
-        // One zero step in twenty: listing would cost more than it saves.
         const int depth = 20;
         float[] sliver = FastKernelInputs.Values(6, depth * 6 + 8, 0.5f, 1f);
-        for (int r = 0; r < 6; r++) sliver[7 * 6 + r] = 0f;
         float[] before = (float[])sliver.Clone();
+        int[] steps = new int[depth];
         int count;
         fixed (float* s = sliver)
-        fixed (int* st = new int[depth])
+        fixed (int* st = steps)
             count = GemmZeroSteps.Compact(s, depth, st);
         Assert.Equal(depth, count);
+        Assert.Equal(Enumerable.Range(0, depth), steps);
         FastKernelInputs.AssertIdentical(before, sliver, "sliver");
+    }
+
+    [Fact]
+    public void A_single_zero_step_is_listed_out()
+    {
+        // The first step, one in the middle and the last: the steps after each move up by one.
+        const int depth = 20;
+        foreach (int zero in new[] { 0, 7, depth - 1 })
+        {
+            float[] sliver = FastKernelInputs.Values(7, depth * 6 + 8, 0.5f, 1f);
+            for (int r = 0; r < 6; r++) sliver[zero * 6 + r] = 0f;
+            float[] before = (float[])sliver.Clone();
+            int[] steps = new int[depth];
+            int count;
+            fixed (float* s = sliver)
+            fixed (int* st = steps)
+                count = GemmZeroSteps.Compact(s, depth, st);
+            int[] kept = Enumerable.Range(0, depth).Where(p => p != zero).ToArray();
+            Assert.Equal(depth - 1, count);
+            Assert.Equal(kept, steps[..count]);
+            for (int t = 0; t < count; t++)
+            {
+                FastKernelInputs.AssertIdentical(before[(kept[t] * 6)..(kept[t] * 6 + 6)],
+                    sliver[(t * 6)..(t * 6 + 6)], $"zero step {zero}: step {kept[t]} moved to {t}");
+            }
+        }
     }
 
     [SkippableTheory]

@@ -375,8 +375,8 @@ internal static unsafe class FastGemm
 
         /// <summary>
         /// Lists the nonzero steps of each sliver of a packed block (see <see cref="t_steps"/>). Where the first
-        /// sliver has too few zero steps to skip, the others are taken as dense unseen: a product of dense operands
-        /// (hidden activations) then pays for one sliver's look, not the block's.
+        /// sliver has no zero step, the others are taken as dense unseen: a product of dense operands (a sigmoid's
+        /// or batch norm's outputs) then pays for one sliver's look, not the block's.
         /// </summary>
         private static void FindZeroSteps(float* buffer, float* block, int rows, int kc, int* steps, int* counts)
         {
