@@ -28,19 +28,7 @@ public sealed unsafe class GemmZeroStepsTests
         original[30 * 6 + 5] = 1e-30f;
         original[38 * 6 + 4] = float.NaN;
         original.CopyTo(sliver, 0);
-        int[] steps = new int[depth];
-        int count;
-        fixed (float* s = sliver)
-        fixed (int* st = steps)
-            count = GemmZeroSteps.Compact(s, depth, st);
-
-        Assert.Equal(kept.Length, count);
-        Assert.Equal(kept, steps[..count]);
-        for (int t = 0; t < count; t++)
-        {
-            FastKernelInputs.AssertIdentical(original[(kept[t] * 6)..(kept[t] * 6 + 6)], sliver[(t * 6)..(t * 6 + 6)],
-                $"step {kept[t]} moved to {t}");
-        }
+        AssertCompacted(original, sliver, depth, kept, "");
     }
 
     [Fact]
@@ -49,13 +37,7 @@ public sealed unsafe class GemmZeroStepsTests
         const int depth = 20;
         float[] sliver = FastKernelInputs.Values(6, depth * 6 + 8, 0.5f, 1f);
         float[] before = (float[])sliver.Clone();
-        int[] steps = new int[depth];
-        int count;
-        fixed (float* s = sliver)
-        fixed (int* st = steps)
-            count = GemmZeroSteps.Compact(s, depth, st);
-        Assert.Equal(depth, count);
-        Assert.Equal(Enumerable.Range(0, depth), steps);
+        AssertCompacted(before, sliver, depth, Enumerable.Range(0, depth).ToArray(), "");
         FastKernelInputs.AssertIdentical(before, sliver, "sliver");
     }
 
@@ -69,19 +51,26 @@ public sealed unsafe class GemmZeroStepsTests
             float[] sliver = FastKernelInputs.Values(7, depth * 6 + 8, 0.5f, 1f);
             for (int r = 0; r < 6; r++) sliver[zero * 6 + r] = 0f;
             float[] before = (float[])sliver.Clone();
-            int[] steps = new int[depth];
-            int count;
-            fixed (float* s = sliver)
-            fixed (int* st = steps)
-                count = GemmZeroSteps.Compact(s, depth, st);
-            int[] kept = Enumerable.Range(0, depth).Where(p => p != zero).ToArray();
-            Assert.Equal(depth - 1, count);
-            Assert.Equal(kept, steps[..count]);
-            for (int t = 0; t < count; t++)
-            {
-                FastKernelInputs.AssertIdentical(before[(kept[t] * 6)..(kept[t] * 6 + 6)],
-                    sliver[(t * 6)..(t * 6 + 6)], $"zero step {zero}: step {kept[t]} moved to {t}");
-            }
+            AssertCompacted(before, sliver, depth, Enumerable.Range(0, depth).Where(p => p != zero).ToArray(),
+                $"zero step {zero}: ");
+        }
+    }
+
+    /// <summary>Compacts <paramref name="sliver"/> and checks that exactly the steps <paramref name="kept"/> of
+    /// <paramref name="original"/> are listed, in order, each moved to its place in the front.</summary>
+    private static void AssertCompacted(float[] original, float[] sliver, int depth, int[] kept, string what)
+    {
+        int[] steps = new int[depth];
+        int count;
+        fixed (float* s = sliver)
+        fixed (int* st = steps)
+            count = GemmZeroSteps.Compact(s, depth, st);
+        Assert.Equal(kept.Length, count);
+        Assert.Equal(kept, steps[..count]);
+        for (int t = 0; t < count; t++)
+        {
+            FastKernelInputs.AssertIdentical(original[(kept[t] * 6)..(kept[t] * 6 + 6)], sliver[(t * 6)..(t * 6 + 6)],
+                $"{what}step {kept[t]} moved to {t}");
         }
     }
 
