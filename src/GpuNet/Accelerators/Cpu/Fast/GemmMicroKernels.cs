@@ -192,11 +192,7 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x16(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
-        for (int r = 0; r < 6; r++)
-        {
-            Sse.Prefetch0(c + r * ldc);
-            Sse.Prefetch0(c + r * ldc + 15);
-        }
+        PrefetchTile6x16(c, ldc);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -219,13 +215,7 @@ internal static unsafe class GemmMicroKernels
             a += 6;
             b += 16;
         }
-        var va = Vector256.Create(alpha);
-        Store256(c, c00, c01, va, beta); c += ldc;
-        Store256(c, c10, c11, va, beta); c += ldc;
-        Store256(c, c20, c21, va, beta); c += ldc;
-        Store256(c, c30, c31, va, beta); c += ldc;
-        Store256(c, c40, c41, va, beta); c += ldc;
-        Store256(c, c50, c51, va, beta);
+        StoreTile6x16(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     /// <summary>
@@ -239,11 +229,7 @@ internal static unsafe class GemmMicroKernels
         float beta)
     {
         // As the dense tile does: with fewer steps, C's rows have even less time to arrive on their own.
-        for (int r = 0; r < 6; r++)
-        {
-            Sse.Prefetch0(c + r * ldc);
-            Sse.Prefetch0(c + r * ldc + 15);
-        }
+        PrefetchTile6x16(c, ldc);
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector256<float> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -265,13 +251,7 @@ internal static unsafe class GemmMicroKernels
             ar = Vector256.Create(a[5]);
             c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
         }
-        var va = Vector256.Create(alpha);
-        Store256(c, c00, c01, va, beta); c += ldc;
-        Store256(c, c10, c11, va, beta); c += ldc;
-        Store256(c, c20, c21, va, beta); c += ldc;
-        Store256(c, c30, c31, va, beta); c += ldc;
-        Store256(c, c40, c41, va, beta); c += ldc;
-        Store256(c, c50, c51, va, beta);
+        StoreTile6x16(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
     /// <summary>
@@ -319,6 +299,34 @@ internal static unsafe class GemmMicroKernels
     {
         Vector256.Store(Vector256.Load(row) + low, row);
         Vector256.Store(Vector256.Load(row + 8) + high, row + 8);
+    }
+
+    /// <summary>Asks for the six rows of a 6 × 16 tile of C, which the kernel's last stores read or write.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile6x16(float* c, nint ldc)
+    {
+        for (int r = 0; r < 6; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 15);
+        }
+    }
+
+    /// <summary>c [6, ldc] = alpha · the twelve accumulators of a 6 × 16 tile + beta · c, row by row (<see
+    /// cref="Store256"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile6x16(float* c, nint ldc, float alpha, float beta, Vector256<float> c00,
+        Vector256<float> c01, Vector256<float> c10, Vector256<float> c11, Vector256<float> c20, Vector256<float> c21,
+        Vector256<float> c30, Vector256<float> c31, Vector256<float> c40, Vector256<float> c41, Vector256<float> c50,
+        Vector256<float> c51)
+    {
+        var va = Vector256.Create(alpha);
+        Store256(c, c00, c01, va, beta); c += ldc;
+        Store256(c, c10, c11, va, beta); c += ldc;
+        Store256(c, c20, c21, va, beta); c += ldc;
+        Store256(c, c30, c31, va, beta); c += ldc;
+        Store256(c, c40, c41, va, beta); c += ldc;
+        Store256(c, c50, c51, va, beta);
     }
 
     /// <summary>c [6, 16], rows 16 floats apart = the twelve accumulators of a 6 × 16 tile, row by row.</summary>
