@@ -14,12 +14,15 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// After a Dense layer (spatial = 1) x is [rows, features] and the statistics of a feature run
 /// down a column: eight features go side by side in a vector, each lane summing its column in
 /// double in the reference's order, so every output agrees with the reference bit for bit; the
-/// last features that fill no vector run the reference's per-channel code. After a convolution
-/// (spatial = H·W) a channel's values are contiguous runs of H·W: each channel is summed along
-/// its runs in eight double lanes and a scalar for the tail, a fixed order that depends on the
-/// sizes alone (so a run repeats exactly), within a double's rounding of the reference's
-/// sequential sums; the normalization and the input gradient are elementwise and exact.
-/// Work splits by feature blocks or channels, so no sum depends on the thread count.
+/// last features that fill no vector run the reference's per-channel code. The elementwise
+/// pass that follows (y, or dx) then goes row by row in memory order, with the eight features'
+/// coefficients kept aside: a pass down the columns would touch one 32-byte piece of each of the
+/// batch's rows at a time, and took twice as long at [100, 256]. After a convolution (spatial =
+/// H·W) a channel's values are contiguous runs of H·W: each channel is summed along its runs in
+/// eight double lanes and a scalar for the tail, a fixed order that depends on the sizes alone
+/// (so a run repeats exactly), within a double's rounding of the reference's sequential sums;
+/// the normalization and the input gradient are elementwise and exact. Work splits by feature
+/// blocks, rows or channels, so no sum depends on the thread count.
 /// </remarks>
 internal static unsafe class FastBatchNorm
 {
@@ -36,19 +39,24 @@ internal static unsafe class FastBatchNorm
             return;
         }
         a.Check();
-        Split(a, a.Batch, a.Channels, a.Spatial, 4,
-            static (in BatchNormTraining a, int first, int last) =>
+        if (a.Spatial > 1)
+        {
+            CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a,
+                static (in BatchNormTraining a, int first, int last) =>
+                {
+                    for (int c = first; c < last; c++) TrainChannel(a, c);
+                });
+            return;
+        }
+        var state = (Arguments: a, ScaleShift: Coefficients(2 * a.Channels));
+        CpuParallel.For(a.Channels / Lanes, (long)a.Batch * Lanes * 2, state,
+            static (in (BatchNormTraining Arguments, float[] ScaleShift) s, int first, int last) =>
             {
-                for (int block = first; block < last; block++) TrainFeatures(a, block * Lanes);
-            },
-            static (in BatchNormTraining a, int first, int last) =>
-            {
-                for (int c = first; c < last; c++) ReferenceBatchNorm.TrainChannel(a, c);
-            },
-            static (in BatchNormTraining a, int first, int last) =>
-            {
-                for (int c = first; c < last; c++) TrainChannel(a, c);
+                for (int block = first; block < last; block++)
+                    FeatureStatistics(s.Arguments, block * Lanes, s.ScaleShift);
             });
+        for (int c = a.Channels / Lanes * Lanes; c < a.Channels; c++) ReferenceBatchNorm.TrainChannel(a, c);
+        NormalizeRows(a.X, a.Y, a.Batch, a.Channels, state.ScaleShift);
     }
 
     public static void ForwardInference(in BatchNormInference a)
@@ -59,24 +67,35 @@ internal static unsafe class FastBatchNorm
             return;
         }
         a.Check();
-        Split(a, a.Batch, a.Channels, a.Spatial, 1,
-            static (in BatchNormInference a, int first, int last) =>
-            {
-                for (int block = first; block < last; block++) InferFeatures(a, block * Lanes);
-            },
-            static (in BatchNormInference a, int first, int last) =>
-            {
-                for (int c = first; c < last; c++) ReferenceBatchNorm.InferChannel(a, c);
-            },
-            static (in BatchNormInference a, int first, int last) =>
-            {
-                for (int c = first; c < last; c++)
+        if (a.Spatial > 1)
+        {
+            CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial, a,
+                static (in BatchNormInference a, int first, int last) =>
                 {
-                    float inverseStd = 1f / MathF.Sqrt(a.MovingVariance[c] + a.Epsilon);
-                    NormalizeChannel(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd,
-                        a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
-                }
-            });
+                    for (int c = first; c < last; c++)
+                    {
+                        float inverseStd = 1f / MathF.Sqrt(a.MovingVariance[c] + a.Epsilon);
+                        NormalizeChannel(a.X, a.Batch, a.Channels, a.Spatial, c, a.MovingMean[c], inverseStd,
+                            a.Gamma?[c] ?? 1f, a.Beta?[c] ?? 0f, a.Y);
+                    }
+                });
+            return;
+        }
+        int features = a.Channels, covered = features / Lanes * Lanes;
+        float[] scaleShift = Coefficients(2 * features);
+        fixed (float* movingMean = a.MovingMean, movingVariance = a.MovingVariance, gamma = a.Gamma, beta = a.Beta,
+               coefficients = scaleShift)
+        {
+            var epsilon = Vector256.Create(a.Epsilon);
+            for (int c = 0; c < covered; c += Lanes)
+            {
+                Vector256<float> inverseStd = Vector256<float>.One / Vector256.Sqrt(Vector256.Load(movingVariance + c)
+                    + epsilon);
+                ScaleAndShift(gamma, beta, c, Vector256.Load(movingMean + c), inverseStd, coefficients, features);
+            }
+        }
+        for (int c = covered; c < features; c++) ReferenceBatchNorm.InferChannel(a, c);
+        NormalizeRows(a.X, a.Y, a.Batch, features, scaleShift);
     }
 
     public static void Backward(in BatchNormGradient a)
@@ -87,46 +106,52 @@ internal static unsafe class FastBatchNorm
             return;
         }
         a.Check();
-        Split(a, a.Batch, a.Channels, a.Spatial, 4,
-            static (in BatchNormGradient a, int first, int last) =>
+        if (a.Spatial > 1)
+        {
+            CpuParallel.For(a.Channels, (long)a.Batch * a.Spatial * 4, a,
+                static (in BatchNormGradient a, int first, int last) =>
+                {
+                    for (int c = first; c < last; c++) BackwardChannel(a, c);
+                });
+            return;
+        }
+        var state = (Arguments: a, Means: Coefficients(2 * a.Channels));
+        CpuParallel.For(a.Channels / Lanes, (long)a.Batch * Lanes * 2, state,
+            static (in (BatchNormGradient Arguments, float[] Means) s, int first, int last) =>
             {
-                for (int block = first; block < last; block++) BackwardFeatures(a, block * Lanes);
-            },
-            static (in BatchNormGradient a, int first, int last) =>
-            {
-                for (int c = first; c < last; c++) ReferenceBatchNorm.BackwardChannel(a, c);
-            },
-            static (in BatchNormGradient a, int first, int last) =>
-            {
-                for (int c = first; c < last; c++) BackwardChannel(a, c);
+                for (int block = first; block < last; block++) FeatureGradientSums(s.Arguments, block * Lanes, s.Means);
             });
+        for (int c = a.Channels / Lanes * Lanes; c < a.Channels; c++) ReferenceBatchNorm.BackwardChannel(a, c);
+        if (a.Dx is null) return;
+        CpuParallel.For(a.Batch, a.Channels / Lanes * Lanes * 2, state,
+            static (in (BatchNormGradient Arguments, float[] Means) s, int first, int last) =>
+                InputGradientRows(s.Arguments, s.Means, first, last));
     }
 
     /// <summary>
-    /// After a Dense layer (spatial = 1), blocks of eight features across the threads, then the
-    /// features no vector covers on the reference's code; after a convolution, channels across the threads.
+    /// The calling thread's buffer for two coefficients per feature between a pass down the columns
+    /// and the pass along the rows, grown as needed.
     /// </summary>
-    private static void Split<T>(in T a, int batch, int channels, int spatial, long workPerValue,
-        CpuParallel.RangeBody<T> featureBlocks, CpuParallel.RangeBody<T> referenceChannels,
-            CpuParallel.RangeBody<T> planeChannels)
+    private static float[] Coefficients(int length)
     {
-        if (spatial == 1)
-        {
-            int blocks = channels / Lanes;
-            CpuParallel.For(blocks, batch * Lanes * workPerValue, a, featureBlocks);
-            referenceChannels(a, blocks * Lanes, channels);
-            return;
-        }
-        CpuParallel.For(channels, (long)batch * spatial * workPerValue, a, planeChannels);
+        if (t_coefficients is null || t_coefficients.Length < length) t_coefficients = new float[length];
+        return t_coefficients;
     }
 
-    // ── Per feature: eight columns of [rows, features] side by side ──
+    [ThreadStatic] private static float[]? t_coefficients;
 
+    // ── Per feature: eight columns of [rows, features] side by side, then the rows ──
+
+    /// <summary>
+    /// The statistics of features [c, c + 8), each summed down its column in double, saved and
+    /// folded into the moving ones; their scale and shift go to <paramref name="scaleShift"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void TrainFeatures(in BatchNormTraining a, int c)
+    private static void FeatureStatistics(in BatchNormTraining a, int c, float[] scaleShift)
     {
         int rows = a.Batch, features = a.Channels;
-        fixed (float* x = a.X, y = a.Y, saved = a.Saved, movingMean = a.MovingMean, movingVariance = a.MovingVariance)
+        fixed (float* x = a.X, saved = a.Saved, movingMean = a.MovingMean, movingVariance = a.MovingVariance,
+               gamma = a.Gamma, beta = a.Beta, coefficients = scaleShift)
         {
             Vector256<double> sumLow = default, sumHigh = default;
             for (int n = 0; n < rows; n++)
@@ -158,36 +183,50 @@ internal static unsafe class FastBatchNorm
             var complement = Vector256.Create(1f - a.Momentum);
             Vector256.Store(Vector256.Load(movingMean + c) * momentum + mean * complement, movingMean + c);
             Vector256.Store(Vector256.Load(movingVariance + c) * momentum + variance * complement, movingVariance + c);
-            NormalizeFeatures(x, rows, features, c, mean, inverseStd, a.Gamma, a.Beta, y);
+            ScaleAndShift(gamma, beta, c, mean, inverseStd, coefficients, features);
         }
     }
 
-    private static void InferFeatures(in BatchNormInference a, int c)
+    /// <summary>y = x·scale + shift for features [c, c + 8): scale at c, shift at features + c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ScaleAndShift(float* gamma, float* beta, int c, Vector256<float> mean,
+        Vector256<float> inverseStd, float* scaleShift, int features)
     {
-        fixed (float* x = a.X, y = a.Y, movingMean = a.MovingMean, movingVariance = a.MovingVariance)
-        {
-            Vector256<float> variance = Vector256.Load(movingVariance + c);
-            Vector256<float> inverseStd = Vector256<float>.One / Vector256.Sqrt(variance + Vector256.Create(a.Epsilon));
-            NormalizeFeatures(x, a.Batch, a.Channels, c, Vector256.Load(movingMean + c), inverseStd, a.Gamma, a.Beta,
-                y);
-        }
+        Vector256<float> scale = Load(gamma, c, 1f) * inverseStd;
+        Vector256.Store(scale, scaleShift + c);
+        Vector256.Store(Load(beta, c, 0f) - mean * scale, scaleShift + features + c);
     }
+
+    /// <summary>y = x·scale + shift over the features the vectors cover, rows split across the threads.</summary>
+    private static void NormalizeRows(float[] x, float[] y, int rows, int features, float[] scaleShift) =>
+        CpuParallel.For(rows, features / Lanes * Lanes, (X: x, Y: y, Features: features, ScaleShift: scaleShift),
+            static (in (float[] X, float[] Y, int Features, float[] ScaleShift) s, int first, int last) =>
+            {
+                int features = s.Features, covered = features / Lanes * Lanes;
+                fixed (float* x = s.X, y = s.Y, scales = s.ScaleShift)
+                {
+                    float* shifts = scales + features;
+                    for (int n = first; n < last; n++)
+                    {
+                        nint row = (nint)n * features;
+                        for (int c = 0; c < covered; c += Lanes)
+                            Vector256.Store(Vector256.Load(x + row + c) * Vector256.Load(scales + c)
+                                + Vector256.Load(shifts + c), y + row + c);
+                    }
+                }
+            });
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void NormalizeFeatures(float* x, int rows, int features, int c, Vector256<float> mean,
-        Vector256<float> inverseStd,
-        float[]? gamma, float[]? beta, float* y)
-    {
-        Vector256<float> scale = Column(gamma, c, 1f) * inverseStd, shift = Column(beta, c, 0f) - mean * scale;
-        for (int n = 0; n < rows; n++)
-        {
-            nint at = (nint)n * features + c;
-            Vector256.Store(Vector256.Load(x + at) * scale + shift, y + at);
-        }
-    }
+    private static Vector256<float> Load(float* values, int c, float absent) =>
+        values is null ? Vector256.Create(absent) : Vector256.Load(values + c);
 
+    /// <summary>
+    /// Σdy and Σdy·x̂ of features [c, c + 8) down their columns in double, added to dβ and dγ; their
+    /// means go to <paramref name="means"/> (Σdy's at c, Σdy·x̂'s at features + c) for
+    /// <see cref="InputGradientRows"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void BackwardFeatures(in BatchNormGradient a, int c)
+    private static void FeatureGradientSums(in BatchNormGradient a, int c, float[] means)
     {
         int rows = a.Batch, features = a.Channels;
         fixed (float* x = a.X, dy = a.Dy, saved = a.Saved)
@@ -211,24 +250,36 @@ internal static unsafe class FastBatchNorm
             if (a.DGamma is { } dGamma) AddTo(dGamma, c, sumDyXhat);
             if (a.Dx is null) return;
             var count = Vector256.Create((double)rows);
-            Vector256<float> scale = Column(a.Gamma, c, 1f) * inverseStd;
-            Vector256<float> meanDy = Vector256.Narrow(sumDyLow / count, sumDyHigh / count);
-            Vector256<float> meanDyXhat = Vector256.Narrow(sumDyXhatLow / count, sumDyXhatHigh / count);
-            fixed (float* dx = a.Dx)
+            Vector256.Narrow(sumDyLow / count, sumDyHigh / count).CopyTo(means.AsSpan(c, Lanes));
+            Vector256.Narrow(sumDyXhatLow / count, sumDyXhatHigh / count).CopyTo(means.AsSpan(features + c, Lanes));
+        }
+    }
+
+    /// <summary>Adds rows [first, last) of dx, over the features the vectors cover, in memory order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void InputGradientRows(in BatchNormGradient a, float[] means, int first, int last)
+    {
+        int features = a.Channels, covered = features / Lanes * Lanes;
+        fixed (float* x = a.X, dy = a.Dy, dx = a.Dx, saved = a.Saved, gamma = a.Gamma, meanDys = means)
+        {
+            float* meanDyXhats = meanDys + features;
+            for (int n = first; n < last; n++)
             {
-                for (int n = 0; n < rows; n++)
+                nint row = (nint)n * features;
+                for (int c = 0; c < covered; c += Lanes)
                 {
-                    nint at = (nint)n * features + c;
-                    Vector256<float> xhat = (Vector256.Load(x + at) - mean) * inverseStd;
-                    Vector256<float> gradient = scale * (Vector256.Load(dy + at) - meanDy - xhat * meanDyXhat);
-                    Vector256.Store(Vector256.Load(dx + at) + gradient, dx + at);
+                    Vector256<float> mean = Vector256.Load(saved + c);
+                    Vector256<float> inverseStd = Vector256.Load(saved + features + c);
+                    Vector256<float> scale = Load(gamma, c, 1f) * inverseStd;
+                    Vector256<float> xhat = (Vector256.Load(x + row + c) - mean) * inverseStd;
+                    Vector256<float> gradient = scale * (Vector256.Load(dy + row + c) - Vector256.Load(meanDys + c)
+                        - xhat * Vector256.Load(meanDyXhats + c));
+                    Vector256.Store(Vector256.Load(dx + row + c) + gradient, dx + row + c);
                 }
             }
         }
     }
 
-    private static Vector256<float> Column(float[]? values, int c, float absent) =>
-        values is null ? Vector256.Create(absent) : Vector256.Create(values.AsSpan(c, Lanes));
 
     private static void AddTo(float[] target, int c, Vector256<float> values) =>
         (Vector256.Create(target.AsSpan(c, Lanes)) + values).CopyTo(target.AsSpan(c, Lanes));
