@@ -12,9 +12,6 @@ public sealed class Dataset
     /// <summary>The number of classes of MNIST and Fashion-MNIST.</summary>
     public const int DefaultClassCount = 10;
 
-    // Dividing by 255 per pixel is exact but slow; a 256-entry table gives the very same floats.
-    private static readonly float[] PixelScale = Enumerable.Range(0, 256).Select(v => v / 255f).ToArray();
-
     /// <summary>A set of images given as floats in [0, 1].</summary>
     public Dataset(float[] images, byte[] labels, int height, int width, int classCount = DefaultClassCount)
         : this(images?.Length ?? throw new ArgumentNullException(nameof(images)), labels, height, width, classCount)
@@ -186,7 +183,7 @@ public sealed class Dataset
         int pixels = PixelsPerImage;
         CheckBatchLength(count, pixels, destination.Length, nameof(destination));
         if (_images is not null) _images.AsSpan(start * pixels, count * pixels).CopyTo(destination);
-        else ScalePixels(_pixels.Span.Slice(start * pixels, count * pixels), destination);
+        else PixelScaling.Scale(_pixels.Span.Slice(start * pixels, count * pixels), destination);
     }
 
     /// <summary>
@@ -203,7 +200,7 @@ public sealed class Dataset
             CheckIndex(sample);
             Span<float> image = destination.Slice(row * pixels, pixels);
             if (_images is not null) _images.AsSpan(sample * pixels, pixels).CopyTo(image);
-            else ScalePixels(_pixels.Span.Slice(sample * pixels, pixels), image);
+            else PixelScaling.Scale(_pixels.Span.Slice(sample * pixels, pixels), image);
         }
     }
 
@@ -260,17 +257,8 @@ public sealed class Dataset
     private static float[] ScalePixels(ReadOnlySpan<byte> pixels)
     {
         var scaled = new float[pixels.Length];
-        ScalePixels(pixels, scaled);
+        PixelScaling.Scale(pixels, scaled);
         return scaled;
-    }
-
-    private static void ScalePixels(ReadOnlySpan<byte> pixels, Span<float> scaled)
-    {
-        float[] table = PixelScale;
-        for (int i = 0; i < pixels.Length; i++)
-        {
-            scaled[i] = table[pixels[i]];
-        }
     }
 
     private void CheckIndex(int sampleIndex)
