@@ -32,6 +32,14 @@ public interface IAccelerator : IDisposable
     /// </summary>
     int StepsPerMetricsRead => 1;
 
+    /// <summary>
+    /// Whether the trainer makes the next batch on a thread of its own while a step runs: so where the
+    /// steps leave the host's cores free (a GPU). Where they take every core, that thread runs only
+    /// by taking one from a step, and handing its batch over costs more than making it; the batch is
+    /// then made on the training thread, just before its step.
+    /// </summary>
+    bool PreparesBatchesBesideSteps => true;
+
     /// <summary>The memory of the device the buffers live on, in bytes; null where they live in the host's
     /// memory.</summary>
     long? DeviceMemoryBytes => null;

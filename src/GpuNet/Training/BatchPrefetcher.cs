@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using GpuNet.Accelerators.Cpu.Threads;
 using GpuNet.Data;
 
 namespace GpuNet.Training;
@@ -7,7 +8,9 @@ namespace GpuNet.Training;
 /// Prepares the next training batch — images copied out of the dataset, augmented, labels made
 /// one-hot — on a background thread while the current step runs. Two slots take turns: the step
 /// reads one while the thread fills the other. Semaphores, not tasks, hand the slots over, so a
-/// step allocates nothing.
+/// step allocates nothing. Where the steps take every core of the host
+/// (<see cref="Accelerators.IAccelerator.PreparesBatchesBesideSteps"/> false), there is no such thread:
+/// the batch asked for is made when it is taken, its rows shared by the caller and the CPU's workers.
 /// </summary>
 internal sealed class BatchPrefetcher : IDisposable
 {
@@ -15,9 +18,13 @@ internal sealed class BatchPrefetcher : IDisposable
     private readonly float[][] _targets = new float[2][];
     private readonly SemaphoreSlim _work = new(0);
     private readonly SemaphoreSlim[] _ready = [new(0), new(0)];
-    private readonly Thread _thread;
+    private readonly Thread? _thread;
     private readonly int _inputSize, _classes;
     private volatile bool _stopping;
+
+    // A pixel read from a dataset beyond the caches and scaled costs about what a few multiply-adds
+    // do, in CpuParallel's units: a batch of MNIST digits is then worth sharing.
+    private const long RowCostPerPixel = 8;
     private ExceptionDispatchInfo? _failure;
 
     // The job the thread takes next; written before _work is released, read after it is taken.
@@ -27,7 +34,8 @@ internal sealed class BatchPrefetcher : IDisposable
     private Data.Augmentation.Augmentation? _augmentation;
     private ulong _seed;
 
-    public BatchPrefetcher(int batchSize, int inputSize, int classes)
+    /// <param name="beside">Whether a thread of its own makes each batch while the step before it runs.</param>
+    public BatchPrefetcher(int batchSize, int inputSize, int classes, bool beside = true)
     {
         _inputSize = inputSize;
         _classes = classes;
@@ -37,11 +45,15 @@ internal sealed class BatchPrefetcher : IDisposable
             _targets[s] = new float[batchSize * classes];
         }
         BatchSize = batchSize;
+        if (!beside) return;
         _thread = new Thread(Run) { IsBackground = true, Name = "gpunet batch preparation" };
         _thread.Start();
     }
 
     public int BatchSize { get; }
+
+    /// <summary>Whether a thread of its own makes the batches (else the one that takes each).</summary>
+    public bool Beside => _thread is not null;
 
     /// <summary>Starts preparing step <paramref name="step"/> of an epoch whose sample order is <paramref
     /// name="order"/>.</summary>
@@ -56,15 +68,25 @@ internal sealed class BatchPrefetcher : IDisposable
         _slot = step & 1;
         _augmentation = augmentation;
         _seed = seed;
-        _work.Release();
+        if (_thread is not null) _work.Release();
     }
 
     /// <summary>Waits for step <paramref name="step"/>'s batch: its images [count, inputs] and one-hot targets [count,
     /// classes].</summary>
     public (ReadOnlyMemory<float> Images, ReadOnlyMemory<float> Targets) Take(int step, int count)
     {
-        _ready[step & 1].Wait();
-        _failure?.Throw();
+        if (_thread is null)
+        {
+            // The step's threads are idle here: they share the batch's rows (each row is its own work).
+            CpuParallel.For(_count, (long)_inputSize * RowCostPerPixel, this,
+                static (in BatchPrefetcher prefetcher, int first, int end) =>
+                    prefetcher.Fill(prefetcher._slot, first, end));
+        }
+        else
+        {
+            _ready[step & 1].Wait();
+            _failure?.Throw();
+        }
         return (_images[step & 1].AsMemory(0, count * _inputSize), _targets[step & 1].AsMemory(0, count * _classes));
     }
 
@@ -77,12 +99,7 @@ internal sealed class BatchPrefetcher : IDisposable
             int slot = _slot;
             try
             {
-                ReadOnlySpan<int> indices = _order.AsSpan(_start, _count);
-                Span<float> images = _images[slot].AsSpan(0, _count * _inputSize);
-                _data!.FillImages(indices, images);
-                _data.FillOneHot(indices, _targets[slot].AsSpan(0, _count * _classes));
-                if (_augmentation is { Mode: Data.Augmentation.AugmentationMode.OnTheFly } augmentation)
-                    augmentation.TransformBatch(indices, _data.Height, _data.Width, _epoch, _seed, images);
+                Fill(slot, 0, _count);
             }
             catch (Exception e)
             {
@@ -93,11 +110,23 @@ internal sealed class BatchPrefetcher : IDisposable
         }
     }
 
+    /// <summary>Makes rows [first, end) of the batch of the last <see cref="Prepare"/> in
+    /// <paramref name="slot"/>.</summary>
+    private void Fill(int slot, int first, int end)
+    {
+        ReadOnlySpan<int> indices = _order.AsSpan(_start + first, end - first);
+        Span<float> images = _images[slot].AsSpan(first * _inputSize, (end - first) * _inputSize);
+        _data!.FillImages(indices, images);
+        _data.FillOneHot(indices, _targets[slot].AsSpan(first * _classes, (end - first) * _classes));
+        if (_augmentation is { Mode: Data.Augmentation.AugmentationMode.OnTheFly } augmentation)
+            augmentation.TransformBatch(indices, _data.Height, _data.Width, _epoch, _seed, images);
+    }
+
     public void Dispose()
     {
         _stopping = true;
         _work.Release();
-        _thread.Join();
+        _thread?.Join();
         _work.Dispose();
         foreach (SemaphoreSlim ready in _ready) ready.Dispose();
     }

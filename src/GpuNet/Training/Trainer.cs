@@ -149,7 +149,7 @@ public sealed class Trainer : IDisposable
                 for (int c = 0; c < callbacks.Count; c++) callbacks[c].OnBatchBegin(epoch, step + 1, Iterations);
                 int start = step * batchSize, count = Math.Min(batchSize, train.Count - start);
                 var (images, targets) = prefetcher.Take(step, count);
-                // The other slot is free again: the next batch is made while this step runs.
+                // The other slot is free again: the next batch is made while this step runs (or when it is taken).
                 if (step + 1 < stepsPerEpoch) prefetcher.Prepare(train, order, step + 1, epoch, Augmentation, Seed);
                 TrainStep(images.Span, targets.Span, count, window);
                 _windowCounts[window++] = count;
@@ -413,10 +413,11 @@ public sealed class Trainer : IDisposable
 
     private BatchPrefetcher PrefetcherFor(int batchSize)
     {
-        if (_prefetcher?.BatchSize != batchSize)
+        bool beside = Accelerator.PreparesBatchesBesideSteps;
+        if (_prefetcher?.BatchSize != batchSize || _prefetcher.Beside != beside)
         {
             _prefetcher?.Dispose();
-            _prefetcher = new BatchPrefetcher(batchSize, Model.Input.SampleSize, Model.Output.SampleSize);
+            _prefetcher = new BatchPrefetcher(batchSize, Model.Input.SampleSize, Model.Output.SampleSize, beside);
         }
         return _prefetcher;
     }
