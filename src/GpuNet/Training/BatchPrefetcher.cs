@@ -14,6 +14,10 @@ namespace GpuNet.Training;
 /// </summary>
 internal sealed class BatchPrefetcher : IDisposable
 {
+    // A pixel read from a dataset beyond the caches and scaled costs about what a few multiply-adds
+    // do, in CpuParallel's units: a batch of MNIST digits is then worth sharing.
+    private const long RowCostPerPixel = 8;
+
     private readonly float[][] _images = new float[2][];
     private readonly float[][] _targets = new float[2][];
     private readonly SemaphoreSlim _work = new(0);
@@ -21,10 +25,6 @@ internal sealed class BatchPrefetcher : IDisposable
     private readonly Thread? _thread;
     private readonly int _inputSize, _classes;
     private volatile bool _stopping;
-
-    // A pixel read from a dataset beyond the caches and scaled costs about what a few multiply-adds
-    // do, in CpuParallel's units: a batch of MNIST digits is then worth sharing.
-    private const long RowCostPerPixel = 8;
     private ExceptionDispatchInfo? _failure;
 
     // The job the thread takes next; written before _work is released, read after it is taken.
