@@ -115,22 +115,23 @@ internal static unsafe class FastBatchNorm
                 });
             return;
         }
-        var state = (Arguments: a, Means: Coefficients(2 * a.Channels));
+        var state = (Arguments: a, Coefficients: Coefficients(3 * a.Channels));
         CpuParallel.For(a.Channels / Lanes, (long)a.Batch * Lanes * 2, state,
-            static (in (BatchNormGradient Arguments, float[] Means) s, int first, int last) =>
+            static (in (BatchNormGradient Arguments, float[] Coefficients) s, int first, int last) =>
             {
-                for (int block = first; block < last; block++) FeatureGradientSums(s.Arguments, block * Lanes, s.Means);
+                for (int block = first; block < last; block++)
+                    FeatureGradientSums(s.Arguments, block * Lanes, s.Coefficients);
             });
         for (int c = a.Channels / Lanes * Lanes; c < a.Channels; c++) ReferenceBatchNorm.BackwardChannel(a, c);
         if (a.Dx is null) return;
         CpuParallel.For(a.Batch, a.Channels / Lanes * Lanes * 2, state,
-            static (in (BatchNormGradient Arguments, float[] Means) s, int first, int last) =>
-                InputGradientRows(s.Arguments, s.Means, first, last));
+            static (in (BatchNormGradient Arguments, float[] Coefficients) s, int first, int last) =>
+                InputGradientRows(s.Arguments, s.Coefficients, first, last));
     }
 
     /// <summary>
-    /// The calling thread's buffer for two coefficients per feature between a pass down the columns
-    /// and the pass along the rows, grown as needed.
+    /// The calling thread's buffer for the coefficients per feature (two or three) between a pass down
+    /// the columns and the pass along the rows, grown as needed.
     /// </summary>
     private static float[] Coefficients(int length)
     {
@@ -221,15 +222,15 @@ internal static unsafe class FastBatchNorm
         values is null ? Vector256.Create(absent) : Vector256.Load(values + c);
 
     /// <summary>
-    /// Σdy and Σdy·x̂ of features [c, c + 8) down their columns in double, added to dβ and dγ; their
-    /// means go to <paramref name="means"/> (Σdy's at c, Σdy·x̂'s at features + c) for
-    /// <see cref="InputGradientRows"/>.
+    /// Σdy and Σdy·x̂ of features [c, c + 8) down their columns in double, added to dβ and dγ; for
+    /// <see cref="InputGradientRows"/>, <paramref name="coefficients"/> gets their means (Σdy's at c,
+    /// Σdy·x̂'s at features + c) and the scale γ/σ (at 2·features + c).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void FeatureGradientSums(in BatchNormGradient a, int c, float[] means)
+    private static void FeatureGradientSums(in BatchNormGradient a, int c, float[] coefficients)
     {
         int rows = a.Batch, features = a.Channels;
-        fixed (float* x = a.X, dy = a.Dy, saved = a.Saved)
+        fixed (float* x = a.X, dy = a.Dy, saved = a.Saved, gamma = a.Gamma)
         {
             Vector256<float> mean = Vector256.Load(saved + c), inverseStd = Vector256.Load(saved + features + c);
             Vector256<double> sumDyLow = default, sumDyHigh = default, sumDyXhatLow = default, sumDyXhatHigh = default;
@@ -250,19 +251,21 @@ internal static unsafe class FastBatchNorm
             if (a.DGamma is { } dGamma) AddTo(dGamma, c, sumDyXhat);
             if (a.Dx is null) return;
             var count = Vector256.Create((double)rows);
-            Vector256.Narrow(sumDyLow / count, sumDyHigh / count).CopyTo(means.AsSpan(c, Lanes));
-            Vector256.Narrow(sumDyXhatLow / count, sumDyXhatHigh / count).CopyTo(means.AsSpan(features + c, Lanes));
+            Vector256.Narrow(sumDyLow / count, sumDyHigh / count).CopyTo(coefficients.AsSpan(c, Lanes));
+            Vector256.Narrow(sumDyXhatLow / count, sumDyXhatHigh / count)
+                .CopyTo(coefficients.AsSpan(features + c, Lanes));
+            (Load(gamma, c, 1f) * inverseStd).CopyTo(coefficients.AsSpan(2 * features + c, Lanes));
         }
     }
 
     /// <summary>Adds rows [first, last) of dx, over the features the vectors cover, in memory order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputGradientRows(in BatchNormGradient a, float[] means, int first, int last)
+    private static void InputGradientRows(in BatchNormGradient a, float[] coefficients, int first, int last)
     {
         int features = a.Channels, covered = features / Lanes * Lanes;
-        fixed (float* x = a.X, dy = a.Dy, dx = a.Dx, saved = a.Saved, gamma = a.Gamma, meanDys = means)
+        fixed (float* x = a.X, dy = a.Dy, dx = a.Dx, saved = a.Saved, meanDys = coefficients)
         {
-            float* meanDyXhats = meanDys + features;
+            float* meanDyXhats = meanDys + features, scales = meanDys + 2 * features;
             for (int n = first; n < last; n++)
             {
                 nint row = (nint)n * features;
@@ -270,7 +273,7 @@ internal static unsafe class FastBatchNorm
                 {
                     Vector256<float> mean = Vector256.Load(saved + c);
                     Vector256<float> inverseStd = Vector256.Load(saved + features + c);
-                    Vector256<float> scale = Load(gamma, c, 1f) * inverseStd;
+                    Vector256<float> scale = Vector256.Load(scales + c);
                     Vector256<float> xhat = (Vector256.Load(x + row + c) - mean) * inverseStd;
                     Vector256<float> gradient = scale * (Vector256.Load(dy + row + c) - Vector256.Load(meanDys + c)
                         - xhat * Vector256.Load(meanDyXhats + c));
