@@ -108,7 +108,7 @@ public static class BatchNormKernels
         {
             long i = shape.Index(c, e);
             float xhat = (x[i] - mean) * inverseStd;
-            dx[i] += scale * (dy[i] - meanDy - xhat * meanDyXhat);
+            dx[i] = (outputs.SetsDx != 0 ? 0f : dx[i]) + scale * (dy[i] - meanDy - xhat * meanDyXhat);
         }
     }
 }

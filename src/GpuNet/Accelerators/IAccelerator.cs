@@ -354,9 +354,10 @@ public interface IAccelerator : IDisposable
     /// Gradients of <see cref="BatchNormForwardTraining"/> through the batch statistics, given its saved
     /// [2, channels]: dx += gamma/σ · (dy − mean(dy) − x̂ · mean(dy · x̂)), dGamma += Σ dy · x̂,
     /// dBeta += Σ dy, means and sums per channel over batch and spatial. A null output buffer is skipped.
+    /// With <paramref name="setDx"/>, dx = 0 + that gradient, what adding to a zeroed dx gives, without reading dx.
     /// </summary>
     void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
-        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta);
+        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta, bool setDx = false);
 
     /// <summary>y[n, u] = x[n, u] for x &gt; 0, alpha[u] · x[n, u] otherwise, for x [batch, units] (PReLU: a learned
     /// slope per unit).</summary>

@@ -164,6 +164,10 @@ public sealed class ExecutionPlan : IDisposable
         foreach (DeviceBuffer buffer in _gradientBuffers) _accelerator.Fill(0f, buffer.Length, buffer);
     }
 
+    /// <summary>Whether <see cref="ZeroGradients"/> zeroes <paramref name="value"/>'s gradient, for tests.</summary>
+    internal bool ZeroesGradientOf(Value value) =>
+        _gradients[value.Id] is { } gradient && _gradientBuffers.Contains(gradient.Buffer);
+
     /// <summary>Runs every op's backward in reverse order; gradients accumulate where values fan out.</summary>
     public void Backward(OpContext context)
     {

@@ -82,8 +82,11 @@ public sealed class BatchNormOp(Parameter? gamma, Parameter? beta, Parameter mov
         var (outer, channels, spatial) = Layout(context.BatchSize, tensors);
         context.Accelerator.BatchNormBackward(tensors.Input.Buffer, Gamma?.Value.Buffer, tensors.Workspace!.Buffer,
             tensors.OutputGradient!.Buffer,
-            outer, channels, spatial, tensors.InputGradients[0]?.Buffer, Gamma?.Gradient.Buffer, Beta?.Gradient.Buffer);
+            outer, channels, spatial, tensors.InputGradients[0]?.Buffer, Gamma?.Gradient.Buffer, Beta?.Gradient.Buffer,
+            tensors.SetsInputGradient);
     }
+
+    public override bool CanSetInputGradient => true;
 
     // x as [outer, channels, spatial]: [N, F, 1] flat, [N, C, H·W] for images, [N·H, W, 1] for a rank-2 [H, W].
     private static (int Outer, int Channels, int Spatial) Layout(int batch, OpTensors tensors)

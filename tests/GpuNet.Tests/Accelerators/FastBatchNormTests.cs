@@ -101,6 +101,34 @@ public sealed class FastBatchNormTests
             }
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(Shapes))]
+    public void Setting_dx_gives_the_bits_of_adding_to_zeros_without_reading_dx(int batch, int channels, int spatial)
+    {
+        Skip.IfNot(FastBatchNorm.IsVectorised,
+            "No 256-bit vectors here: batch normalization runs the reference itself.");
+        var t = TrainingInputs(batch, channels, spatial, affine: true);
+        ReferenceBatchNorm.ForwardTraining(t);
+        var added = GradientInputs(t, affine: true, inputGradient: true);
+        Array.Clear(added.Dx!);
+        var set = added with { Dx = Enumerable.Repeat(float.NaN, t.X.Length).ToArray(), SetDx = true };
+        foreach (bool fast in new[] { false, true })
+        {
+            var (a, s) = (added with { Dx = added.Dx!.ToArray() }, set with { Dx = set.Dx!.ToArray() });
+            if (fast)
+            {
+                FastBatchNorm.Backward(a);
+                FastBatchNorm.Backward(s);
+            }
+            else
+            {
+                ReferenceBatchNorm.Backward(a);
+                ReferenceBatchNorm.Backward(s);
+            }
+            FastKernelInputs.AssertIdentical(a.Dx!, s.Dx!, fast ? "dx, fast" : "dx, reference");
+        }
+    }
+
     [Fact]
     public void Results_are_the_same_bits_for_one_and_two_threads()
     {

@@ -127,6 +127,50 @@ public sealed class GradientSettingTests
             Values(9, 1), [h, relu, dropped], 1e-3f, new Tolerance(2e-3, 2e-2));
     }
 
+    public static TheoryData<string, bool> AcceleratorsAndOrders()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (string name in AcceleratorCatalog.Names)
+        {
+            data.Add(name, true);
+            data.Add(name, false);
+        }
+        return data;
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(AcceleratorsAndOrders))]
+    public void Batch_norm_sets_or_adds_to_its_inputs_gradient_over_a_stale_buffer(string acceleratorName,
+        bool batchNormLast)
+    {
+        using IAccelerator accelerator = AcceleratorCatalog.Create(acceleratorName);
+        // x → matmul → h; h → batch norm → a and h → tanh → b; a + b → out. Backwards, whichever reader of h was
+        // applied last writes its gradient first and sets it, the other adds: batch norm sets over NaN in one order
+        // and adds to tanh's share in the other.
+        var graph = new ComputationGraph();
+        Value x = graph.AddInput([5]);
+        var kernel = new Parameter("kernel", [5, 12], Initializer.Zeros);
+        Value h = graph.Apply(new MatMulBiasOp(kernel, null), x);
+        var batchNorm = new BatchNormOp(new Parameter("gamma", [12], Initializer.Ones),
+            new Parameter("beta", [12], Initializer.Zeros), new Parameter("moving_mean", [12], Initializer.Zeros),
+            new Parameter("moving_variance", [12], Initializer.Ones), 0.99f, 1e-3f);
+        var tanh = new ActivationOp(ActivationKind.Tanh);
+        Value a = batchNormLast ? graph.Apply(tanh, h) : graph.Apply(batchNorm, h);
+        Value b = batchNormLast ? graph.Apply(batchNorm, h) : graph.Apply(tanh, h);
+        Value output = graph.Apply(new AddOp(), a, b);
+        foreach (Parameter p in graph.Parameters) p.Allocate(accelerator);
+        var random = new System.Random(19);
+        float[] Values(int count, double scale) =>
+            Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2 - 1) * scale)).ToArray();
+        accelerator.Upload(Values(12, 0.5).Select(v => v + 1f).ToArray(), batchNorm.Gamma!.Value.Buffer);
+        // Either way one reader sets h's gradient, so the step need not zero it.
+        using (var plan = new ExecutionPlan(graph, accelerator, batchSize: 4, withGradients: true))
+            Assert.False(plan.ZeroesGradientOf(h));
+
+        GraphGradientCheck.AssertMatches(accelerator, graph, x, output, kernel, Values(60, 0.5), Values(20, 1),
+            Values(48, 1), [h, a, b], 1e-3f, new Tolerance(2e-3, 2e-2));
+    }
+
     [SkippableTheory]
     [MemberData(nameof(AcceleratorCatalog.Names), MemberType = typeof(AcceleratorCatalog))]
     public void A_kernel_two_dense_ops_share_is_set_by_the_later_and_added_to_by_the_earlier(string acceleratorName)

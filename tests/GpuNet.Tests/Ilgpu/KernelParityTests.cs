@@ -323,6 +323,12 @@ public abstract class KernelParityTests
             (acc, b) =>
                 acc.BatchNormBackward(b[0], affine ? b[1] : null, b[2], b[3], batch, channels, spatial, b[4], b[5],
                     b[6]));
+        Check("batch norm backward setting dx", statistics,
+            [x, gamma, saved, Uniform(random, length), Enumerable.Repeat(float.NaN, length).ToArray(),
+                Uniform(random, channels), Uniform(random, channels)], [4, 5, 6],
+            (acc, b) =>
+                acc.BatchNormBackward(b[0], affine ? b[1] : null, b[2], b[3], batch, channels, spatial, b[4], b[5],
+                    b[6], setDx: true));
         Check("batch norm backward without dx", statistics,
             [x, gamma, saved, Uniform(random, length), Uniform(random, channels), Uniform(random, channels)], [4, 5],
             (acc, b) => acc.BatchNormBackward(b[0], b[1], b[2], b[3], batch, channels, spatial, null, b[4], b[5]));

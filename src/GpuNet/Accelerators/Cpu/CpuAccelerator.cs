@@ -312,9 +312,9 @@ public sealed class CpuAccelerator : IAccelerator
             Data(movingMean), Data(movingVariance), batch, channels, spatial, epsilon, Data(y)));
 
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
-        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta) =>
+        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta, bool setDx = false) =>
         FastBatchNorm.Backward(new BatchNormGradient(Data(x), OptionalData(gamma), Data(saved), Data(dy), batch,
-            channels, spatial, OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta)));
+            channels, spatial, OptionalData(dx), OptionalData(dGamma), OptionalData(dBeta), setDx));
 
     public void PReluForward(DeviceBuffer x, DeviceBuffer alpha, int batch, int units, DeviceBuffer y) =>
         ReferencePRelu.Forward(Data(x), Data(alpha), batch, units, Data(y));

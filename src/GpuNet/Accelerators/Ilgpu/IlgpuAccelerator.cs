@@ -514,7 +514,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     }
 
     public void BatchNormBackward(DeviceBuffer x, DeviceBuffer? gamma, DeviceBuffer saved, DeviceBuffer dy, int batch,
-        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta)
+        int channels, int spatial, DeviceBuffer? dx, DeviceBuffer? dGamma, DeviceBuffer? dBeta, bool setDx = false)
     {
         long length = (long)batch * channels * spatial;
         var (xv, dyv, dxv) = (Require(x, length, nameof(x)), Require(dy, length, nameof(dy)),
@@ -524,7 +524,8 @@ public sealed class IlgpuAccelerator : IAccelerator
             savedv = Require(saved, 2L * channels, nameof(saved));
         if (channels == 0) return;
         var shape = new BatchNormShape(batch, channels, spatial, Flag(gamma is not null), hasBeta: 0);
-        var outputs = new BatchNormOutputs(Flag(dx is not null), Flag(dGamma is not null), Flag(dBeta is not null));
+        var outputs = new BatchNormOutputs(Flag(dx is not null), Flag(dGamma is not null), Flag(dBeta is not null),
+            Flag(setDx));
         using var scope = Enter();
         _kernels.BatchNormBackward(_device.Stream, _geometry.Reduction(channels), xv, gammas, savedv, dyv, shape,
             outputs, dxv, dGammas, dBetas);

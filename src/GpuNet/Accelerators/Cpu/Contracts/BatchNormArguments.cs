@@ -37,10 +37,11 @@ internal readonly record struct BatchNormInference(float[] X, float[]? Gamma, fl
     }
 }
 
-/// <summary>The arguments of <see cref="IAccelerator.BatchNormBackward"/>.</summary>
+/// <summary>The arguments of <see cref="IAccelerator.BatchNormBackward"/>; <see cref="SetDx"/> writes dx as 0 + the
+/// gradient instead of adding to what it holds.</summary>
 internal readonly record struct BatchNormGradient(float[] X, float[]? Gamma, float[] Saved, float[] Dy, int Batch,
     int Channels, int Spatial,
-    float[]? Dx, float[]? DGamma, float[]? DBeta)
+    float[]? Dx, float[]? DGamma, float[]? DBeta, bool SetDx = false)
 {
     public void Check()
     {

@@ -258,11 +258,13 @@ internal static unsafe class FastBatchNorm
         }
     }
 
-    /// <summary>Adds rows [first, last) of dx, over the features the vectors cover, in memory order.</summary>
+    /// <summary>Adds (or sets, <see cref="BatchNormGradient.SetDx"/>) rows [first, last) of dx, over the features the
+    /// vectors cover, in memory order.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradientRows(in BatchNormGradient a, float[] coefficients, int first, int last)
     {
         int features = a.Channels, covered = features / Lanes * Lanes;
+        bool set = a.SetDx;
         fixed (float* x = a.X, dy = a.Dy, dx = a.Dx, saved = a.Saved, meanDys = coefficients)
         {
             float* meanDyXhats = meanDys + features, scales = meanDys + 2 * features;
@@ -277,7 +279,8 @@ internal static unsafe class FastBatchNorm
                     Vector256<float> xhat = (Vector256.Load(x + row + c) - mean) * inverseStd;
                     Vector256<float> gradient = scale * (Vector256.Load(dy + row + c) - Vector256.Load(meanDys + c)
                         - xhat * Vector256.Load(meanDyXhats + c));
-                    Vector256.Store(Vector256.Load(dx + row + c) + gradient, dx + row + c);
+                    Vector256<float> before = set ? Vector256<float>.Zero : Vector256.Load(dx + row + c);
+                    Vector256.Store(before + gradient, dx + row + c);
                 }
             }
         }
@@ -410,12 +413,14 @@ internal static unsafe class FastBatchNorm
                     Vector256<float> xhat = (Vector256.Load(x + offset + s) - means) * inverseStds;
                     Vector256<float> gradient = scales * (Vector256.Load(dy + offset
                         + s) - meanDys - xhat * meanDyXhats);
-                    Vector256.Store(Vector256.Load(dx + offset + s) + gradient, dx + offset + s);
+                    Vector256<float> before = a.SetDx ? Vector256<float>.Zero : Vector256.Load(dx + offset + s);
+                    Vector256.Store(before + gradient, dx + offset + s);
                 }
                 for (; s < spatial; s++)
                 {
                     float xhat = (x[offset + s] - mean) * inverseStd;
-                    dx[offset + s] += scale * (dy[offset + s] - meanDy - xhat * meanDyXhat);
+                    dx[offset + s] = (a.SetDx ? 0f : dx[offset + s]) + scale * (dy[offset + s] - meanDy - xhat *
+                        meanDyXhat);
                 }
             }
         }

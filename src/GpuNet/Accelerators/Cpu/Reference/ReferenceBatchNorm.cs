@@ -108,7 +108,9 @@ internal static class ReferenceBatchNorm
             for (int s = 0; s < spatial; s++)
             {
                 float xhat = (x[offset + s] - mean) * inverseStd;
-                dx[offset + s] += scale * (dy[offset + s] - meanDy - xhat * meanDyXhat);
+                // Set, the zero is still added, so that −0 comes out +0 as over a zeroed dx.
+                dx[offset + s] = (a.SetDx ? 0f : dx[offset + s]) + scale * (dy[offset + s] - meanDy - xhat *
+                    meanDyXhat);
             }
         }
     }
