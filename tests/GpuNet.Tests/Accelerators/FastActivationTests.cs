@@ -78,6 +78,25 @@ public sealed class FastActivationTests
     }
 
     [Theory]
+    [MemberData(nameof(KindsAndLengths))]
+    public void Setting_dx_gives_the_bits_of_adding_to_zeros_without_reading_dx(ActivationKind kind, int length)
+    {
+        float[] x = FastKernelInputs.Values(2, length), dy = FastKernelInputs.Values(3, length);
+        // Negative zeros in dy, where every kind passes them on: over a zeroed dx they come out +0.
+        for (int i = 0; i < length; i += 3)
+        {
+            x[i] = Math.Abs(x[i]) + 0.5f;
+            dy[i] = -0f;
+        }
+        float[] y = new float[length];
+        ReferenceActivations.Forward(kind, 0.3f, x, y);
+        float[] expected = new float[length], actual = Enumerable.Repeat(float.NaN, length).ToArray();
+        ReferenceActivations.Backward(kind, 0.3f, x, y, dy, expected);
+        FastActivations.Backward(kind, 0.3f, x, y, dy, actual, set: true);
+        FastKernelInputs.AssertIdentical(expected, actual, $"{kind} backward, set");
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(7, 10)]
     [InlineData(3, 31)]

@@ -237,21 +237,13 @@ public sealed class CpuAccelerator : IAccelerator
     public void SwapLeadingAxes(DeviceBuffer x, int a, int b, int inner, DeviceBuffer y) =>
         ReferenceConvolution.SwapLeadingAxes(Data(x), a, b, inner, Data(y));
 
-    // Each thread zeroes a cache-sized piece of dx and adds into it at once, so dx crosses memory once.
     public void ActivationBackwardSet(ActivationKind kind, float alpha, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
         int length, DeviceBuffer dx) =>
         ForChunks(length, ElementwiseCost, (kind, alpha, Data(x), Data(y), Data(dy), Data(dx)),
             static (in (ActivationKind Kind, float Alpha, float[] X, float[] Y, float[] Dy, float[] Dx) s, int start,
                 int end) =>
-            {
-                for (int a = start; a < end; a += Chunk)
-                {
-                    int b = Math.Min(end, a + Chunk);
-                    s.Dx.AsSpan(a..b).Clear();
-                    FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(a..b), s.Y.AsSpan(a..b), s.Dy.AsSpan(a..b),
-                        s.Dx.AsSpan(a..b));
-                }
-            });
+                FastActivations.Backward(s.Kind, s.Alpha, s.X.AsSpan(start..end), s.Y.AsSpan(start..end),
+                    s.Dy.AsSpan(start..end), s.Dx.AsSpan(start..end), set: true));
 
     public void AddChannelBias(DeviceBuffer bias, int batch, int channels, int spatial, DeviceBuffer y) =>
         FastChannelBias.Add(Data(bias), batch, channels, spatial, Data(y));

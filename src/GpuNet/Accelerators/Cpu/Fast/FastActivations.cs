@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using GpuNet.Accelerators.Cpu.Reference;
@@ -29,19 +30,22 @@ internal static class FastActivations
         }
     }
 
+    /// <summary>dx += the activation's gradient; with <paramref name="set"/>, dx = 0 + it, the bits of adding to
+    /// zeros, without reading dx.</summary>
     public static void Backward(ActivationKind kind, float alpha, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
-        ReadOnlySpan<float> dy, Span<float> dx)
+        ReadOnlySpan<float> dy, Span<float> dx, bool set = false)
     {
         CheckHolds(dx.Length, dy.Length);
         if (kind is ActivationKind.Relu or ActivationKind.LeakyRelu) CheckHolds(x.Length, dy.Length);
         if (kind is ActivationKind.Sigmoid or ActivationKind.Tanh) CheckHolds(y.Length, dy.Length);
         switch (kind)
         {
+            case ActivationKind.Linear when set: TensorPrimitives.Add(dy, 0f, dx); break;
             case ActivationKind.Linear: TensorPrimitives.Add(dx, dy, dx); break;
-            case ActivationKind.Sigmoid: SigmoidBackward(y, dy, dx); break;
-            case ActivationKind.Tanh: TanhBackward(y, dy, dx); break;
-            case ActivationKind.Relu: ReluBackward(x, dy, dx); break;
-            case ActivationKind.LeakyRelu: LeakyReluBackward(x, alpha, dy, dx); break;
+            case ActivationKind.Sigmoid: SigmoidBackward(y, dy, dx, set); break;
+            case ActivationKind.Tanh: TanhBackward(y, dy, dx, set); break;
+            case ActivationKind.Relu: ReluBackward(x, dy, dx, set); break;
+            case ActivationKind.LeakyRelu: LeakyReluBackward(x, alpha, dy, dx, set); break;
             default: throw new ArgumentOutOfRangeException(nameof(kind), kind, null);
         }
     }
@@ -112,7 +116,7 @@ internal static class FastActivations
         ReferenceActivations.Forward(ActivationKind.LeakyRelu, alpha, x[i..], y[i..]);
     }
 
-    private static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    private static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool set)
     {
         ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy),
             dxs = ref MemoryMarshal.GetReference(dx);
@@ -120,14 +124,14 @@ internal static class FastActivations
         for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var yv = Vector.LoadUnsafe(ref ys, (nuint)i);
-            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i)
-                + Vector.LoadUnsafe(ref dys, (nuint)i) * yv * (Vector<float>.One - yv);
+            var sum = Before(ref dxs, i, set) + Vector.LoadUnsafe(ref dys, (nuint)i) * yv * (Vector<float>.One - yv);
             sum.StoreUnsafe(ref dxs, (nuint)i);
         }
+        if (set) dx[i..dy.Length].Clear();
         ReferenceActivations.Backward(ActivationKind.Sigmoid, 0f, default, y[i..], dy[i..], dx[i..]);
     }
 
-    private static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    private static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, bool set)
     {
         ref float ys = ref MemoryMarshal.GetReference(y), dys = ref MemoryMarshal.GetReference(dy),
             dxs = ref MemoryMarshal.GetReference(dx);
@@ -135,14 +139,14 @@ internal static class FastActivations
         for (; i <= dy.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var yv = Vector.LoadUnsafe(ref ys, (nuint)i);
-            var sum = Vector.LoadUnsafe(ref dxs, (nuint)i)
-                + Vector.LoadUnsafe(ref dys, (nuint)i) * (Vector<float>.One - yv * yv);
+            var sum = Before(ref dxs, i, set) + Vector.LoadUnsafe(ref dys, (nuint)i) * (Vector<float>.One - yv * yv);
             sum.StoreUnsafe(ref dxs, (nuint)i);
         }
+        if (set) dx[i..dy.Length].Clear();
         ReferenceActivations.Backward(ActivationKind.Tanh, 0f, default, y[i..], dy[i..], dx[i..]);
     }
 
-    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx)
+    private static void ReluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, bool set)
     {
         ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy),
             dxs = ref MemoryMarshal.GetReference(dx);
@@ -151,12 +155,14 @@ internal static class FastActivations
         {
             var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i),
                 Vector<float>.Zero), Vector.LoadUnsafe(ref dys, (nuint)i), Vector<float>.Zero);
-            (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
+            (Before(ref dxs, i, set) + passed).StoreUnsafe(ref dxs, (nuint)i);
         }
+        if (set) dx[i..dy.Length].Clear();
         ReferenceActivations.Backward(ActivationKind.Relu, 0f, x[i..], default, dy[i..], dx[i..]);
     }
 
-    private static void LeakyReluBackward(ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> dy, Span<float> dx)
+    private static void LeakyReluBackward(ReadOnlySpan<float> x, float alpha, ReadOnlySpan<float> dy, Span<float> dx,
+        bool set)
     {
         ref float xs = ref MemoryMarshal.GetReference(x), dys = ref MemoryMarshal.GetReference(dy),
             dxs = ref MemoryMarshal.GetReference(dx);
@@ -167,10 +173,16 @@ internal static class FastActivations
             var g = Vector.LoadUnsafe(ref dys, (nuint)i);
             var passed = Vector.ConditionalSelect(Vector.GreaterThan(Vector.LoadUnsafe(ref xs, (nuint)i),
                 Vector<float>.Zero), g, slope * g);
-            (Vector.LoadUnsafe(ref dxs, (nuint)i) + passed).StoreUnsafe(ref dxs, (nuint)i);
+            (Before(ref dxs, i, set) + passed).StoreUnsafe(ref dxs, (nuint)i);
         }
+        if (set) dx[i..dy.Length].Clear();
         ReferenceActivations.Backward(ActivationKind.LeakyRelu, alpha, x[i..], default, dy[i..], dx[i..]);
     }
+
+    /// <summary>What a backward adds its gradient to: dx's values, or zeros where it sets dx.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Before(ref float dx, int i, bool set) =>
+        set ? Vector<float>.Zero : Vector.LoadUnsafe(ref dx, (nuint)i);
 
     // The loops read through unchecked references, so the lengths are checked once here.
     private static void CheckHolds(int length, int needed)
