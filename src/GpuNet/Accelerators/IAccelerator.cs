@@ -316,9 +316,11 @@ public interface IAccelerator : IDisposable
     /// Inverted dropout over <paramref name="length"/> elements: element i is kept iff
     /// <c>Philox.Uniform(seed, stream, i) ≥ rate</c>, so every accelerator draws the same mask.
     /// mask[i] = 1 / (1 − rate) where kept and 0 where dropped; y = x · mask.
+    /// With <paramref name="afterRelu"/>, the dropout of ReLU(x), with the ReLU's gradient in the mask: where x is not
+    /// positive, mask[i] = 0 and y[i] = +0, so that <see cref="DropoutBackward"/> passes no gradient there.
     /// </summary>
     void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y,
-        DeviceBuffer mask);
+        DeviceBuffer mask, bool afterRelu = false);
 
     /// <summary>dx += dy · mask, with the mask from <see cref="DropoutForward"/>.</summary>
     void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx);

@@ -85,6 +85,8 @@ public static class DeviceChecks
         const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x0F0E_0D0C_0000_0007;
         Add("DropoutForward", "1001, rate 0.3", Exact, [U(n), U(n), U(n)], [1, 2],
             (a, b) => a.DropoutForward(b[0], n, 0.3f, seed, stream, b[1], b[2]));
+        Add("DropoutForward", "1001, rate 0.3, after a ReLU", Exact, [U(n), U(n), U(n)], [1, 2],
+            (a, b) => a.DropoutForward(b[0], n, 0.3f, seed, stream, b[1], b[2], afterRelu: true));
         Add("DropoutBackward", "1001", Exact, [U(n), U(n), U(n)], [2],
             (a, b) => a.DropoutBackward(b[0], b[1], n, b[2]));
         Add("DropoutBackwardSet", "1001", Exact, [U(n), U(n), U(n)], [2],

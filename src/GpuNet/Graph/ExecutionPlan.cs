@@ -117,7 +117,7 @@ public sealed class ExecutionPlan : IDisposable
                 SetsInputGradient = setsInputGradient[node.Index],
                 SetsParameterGradients = setsParameterGradients[node.Index],
                 FusesRelu = rewrites.FusesRelu[node.Index],
-                FusedReluGradient = rewrites.FusesRelu[node.Index] && withGradients
+                FusedReluGradient = rewrites.FusesRelu[node.Index] && node.Op.NeedsFusedReluGradient && withGradients
                     ? NewTensor(node.Output.SampleShape) : null,
             };
         }).ToArray();

@@ -54,10 +54,14 @@ public abstract class Op
     /// <summary>
     /// ReLU fusion (<see cref="PlanRewrites"/>): true when op(ReLU(x)) = ReLU(op(x)) exactly, values
     /// and gradients (max pooling: the largest of a window stays the largest after a ReLU, and where
-    /// it is not positive the gradient is zero either way), and the op applies that ReLU itself, after
-    /// itself, where <see cref="OpTensors.FusesRelu"/> says so.
+    /// it is not positive the gradient is zero either way; dropout: its mask is never negative), and the op
+    /// applies that ReLU itself where <see cref="OpTensors.FusesRelu"/> says so.
     /// </summary>
     public virtual bool CanFuseRelu => false;
+
+    /// <summary>Whether an op that runs a fused ReLU needs a buffer the size of its output for the ReLU's gradient
+    /// (<see cref="OpTensors.FusedReluGradient"/>).</summary>
+    public virtual bool NeedsFusedReluGradient => CanFuseRelu;
 
     /// <summary>True for a plain ReLU, y = max(x, 0): what an op that <see cref="CanFuseRelu"/> can take in.</summary>
     public virtual bool IsRelu => false;

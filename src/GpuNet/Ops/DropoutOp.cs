@@ -33,12 +33,27 @@ public sealed class DropoutOp : Op
         int length = tensors.Output.Length;
         if (!context.Training)
         {
-            acc.ActivationForward(ActivationKind.Linear, 0f, tensors.Input.Buffer, length, tensors.Output.Buffer);
+            acc.ActivationForward(Identity(tensors), 0f, tensors.Input.Buffer, length, tensors.Output.Buffer);
             return;
         }
         acc.DropoutForward(tensors.Input.Buffer, length, Rate, context.Seed,
-            RandomStreams.Dropout(context.Step, context.NodeIndex), tensors.Output.Buffer, tensors.Workspace!.Buffer);
+            RandomStreams.Dropout(context.Step, context.NodeIndex), tensors.Output.Buffer, tensors.Workspace!.Buffer,
+            afterRelu: tensors.FusesRelu);
     }
+
+    /// <summary>
+    /// Dropout of a ReLU's output is the ReLU of the dropout's (the mask is never negative), so a Dense layer's
+    /// ReLU runs here: in training the mask takes in the ReLU's gradient too, zero where x is not positive, and the
+    /// backward stays dy · mask (<see cref="IAccelerator.DropoutForward"/>); in evaluation it is the ReLU.
+    /// </summary>
+    public override bool CanFuseRelu => true;
+
+    /// <summary>The mask holds the fused ReLU's gradient: no buffer of its own is needed.</summary>
+    public override bool NeedsFusedReluGradient => false;
+
+    // What evaluation runs: the identity, or the fused ReLU.
+    private static ActivationKind Identity(OpTensors tensors) =>
+        tensors.FusesRelu ? ActivationKind.Relu : ActivationKind.Linear;
 
     /// <summary>dx = dy · mask overwrites as cheaply as it adds.</summary>
     public override bool CanSetInputGradient => true;
@@ -56,10 +71,10 @@ public sealed class DropoutOp : Op
             else acc.DropoutBackward(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
         }
         else if (set)
-            acc.ActivationBackwardSet(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy,
+            acc.ActivationBackwardSet(Identity(tensors), 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy,
                 length, dx.Buffer);
         else
-            acc.ActivationBackward(ActivationKind.Linear, 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
+            acc.ActivationBackward(Identity(tensors), 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
                 dx.Buffer);
     }
 }

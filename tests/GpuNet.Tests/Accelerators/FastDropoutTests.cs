@@ -36,6 +36,42 @@ public sealed class FastDropoutTests
     }
 
     [SkippableTheory]
+    [MemberData(nameof(WidthsAndLengths))]
+    public void After_a_relu_mask_and_output_are_bitwise_the_reference(int width, int length)
+    {
+        VectorPaths.SkipUnlessSupported(width);
+        const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x4000_0000_0000UL + (77UL << 12) + 3;
+        float[] x = WithZerosAndNaN(FastKernelInputs.Values(38, length));
+        float[] expectedY = new float[length], expectedMask = new float[length];
+        float[] actualY = new float[length], actualMask = new float[length];
+        ReferenceDropout.Forward(x, length, 0.2f, seed, stream, expectedY, expectedMask, afterRelu: true);
+        FastDropout.Range(x, 0, length, 0.2f, seed, stream, actualY, actualMask, width, afterRelu: true);
+        FastKernelInputs.AssertIdentical(expectedMask, actualMask, $"mask ({width}-bit)");
+        FastKernelInputs.AssertIdentical(expectedY, actualY, $"y ({width}-bit)");
+    }
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void After_a_relu_the_reference_is_the_dropout_of_the_relu_with_the_relus_gradient_in_the_mask(int length)
+    {
+        float[] x = WithZerosAndNaN(FastKernelInputs.Values(39, length)), relu = new float[length];
+        ReferenceActivations.Forward(GpuNet.Accelerators.ActivationKind.Relu, 0f, x, relu);
+        float[] expectedY = new float[length], plainMask = new float[length];
+        ReferenceDropout.Forward(relu, length, 0.3f, 5, 6, expectedY, plainMask);
+        float[] y = new float[length], mask = new float[length];
+        ReferenceDropout.Forward(x, length, 0.3f, 5, 6, y, mask, afterRelu: true);
+        FastKernelInputs.AssertIdentical(expectedY, y, "y");
+        FastKernelInputs.AssertIdentical(x.Select((v, i) => v > 0f ? plainMask[i] : 0f).ToArray(), mask, "mask");
+    }
+
+    // Every fourth value +0, −0 or NaN, so each vector step meets the ReLU's edge cases.
+    private static float[] WithZerosAndNaN(float[] x)
+    {
+        for (int i = 0; i < x.Length; i += 4) x[i] = (i / 4 % 3) switch { 0 => 0f, 1 => -0f, _ => float.NaN };
+        return x;
+    }
+
+    [SkippableTheory]
     [InlineData(512, 4)]
     [InlineData(512, 36)]
     [InlineData(512, 16388)]

@@ -276,6 +276,9 @@ public abstract class KernelParityTests
         const ulong seed = 0x1234_5678_9ABC_DEF1, stream = 0x0F0E_0D0C_0000_0007;
         Check("dropout forward", Exact, [Uniform(random, length), Uniform(random, length), Uniform(random, length)],
             [1, 2], (acc, b) => acc.DropoutForward(b[0], length, rate, seed, stream, b[1], b[2]));
+        Check("dropout forward after a ReLU", Exact,
+            [Uniform(random, length), Uniform(random, length), Uniform(random, length)], [1, 2],
+            (acc, b) => acc.DropoutForward(b[0], length, rate, seed, stream, b[1], b[2], afterRelu: true));
         float[] mask = new float[length];
         float scale = 1f / (1f - rate);
         for (int i = 0; i < length; i++) mask[i] = random.NextSingle() < 0.5f ? 0f : scale;

@@ -281,8 +281,8 @@ public sealed class CpuAccelerator : IAccelerator
         FastSumPooling.L2Backward(Data(x), Data(y), Data(dy), window, Data(dx));
 
     public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y,
-        DeviceBuffer mask) =>
-        FastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask));
+        DeviceBuffer mask, bool afterRelu = false) =>
+        FastDropout.Forward(Data(x), length, rate, seed, stream, Data(y), Data(mask), afterRelu);
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx) =>
         FastDropout.Backward(Data(dy), Data(mask), length, Data(dx));

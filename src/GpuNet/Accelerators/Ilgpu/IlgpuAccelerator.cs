@@ -451,7 +451,7 @@ public sealed class IlgpuAccelerator : IAccelerator
     }
 
     public void DropoutForward(DeviceBuffer x, int length, float rate, ulong seed, ulong stream, DeviceBuffer y,
-        DeviceBuffer mask)
+        DeviceBuffer mask, bool afterRelu = false)
     {
         if (!(rate >= 0f && rate < 1f))
             throw new ArgumentOutOfRangeException(nameof(rate), rate, "The dropout rate must be in [0, 1).");
@@ -461,7 +461,7 @@ public sealed class IlgpuAccelerator : IAccelerator
         using var scope = Enter();
         // A thread per Philox block of four elements.
         _kernels.DropoutForward(_device.Stream, _geometry.Elementwise(((long)length + 3) / 4), xv, length, rate, scale,
-            seed, stream, yv, maskv);
+            seed, stream, afterRelu ? 1 : 0, yv, maskv);
     }
 
     public void DropoutBackward(DeviceBuffer dy, DeviceBuffer mask, int length, DeviceBuffer dx)

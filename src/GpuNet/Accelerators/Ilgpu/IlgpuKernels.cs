@@ -72,7 +72,7 @@ internal sealed class IlgpuKernels
     public required Action<AcceleratorStream, KernelConfig, View, View, View, KernelWindow,
         View> L2PoolBackward { get; init; }
 
-    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, ulong, ulong, View,
+    public required Action<AcceleratorStream, KernelConfig, View, int, float, float, ulong, ulong, int, View,
         View> DropoutForward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, int, View> DropoutBackward { get; init; }
     public required Action<AcceleratorStream, KernelConfig, View, View, int, View> DropoutBackwardSet { get; init; }
@@ -138,7 +138,8 @@ internal sealed class IlgpuKernels
         L2PoolForward = device.LoadKernel<View, KernelWindow, View>(PoolingKernels.L2Forward),
         L2PoolBackward = device.LoadKernel<View, View, View, KernelWindow, View>(PoolingKernels.L2Backward),
 
-        DropoutForward = device.LoadKernel<View, int, float, float, ulong, ulong, View, View>(DropoutKernels.Forward),
+        DropoutForward = device.LoadKernel<View, int, float, float, ulong, ulong, int, View, View>(
+            DropoutKernels.Forward),
         DropoutBackward = device.LoadKernel<View, View, int, View>(DropoutKernels.Backward),
         DropoutBackwardSet = device.LoadKernel<View, View, int, View>(DropoutKernels.BackwardSet),
 

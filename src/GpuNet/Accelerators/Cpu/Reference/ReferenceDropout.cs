@@ -10,16 +10,18 @@ namespace GpuNet.Accelerators.Cpu.Reference;
 /// </summary>
 internal static class ReferenceDropout
 {
-    public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask)
+    /// <param name="afterRelu">The dropout of ReLU(x) (<see cref="IAccelerator.DropoutForward"/>).</param>
+    public static void Forward(float[] x, int length, float rate, ulong seed, ulong stream, float[] y, float[] mask,
+        bool afterRelu = false)
     {
         BufferChecks.CheckDropout(x, length, rate, y, mask);
-        Range(x, 0, length, rate, 1f / (1f - rate), seed, stream, y, mask);
+        Range(x, 0, length, rate, 1f / (1f - rate), seed, stream, y, mask, afterRelu);
     }
 
     // Elements [start, end), start a multiple of 4: one Philox block gives the four lanes of
     // indices i … i + 3, exactly as Philox.Uniform would draw them one by one.
     internal static void Range(float[] x, int start, int end, float rate, float scale, ulong seed, ulong stream,
-        float[] y, float[] mask)
+        float[] y, float[] mask, bool afterRelu)
     {
         for (int i = start; i < end; i += 4)
         {
@@ -31,7 +33,13 @@ internal static class ReferenceDropout
             if (lanes > 1) mask[i + 1] = Keep(b1, rate, scale);
             if (lanes > 2) mask[i + 2] = Keep(b2, rate, scale);
             if (lanes > 3) mask[i + 3] = Keep(b3, rate, scale);
-            for (int lane = 0; lane < lanes; lane++) y[i + lane] = x[i + lane] * mask[i + lane];
+            for (int lane = 0; lane < lanes; lane++)
+            {
+                float value = x[i + lane];
+                // ReLU first: a value that is not positive gives +0 (−0 and NaN included), as ReLU(x) · mask does.
+                if (afterRelu && !(value > 0f)) (mask[i + lane], y[i + lane]) = (0f, 0f);
+                else y[i + lane] = value * mask[i + lane];
+            }
         }
     }
 
