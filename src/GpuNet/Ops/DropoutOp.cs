@@ -33,7 +33,7 @@ public sealed class DropoutOp : Op
         int length = tensors.Output.Length;
         if (!context.Training)
         {
-            acc.ActivationForward(Identity(tensors), 0f, tensors.Input.Buffer, length, tensors.Output.Buffer);
+            acc.ActivationForward(Inference(tensors), 0f, tensors.Input.Buffer, length, tensors.Output.Buffer);
             return;
         }
         acc.DropoutForward(tensors.Input.Buffer, length, Rate, context.Seed,
@@ -51,8 +51,8 @@ public sealed class DropoutOp : Op
     /// <summary>The mask holds the fused ReLU's gradient: no buffer of its own is needed.</summary>
     public override bool NeedsFusedReluGradient => false;
 
-    // What evaluation runs: the identity, or the fused ReLU.
-    private static ActivationKind Identity(OpTensors tensors) =>
+    // What dropout is outside training: the identity, or the ReLU fused into it.
+    private static ActivationKind Inference(OpTensors tensors) =>
         tensors.FusesRelu ? ActivationKind.Relu : ActivationKind.Linear;
 
     /// <summary>dx = dy · mask overwrites as cheaply as it adds.</summary>
@@ -71,10 +71,10 @@ public sealed class DropoutOp : Op
             else acc.DropoutBackward(dy, tensors.Workspace!.Buffer, length, dx.Buffer);
         }
         else if (set)
-            acc.ActivationBackwardSet(Identity(tensors), 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy,
+            acc.ActivationBackwardSet(Inference(tensors), 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy,
                 length, dx.Buffer);
         else
-            acc.ActivationBackward(Identity(tensors), 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
+            acc.ActivationBackward(Inference(tensors), 0f, tensors.Input.Buffer, tensors.Output.Buffer, dy, length,
                 dx.Buffer);
     }
 }
