@@ -134,5 +134,28 @@ public sealed class FastDropoutTests
         FastKernelInputs.AssertIdentical(expected, actual, "dx");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_accelerators_backward_over_threads_is_the_reference(bool set)
+    {
+        const int length = 3 * (1 << 14) + 5;
+        float[] dy = FastKernelInputs.Values(40, length), mask = FastKernelInputs.Values(41, length, 0f, 2f);
+        float[] before = set ? Enumerable.Repeat(float.NaN, length).ToArray() : FastKernelInputs.Values(42, length);
+        float[] expected = set ? new float[length] : (float[])before.Clone();
+        ReferenceDropout.Backward(dy, mask, length, expected);
+        using var cpu = new CpuAccelerator();
+        using GpuNet.Accelerators.DeviceBuffer dyBuffer = cpu.Allocate(length), maskBuffer = cpu.Allocate(length),
+            dxBuffer = cpu.Allocate(length);
+        cpu.Upload(dy, dyBuffer);
+        cpu.Upload(mask, maskBuffer);
+        cpu.Upload(before, dxBuffer);
+        if (set) cpu.DropoutBackwardSet(dyBuffer, maskBuffer, length, dxBuffer);
+        else cpu.DropoutBackward(dyBuffer, maskBuffer, length, dxBuffer);
+        float[] actual = new float[length];
+        cpu.Download(dxBuffer, actual);
+        FastKernelInputs.AssertIdentical(expected, actual, set ? "dx, set" : "dx");
+    }
+
     public static TheoryData<int> Lengths => FastKernelInputs.Lengths;
 }

@@ -44,33 +44,23 @@ internal static class FastDropout
     }
 
     /// <summary>dx += dy · mask.</summary>
-    public static void Backward(float[] dy, float[] mask, int length, float[] dx) =>
-        Gradient(dy, mask, length, dx, set: false);
+    public static void Backward(float[] dy, float[] mask, int length, float[] dx)
+    {
+        BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
+        GradientRange(dy, mask, dx, 0, length, set: false);
+    }
 
     /// <summary>dx = 0 + dy · mask: <see cref="Backward"/> over a dx of zeros, bit for bit, without reading dx. (The
     /// zero is added, not left out, so that a product of −0 comes out +0 as it does there.)</summary>
-    public static void BackwardSet(float[] dy, float[] mask, int length, float[] dx) =>
-        Gradient(dy, mask, length, dx, set: true);
-
-    /// <summary>
-    /// The backward in chunks over the step's threads, as the activations' is: dx is then in both cores' caches for
-    /// the product that reads it next. Written by one thread, the next layer's kernel gradient took 40–60 µs longer
-    /// on Zen 3 (784-512-512-10), the other core fetching its share from the first's.
-    /// </summary>
-    private static void Gradient(float[] dy, float[] mask, int length, float[] dx, bool set)
+    public static void BackwardSet(float[] dy, float[] mask, int length, float[] dx)
     {
         BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
-        int chunks = (length + Chunk - 1) / Chunk;
-        CpuParallel.For(chunks, Chunk * GradientCostPerElement, (dy, mask, dx, length, set),
-            static (in (float[] Dy, float[] Mask, float[] Dx, int Length, bool Set) s, int first, int last) =>
-                GradientRange(s.Dy, s.Mask, s.Dx, first * Chunk, Math.Min(s.Length, last * Chunk), s.Set));
+        GradientRange(dy, mask, dx, 0, length, set: true);
     }
 
-    /// <summary>A pass over memory costs about eight multiply-adds an element, as the CPU accelerator counts its
-    /// elementwise loops.</summary>
-    private const long GradientCostPerElement = 8;
-
-    private static void GradientRange(float[] dy, float[] mask, float[] dx, int start, int end, bool set)
+    /// <summary><see cref="Backward"/>, or <see cref="BackwardSet"/> where <paramref name="set"/>, over elements
+    /// [start, end) of buffers already checked.</summary>
+    internal static void GradientRange(float[] dy, float[] mask, float[] dx, int start, int end, bool set)
     {
         ref float dys = ref MemoryMarshal.GetArrayDataReference(dy),
             masks = ref MemoryMarshal.GetArrayDataReference(mask), dxs = ref MemoryMarshal.GetArrayDataReference(dx);
