@@ -119,41 +119,45 @@ public interface IAccelerator : IDisposable
         DeviceBuffer accumulator);
 
     // Optimizer updates: one fused kernel per parameter tensor. Scalars that depend only on the
-    // step (decayed learning rate, bias corrections) are computed once on the host.
+    // step (decayed learning rate, bias corrections) are computed once on the host. Each also adds
+    // Σg² to an accumulator where it is given squares (GradientSquares).
 
     /// <summary>
     /// SGD: v = momentum·v − lr·g; w += v, or w += momentum·v − lr·g with Nesterov. Without momentum
     /// (<paramref name="velocity"/> null) w −= lr·g.
     /// </summary>
     void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov,
-        DeviceBuffer parameter, DeviceBuffer? velocity);
+        DeviceBuffer parameter, DeviceBuffer? velocity, GradientSquares? squares = null);
 
     /// <summary>Adagrad: a += g²; w −= lr·g / (√a + ε).</summary>
     void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon, DeviceBuffer parameter,
-        DeviceBuffer accumulator);
+        DeviceBuffer accumulator, GradientSquares? squares = null);
 
     /// <summary>Adadelta: a = ρa + (1−ρ)g²; u = g·√(d + ε)/√(a + ε); w −= lr·u;
     /// d = ρd + (1−ρ)u².</summary>
     void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator);
+        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator,
+        GradientSquares? squares = null);
 
     /// <summary>RMSprop: a = ρa + (1−ρ)g²; w −= lr·g / (√a + ε).</summary>
     void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator);
+        DeviceBuffer parameter, DeviceBuffer accumulator, GradientSquares? squares = null);
 
     /// <summary>Adam with the bias correction folded into <paramref name="correctedLearningRate"/>:
     /// m = β₁m + (1−β₁)g; v = β₂v + (1−β₂)g²; w −= lr_t·m / (√v + ε).</summary>
     void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
-        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment);
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment,
+        GradientSquares? squares = null);
 
     /// <summary>Adamax: m = β₁m + (1−β₁)g; u = max(β₂u, |g|); w −= lr_t·m / (u + ε).</summary>
     void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
-        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm);
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm,
+        GradientSquares? squares = null);
 
     /// <summary>Nadam (Keras 2): Adam with Nesterov momentum under a warming momentum schedule; the schedule's scalars
     /// come from the host.</summary>
     void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
-        DeviceBuffer firstMoment, DeviceBuffer secondMoment);
+        DeviceBuffer firstMoment, DeviceBuffer secondMoment, GradientSquares? squares = null);
 
     // Weight penalties (kernel_regularizer).
 

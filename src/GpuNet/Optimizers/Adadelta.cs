@@ -16,9 +16,9 @@ public sealed class Adadelta(float learningRate = 1f, float rho = 0.95f, float e
     public override IReadOnlyList<string> SlotNames => ["accumulator", "delta_accumulator"];
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots) =>
+        DeviceBuffer[] slots, GradientSquares? squares) =>
         accelerator.AdadeltaUpdate(p.Gradient.Buffer, p.Length, learningRate, Rho, Epsilon, p.Value.Buffer, slots[0],
-            slots[1]);
+            slots[1], squares);
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {

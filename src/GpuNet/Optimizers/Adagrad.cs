@@ -15,8 +15,9 @@ public sealed class Adagrad(float learningRate = 0.01f, float epsilon = 1e-7f,
     public override IReadOnlyList<string> SlotNames => ["accumulator"];
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots) =>
-        accelerator.AdagradUpdate(p.Gradient.Buffer, p.Length, learningRate, Epsilon, p.Value.Buffer, slots[0]);
+        DeviceBuffer[] slots, GradientSquares? squares) =>
+        accelerator.AdagradUpdate(p.Gradient.Buffer, p.Length, learningRate, Epsilon, p.Value.Buffer, slots[0],
+            squares);
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {

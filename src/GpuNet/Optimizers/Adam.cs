@@ -19,13 +19,13 @@ public sealed class Adam(float learningRate = 0.001f, float beta1 = 0.9f, float 
     public override IReadOnlyList<string> SlotNames => ["m", "v"];
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots)
+        DeviceBuffer[] slots, GradientSquares? squares)
     {
         // lr_t = lr·√(1 − β₂^t) / (1 − β₁^t): the bias correction of both moments in one scalar.
         float corrected = (float)(learningRate * Math.Sqrt(1 - Math.Pow(Beta2, iteration)) / (1 - Math.Pow(Beta1,
             iteration)));
         accelerator.AdamUpdate(p.Gradient.Buffer, p.Length, corrected, Beta1, Beta2, Epsilon, p.Value.Buffer, slots[0],
-            slots[1]);
+            slots[1], squares);
     }
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>

@@ -20,11 +20,11 @@ public sealed class Adamax(float learningRate = 0.002f, float beta1 = 0.9f, floa
     public override IReadOnlyList<string> SlotNames => ["m", "u"];
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots)
+        DeviceBuffer[] slots, GradientSquares? squares)
     {
         float corrected = (float)(learningRate / (1 - Math.Pow(Beta1, iteration)));
         accelerator.AdamaxUpdate(p.Gradient.Buffer, p.Length, corrected, Beta1, Beta2, Epsilon, p.Value.Buffer,
-            slots[0], slots[1]);
+            slots[0], slots[1], squares);
     }
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>

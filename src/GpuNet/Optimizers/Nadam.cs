@@ -49,8 +49,9 @@ public sealed class Nadam(float learningRate = 0.002f, float beta1 = 0.9f, float
     }
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots) =>
-        accelerator.NadamUpdate(p.Gradient.Buffer, p.Length, _scalars, p.Value.Buffer, slots[0], slots[1]);
+        DeviceBuffer[] slots, GradientSquares? squares) =>
+        accelerator.NadamUpdate(p.Gradient.Buffer, p.Length, _scalars, p.Value.Buffer, slots[0], slots[1],
+            squares);
 
     private float MomentumAt(long t) => Beta1 * (1f - 0.5f * MathF.Pow(0.96f, t * ScheduleDecay));
 

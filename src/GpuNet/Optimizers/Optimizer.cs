@@ -41,14 +41,20 @@ public abstract class Optimizer
             _slots[p] = SlotNames.Select(_ => accelerator.Allocate(p.Length)).ToArray();
     }
 
-    /// <summary>Applies one update to every parameter; <paramref name="iteration"/> counts from 1.</summary>
-    public void Apply(IAccelerator accelerator, IReadOnlyList<Parameter> parameters, long iteration)
+    /// <summary>Applies one update to every parameter; <paramref name="iteration"/> counts from 1. Where
+    /// <paramref name="squares"/> is given, parameter i's update also adds its gradient's Σg² to squares[i] (none
+    /// where that is null).</summary>
+    public void Apply(IAccelerator accelerator, IReadOnlyList<Parameter> parameters, long iteration,
+        IReadOnlyList<GradientSquares?>? squares = null)
     {
+        if (squares is not null && squares.Count != parameters.Count)
+            throw new ArgumentException($"{squares.Count} gradient-square targets for {parameters.Count} parameters.",
+                nameof(squares));
         float learningRate = LearningRate / (1f + Decay * (iteration - 1));
         BeginStep(iteration);
         // By index: a foreach over the interface would allocate an enumerator every step.
         for (int i = 0; i < parameters.Count; i++)
-            Update(accelerator, parameters[i], learningRate, iteration, _slots[parameters[i]]);
+            Update(accelerator, parameters[i], learningRate, iteration, _slots[parameters[i]], squares?[i]);
     }
 
     /// <summary>Every state tensor, named "&lt;parameter&gt;/&lt;slot&gt;", for checkpoints.</summary>
@@ -71,8 +77,9 @@ public abstract class Optimizer
 
     protected virtual void BeginStep(long iteration) { }
 
+    /// <param name="squares">Where the update also adds Σg² of the parameter's gradient, or null.</param>
     protected abstract void Update(IAccelerator accelerator, Parameter parameter, float learningRate, long iteration,
-        DeviceBuffer[] slots);
+        DeviceBuffer[] slots, GradientSquares? squares);
 
     protected static float InRange(string optimizer, string name, float value, float min, float max) =>
         value >= min && value <= max ? value

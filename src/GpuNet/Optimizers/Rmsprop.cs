@@ -16,8 +16,9 @@ public sealed class Rmsprop(float learningRate = 0.001f, float rho = 0.9f, float
     public override IReadOnlyList<string> SlotNames => ["accumulator"];
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots) =>
-        accelerator.RmspropUpdate(p.Gradient.Buffer, p.Length, learningRate, Rho, Epsilon, p.Value.Buffer, slots[0]);
+        DeviceBuffer[] slots, GradientSquares? squares) =>
+        accelerator.RmspropUpdate(p.Gradient.Buffer, p.Length, learningRate, Rho, Epsilon, p.Value.Buffer, slots[0],
+            squares);
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {

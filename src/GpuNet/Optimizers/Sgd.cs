@@ -23,9 +23,9 @@ public sealed class Sgd : Optimizer
     public override IReadOnlyList<string> SlotNames => Momentum > 0f ? ["velocity"] : [];
 
     protected override void Update(IAccelerator accelerator, Parameter p, float learningRate, long iteration,
-        DeviceBuffer[] slots) =>
+        DeviceBuffer[] slots, GradientSquares? squares) =>
         accelerator.SgdUpdate(p.Gradient.Buffer, p.Length, learningRate, Momentum, Nesterov, p.Value.Buffer,
-            slots.Length > 0 ? slots[0] : null);
+            slots.Length > 0 ? slots[0] : null, squares);
 
     public override IReadOnlyDictionary<string, object?> GetConfig() => new Dictionary<string, object?>
     {

@@ -5,8 +5,9 @@ using GpuNet.Parameters;
 namespace GpuNet.Training;
 
 /// <summary>
-/// Sums ‖∂loss/∂kernel‖² per layer on the device after every step (one small reduction per
-/// kernel, no host transfer), read once per epoch as the root mean square over the steps.
+/// Sums ‖∂loss/∂kernel‖² per layer on the device at every step (taken by the optimizer's update as it
+/// reads each kernel's gradient, no host transfer), read once per epoch as the root mean square over
+/// the steps.
 /// </summary>
 internal sealed class GradientNormMonitor : IDisposable
 {
@@ -30,14 +31,30 @@ internal sealed class GradientNormMonitor : IDisposable
         if (_sums is not null) _accelerator.Fill(0f, _kernels.Length, _sums);
     }
 
-    public void Accumulate()
+    /// <summary>
+    /// For each of the parameters an optimizer updates, where its update adds the gradient's Σg² (its kernel's
+    /// place in the sums), or null: the optimizer takes each step's sums in its own pass over the gradients, which
+    /// then are read once, not twice.
+    /// </summary>
+    public GradientSquares?[] TargetsFor(IReadOnlyList<Parameter> updated)
     {
+        var targets = new GradientSquares?[updated.Count];
         for (int i = 0; i < _kernels.Length; i++)
         {
-            Parameter kernel = _kernels[i].Kernel;
-            // Σg² is the L2 penalty's sum with l2 = 1.
-            _accelerator.AccumulatePenalty(kernel.Gradient.Buffer, kernel.Length, 0f, 1f, 1f, i, _sums!);
+            int place = IndexOf(updated, _kernels[i].Kernel);
+            if (place < 0)
+                throw new InvalidOperationException($"The kernel of layer '{_kernels[i].Layer}' is trainable but " +
+                                                    "not among the parameters the optimizer updates.");
+            targets[place] = new GradientSquares(_sums!, i);
         }
+        return targets;
+    }
+
+    private static int IndexOf(IReadOnlyList<Parameter> parameters, Parameter wanted)
+    {
+        for (int i = 0; i < parameters.Count; i++)
+            if (ReferenceEquals(parameters[i], wanted)) return i;
+        return -1;
     }
 
     /// <summary>The sums so far, for a checkpoint taken in the middle of an epoch.</summary>

@@ -27,6 +27,8 @@ public sealed class Trainer : IDisposable
     // The epoch's loss sum and correct count so far, [2], summed on the device.
     private readonly DeviceBuffer _metrics;
     private readonly GradientNormMonitor _gradientNorms;
+    // Where each trainable parameter's update adds its gradient's Σg² for the norms (kernels only).
+    private readonly GradientSquares?[] _gradientSquares;
     private readonly float[] _hostMetrics = new float[2];
     // Where the host reads the metrics only every few steps (a GPU), each step of the window also
     // sums its own loss and correct count into [2 · window], so the first bad step is still named.
@@ -66,6 +68,7 @@ public sealed class Trainer : IDisposable
         _regularized = _trainable.Where(p => p.Regularizer is not null).ToList();
         optimizer.Build(accelerator, _trainable);
         _gradientNorms = new GradientNormMonitor(accelerator, Model);
+        _gradientSquares = _gradientNorms.TargetsFor(_trainable);
     }
 
     public ModelGraph Model { get; }
@@ -373,9 +376,8 @@ public sealed class Trainer : IDisposable
             plan.GradientOf(LossInput)!.Buffer);
         plan.Backward(_context);
         AddPenalties(count, window);
-        _gradientNorms.Accumulate();
         Iterations++;
-        Optimizer.Apply(Accelerator, _trainable, Iterations);
+        Optimizer.Apply(Accelerator, _trainable, Iterations, _gradientSquares);
     }
 
     /// <summary>

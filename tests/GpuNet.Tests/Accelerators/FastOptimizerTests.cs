@@ -119,6 +119,117 @@ public sealed class FastOptimizerTests
         Assert.All(sums, s => Assert.Equal(BitConverter.SingleToInt32Bits(sums[0]), BitConverter.SingleToInt32Bits(s)));
     }
 
+    /// <summary>Each update, asked for Σg² (for the gradient norms), on gradient g and state buffers.</summary>
+    private static readonly (string Name, int Buffers, Func<float[], float[][], bool, double> Update)[] Updates =
+    [
+        ("sgd", 1, (g, s, sum) => FastOptimizers.Sgd(g, 0.1f, 0f, false, s[0], default, sum)),
+        ("momentum", 2, (g, s, sum) => FastOptimizers.Sgd(g, 0.1f, 0.9f, false, s[0], s[1], sum)),
+        ("nesterov", 2, (g, s, sum) => FastOptimizers.Sgd(g, 0.1f, 0.9f, true, s[0], s[1], sum)),
+        ("adagrad", 2, (g, s, sum) => FastOptimizers.Adagrad(g, 0.01f, 1e-7f, s[0], s[1], sum)),
+        ("adadelta", 3, (g, s, sum) => FastOptimizers.Adadelta(g, 1f, 0.95f, 1e-7f, s[0], s[1], s[2], sum)),
+        ("rmsprop", 2, (g, s, sum) => FastOptimizers.Rmsprop(g, 0.001f, 0.9f, 1e-7f, s[0], s[1], sum)),
+        ("adam", 3, (g, s, sum) => FastOptimizers.Adam(g, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], sum)),
+        ("adamax", 3, (g, s, sum) => FastOptimizers.Adamax(g, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], sum)),
+        ("nadam", 3, (g, s, sum) => FastOptimizers.Nadam(g, new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, 0.87f,
+            0.88f, 0.87f, 0.7656f, 0.001f), s[0], s[1], s[2], sum)),
+    ];
+
+    [Theory]
+    [MemberData(nameof(Lengths))]
+    public void Each_update_sums_the_gradients_squares_in_its_loop_to_the_penalty_sums_bits(int length)
+    {
+        float[] g = FastKernelInputs.Values(12, length);
+        if (length > 2) g[1] = float.NegativeZero;
+        long expected = BitConverter.DoubleToInt64Bits(FastOptimizers.Penalty(g, 0f, 1f));
+        foreach (var (name, buffers, update) in Updates)
+        {
+            float[][] plain = Enumerable.Range(0, buffers).Select(b => FastKernelInputs.Values(20 + b, length, 0f, 1f))
+                .ToArray();
+            float[][] summing = plain.Select(b => (float[])b.Clone()).ToArray();
+            Assert.Equal(0d, update(g, plain, false));
+            Assert.True(BitConverter.DoubleToInt64Bits(update(g, summing, true)) == expected,
+                $"{name}: Σg² differs from the penalty's sum");
+            for (int b = 0; b < buffers; b++)
+                FastKernelInputs.AssertIdentical(plain[b], summing[b], $"{name} buffer {b} when summing squares");
+        }
+    }
+
+    [Fact]
+    public void The_accelerators_updates_add_the_gradient_squares_as_the_penalty_adds_them_for_any_thread_count()
+    {
+        // Several chunks and a ragged last one; the second accumulator slot is the target, the first must stay.
+        const int length = 3 * 16384 + 77;
+        float[] g = FastKernelInputs.Values(32, length);
+        int saved = CpuParallel.ThreadCount;
+        try
+        {
+            foreach (int threads in new[] { 1, 2 })
+            {
+                CpuParallel.ThreadCount = threads;
+                using var accelerator = new CpuAccelerator();
+                using DeviceBuffer gradient = accelerator.Allocate(length), expected = accelerator.Allocate(2);
+                accelerator.Upload(g, gradient);
+                accelerator.Fill(1f, 2, expected);
+                accelerator.AccumulatePenalty(gradient, length, 0f, 1f, 1f, 1, expected);
+                float[] wanted = new float[2];
+                accelerator.Download(expected, wanted);
+                var nadam = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, 0.87f, 0.88f, 0.87f, 0.7656f, 0.001f);
+                var updates = new (string, Action<DeviceBuffer[], GradientSquares?>)[]
+                {
+                    ("sgd", (s, q) => accelerator.SgdUpdate(gradient, length, 0.1f, 0.9f, true, s[0], s[1], q)),
+                    ("adagrad", (s, q) => accelerator.AdagradUpdate(gradient, length, 0.01f, 1e-7f, s[0], s[1], q)),
+                    ("adadelta", (s, q) =>
+                        accelerator.AdadeltaUpdate(gradient, length, 1f, 0.95f, 1e-7f, s[0], s[1], s[2], q)),
+                    ("rmsprop", (s, q) =>
+                        accelerator.RmspropUpdate(gradient, length, 0.001f, 0.9f, 1e-7f, s[0], s[1], q)),
+                    ("adam", (s, q) =>
+                        accelerator.AdamUpdate(gradient, length, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], q)),
+                    ("adamax", (s, q) =>
+                        accelerator.AdamaxUpdate(gradient, length, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], q)),
+                    ("nadam", (s, q) => accelerator.NadamUpdate(gradient, length, nadam, s[0], s[1], s[2], q)),
+                };
+                foreach (var (name, update) in updates)
+                {
+                    float[][] state = Enumerable.Range(0, 3)
+                        .Select(b => FastKernelInputs.Values(40 + b, length, 0f, 1f)).ToArray();
+                    DeviceBuffer[] plain = state.Select(Upload).ToArray(), summing = state.Select(Upload).ToArray();
+                    using DeviceBuffer sums = accelerator.Allocate(2);
+                    accelerator.Fill(1f, 2, sums);
+                    update(plain, null);
+                    update(summing, new GradientSquares(sums, 1));
+                    float[] actual = new float[2];
+                    accelerator.Download(sums, actual);
+                    Assert.True(actual[0] == 1f && actual[1].Equals(wanted[1]),
+                        $"{name}, {threads} threads: sums {actual[0]}, {actual[1]:R}; expected 1, {wanted[1]:R}");
+                    for (int b = 0; b < 3; b++)
+                    {
+                        FastKernelInputs.AssertIdentical(Download(plain[b]), Download(summing[b]),
+                            $"{name} buffer {b}");
+                    }
+                    foreach (DeviceBuffer buffer in plain.Concat(summing)) buffer.Dispose();
+                }
+
+                DeviceBuffer Upload(float[] values)
+                {
+                    DeviceBuffer buffer = accelerator.Allocate(values.Length);
+                    accelerator.Upload(values, buffer);
+                    return buffer;
+                }
+
+                float[] Download(DeviceBuffer buffer)
+                {
+                    float[] values = new float[length];
+                    accelerator.Download(buffer, values);
+                    return values;
+                }
+            }
+        }
+        finally
+        {
+            CpuParallel.ThreadCount = saved;
+        }
+    }
+
     [Fact]
     public void A_short_state_buffer_is_refused()
     {

@@ -192,6 +192,25 @@ public abstract class KernelParityTests
             (acc, b) => acc.PenaltyGradient(b[0], length, 0.01f, 0.002f, b[1]));
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(Lengths))]
+    public void Optimizers_adding_their_gradients_squares(int length)
+    {
+        var random = new System.Random(length + 1);
+        float[] G() => Uniform(random, length);
+        float[] Positive() => Uniform(random, length, 0f, 1f);
+        var sums = new Tolerance(1e-6, 1e-6);
+        float[][] sgd = [G(), G(), G(), Uniform(random, 2)], adam = [G(), G(), G(), Positive(), Uniform(random, 2)];
+        Action<IAccelerator, DeviceBuffer[]> sgdUpdate = (acc, b) =>
+            acc.SgdUpdate(b[0], length, 0.1f, 0.9f, false, b[1], b[2], new GradientSquares(b[3], 1));
+        Action<IAccelerator, DeviceBuffer[]> adamUpdate = (acc, b) =>
+            acc.AdamUpdate(b[0], length, 0.001f, 0.9f, 0.999f, 1e-7f, b[1], b[2], b[3], new GradientSquares(b[4], 1));
+        Check("momentum adding squares", Float, sgd, [1, 2], sgdUpdate);
+        Check("momentum's squares", sums, sgd, [3], sgdUpdate);
+        Check("adam adding squares", Float, adam, [1, 2, 3], adamUpdate);
+        Check("adam's squares", sums, adam, [4], adamUpdate);
+    }
+
     public static TheoryData<int, int, int, int, int, int, int, bool> Windows() => new()
     {
         // batch, channels, height, width, window height, window width, stride, 'same'

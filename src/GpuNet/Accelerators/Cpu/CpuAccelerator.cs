@@ -91,42 +91,67 @@ public sealed class CpuAccelerator : IAccelerator
         Data(accumulator)[index] += ReferenceReductions.CountCorrect(Data(prediction), Data(target), rows, cols);
 
     public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov,
-        DeviceBuffer parameter, DeviceBuffer? velocity) =>
+        DeviceBuffer parameter, DeviceBuffer? velocity, GradientSquares? squares = null) =>
         Update(length,
-            new SgdPass(Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)));
+            new SgdPass(Data(gradient), learningRate, momentum, nesterov, Data(parameter), OptionalData(velocity)),
+            squares);
 
     public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator) =>
-        Update(length, new AdagradPass(Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)));
+        DeviceBuffer parameter, DeviceBuffer accumulator, GradientSquares? squares = null) =>
+        Update(length, new AdagradPass(Data(gradient), learningRate, epsilon, Data(parameter), Data(accumulator)),
+            squares);
 
     public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator) =>
+        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator,
+        GradientSquares? squares = null) =>
         Update(length, new AdadeltaPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator),
-            Data(deltaAccumulator)));
+            Data(deltaAccumulator)), squares);
 
     public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator) =>
-        Update(length, new RmspropPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)));
+        DeviceBuffer parameter, DeviceBuffer accumulator, GradientSquares? squares = null) =>
+        Update(length, new RmspropPass(Data(gradient), learningRate, rho, epsilon, Data(parameter), Data(accumulator)),
+            squares);
 
     public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
-        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment,
+        GradientSquares? squares = null) =>
         Update(length,
             new AdamPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter),
-                Data(firstMoment), Data(secondMoment)));
+                Data(firstMoment), Data(secondMoment)), squares);
 
     public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
-        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm) =>
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm,
+        GradientSquares? squares = null) =>
         Update(length,
             new AdamaxPass(Data(gradient), correctedLearningRate, beta1, beta2, epsilon, Data(parameter),
-                Data(firstMoment), Data(infinityNorm)));
+                Data(firstMoment), Data(infinityNorm)), squares);
 
     public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
-        DeviceBuffer firstMoment, DeviceBuffer secondMoment) =>
-        Update(length, new NadamPass(Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)));
+        DeviceBuffer firstMoment, DeviceBuffer secondMoment, GradientSquares? squares = null) =>
+        Update(length, new NadamPass(Data(gradient), scalars, Data(parameter), Data(firstMoment), Data(secondMoment)),
+            squares);
 
-    /// <summary>An optimizer's update in fixed chunks over the worker threads.</summary>
-    private static void Update<TUpdate>(int length, in TUpdate update) where TUpdate : struct, IOptimizerPass =>
-        ForChunks(length, ElementwiseCost, update, static (in TUpdate u, int start, int end) => u.Run(start, end));
+    /// <summary>An optimizer's update in fixed chunks over the worker threads; with <paramref name="squares"/>,
+    /// each chunk's Σg² taken in its loop and added as <see cref="AccumulatePenalty"/> adds them, to the same
+    /// bits.</summary>
+    private static void Update<TUpdate>(int length, in TUpdate update, GradientSquares? squares)
+        where TUpdate : struct, IOptimizerPass
+    {
+        if (squares is not { } target)
+        {
+            ForChunks(length, ElementwiseCost, update,
+                static (in TUpdate u, int start, int end) => u.Run(start, end, sumSquares: false));
+            return;
+        }
+        double[] sums = ChunkSums(length);
+        ForChunks(length, ElementwiseCost, (update, sums),
+            static (in (TUpdate Update, double[] Sums) s, int start, int end) =>
+            {
+                for (int first = start; first < end; first += Chunk)
+                    s.Sums[first / Chunk] = s.Update.Run(first, Math.Min(Chunk, end - first) + first, sumSquares: true);
+            });
+        AddChunkSums(sums, length, 1f, target.Index, target.Accumulator);
+    }
 
     // Each fixed chunk's sum on whichever thread takes it, then the chunks' sums in order: the
     // same total for any thread count, and the pass over a large kernel's gradient (after every
@@ -134,9 +159,7 @@ public sealed class CpuAccelerator : IAccelerator
     public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index,
         DeviceBuffer accumulator)
     {
-        int chunks = (length + Chunk - 1) / Chunk;
-        if (t_penaltySums is null || t_penaltySums.Length < chunks) t_penaltySums = new double[chunks];
-        double[] sums = t_penaltySums;
+        double[] sums = ChunkSums(length);
         ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, sums),
             static (in (float[] W, float L1, float L2, double[] Sums) s, int start, int end) =>
         {
@@ -144,12 +167,27 @@ public sealed class CpuAccelerator : IAccelerator
                 s.Sums[first / Chunk] = FastOptimizers.Penalty(s.W.AsSpan(first, Math.Min(Chunk, end - first)), s.L1,
                     s.L2);
         });
+        AddChunkSums(sums, length, scale, index, accumulator);
+    }
+
+    /// <summary>A place for each chunk's sum of a reduction over <paramref name="length"/> elements.</summary>
+    private static double[] ChunkSums(int length)
+    {
+        int chunks = (length + Chunk - 1) / Chunk;
+        if (t_chunkSums is null || t_chunkSums.Length < chunks) t_chunkSums = new double[chunks];
+        return t_chunkSums;
+    }
+
+    /// <summary>accumulator[index] += scale · the chunks' sums, added in order.</summary>
+    private static void AddChunkSums(double[] sums, int length, float scale, int index, DeviceBuffer accumulator)
+    {
+        int chunks = (length + Chunk - 1) / Chunk;
         double total = 0;
         for (int c = 0; c < chunks; c++) total += sums[c];
         Data(accumulator)[index] += (float)(scale * total);
     }
 
-    [ThreadStatic] private static double[]? t_penaltySums;
+    [ThreadStatic] private static double[]? t_chunkSums;
 
     public void PenaltyGradient(DeviceBuffer parameter, int length, float l1, float l2, DeviceBuffer gradient) =>
         ForChunks(length, ElementwiseCost, (Data(parameter), l1, l2, Data(gradient)),

@@ -230,78 +230,95 @@ public sealed class IlgpuAccelerator : IAccelerator
     }
 
     public void SgdUpdate(DeviceBuffer gradient, int length, float learningRate, float momentum, bool nesterov,
-        DeviceBuffer parameter, DeviceBuffer? velocity)
+        DeviceBuffer parameter, DeviceBuffer? velocity, GradientSquares? squares = null)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         ArrayView<float> v = Optional(velocity, length, nameof(velocity));
+        AccumulateSquares(gradient, length, squares);
         using var scope = Enter();
         _kernels.Sgd(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, momentum, Flag(nesterov),
             w, Flag(velocity is not null), v);
     }
 
     public void AdagradUpdate(DeviceBuffer gradient, int length, float learningRate, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator)
+        DeviceBuffer parameter, DeviceBuffer accumulator, GradientSquares? squares = null)
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
+        AccumulateSquares(gradient, length, squares);
         using var scope = Enter();
         _kernels.Adagrad(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, epsilon, w, a);
     }
 
     public void AdadeltaUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator)
+        DeviceBuffer parameter, DeviceBuffer accumulator, DeviceBuffer deltaAccumulator,
+        GradientSquares? squares = null)
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
         ArrayView<float> d = Require(deltaAccumulator, length, nameof(deltaAccumulator));
+        AccumulateSquares(gradient, length, squares);
         using var scope = Enter();
         _kernels.Adadelta(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a,
             d);
     }
 
     public void RmspropUpdate(DeviceBuffer gradient, int length, float learningRate, float rho, float epsilon,
-        DeviceBuffer parameter, DeviceBuffer accumulator)
+        DeviceBuffer parameter, DeviceBuffer accumulator, GradientSquares? squares = null)
     {
         var (g, w, a) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)),
             Require(accumulator, length, nameof(accumulator)));
+        AccumulateSquares(gradient, length, squares);
         using var scope = Enter();
         _kernels.Rmsprop(_device.Stream, _geometry.Elementwise(length), g, length, learningRate, rho, epsilon, w, a);
     }
 
     public void AdamUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
-        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment)
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer secondMoment,
+        GradientSquares? squares = null)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         var (m, v) = (Require(firstMoment, length, nameof(firstMoment)),
             Require(secondMoment, length, nameof(secondMoment)));
+        AccumulateSquares(gradient, length, squares);
         using var scope = Enter();
         _kernels.Adam(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2,
             epsilon, w, m, v);
     }
 
     public void AdamaxUpdate(DeviceBuffer gradient, int length, float correctedLearningRate, float beta1, float beta2,
-        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm)
+        float epsilon, DeviceBuffer parameter, DeviceBuffer firstMoment, DeviceBuffer infinityNorm,
+        GradientSquares? squares = null)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         var (m, u) = (Require(firstMoment, length, nameof(firstMoment)),
             Require(infinityNorm, length, nameof(infinityNorm)));
+        AccumulateSquares(gradient, length, squares);
         using var scope = Enter();
         _kernels.Adamax(_device.Stream, _geometry.Elementwise(length), g, length, correctedLearningRate, beta1, beta2,
             epsilon, w, m, u);
     }
 
     public void NadamUpdate(DeviceBuffer gradient, int length, in NadamScalars scalars, DeviceBuffer parameter,
-        DeviceBuffer firstMoment, DeviceBuffer secondMoment)
+        DeviceBuffer firstMoment, DeviceBuffer secondMoment, GradientSquares? squares = null)
     {
         var (g, w) = (Require(gradient, length, nameof(gradient)), Require(parameter, length, nameof(parameter)));
         var (m, v) = (Require(firstMoment, length, nameof(firstMoment)),
             Require(secondMoment, length, nameof(secondMoment)));
+        AccumulateSquares(gradient, length, squares);
         var step = new NadamStep(scalars.LearningRate, scalars.Beta1, scalars.Beta2, scalars.Epsilon,
             scalars.MomentumCache,
             scalars.NextMomentumCache, scalars.ScheduleProduct, scalars.NextScheduleProduct,
                 scalars.SecondMomentCorrection);
         using var scope = Enter();
         _kernels.Nadam(_device.Stream, _geometry.Elementwise(length), g, length, step, w, m, v);
+    }
+
+    // The sum as a penalty with l2 = 1, its own reduction ahead of the update: a GPU's update kernels are one thread
+    // per element, with no reduction of their own to take it in.
+    private void AccumulateSquares(DeviceBuffer gradient, int length, GradientSquares? squares)
+    {
+        if (squares is { } target) AccumulatePenalty(gradient, length, 0f, 1f, 1f, target.Index, target.Accumulator);
     }
 
     public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index,

@@ -11,58 +11,72 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// the remainder handed to the reference <see cref="ReferenceOptimizers"/>. Each update does the
 /// reference's arithmetic in the reference's order, with no fused multiply-add (which rounds
 /// once instead of twice), so both agree bit for bit and a run gives the same weights whichever
-/// path computed them.
+/// path computed them. Asked to, each also returns Σg² of the gradient it read (for the gradient
+/// norms), taken in its own loop (<see cref="AddSquares"/>).
 /// </summary>
 internal static class FastOptimizers
 {
-    public static void Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
-        Span<float> velocity)
+    public static double Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
+        Span<float> velocity, bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, velocity.IsEmpty ? g.Length : velocity.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
             vs = ref MemoryMarshal.GetReference(velocity);
         var rate = new Vector<float>(lr);
         var mu = new Vector<float>(momentum);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         if (velocity.IsEmpty)
         {
             for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * Vector.LoadUnsafe(ref gs, (nuint)i)).StoreUnsafe(ref ws,
-                    (nuint)i);
+            {
+                var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+                if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+                (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv).StoreUnsafe(ref ws, (nuint)i);
+            }
             ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
-            return;
+            return Squares(sumSquares, g, i, squaresLow, squaresHigh);
         }
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
-            var step = rate * Vector.LoadUnsafe(ref gs, (nuint)i);
+            var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            var step = rate * gv;
             var v = mu * Vector.LoadUnsafe(ref vs, (nuint)i) - step;
             v.StoreUnsafe(ref vs, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) + (nesterov ? mu * v - step : v)).StoreUnsafe(ref ws, (nuint)i);
         }
         ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], velocity[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
-    public static void Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a)
+    public static double Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a,
+        bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, a.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
             accumulators = ref MemoryMarshal.GetReference(a);
         var rate = new Vector<float>(lr);
         var eps = new Vector<float>(epsilon);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
             var av = Vector.LoadUnsafe(ref accumulators, (nuint)i) + gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
         ReferenceOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
-    public static void Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a,
-        Span<float> d)
+    public static double Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
+        Span<float> a, Span<float> d, bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, a.Length, d.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -71,10 +85,13 @@ internal static class FastOptimizers
         var decay = new Vector<float>(rho);
         var complement = new Vector<float>(1f - rho);
         var eps = new Vector<float>(epsilon);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
             var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
             var dv = Vector.LoadUnsafe(ref deltas, (nuint)i);
@@ -83,9 +100,11 @@ internal static class FastOptimizers
             (decay * dv + complement * update * update).StoreUnsafe(ref deltas, (nuint)i);
         }
         ReferenceOptimizers.Adadelta(g[i..], lr, rho, epsilon, w[i..], a[i..], d[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
-    public static void Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w, Span<float> a)
+    public static double Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
+        Span<float> a, bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, a.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
@@ -94,20 +113,24 @@ internal static class FastOptimizers
         var decay = new Vector<float>(rho);
         var complement = new Vector<float>(1f - rho);
         var eps = new Vector<float>(epsilon);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
             var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
         ReferenceOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
-    public static void Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w,
-        Span<float> m, Span<float> v)
+    public static double Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
+        Span<float> w, Span<float> m, Span<float> v, bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, m.Length, v.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -118,10 +141,13 @@ internal static class FastOptimizers
         var b2 = new Vector<float>(beta2);
         var b2Complement = new Vector<float>(1f - beta2);
         var eps = new Vector<float>(epsilon);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
             var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
             var vv = b2 * Vector.LoadUnsafe(ref seconds, (nuint)i) + b2Complement * gv * gv;
             mv.StoreUnsafe(ref firsts, (nuint)i);
@@ -130,10 +156,11 @@ internal static class FastOptimizers
                 (nuint)i);
         }
         ReferenceOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
-    public static void Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon, Span<float> w,
-        Span<float> m, Span<float> u)
+    public static double Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
+        Span<float> w, Span<float> m, Span<float> u, bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, m.Length, u.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -143,10 +170,13 @@ internal static class FastOptimizers
         var b1Complement = new Vector<float>(1f - beta1);
         var b2 = new Vector<float>(beta2);
         var eps = new Vector<float>(epsilon);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
             var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
             // Vector.Max is IEEE 754's maximum, as MathF.Max: NaN propagates and +0 beats −0.
             var uv = Vector.Max(b2 * Vector.LoadUnsafe(ref norms, (nuint)i), Vector.Abs(gv));
@@ -155,9 +185,11 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (uv + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
         ReferenceOptimizers.Adamax(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], u[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
-    public static void Nadam(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m, Span<float> v)
+    public static double Nadam(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m, Span<float> v,
+        bool sumSquares = false)
     {
         CheckHolds(g.Length, w.Length, m.Length, v.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -173,10 +205,13 @@ internal static class FastOptimizers
         var momentWeight = new Vector<float>(s.NextMomentumCache);
         var rate = new Vector<float>(s.LearningRate);
         var eps = new Vector<float>(s.Epsilon);
+        bool squaresInLoop = sumSquares && SquaresInLoop;
+        Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
+            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
             var gPrime = gv / gradientCorrection;
             var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
             var mPrime = mv / momentCorrection;
@@ -189,6 +224,7 @@ internal static class FastOptimizers
                 (nuint)i);
         }
         ReferenceOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
+        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
     }
 
     // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
@@ -207,23 +243,43 @@ internal static class FastOptimizers
     }
 
     /// <summary>Σw², each square a float product (as in the reference) widened and added in eight double
-    /// lanes.</summary>
+    /// lanes, then the tail's one at a time.</summary>
     private static double SumOfSquares(ReadOnlySpan<float> w)
     {
         ref float ws = ref MemoryMarshal.GetReference(w);
-        Vector256<double> squares0 = default, squares1 = default;
+        Vector256<double> low = default, high = default;
         int i = 0;
         for (; i <= w.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-        {
-            var x = Vector256.LoadUnsafe(ref ws, (nuint)i);
-            var (s0, s1) = Vector256.Widen(x * x);
-            squares0 += s0;
-            squares1 += s1;
-        }
-        double squares = Vector256.Sum(squares0 + squares1);
-        for (; i < w.Length; i++) squares += Unsafe.Add(ref ws, i) * Unsafe.Add(ref ws, i);
-        return squares;
+            (low, high) = AddSquares(Vector256.LoadUnsafe(ref ws, (nuint)i), low, high);
+        return SquaresTotal(low, high, w[i..]);
     }
+
+    // An update takes Σg² in its own loop with the steps of SumOfSquares, and so to its bits, where its
+    // Vector<float> steps are eight floats; elsewhere the sum is a pass of its own.
+    private static bool SquaresInLoop => Vector<float>.Count == Vector256<float>.Count;
+
+    // The lanes passed and returned by value, not held in a struct or by reference, so that they stay in registers:
+    // held in a struct, they slowed Adam's loop by a sixth.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> Low, Vector256<double> High) AddSquares(Vector256<float> x,
+        Vector256<double> low, Vector256<double> high)
+    {
+        var (squaresLow, squaresHigh) = Vector256.Widen(x * x);
+        return (low + squaresLow, high + squaresHigh);
+    }
+
+    private static double SquaresTotal(Vector256<double> low, Vector256<double> high, ReadOnlySpan<float> tail)
+    {
+        double sum = Vector256.Sum(low + high);
+        foreach (float x in tail) sum += x * x;
+        return sum;
+    }
+
+    /// <summary>An update's Σg² where asked (else 0), its first <paramref name="looped"/> elements' squares added
+    /// in its loop where <see cref="SquaresInLoop"/>.</summary>
+    private static double Squares(bool wanted, ReadOnlySpan<float> g, int looped, Vector256<double> low,
+        Vector256<double> high) =>
+        !wanted ? 0 : SquaresInLoop ? SquaresTotal(low, high, g[looped..]) : SumOfSquares(g);
 
     /// <summary>Σ|w| in eight double lanes, in the same order as <see cref="SumOfSquares"/>.</summary>
     private static double SumOfAbsolutes(ReadOnlySpan<float> w)
