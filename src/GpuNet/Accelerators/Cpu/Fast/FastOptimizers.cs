@@ -17,14 +17,19 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 internal static class FastOptimizers
 {
     public static double Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
-        Span<float> velocity, bool sumSquares = false)
+        Span<float> velocity, bool sumSquares = false) =>
+        sumSquares ? Sgd<SquaresSummed>(g, lr, momentum, nesterov, w, velocity)
+            : Sgd<SquaresSkipped>(g, lr, momentum, nesterov, w, velocity);
+
+    private static double Sgd<TSquares>(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
+        Span<float> velocity)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, velocity.IsEmpty ? g.Length : velocity.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
             vs = ref MemoryMarshal.GetReference(velocity);
         var rate = new Vector<float>(lr);
         var mu = new Vector<float>(momentum);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         if (velocity.IsEmpty)
@@ -32,51 +37,62 @@ internal static class FastOptimizers
             for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
             {
                 var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-                if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+                (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
                 (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv).StoreUnsafe(ref ws, (nuint)i);
             }
             ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
-            return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+            return TSquares.Total(g, i, squaresLow, squaresHigh);
         }
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var step = rate * gv;
             var v = mu * Vector.LoadUnsafe(ref vs, (nuint)i) - step;
             v.StoreUnsafe(ref vs, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) + (nesterov ? mu * v - step : v)).StoreUnsafe(ref ws, (nuint)i);
         }
         ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], velocity[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     public static double Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a,
-        bool sumSquares = false)
+        bool sumSquares = false) =>
+        sumSquares ? Adagrad<SquaresSummed>(g, lr, epsilon, w, a)
+            : Adagrad<SquaresSkipped>(g, lr, epsilon, w, a);
+
+    private static double Adagrad<TSquares>(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w,
+        Span<float> a)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, a.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
             accumulators = ref MemoryMarshal.GetReference(a);
         var rate = new Vector<float>(lr);
         var eps = new Vector<float>(epsilon);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var av = Vector.LoadUnsafe(ref accumulators, (nuint)i) + gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
         ReferenceOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     public static double Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
-        Span<float> a, Span<float> d, bool sumSquares = false)
+        Span<float> a, Span<float> d, bool sumSquares = false) =>
+        sumSquares ? Adadelta<SquaresSummed>(g, lr, rho, epsilon, w, a, d)
+            : Adadelta<SquaresSkipped>(g, lr, rho, epsilon, w, a, d);
+
+    private static double Adadelta<TSquares>(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
+        Span<float> a, Span<float> d)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, a.Length, d.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -85,13 +101,12 @@ internal static class FastOptimizers
         var decay = new Vector<float>(rho);
         var complement = new Vector<float>(1f - rho);
         var eps = new Vector<float>(epsilon);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
             var dv = Vector.LoadUnsafe(ref deltas, (nuint)i);
@@ -100,11 +115,17 @@ internal static class FastOptimizers
             (decay * dv + complement * update * update).StoreUnsafe(ref deltas, (nuint)i);
         }
         ReferenceOptimizers.Adadelta(g[i..], lr, rho, epsilon, w[i..], a[i..], d[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     public static double Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
-        Span<float> a, bool sumSquares = false)
+        Span<float> a, bool sumSquares = false) =>
+        sumSquares ? Rmsprop<SquaresSummed>(g, lr, rho, epsilon, w, a)
+            : Rmsprop<SquaresSkipped>(g, lr, rho, epsilon, w, a);
+
+    private static double Rmsprop<TSquares>(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
+        Span<float> a)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, a.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w),
@@ -113,24 +134,29 @@ internal static class FastOptimizers
         var decay = new Vector<float>(rho);
         var complement = new Vector<float>(1f - rho);
         var eps = new Vector<float>(epsilon);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var av = decay * Vector.LoadUnsafe(ref accumulators, (nuint)i) + complement * gv * gv;
             av.StoreUnsafe(ref accumulators, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
         ReferenceOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     public static double Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
-        Span<float> w, Span<float> m, Span<float> v, bool sumSquares = false)
+        Span<float> w, Span<float> m, Span<float> v, bool sumSquares = false) =>
+        sumSquares ? Adam<SquaresSummed>(g, lrT, beta1, beta2, epsilon, w, m, v)
+            : Adam<SquaresSkipped>(g, lrT, beta1, beta2, epsilon, w, m, v);
+
+    private static double Adam<TSquares>(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
+        Span<float> w, Span<float> m, Span<float> v)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, m.Length, v.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -141,13 +167,12 @@ internal static class FastOptimizers
         var b2 = new Vector<float>(beta2);
         var b2Complement = new Vector<float>(1f - beta2);
         var eps = new Vector<float>(epsilon);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
             var vv = b2 * Vector.LoadUnsafe(ref seconds, (nuint)i) + b2Complement * gv * gv;
             mv.StoreUnsafe(ref firsts, (nuint)i);
@@ -156,11 +181,17 @@ internal static class FastOptimizers
                 (nuint)i);
         }
         ReferenceOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     public static double Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
-        Span<float> w, Span<float> m, Span<float> u, bool sumSquares = false)
+        Span<float> w, Span<float> m, Span<float> u, bool sumSquares = false) =>
+        sumSquares ? Adamax<SquaresSummed>(g, lrT, beta1, beta2, epsilon, w, m, u)
+            : Adamax<SquaresSkipped>(g, lrT, beta1, beta2, epsilon, w, m, u);
+
+    private static double Adamax<TSquares>(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
+        Span<float> w, Span<float> m, Span<float> u)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, m.Length, u.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -170,13 +201,12 @@ internal static class FastOptimizers
         var b1Complement = new Vector<float>(1f - beta1);
         var b2 = new Vector<float>(beta2);
         var eps = new Vector<float>(epsilon);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
             // Vector.Max is IEEE 754's maximum, as MathF.Max: NaN propagates and +0 beats −0.
             var uv = Vector.Max(b2 * Vector.LoadUnsafe(ref norms, (nuint)i), Vector.Abs(gv));
@@ -185,11 +215,17 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (uv + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
         ReferenceOptimizers.Adamax(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], u[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     public static double Nadam(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m, Span<float> v,
-        bool sumSquares = false)
+        bool sumSquares = false) =>
+        sumSquares ? Nadam<SquaresSummed>(g, s, w, m, v)
+            : Nadam<SquaresSkipped>(g, s, w, m, v);
+
+    private static double Nadam<TSquares>(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m,
+        Span<float> v)
+        where TSquares : struct, ISquares
     {
         CheckHolds(g.Length, w.Length, m.Length, v.Length);
         ref float gs = ref MemoryMarshal.GetReference(g), ws = ref MemoryMarshal.GetReference(w);
@@ -205,13 +241,12 @@ internal static class FastOptimizers
         var momentWeight = new Vector<float>(s.NextMomentumCache);
         var rate = new Vector<float>(s.LearningRate);
         var eps = new Vector<float>(s.Epsilon);
-        bool squaresInLoop = sumSquares && SquaresInLoop;
         Vector256<double> squaresLow = default, squaresHigh = default;
         int i = 0;
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
             var gv = Vector.LoadUnsafe(ref gs, (nuint)i);
-            if (squaresInLoop) (squaresLow, squaresHigh) = AddSquares(gv.AsVector256(), squaresLow, squaresHigh);
+            (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
             var gPrime = gv / gradientCorrection;
             var mv = b1 * Vector.LoadUnsafe(ref firsts, (nuint)i) + b1Complement * gv;
             var mPrime = mv / momentCorrection;
@@ -224,7 +259,7 @@ internal static class FastOptimizers
                 (nuint)i);
         }
         ReferenceOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
-        return Squares(sumSquares, g, i, squaresLow, squaresHigh);
+        return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
     // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
@@ -258,8 +293,7 @@ internal static class FastOptimizers
     // Vector<float> steps are eight floats; elsewhere the sum is a pass of its own.
     private static bool SquaresInLoop => Vector<float>.Count == Vector256<float>.Count;
 
-    // The lanes passed and returned by value, not held in a struct or by reference, so that they stay in registers:
-    // held in a struct, they slowed Adam's loop by a sixth.
+    // The lanes passed and returned by value, so that they stay in registers.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Low, Vector256<double> High) AddSquares(Vector256<float> x,
         Vector256<double> low, Vector256<double> high)
@@ -275,11 +309,42 @@ internal static class FastOptimizers
         return sum;
     }
 
-    /// <summary>An update's Σg² where asked (else 0), its first <paramref name="looped"/> elements' squares added
-    /// in its loop where <see cref="SquaresInLoop"/>.</summary>
-    private static double Squares(bool wanted, ReadOnlySpan<float> g, int looped, Vector256<double> low,
-        Vector256<double> high) =>
-        !wanted ? 0 : SquaresInLoop ? SquaresTotal(low, high, g[looped..]) : SumOfSquares(g);
+    /// <summary>
+    /// Whether an update sums its gradient's squares, as a type argument: each update is compiled once with the
+    /// sum and once without, so neither loop tests a flag. (With a flag tested in the loop, Adam with the sum
+    /// took longer, compiled as the CLI compiles it, than Adam followed by a pass of its own.)
+    /// </summary>
+    private interface ISquares
+    {
+        /// <summary>Adds the squares of an update's step of the gradient to the lanes.</summary>
+        static abstract (Vector256<double> Low, Vector256<double> High) Add(Vector<float> g, Vector256<double> low,
+            Vector256<double> high);
+
+        /// <summary>Σg² (0 where not summed), its first <paramref name="looped"/> elements' squares in the
+        /// lanes.</summary>
+        static abstract double Total(ReadOnlySpan<float> g, int looped, Vector256<double> low,
+            Vector256<double> high);
+    }
+
+    private struct SquaresSummed : ISquares
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector256<double> Low, Vector256<double> High) Add(Vector<float> g, Vector256<double> low,
+            Vector256<double> high) => SquaresInLoop ? AddSquares(g.AsVector256(), low, high) : (low, high);
+
+        public static double Total(ReadOnlySpan<float> g, int looped, Vector256<double> low,
+            Vector256<double> high) => SquaresInLoop ? SquaresTotal(low, high, g[looped..]) : SumOfSquares(g);
+    }
+
+    private struct SquaresSkipped : ISquares
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static (Vector256<double> Low, Vector256<double> High) Add(Vector<float> g, Vector256<double> low,
+            Vector256<double> high) => (low, high);
+
+        public static double Total(ReadOnlySpan<float> g, int looped, Vector256<double> low,
+            Vector256<double> high) => 0;
+    }
 
     /// <summary>Σ|w| in eight double lanes, in the same order as <see cref="SumOfSquares"/>.</summary>
     private static double SumOfAbsolutes(ReadOnlySpan<float> w)
