@@ -50,22 +50,42 @@ internal static class FastActivations
         }
     }
 
+    // AddBias and BiasGradient run their own loops rather than TensorPrimitives.Add once a row, whose call per row
+    // cost as much as the row's additions: built as the CLI builds, on Zen 3, AddBias over [120, 512] took 11 µs
+    // that way and 5 µs this, and both took about 5.3 µs that way and 2.6 µs this over [100, 256].
+
     /// <summary>x[r, c] += bias[c] for x [rows, cols]; row by row, so exact.</summary>
     public static void AddBias(ReadOnlySpan<float> bias, int rows, int cols, Span<float> x)
     {
-        ReadOnlySpan<float> b = bias[..cols];
+        CheckHolds(bias.Length, cols);
+        CheckHolds(x.Length, rows * cols);
+        ref float b = ref MemoryMarshal.GetReference(bias);
         for (int r = 0; r < rows; r++)
         {
-            Span<float> row = x.Slice(r * cols, cols);
-            TensorPrimitives.Add(row, b, row);
+            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (nint)r * cols);
+            int c = 0;
+            for (; c <= cols - Vector<float>.Count; c += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref row, (nuint)c) + Vector.LoadUnsafe(ref b, (nuint)c)).StoreUnsafe(ref row,
+                    (nuint)c);
+            for (; c < cols; c++) Unsafe.Add(ref row, c) += Unsafe.Add(ref b, c);
         }
     }
 
     /// <summary>dBias[c] += Σ_r dy[r, c], adding the rows in order as the reference does.</summary>
     public static void BiasGradient(ReadOnlySpan<float> dy, int rows, int cols, Span<float> dBias)
     {
-        Span<float> sums = dBias[..cols];
-        for (int r = 0; r < rows; r++) TensorPrimitives.Add(sums, dy.Slice(r * cols, cols), sums);
+        CheckHolds(dBias.Length, cols);
+        CheckHolds(dy.Length, rows * cols);
+        ref float sums = ref MemoryMarshal.GetReference(dBias);
+        for (int r = 0; r < rows; r++)
+        {
+            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), (nint)r * cols);
+            int c = 0;
+            for (; c <= cols - Vector<float>.Count; c += Vector<float>.Count)
+                (Vector.LoadUnsafe(ref sums, (nuint)c) + Vector.LoadUnsafe(ref row, (nuint)c)).StoreUnsafe(ref sums,
+                    (nuint)c);
+            for (; c < cols; c++) Unsafe.Add(ref sums, c) += Unsafe.Add(ref row, c);
+        }
     }
 
     /// <summary>y = 1 / (1 + e^−x) through <see cref="VectorExp"/>, within a few ulps of the reference (whose
