@@ -59,16 +59,9 @@ internal static class FastActivations
     {
         CheckHolds(bias.Length, cols);
         CheckHolds(x.Length, rows * cols);
-        ref float b = ref MemoryMarshal.GetReference(bias);
         for (int r = 0; r < rows; r++)
-        {
-            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (nint)r * cols);
-            int c = 0;
-            for (; c <= cols - Vector<float>.Count; c += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref row, (nuint)c) + Vector.LoadUnsafe(ref b, (nuint)c)).StoreUnsafe(ref row,
-                    (nuint)c);
-            for (; c < cols; c++) Unsafe.Add(ref row, c) += Unsafe.Add(ref b, c);
-        }
+            AddTo(ref Unsafe.Add(ref MemoryMarshal.GetReference(x), (nint)r * cols),
+                ref MemoryMarshal.GetReference(bias), cols);
     }
 
     /// <summary>dBias[c] += Σ_r dy[r, c], adding the rows in order as the reference does.</summary>
@@ -76,16 +69,20 @@ internal static class FastActivations
     {
         CheckHolds(dBias.Length, cols);
         CheckHolds(dy.Length, rows * cols);
-        ref float sums = ref MemoryMarshal.GetReference(dBias);
         for (int r = 0; r < rows; r++)
-        {
-            ref float row = ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), (nint)r * cols);
-            int c = 0;
-            for (; c <= cols - Vector<float>.Count; c += Vector<float>.Count)
-                (Vector.LoadUnsafe(ref sums, (nuint)c) + Vector.LoadUnsafe(ref row, (nuint)c)).StoreUnsafe(ref sums,
-                    (nuint)c);
-            for (; c < cols; c++) Unsafe.Add(ref sums, c) += Unsafe.Add(ref row, c);
-        }
+            AddTo(ref MemoryMarshal.GetReference(dBias),
+                ref Unsafe.Add(ref MemoryMarshal.GetReference(dy), (nint)r * cols), cols);
+    }
+
+    /// <summary>target[c] = target[c] + source[c] for c in [0, count).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddTo(ref float target, ref float source, int count)
+    {
+        int c = 0;
+        for (; c <= count - Vector<float>.Count; c += Vector<float>.Count)
+            (Vector.LoadUnsafe(ref target, (nuint)c) + Vector.LoadUnsafe(ref source, (nuint)c)).StoreUnsafe(
+                ref target, (nuint)c);
+        for (; c < count; c++) Unsafe.Add(ref target, c) += Unsafe.Add(ref source, c);
     }
 
     /// <summary>y = 1 / (1 + e^−x) through <see cref="VectorExp"/>, within a few ulps of the reference (whose
