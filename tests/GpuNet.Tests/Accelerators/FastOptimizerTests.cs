@@ -94,27 +94,13 @@ public sealed class FastOptimizerTests
         float[] w = FastKernelInputs.Values(31, length);
         double expected = 0.5 * ReferenceOptimizers.Penalty(w, 0.01f, 0.002f);
         var sums = new List<float>();
-        int saved = CpuParallel.ThreadCount;
-        try
+        OnThreadCounts([1, 2, 3], _ =>
         {
-            foreach (int threads in new[] { 1, 2, 3 })
-            {
-                CpuParallel.ThreadCount = threads;
-                using var accelerator = new CpuAccelerator();
-                using DeviceBuffer parameter = accelerator.Allocate(length), accumulator = accelerator.Allocate(2);
-                accelerator.Upload(w, parameter);
-                accelerator.Fill(1f, 2, accumulator);
-                accelerator.AccumulatePenalty(parameter, length, 0.01f, 0.002f, 0.5f, 1, accumulator);
-                float[] result = new float[2];
-                accelerator.Download(accumulator, result);
-                Assert.Equal(1f, result[0]);
-                sums.Add(result[1]);
-            }
-        }
-        finally
-        {
-            CpuParallel.ThreadCount = saved;
-        }
+            using var accelerator = new CpuAccelerator();
+            float[] result = PenaltyIntoSecondOf2(accelerator, w, 0.01f, 0.002f, 0.5f);
+            Assert.Equal(1f, result[0]);
+            sums.Add(result[1]);
+        });
         Assert.Equal((float)(1 + expected), sums[0], 1e-6f * (float)expected);
         Assert.All(sums, s => Assert.Equal(BitConverter.SingleToInt32Bits(sums[0]), BitConverter.SingleToInt32Bits(s)));
     }
@@ -160,68 +146,87 @@ public sealed class FastOptimizerTests
         // Several chunks and a ragged last one; the second accumulator slot is the target, the first must stay.
         const int length = 3 * 16384 + 77;
         float[] g = FastKernelInputs.Values(32, length);
+        OnThreadCounts([1, 2], threads => AssertUpdatesAddSquares(threads, g));
+    }
+
+    private static void AssertUpdatesAddSquares(int threads, float[] g)
+    {
+        int length = g.Length;
+        using var accelerator = new CpuAccelerator();
+        float[] wanted = PenaltyIntoSecondOf2(accelerator, g, 0f, 1f, 1f);
+        using DeviceBuffer gradient = Upload(g);
+        var nadam = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, 0.87f, 0.88f, 0.87f, 0.7656f, 0.001f);
+        var updates = new (string, Action<DeviceBuffer[], GradientSquares?>)[]
+        {
+            ("sgd", (s, q) => accelerator.SgdUpdate(gradient, length, 0.1f, 0.9f, true, s[0], s[1], q)),
+            ("adagrad", (s, q) => accelerator.AdagradUpdate(gradient, length, 0.01f, 1e-7f, s[0], s[1], q)),
+            ("adadelta", (s, q) =>
+                accelerator.AdadeltaUpdate(gradient, length, 1f, 0.95f, 1e-7f, s[0], s[1], s[2], q)),
+            ("rmsprop", (s, q) => accelerator.RmspropUpdate(gradient, length, 0.001f, 0.9f, 1e-7f, s[0], s[1], q)),
+            ("adam", (s, q) =>
+                accelerator.AdamUpdate(gradient, length, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], q)),
+            ("adamax", (s, q) =>
+                accelerator.AdamaxUpdate(gradient, length, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], q)),
+            ("nadam", (s, q) => accelerator.NadamUpdate(gradient, length, nadam, s[0], s[1], s[2], q)),
+        };
+        foreach (var (name, update) in updates)
+        {
+            float[][] state = Enumerable.Range(0, 3)
+                .Select(b => FastKernelInputs.Values(40 + b, length, 0f, 1f)).ToArray();
+            DeviceBuffer[] plain = state.Select(Upload).ToArray(), summing = state.Select(Upload).ToArray();
+            using DeviceBuffer sums = accelerator.Allocate(2);
+            accelerator.Fill(1f, 2, sums);
+            update(plain, null);
+            update(summing, new GradientSquares(sums, 1));
+            float[] actual = new float[2];
+            accelerator.Download(sums, actual);
+            Assert.True(actual[0] == 1f && actual[1].Equals(wanted[1]),
+                $"{name}, {threads} threads: sums {actual[0]}, {actual[1]:R}; expected 1, {wanted[1]:R}");
+            for (int b = 0; b < 3; b++)
+                FastKernelInputs.AssertIdentical(Download(plain[b]), Download(summing[b]), $"{name} buffer {b}");
+            foreach (DeviceBuffer buffer in plain.Concat(summing)) buffer.Dispose();
+        }
+
+        DeviceBuffer Upload(float[] values)
+        {
+            DeviceBuffer buffer = accelerator.Allocate(values.Length);
+            accelerator.Upload(values, buffer);
+            return buffer;
+        }
+
+        float[] Download(DeviceBuffer buffer)
+        {
+            float[] values = new float[length];
+            accelerator.Download(buffer, values);
+            return values;
+        }
+    }
+
+    /// <summary>The accelerator's <see cref="CpuAccelerator.AccumulatePenalty"/> of <paramref name="w"/> into the
+    /// second of two sums that start at 1.</summary>
+    private static float[] PenaltyIntoSecondOf2(CpuAccelerator accelerator, float[] w, float l1, float l2,
+        float scale)
+    {
+        using DeviceBuffer parameter = accelerator.Allocate(w.Length), accumulator = accelerator.Allocate(2);
+        accelerator.Upload(w, parameter);
+        accelerator.Fill(1f, 2, accumulator);
+        accelerator.AccumulatePenalty(parameter, w.Length, l1, l2, scale, 1, accumulator);
+        float[] sums = new float[2];
+        accelerator.Download(accumulator, sums);
+        return sums;
+    }
+
+    /// <summary>Runs <paramref name="body"/> with CpuParallel set to each thread count in turn, and puts its own
+    /// back after.</summary>
+    private static void OnThreadCounts(int[] counts, Action<int> body)
+    {
         int saved = CpuParallel.ThreadCount;
         try
         {
-            foreach (int threads in new[] { 1, 2 })
+            foreach (int threads in counts)
             {
                 CpuParallel.ThreadCount = threads;
-                using var accelerator = new CpuAccelerator();
-                using DeviceBuffer gradient = accelerator.Allocate(length), expected = accelerator.Allocate(2);
-                accelerator.Upload(g, gradient);
-                accelerator.Fill(1f, 2, expected);
-                accelerator.AccumulatePenalty(gradient, length, 0f, 1f, 1f, 1, expected);
-                float[] wanted = new float[2];
-                accelerator.Download(expected, wanted);
-                var nadam = new NadamScalars(0.002f, 0.9f, 0.999f, 1e-7f, 0.87f, 0.88f, 0.87f, 0.7656f, 0.001f);
-                var updates = new (string, Action<DeviceBuffer[], GradientSquares?>)[]
-                {
-                    ("sgd", (s, q) => accelerator.SgdUpdate(gradient, length, 0.1f, 0.9f, true, s[0], s[1], q)),
-                    ("adagrad", (s, q) => accelerator.AdagradUpdate(gradient, length, 0.01f, 1e-7f, s[0], s[1], q)),
-                    ("adadelta", (s, q) =>
-                        accelerator.AdadeltaUpdate(gradient, length, 1f, 0.95f, 1e-7f, s[0], s[1], s[2], q)),
-                    ("rmsprop", (s, q) =>
-                        accelerator.RmspropUpdate(gradient, length, 0.001f, 0.9f, 1e-7f, s[0], s[1], q)),
-                    ("adam", (s, q) =>
-                        accelerator.AdamUpdate(gradient, length, 0.001f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], q)),
-                    ("adamax", (s, q) =>
-                        accelerator.AdamaxUpdate(gradient, length, 0.002f, 0.9f, 0.999f, 1e-7f, s[0], s[1], s[2], q)),
-                    ("nadam", (s, q) => accelerator.NadamUpdate(gradient, length, nadam, s[0], s[1], s[2], q)),
-                };
-                foreach (var (name, update) in updates)
-                {
-                    float[][] state = Enumerable.Range(0, 3)
-                        .Select(b => FastKernelInputs.Values(40 + b, length, 0f, 1f)).ToArray();
-                    DeviceBuffer[] plain = state.Select(Upload).ToArray(), summing = state.Select(Upload).ToArray();
-                    using DeviceBuffer sums = accelerator.Allocate(2);
-                    accelerator.Fill(1f, 2, sums);
-                    update(plain, null);
-                    update(summing, new GradientSquares(sums, 1));
-                    float[] actual = new float[2];
-                    accelerator.Download(sums, actual);
-                    Assert.True(actual[0] == 1f && actual[1].Equals(wanted[1]),
-                        $"{name}, {threads} threads: sums {actual[0]}, {actual[1]:R}; expected 1, {wanted[1]:R}");
-                    for (int b = 0; b < 3; b++)
-                    {
-                        FastKernelInputs.AssertIdentical(Download(plain[b]), Download(summing[b]),
-                            $"{name} buffer {b}");
-                    }
-                    foreach (DeviceBuffer buffer in plain.Concat(summing)) buffer.Dispose();
-                }
-
-                DeviceBuffer Upload(float[] values)
-                {
-                    DeviceBuffer buffer = accelerator.Allocate(values.Length);
-                    accelerator.Upload(values, buffer);
-                    return buffer;
-                }
-
-                float[] Download(DeviceBuffer buffer)
-                {
-                    float[] values = new float[length];
-                    accelerator.Download(buffer, values);
-                    return values;
-                }
+                body(threads);
             }
         }
         finally
