@@ -148,14 +148,14 @@ public sealed class CpuAccelerator : IAccelerator
             static (in (TUpdate Update, double[] Sums) s, int start, int end) =>
             {
                 for (int first = start; first < end; first += Chunk)
-                    s.Sums[first / Chunk] = s.Update.Run(first, Math.Min(Chunk, end - first) + first, sumSquares: true);
+                    s.Sums[first / Chunk] = s.Update.Run(first, Math.Min(end, first + Chunk), sumSquares: true);
             });
         AddChunkSums(sums, length, 1f, target.Index, target.Accumulator);
     }
 
     // Each fixed chunk's sum on whichever thread takes it, then the chunks' sums in order: the
-    // same total for any thread count, and the pass over a large kernel's gradient (after every
-    // step, for the gradient norms) shared by both threads.
+    // same total for any thread count, and the pass over a large kernel (a regularizer's, every
+    // step) shared by both threads.
     public void AccumulatePenalty(DeviceBuffer parameter, int length, float l1, float l2, float scale, int index,
         DeviceBuffer accumulator)
     {
