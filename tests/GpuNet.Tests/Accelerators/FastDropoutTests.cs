@@ -116,7 +116,7 @@ public sealed class FastDropoutTests
         float[] dy = FastKernelInputs.Values(33, length), mask = FastKernelInputs.Values(34, length, 0f, 2f);
         float[] expected = FastKernelInputs.Values(35, length), actual = (float[])expected.Clone();
         ReferenceDropout.Backward(dy, mask, length, expected);
-        FastDropout.Backward(dy, mask, length, actual);
+        FastDropout.GradientRange(dy, mask, actual, 0, length, set: false);
         FastKernelInputs.AssertIdentical(expected, actual, "dx");
     }
 
@@ -130,7 +130,7 @@ public sealed class FastDropoutTests
         for (int i = 0; i < length; i += 3) (dy[i], mask[i]) = (i % 2 == 0 ? -0f : -1.5f, i % 2 == 0 ? 1.25f : 0f);
         float[] expected = new float[length], actual = Enumerable.Repeat(float.NaN, length).ToArray();
         ReferenceDropout.Backward(dy, mask, length, expected);
-        FastDropout.BackwardSet(dy, mask, length, actual);
+        FastDropout.GradientRange(dy, mask, actual, 0, length, set: true);
         FastKernelInputs.AssertIdentical(expected, actual, "dx");
     }
 

@@ -43,23 +43,11 @@ internal static class FastDropout
                 SimdWidth.Best, s.AfterRelu));
     }
 
-    /// <summary>dx += dy · mask.</summary>
-    public static void Backward(float[] dy, float[] mask, int length, float[] dx)
-    {
-        BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
-        GradientRange(dy, mask, dx, 0, length, set: false);
-    }
-
-    /// <summary>dx = 0 + dy · mask: <see cref="Backward"/> over a dx of zeros, bit for bit, without reading dx. (The
-    /// zero is added, not left out, so that a product of −0 comes out +0 as it does there.)</summary>
-    public static void BackwardSet(float[] dy, float[] mask, int length, float[] dx)
-    {
-        BufferChecks.CheckDropoutGradient(dy, mask, length, dx);
-        GradientRange(dy, mask, dx, 0, length, set: true);
-    }
-
-    /// <summary><see cref="Backward"/>, or <see cref="BackwardSet"/> where <paramref name="set"/>, over elements
-    /// [start, end) of buffers already checked.</summary>
+    /// <summary>
+    /// Dropout's backward over elements [start, end) of buffers already checked: dx += dy · mask, or where
+    /// <paramref name="set"/> dx = 0 + dy · mask, the bits of adding to zeros without reading dx (the zero is added,
+    /// not left out, so that a product of −0 comes out +0 as it does there).
+    /// </summary>
     internal static void GradientRange(float[] dy, float[] mask, float[] dx, int start, int end, bool set)
     {
         ref float dys = ref MemoryMarshal.GetArrayDataReference(dy),

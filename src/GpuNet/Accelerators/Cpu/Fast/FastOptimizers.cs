@@ -262,7 +262,6 @@ internal static class FastOptimizers
         return TSquares.Total(g, i, squaresLow, squaresHigh);
     }
 
-    // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
     /// <summary>
     /// l1·Σ|w| + l2·Σw², as <see cref="ReferenceOptimizers.Penalty"/> but with the sums in eight
     /// double lanes each instead of one chain: the reference waits on each double addition in
@@ -363,6 +362,7 @@ internal static class FastOptimizers
         return abs;
     }
 
+    // The loops read and write through unchecked references, so every buffer must hold the gradient's length.
     private static void CheckHolds(int length, params ReadOnlySpan<int> buffers)
     {
         foreach (int held in buffers)
