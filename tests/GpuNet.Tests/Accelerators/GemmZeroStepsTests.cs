@@ -5,8 +5,9 @@ namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
 /// AVX2's GEMM leaving out the depth steps where a six-row sliver of op(A) is all zero (<see cref="GemmZeroSteps"/>,
-/// <see cref="GemmMicroKernels.Tile6x16Steps"/>): which steps are listed, that the listed-steps tile is the dense
-/// tile bit for bit, that whole products come out as the dense ones do, and that the steps are in fact skipped.
+/// <see cref="GemmMicroKernels.Tile6x16Steps"/>): which steps are listed, when six rows of A as it lies have enough
+/// of them to be packed and listed, that the listed-steps tile is the dense tile bit for bit, that whole products come
+/// out as the dense ones do, and that the steps are in fact skipped.
 /// </summary>
 public sealed unsafe class GemmZeroStepsTests
 {
@@ -71,6 +72,46 @@ public sealed unsafe class GemmZeroStepsTests
         {
             FastKernelInputs.AssertIdentical(original[(kept[t] * 6)..(kept[t] * 6 + 6)], sliver[(t * 6)..(t * 6 + 6)],
                 $"{what}step {kept[t]} moved to {t}");
+        }
+    }
+
+    [Theory]
+    [InlineData(8)]
+    [InlineData(37)]
+    [InlineData(40)]
+    [InlineData(300)]
+    public void Six_rows_where_they_lie_skip_enough_from_an_eighth_of_their_steps_zero(int depth)
+    {
+        // The fewest zero steps that are enough: as many as the kept steps' count may fall short of seven eighths.
+        int enough = (depth + 7) / 8, lda = depth + 5;
+        foreach (int zeros in new[] { enough - 1, enough })
+        {
+            float[] a = FastKernelInputs.Values(depth + zeros, 6 * lda, 0.5f, 1f);
+            // Zero steps spread over the vector steps and the tail; near misses beside them: five zeros and a NaN, or
+            // five zeros and a tiny value.
+            var zeroSteps = Enumerable.Range(0, zeros).Select(z => (int)((long)z * depth / zeros)).ToArray();
+            foreach (int p in zeroSteps)
+                for (int r = 0; r < 6; r++) a[r * lda + 2 + p] = r % 2 == 0 ? 0f : -0f;
+            for (int p = 0; p < depth; p++)
+            {
+                if (zeroSteps.Contains(p) || p % 3 != 1) continue;
+                for (int r = 0; r < 6; r++) a[r * lda + 2 + p] = 0f;
+                a[(p % 6) * lda + 2 + p] = p % 2 == 0 ? float.NaN : 1e-30f;
+            }
+            float[] sliver = new float[depth * 6 + 8];
+            for (int p = 0; p < depth; p++)
+                for (int r = 0; r < 6; r++) sliver[p * 6 + r] = a[r * lda + 2 + p];
+            int[] steps = new int[depth];
+            bool skipsEnough;
+            int kept;
+            fixed (float* pa = a, pSliver = sliver)
+            fixed (int* pSteps = steps)
+            {
+                skipsEnough = GemmZeroSteps.SkipsEnough(pa + 2, lda, depth);
+                kept = GemmZeroSteps.Compact(pSliver, depth, pSteps);
+            }
+            Assert.Equal(depth - zeros, kept);
+            Assert.True(skipsEnough == (zeros >= enough), $"{zeros} zero steps of {depth}: SkipsEnough {skipsEnough}");
         }
     }
 

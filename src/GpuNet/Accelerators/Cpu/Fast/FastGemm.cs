@@ -225,7 +225,7 @@ internal static unsafe class FastGemm
         private float _alpha, _beta;
         private int _tileRows, _tileColumns, _rowRegions, _columnRegions, _nextRegion;
         private GemmBlocking _blocking;
-        private bool _findZeroSteps;
+        private bool _findZeroSteps, _rowsInPlace;
         private long _call;
         private delegate*<float*, float*, int, float*, nint, float, float, void> _kernel;
 
@@ -258,6 +258,8 @@ internal static unsafe class FastGemm
             _blocking = GemmBlocking.Current(kind);
             // Only where each sliver of op(A) meets a few of op(B): the look at its steps then costs next to nothing.
             _findZeroSteps = skipZeroSteps && kind == GemmKernelKind.Vector256 && n >= 4 * _tileColumns;
+            // AVX2's kernel reads a row-major A's full slivers where they lie (GemmMicroKernels.Tile6x16Rows).
+            _rowsInPlace = kind == GemmKernelKind.Vector256 && !transposeA;
             // Equal depth blocks, so a k just past a multiple of the depth does not leave a sliver of a block.
             int depthBlocks = (k + _blocking.Depth - 1) / _blocking.Depth;
             _depthStep = (k + depthBlocks - 1) / depthBlocks;
@@ -327,10 +329,18 @@ internal static unsafe class FastGemm
                     for (int ic = i0; ic < i1; ic += blockRows)
                     {
                         int mc = Math.Min(blockRows, i1 - ic);
-                        if (!packedAlready)
+                        // A dense block of a row-major A is read where it lies, but for a last sliver short of rows,
+                        // packed in its place with the zeros past them; one whose first six rows skip enough steps is
+                        // packed and compacted (FindZeroSteps). The choice depends on A alone, so a thread that finds
+                        // this block packed already makes the one it packed for.
+                        bool inPlace = _rowsInPlace && mc >= mr
+                            && !(_findZeroSteps && GemmZeroSteps.SkipsEnough(a + (nint)ic * _k + pc, _k, kc));
+                        int fullRows = inPlace ? mc / mr * mr : 0;
+                        if (!packedAlready && fullRows < mc)
                         {
-                            GemmPacking.PackA(_transposeA, a, _m, _k, ic, mc, pc, kc, mr, aBlock);
-                            if (_findZeroSteps) FindZeroSteps(buffer, aBlock, mc, kc, steps, counts);
+                            float* packed = aBlock + (nint)fullRows * kc;
+                            GemmPacking.PackA(_transposeA, a, _m, _k, ic + fullRows, mc - fullRows, pc, kc, mr, packed);
+                            if (_findZeroSteps && !inPlace) FindZeroSteps(buffer, aBlock, mc, kc, steps, counts);
                         }
                         float* bSliver = panel;
                         for (int jr = jc; jr < jc + nc; jr += nr, bSliver += (nint)kc * nr)
@@ -343,16 +353,17 @@ internal static unsafe class FastGemm
                             {
                                 int rows = Math.Min(mr, ic + mc - ir);
                                 float* cTile = c + (nint)ir * _n + jr;
-                                int count = _findZeroSteps ? counts[place] : kc;
+                                int count = _findZeroSteps && !inPlace ? counts[place] : kc;
+                                float* aRows = inPlace && rows == mr ? a + (nint)ir * _k + pc : null;
                                 if (rows == mr && cols == nr)
                                 {
-                                    RunTile(aSliver, bSliver, kc, steps + place, count, cTile, _n, beta);
+                                    RunTile(aSliver, aRows, bSliver, kc, steps + place, count, cTile, _n, beta);
                                     continue;
                                 }
                                 // A partial tile runs the same kernel on a full-size copy, so its sums match a whole
                                 // tile's.
                                 CopyTile(cTile, _n, edge, nr, rows, cols, beta != 0f);
-                                RunTile(aSliver, bSliver, kc, steps + place, count, edge, nr, beta);
+                                RunTile(aSliver, aRows, bSliver, kc, steps + place, count, edge, nr, beta);
                                 CopyTile(edge, nr, cTile, _n, rows, cols, true);
                             }
                         }
@@ -363,13 +374,14 @@ internal static unsafe class FastGemm
             t_packedA = wholeA ? (_call, i0, i1) : default;
         }
 
-        /// <summary>A sliver with fewer listed steps than its depth was compacted: it takes the indexed
-        /// kernel.</summary>
+        /// <summary>A sliver read where it lies in A (<paramref name="aRows"/> not null) takes the kernel that reads it
+        /// there; one with fewer listed steps than its depth was compacted: it takes the indexed kernel.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private void RunTile(float* aSliver, float* bSliver, int kc, int* steps, int count, float* c, nint ldc,
-            float beta)
+        private void RunTile(float* aSliver, float* aRows, float* bSliver, int kc, int* steps, int count, float* c,
+            nint ldc, float beta)
         {
-            if (count < kc) GemmMicroKernels.Tile6x16Steps(aSliver, bSliver, steps, count, c, ldc, _alpha, beta);
+            if (aRows != null) GemmMicroKernels.Tile6x16Rows(aRows, _k, bSliver, kc, c, ldc, _alpha, beta);
+            else if (count < kc) GemmMicroKernels.Tile6x16Steps(aSliver, bSliver, steps, count, c, ldc, _alpha, beta);
             else _kernel(aSliver, bSliver, kc, c, ldc, _alpha, beta);
         }
 

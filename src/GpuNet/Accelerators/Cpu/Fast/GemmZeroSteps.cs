@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -13,6 +14,30 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </summary>
 internal static unsafe class GemmZeroSteps
 {
+    /// <summary>
+    /// Whether six rows of a row-major a (<paramref name="a"/> at the first one's first step, <paramref name="lda"/>
+    /// floats apart) are zero together at an eighth or more of their <paramref name="kc"/> steps: the test <see
+    /// cref="FastGemm"/> makes on the first packed sliver of a block (a step of ±0 only is zero, one with a NaN is
+    /// not), made on a as it lies, so that a dense block need not be packed at all.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool SkipsEnough(float* a, nint lda, int kc)
+    {
+        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        var magnitude = Vector256.Create(int.MaxValue);
+        int zeros = 0, p = 0;
+        for (; p + 8 <= kc; p += 8)
+        {
+            // The bits of the six values together, less the sign: zero only where all six are ±0.
+            Vector256<int> bits = (Vector256.Load(a + p) | Vector256.Load(a1 + p) | Vector256.Load(a2 + p)
+                | Vector256.Load(a3 + p) | Vector256.Load(a4 + p) | Vector256.Load(a5 + p)).AsInt32() & magnitude;
+            zeros += BitOperations.PopCount(Vector256.Equals(bits, Vector256<int>.Zero).ExtractMostSignificantBits());
+        }
+        for (; p < kc; p++)
+            zeros += a[p] == 0f && a1[p] == 0f && a2[p] == 0f && a3[p] == 0f && a4[p] == 0f && a5[p] == 0f ? 1 : 0;
+        return zeros * 8 >= kc;
+    }
+
     /// <summary>
     /// Lists in <paramref name="steps"/> the steps of <paramref name="sliver"/> [kc, 6] with a value other than zero,
     /// moves those steps to the front of the sliver in order, and returns their count (<paramref name="kc"/> where
