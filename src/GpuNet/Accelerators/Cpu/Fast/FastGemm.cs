@@ -399,7 +399,7 @@ internal static unsafe class FastGemm
             {
                 int place = (int)((sliver - buffer) / 6);
                 counts[place] = look ? GemmZeroSteps.Compact(sliver, kc, steps + place) : kc;
-                if (sliver == block) look = counts[place] * 8 <= kc * 7;
+                if (sliver == block) look = GemmZeroSteps.Enough(kc - counts[place], kc);
             }
         }
 

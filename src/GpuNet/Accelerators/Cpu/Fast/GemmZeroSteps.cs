@@ -35,8 +35,12 @@ internal static unsafe class GemmZeroSteps
         }
         for (; p < kc; p++)
             zeros += a[p] == 0f && a1[p] == 0f && a2[p] == 0f && a3[p] == 0f && a4[p] == 0f && a5[p] == 0f ? 1 : 0;
-        return zeros * 8 >= kc;
+        return Enough(zeros, kc);
     }
+
+    /// <summary>Whether <paramref name="zeros"/> zero steps of <paramref name="kc"/> are worth listing: an eighth or
+    /// more. Below that the looks at a block's slivers cost more than the steps they save.</summary>
+    public static bool Enough(int zeros, int kc) => zeros * 8 >= kc;
 
     /// <summary>
     /// Lists in <paramref name="steps"/> the steps of <paramref name="sliver"/> [kc, 6] with a value other than zero,
