@@ -6,8 +6,9 @@ namespace GpuNet.Tests.Accelerators;
 /// <summary>
 /// AVX2's GEMM leaving out the depth steps where a six-row sliver of op(A) is all zero (<see cref="GemmZeroSteps"/>,
 /// <see cref="GemmMicroKernels.Tile6x16Steps"/>): which steps are listed, when six rows of A as it lies have enough
-/// of them to be packed and listed, that the listed-steps tile is the dense tile bit for bit, that whole products come
-/// out as the dense ones do, and that the steps are in fact skipped.
+/// of them to be listed, that listing and packing them where they lie makes the compacted sliver, that the
+/// listed-steps tile is the dense tile bit for bit, that whole products come out as the dense ones do, and that the
+/// steps are in fact skipped.
 /// </summary>
 public sealed unsafe class GemmZeroStepsTests
 {
@@ -115,6 +116,44 @@ public sealed unsafe class GemmZeroStepsTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(37)]
+    [InlineData(300)]
+    public void Six_rows_listed_and_packed_where_they_lie_make_the_compacted_sliver(int depth)
+    {
+        // Six rows inside a wider a, starting at column 3: about half their steps zero in all six (some −0), the rest
+        // with zeros in some rows, a NaN or a tiny value among them.
+        int lda = depth + 11;
+        float[] sparse = SparseSliver(depth, seed: depth + 100);
+        sparse[(depth / 2) * 6 + 1] = float.NaN;
+        if (depth > 3) sparse[3 * 6 + 5] = 1e-30f;
+        float[] a = FastKernelInputs.Values(depth, 6 * lda);
+        for (int p = 0; p < depth; p++)
+            for (int r = 0; r < 6; r++) a[r * lda + 3 + p] = sparse[p * 6 + r];
+        float[] compacted = new float[depth * 6 + 8];
+        sparse.CopyTo(compacted, 0);
+        // The list is written a vector at a time; nothing past the depth may be touched.
+        int[] expected = new int[depth], listed = Enumerable.Repeat(-7, depth + 8).ToArray();
+        float[] packed = Enumerable.Repeat(-3f, depth * 6 + 8).ToArray();
+        int expectedCount, count;
+        fixed (float* pa = a, pc = compacted, pPacked = packed)
+        fixed (int* pExpected = expected, pListed = listed)
+        {
+            expectedCount = GemmZeroSteps.Compact(pc, depth, pExpected);
+            count = GemmZeroSteps.ListRows(pa + 3, lda, depth, pListed);
+            GemmPacking.PackSteps(pa + 3, lda, pListed, count, pPacked);
+        }
+        Assert.Equal(expectedCount, count);
+        Assert.Equal(expected[..count], listed[..count]);
+        Assert.All(listed[depth..], value => Assert.Equal(-7, value));
+        FastKernelInputs.AssertIdentical(compacted[..(count * 6)], packed[..(count * 6)], "packed steps");
+        Assert.All(packed[(count * 6)..], value => Assert.Equal(-3f, value));
+    }
+
     [SkippableTheory]
     [InlineData(1, 0f)]
     [InlineData(7, 1f)]
@@ -148,6 +187,8 @@ public sealed unsafe class GemmZeroStepsTests
         {
             { false, false, 120, 512, 784, 2 }, { true, false, 784, 512, 120, 2 }, { false, true, 13, 70, 1000, 1 },
             { true, true, 100, 65, 401, 2 }, { false, false, 31, 48, 50, 1 }, { false, false, 25, 40, 300, 2 },
+            // Batch 100 ends in a sliver of four rows, packed and compacted beside the full slivers listed in place.
+            { false, false, 100, 256, 784, 2 }, { false, false, 100, 64, 401, 1 },
         };
     }
 
@@ -173,8 +214,9 @@ public sealed unsafe class GemmZeroStepsTests
     {
         // A NaN in op(B) where op(A) is zero for every row: the dense kernel makes 0 · NaN = NaN of it, the skipped
         // step leaves it out, which is how the test sees that the steps are skipped at all.
+        // Sixteen rows: two slivers listed where they lie and a last one of four rows packed and compacted.
         VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector256);
-        const int m = 12, n = 64, k = 200;
+        const int m = 16, n = 64, k = 200;
         float[] a = FastKernelInputs.Values(10, m * k);
         for (int i = 0; i < m; i++)
             for (int p = 0; p < k; p += 2) a[i * k + p] = 0f;

@@ -329,18 +329,37 @@ internal static unsafe class FastGemm
                     for (int ic = i0; ic < i1; ic += blockRows)
                     {
                         int mc = Math.Min(blockRows, i1 - ic);
-                        // A dense block of a row-major A is read where it lies, but for a last sliver short of rows,
-                        // packed in its place with the zeros past them; one whose first six rows skip enough steps is
-                        // packed and compacted (FindZeroSteps). The choice depends on A alone, so a thread that finds
-                        // this block packed already makes the one it packed for.
-                        bool inPlace = _rowsInPlace && mc >= mr
-                            && !(_findZeroSteps && GemmZeroSteps.SkipsEnough(a + (nint)ic * _k + pc, _k, kc));
+                        // A row-major A's full slivers are read where they lie, unless the first six rows skip enough
+                        // steps: then each full sliver's nonzero steps are listed from A as it lies and packed alone
+                        // (ListRows, PackSteps). A last sliver short of rows is packed in its place with the zeros past
+                        // them, and compacted where the others are listed. A transposed A is packed whole and its zero
+                        // steps found in the packed slivers (FindZeroSteps). The choices depend on A alone, so a thread
+                        // that finds this block packed already makes the one it packed and listed for.
+                        bool inPlace = _rowsInPlace && mc >= mr;
+                        bool listed = _findZeroSteps
+                            && (!inPlace || GemmZeroSteps.SkipsEnough(a + (nint)ic * _k + pc, _k, kc));
                         int fullRows = inPlace ? mc / mr * mr : 0;
+                        int firstPlace = (int)((aBlock - buffer) / mr);
+                        if (!packedAlready && listed && inPlace)
+                        {
+                            for (int r = 0; r < fullRows; r += mr)
+                            {
+                                int place = firstPlace + r / mr * kc;
+                                float* rows = a + (nint)(ic + r) * _k + pc;
+                                counts[place] = GemmZeroSteps.ListRows(rows, _k, kc, steps + place);
+                                GemmPacking.PackSteps(rows, _k, steps + place, counts[place], aBlock + (nint)r * kc);
+                            }
+                        }
                         if (!packedAlready && fullRows < mc)
                         {
                             float* packed = aBlock + (nint)fullRows * kc;
                             GemmPacking.PackA(_transposeA, a, _m, _k, ic + fullRows, mc - fullRows, pc, kc, mr, packed);
-                            if (_findZeroSteps && !inPlace) FindZeroSteps(buffer, aBlock, mc, kc, steps, counts);
+                            if (listed && inPlace)
+                            {
+                                int place = firstPlace + fullRows / mr * kc;
+                                counts[place] = GemmZeroSteps.Compact(packed, kc, steps + place);
+                            }
+                            else if (listed) FindZeroSteps(buffer, aBlock, mc, kc, steps, counts);
                         }
                         float* bSliver = panel;
                         for (int jr = jc; jr < jc + nc; jr += nr, bSliver += (nint)kc * nr)
@@ -348,13 +367,13 @@ internal static unsafe class FastGemm
                             int cols = Math.Min(nr, jc + nc - jr);
                             float* aSliver = aBlock;
                             // Each sliver's place among the step lists: its offset in the buffer over its rows.
-                            int place = (int)((aBlock - buffer) / mr);
+                            int place = firstPlace;
                             for (int ir = ic; ir < ic + mc; ir += mr, aSliver += (nint)kc * mr, place += kc)
                             {
                                 int rows = Math.Min(mr, ic + mc - ir);
                                 float* cTile = c + (nint)ir * _n + jr;
-                                int count = _findZeroSteps && !inPlace ? counts[place] : kc;
-                                float* aRows = inPlace && rows == mr ? a + (nint)ir * _k + pc : null;
+                                int count = listed ? counts[place] : kc;
+                                float* aRows = inPlace && !listed && rows == mr ? a + (nint)ir * _k + pc : null;
                                 if (rows == mr && cols == nr)
                                 {
                                     RunTile(aSliver, aRows, bSliver, kc, steps + place, count, cTile, _n, beta);

@@ -56,6 +56,29 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
+    /// Packs six rows of a row-major a (<paramref name="a"/> at the first one's first step, <paramref name="lda"/> floats
+    /// apart) at the depth steps <paramref name="steps"/> [count] alone into <paramref name="sliver"/> [count, 6]: the
+    /// sliver <see cref="PackA"/> and <see cref="GemmZeroSteps.Compact"/> make of them, from the list <see
+    /// cref="GemmZeroSteps.ListRows"/> makes without packing. A value at a time: where about half the steps are left
+    /// out, that is less work than transposing them all and moving the kept ones to the front.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void PackSteps(float* a, nint lda, int* steps, int count, float* sliver)
+    {
+        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        for (int t = 0; t < count; t++, sliver += 6)
+        {
+            nint p = steps[t];
+            sliver[0] = a[p];
+            sliver[1] = a1[p];
+            sliver[2] = a2[p];
+            sliver[3] = a3[p];
+            sliver[4] = a4[p];
+            sliver[5] = a5[p];
+        }
+    }
+
+    /// <summary>
     /// Packs op(B) columns [j0, j0 + cols), depth [p0, p0 + kc) into <paramref name="panel"/>:
     /// ⌈cols / tileColumns⌉ slivers one after another, each [kc, tileColumns]. Where b is not
     /// transposed each depth step is a run of a row of b, read straight through for all the

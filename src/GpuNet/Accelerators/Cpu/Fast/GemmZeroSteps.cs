@@ -38,6 +38,56 @@ internal static unsafe class GemmZeroSteps
         return Enough(zeros, kc);
     }
 
+    /// <summary>
+    /// Lists in <paramref name="steps"/> the steps of six rows of a row-major a (as <see cref="SkipsEnough"/> takes them)
+    /// with a value other than ±0 in any of them, in order, and returns their count: what <see cref="Compact"/> lists
+    /// for the same rows packed, before packing them (<see cref="GemmPacking.PackSteps"/> then copies those steps
+    /// alone). Eight steps are tested at once and their nonzero ones written as one vector of indices (<see
+    /// cref="s_nonzeroLanes"/>), so the list costs a few instructions per eight steps where transposing and compacting
+    /// a sliver cost several per step.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int ListRows(float* a, nint lda, int kc, int* steps)
+    {
+        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        var magnitude = Vector256.Create(int.MaxValue);
+        int count = 0, p = 0;
+        fixed (int* lanes = s_nonzeroLanes)
+        {
+            for (; p + 8 <= kc; p += 8)
+            {
+                Vector256<int> bits = (Vector256.Load(a + p) | Vector256.Load(a1 + p) | Vector256.Load(a2 + p)
+                    | Vector256.Load(a3 + p) | Vector256.Load(a4 + p) | Vector256.Load(a5 + p)).AsInt32() & magnitude;
+                uint nonzero = ~Vector256.Equals(bits, Vector256<int>.Zero).ExtractMostSignificantBits() & 0xFFu;
+                // All eight lanes are stored; those past the nonzero steps' count are written over by the next eight,
+                // and end at most at step p + 8 of the list, since count ≤ p.
+                (Vector256.Load(lanes + nonzero * 8) + Vector256.Create(p)).Store(steps + count);
+                count += BitOperations.PopCount(nonzero);
+            }
+        }
+        for (; p < kc; p++)
+        {
+            steps[count] = p;
+            count += a[p] == 0f && a1[p] == 0f && a2[p] == 0f && a3[p] == 0f && a4[p] == 0f && a5[p] == 0f ? 0 : 1;
+        }
+        return count;
+    }
+
+    /// <summary>For each mask of eight lanes, the indices of its set lanes in order, then zeros: 8 × 256 ints.</summary>
+    private static readonly int[] s_nonzeroLanes = NonzeroLanes();
+
+    private static int[] NonzeroLanes()
+    {
+        var lanes = new int[8 * 256];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int count = 0;
+            for (int lane = 0; lane < 8; lane++)
+                if ((mask >> lane & 1) != 0) lanes[mask * 8 + count++] = lane;
+        }
+        return lanes;
+    }
+
     /// <summary>Whether <paramref name="zeros"/> zero steps of <paramref name="kc"/> are worth listing: an eighth or
     /// more. Below that the looks at a block's slivers cost more than the steps they save.</summary>
     public static bool Enough(int zeros, int kc) => zeros * 8 >= kc;
