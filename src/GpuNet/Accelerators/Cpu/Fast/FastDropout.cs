@@ -155,9 +155,10 @@ internal static class FastDropout
         KeepBlocks256(c0, c1, c2, c3, x, i, rate, scale, y, mask, afterRelu);
     }
 
-    // Elements i … i + 31: Draw256 for i and for i + 16 in one loop. A round is a chain of a multiply,
-    // a shift and two xors, each waiting on the last; two independent chains keep the vector units
-    // busy while each waits (on Zen 3 the loop of one chain ran at about 5 cycles an element).
+    // Elements i … i + 31: Draw256 for i and for i + 16 together. A round is a chain of a multiply, a shift and two
+    // xors, each waiting on the last; two independent chains keep the vector units busy while each waits (on Zen 3
+    // the loop of one chain ran at about 5 cycles an element). The ten rounds are written out: as a loop, the JIT
+    // kept four of the eight counters on the stack between rounds, and each round then waited on their stores.
     private static void Draw256Twice(float[] x, int i, float rate, float scale, ulong seed, ulong stream, float[] y,
         float[] mask, bool afterRelu)
     {
@@ -166,28 +167,42 @@ internal static class FastDropout
         var blocksNext = blocks + Vector256.Create(4UL);
         Vector256<ulong> c2 = Vector256.Create((ulong)(uint)stream), c3 = Vector256.Create(stream >> 32);
         Vector256<ulong> c0 = blocks, c1 = blocks >> 32, d0 = blocksNext, d1 = blocksNext >> 32, d2 = c2, d3 = c3;
-        var ma = Vector256.Create((ulong)MultiplierA).AsUInt32();
-        var mb = Vector256.Create((ulong)MultiplierB).AsUInt32();
         uint key0 = (uint)seed, key1 = (uint)(seed >> 32);
-        for (int round = 0; round < Rounds; round++)
-        {
-            var k0 = Vector256.Create((ulong)key0);
-            var k1 = Vector256.Create((ulong)key1);
-            Vector256<ulong> productA = Avx2.Multiply(c0.AsUInt32(), ma), productB = Avx2.Multiply(c2.AsUInt32(), mb);
-            Vector256<ulong> nextA = Avx2.Multiply(d0.AsUInt32(), ma), nextB = Avx2.Multiply(d2.AsUInt32(), mb);
-            c0 = (productB >> 32) ^ c1 ^ k0;
-            d0 = (nextB >> 32) ^ d1 ^ k0;
-            c1 = productB;
-            d1 = nextB;
-            c2 = (productA >> 32) ^ c3 ^ k1;
-            d2 = (nextA >> 32) ^ d3 ^ k1;
-            c3 = productA;
-            d3 = nextA;
-            key0 += KeyStepA;
-            key1 += KeyStepB;
-        }
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 0);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 1);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 2);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 3);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 4);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 5);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 6);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 7);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 8);
+        Round256Twice(ref c0, ref c1, ref c2, ref c3, ref d0, ref d1, ref d2, ref d3, key0, key1, 9);
         KeepBlocks256(c0, c1, c2, c3, x, i, rate, scale, y, mask, afterRelu);
         KeepBlocks256(d0, d1, d2, d3, x, i + 16, rate, scale, y, mask, afterRelu);
+    }
+
+    // Round number round of Philox on two sets of four blocks' counters (see Draw256).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Round256Twice(ref Vector256<ulong> c0, ref Vector256<ulong> c1, ref Vector256<ulong> c2,
+        ref Vector256<ulong> c3, ref Vector256<ulong> d0, ref Vector256<ulong> d1, ref Vector256<ulong> d2,
+        ref Vector256<ulong> d3, uint key0, uint key1, int round)
+    {
+        var k0 = Vector256.Create((ulong)(key0 + (uint)round * KeyStepA));
+        var k1 = Vector256.Create((ulong)(key1 + (uint)round * KeyStepB));
+        var ma = Vector256.Create((ulong)MultiplierA).AsUInt32();
+        var mb = Vector256.Create((ulong)MultiplierB).AsUInt32();
+        Vector256<ulong> productA = Avx2.Multiply(c0.AsUInt32(), ma), productB = Avx2.Multiply(c2.AsUInt32(), mb);
+        c0 = (productB >> 32) ^ c1 ^ k0;
+        c1 = productB;
+        c2 = (productA >> 32) ^ c3 ^ k1;
+        c3 = productA;
+        productA = Avx2.Multiply(d0.AsUInt32(), ma);
+        productB = Avx2.Multiply(d2.AsUInt32(), mb);
+        d0 = (productB >> 32) ^ d1 ^ k0;
+        d1 = productB;
+        d2 = (productA >> 32) ^ d3 ^ k1;
+        d3 = productA;
     }
 
     // Elements i … i + 15 from the counters of four blocks (lanes ordered 0, 2, 1, 3): the low halves of the
@@ -202,6 +217,7 @@ internal static class FastDropout
         Keep256(Avx2.UnpackHigh(pairs01, pairs23).AsUInt32(), x, i + 8, rate, scale, y, mask, afterRelu);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Keep256(Vector256<uint> bits, float[] x, int i, float rate, float scale, float[] y,
         float[] mask, bool afterRelu)
     {
