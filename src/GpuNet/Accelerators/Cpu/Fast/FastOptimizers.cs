@@ -40,8 +40,9 @@ internal static class FastOptimizers
                 (squaresLow, squaresHigh) = TSquares.Add(gv, squaresLow, squaresHigh);
                 (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv).StoreUnsafe(ref ws, (nuint)i);
             }
+            double plainSquares = TSquares.Total(g, i, squaresLow, squaresHigh);
             ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], default);
-            return TSquares.Total(g, i, squaresLow, squaresHigh);
+            return plainSquares;
         }
         for (; i <= g.Length - Vector<float>.Count; i += Vector<float>.Count)
         {
@@ -52,8 +53,9 @@ internal static class FastOptimizers
             v.StoreUnsafe(ref vs, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) + (nesterov ? mu * v - step : v)).StoreUnsafe(ref ws, (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Sgd(g[i..], lr, momentum, nesterov, w[i..], velocity[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     public static double Adagrad(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w, Span<float> a,
@@ -81,8 +83,9 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Adagrad(g[i..], lr, epsilon, w[i..], a[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     public static double Adadelta(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
@@ -114,8 +117,9 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * update).StoreUnsafe(ref ws, (nuint)i);
             (decay * dv + complement * update * update).StoreUnsafe(ref deltas, (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Adadelta(g[i..], lr, rho, epsilon, w[i..], a[i..], d[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     public static double Rmsprop(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
@@ -145,8 +149,9 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * gv / (Vector.SquareRoot(av) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Rmsprop(g[i..], lr, rho, epsilon, w[i..], a[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     public static double Adam(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
@@ -180,8 +185,9 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (Vector.SquareRoot(vv) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Adam(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], v[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     public static double Adamax(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
@@ -214,8 +220,9 @@ internal static class FastOptimizers
             uv.StoreUnsafe(ref norms, (nuint)i);
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mv / (uv + eps)).StoreUnsafe(ref ws, (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Adamax(g[i..], lrT, beta1, beta2, epsilon, w[i..], m[i..], u[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     public static double Nadam(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m, Span<float> v,
@@ -258,8 +265,9 @@ internal static class FastOptimizers
             (Vector.LoadUnsafe(ref ws, (nuint)i) - rate * mBar / (Vector.SquareRoot(vPrime) + eps)).StoreUnsafe(ref ws,
                 (nuint)i);
         }
+        double squares = TSquares.Total(g, i, squaresLow, squaresHigh);
         ReferenceOptimizers.Nadam(g[i..], s, w[i..], m[i..], v[i..]);
-        return TSquares.Total(g, i, squaresLow, squaresHigh);
+        return squares;
     }
 
     /// <summary>
@@ -292,7 +300,10 @@ internal static class FastOptimizers
     // Vector<float> steps are eight floats; elsewhere the sum is a pass of its own.
     private static bool SquaresInLoop => Vector<float>.Count == Vector256<float>.Count;
 
-    // The lanes passed and returned by value, so that they stay in registers.
+    // The lanes passed and returned by value, so that they stay in registers. An update totals them before it calls
+    // the reference for its tail: lanes still needed after a call were kept on the stack at every step of the loop,
+    // and each step's additions then waited on their stores (Adam over 335,000 floats on Zen 3 took 185 µs with the
+    // sum against 111 without).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static (Vector256<double> Low, Vector256<double> High) AddSquares(Vector256<float> x,
         Vector256<double> low, Vector256<double> high)
