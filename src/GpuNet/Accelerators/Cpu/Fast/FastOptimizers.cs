@@ -16,11 +16,20 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </summary>
 internal static class FastOptimizers
 {
+    /// <summary>
+    /// How each update's loop is compiled: on its own, fully optimised from the first call. Inlined into the wrapper
+    /// that picks it, the loop of a tiered-up SGD with the sum was left calling <see cref="AddSquares"/>, a tuple's
+    /// constructor and <see cref="SquaresInLoop"/>'s getter at every step (the inliner's budget spent), with its lanes
+    /// on the stack.
+    /// </summary>
+    private const MethodImplOptions Worker = MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization;
+
     public static double Sgd(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
         Span<float> velocity, bool sumSquares = false) =>
         sumSquares ? Sgd<SquaresSummed>(g, lr, momentum, nesterov, w, velocity)
             : Sgd<SquaresSkipped>(g, lr, momentum, nesterov, w, velocity);
 
+    [MethodImpl(Worker)]
     private static double Sgd<TSquares>(ReadOnlySpan<float> g, float lr, float momentum, bool nesterov, Span<float> w,
         Span<float> velocity)
         where TSquares : struct, ISquares
@@ -63,6 +72,7 @@ internal static class FastOptimizers
         sumSquares ? Adagrad<SquaresSummed>(g, lr, epsilon, w, a)
             : Adagrad<SquaresSkipped>(g, lr, epsilon, w, a);
 
+    [MethodImpl(Worker)]
     private static double Adagrad<TSquares>(ReadOnlySpan<float> g, float lr, float epsilon, Span<float> w,
         Span<float> a)
         where TSquares : struct, ISquares
@@ -93,6 +103,7 @@ internal static class FastOptimizers
         sumSquares ? Adadelta<SquaresSummed>(g, lr, rho, epsilon, w, a, d)
             : Adadelta<SquaresSkipped>(g, lr, rho, epsilon, w, a, d);
 
+    [MethodImpl(Worker)]
     private static double Adadelta<TSquares>(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
         Span<float> a, Span<float> d)
         where TSquares : struct, ISquares
@@ -127,6 +138,7 @@ internal static class FastOptimizers
         sumSquares ? Rmsprop<SquaresSummed>(g, lr, rho, epsilon, w, a)
             : Rmsprop<SquaresSkipped>(g, lr, rho, epsilon, w, a);
 
+    [MethodImpl(Worker)]
     private static double Rmsprop<TSquares>(ReadOnlySpan<float> g, float lr, float rho, float epsilon, Span<float> w,
         Span<float> a)
         where TSquares : struct, ISquares
@@ -159,6 +171,7 @@ internal static class FastOptimizers
         sumSquares ? Adam<SquaresSummed>(g, lrT, beta1, beta2, epsilon, w, m, v)
             : Adam<SquaresSkipped>(g, lrT, beta1, beta2, epsilon, w, m, v);
 
+    [MethodImpl(Worker)]
     private static double Adam<TSquares>(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
         Span<float> w, Span<float> m, Span<float> v)
         where TSquares : struct, ISquares
@@ -195,6 +208,7 @@ internal static class FastOptimizers
         sumSquares ? Adamax<SquaresSummed>(g, lrT, beta1, beta2, epsilon, w, m, u)
             : Adamax<SquaresSkipped>(g, lrT, beta1, beta2, epsilon, w, m, u);
 
+    [MethodImpl(Worker)]
     private static double Adamax<TSquares>(ReadOnlySpan<float> g, float lrT, float beta1, float beta2, float epsilon,
         Span<float> w, Span<float> m, Span<float> u)
         where TSquares : struct, ISquares
@@ -230,6 +244,7 @@ internal static class FastOptimizers
         sumSquares ? Nadam<SquaresSummed>(g, s, w, m, v)
             : Nadam<SquaresSkipped>(g, s, w, m, v);
 
+    [MethodImpl(Worker)]
     private static double Nadam<TSquares>(ReadOnlySpan<float> g, in NadamScalars s, Span<float> w, Span<float> m,
         Span<float> v)
         where TSquares : struct, ISquares
