@@ -56,11 +56,11 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>
-    /// Packs six rows of a row-major a (<paramref name="a"/> at the first one's first step, <paramref name="lda"/> floats
-    /// apart) at the depth steps <paramref name="steps"/> [count] alone into <paramref name="sliver"/> [count, 6]: the
-    /// sliver <see cref="PackA"/> and <see cref="GemmZeroSteps.Compact"/> make of them, from the list <see
-    /// cref="GemmZeroSteps.ListRows"/> makes without packing. A value at a time: where about half the steps are left
-    /// out, that is less work than transposing them all and moving the kept ones to the front.
+    /// Packs six rows of a row-major a (<paramref name="a"/> at the first one's first step, <paramref name="lda"/>
+    /// floats apart) at the depth steps <paramref name="steps"/> [count] alone into <paramref name="sliver"/>
+    /// [count, 6]: the sliver <see cref="PackA"/> and <see cref="GemmZeroSteps.Compact"/> make of them, from the list
+    /// <see cref="GemmZeroSteps.ListRows"/> makes without packing. A value at a time: where about half the steps are
+    /// left out, that is less work than transposing them all and moving the kept ones to the front.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackSteps(float* a, nint lda, int* steps, int count, float* sliver)

@@ -39,9 +39,9 @@ internal static unsafe class GemmZeroSteps
     }
 
     /// <summary>
-    /// Lists in <paramref name="steps"/> the steps of six rows of a row-major a (as <see cref="SkipsEnough"/> takes them)
-    /// with a value other than ±0 in any of them, in order, and returns their count: what <see cref="Compact"/> lists
-    /// for the same rows packed, before packing them (<see cref="GemmPacking.PackSteps"/> then copies those steps
+    /// Lists in <paramref name="steps"/> the steps of six rows of a row-major a (as <see cref="SkipsEnough"/> takes
+    /// them) with a value other than ±0 in any of them, in order, and returns their count: what <see cref="Compact"/>
+    /// lists for the same rows packed, before packing them (<see cref="GemmPacking.PackSteps"/> then copies those steps
     /// alone). Eight steps are tested at once and their nonzero ones written as one vector of indices (<see
     /// cref="s_nonzeroLanes"/>), so the list costs a few instructions per eight steps where transposing and compacting
     /// a sliver cost several per step.
@@ -73,7 +73,8 @@ internal static unsafe class GemmZeroSteps
         return count;
     }
 
-    /// <summary>For each mask of eight lanes, the indices of its set lanes in order, then zeros: 8 × 256 ints.</summary>
+    /// <summary>For each mask of eight lanes, the indices of its set lanes in order, then zeros: 8 × 256
+    /// ints.</summary>
     private static readonly int[] s_nonzeroLanes = NonzeroLanes();
 
     private static int[] NonzeroLanes()
