@@ -3,11 +3,12 @@ using GpuNet.Accelerators.Cpu.Fast;
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
-/// <see cref="GemmPacking.PackA"/>'s layout, value by value: slivers of op(A) rows one after another, each [kc, tile
-/// rows], zeros past the last row. Every tile height (the portable kernel's 4, AVX2's 6, AVX-512's 12) in both
-/// layouts of a, with blocks that start inside a, end at its edges, leave a partial sliver, or are one step deep:
-/// narrow slivers of a transposed a are copied a whole vector a step, which must never leave its extra lanes on a
-/// step already packed.
+/// <see cref="GemmPacking.PackA"/>'s and <see cref="GemmPacking.PackBPanel"/>'s layouts, value by value: slivers of
+/// op(A) rows one after another, each [kc, tile rows], zeros past the last row; slivers of op(B) columns, each [kc,
+/// tile columns], <see cref="GemmPacking.SliverStride"/> apart. Every tile height (the portable kernel's 4, AVX2's 6,
+/// AVX-512's 12) in both layouts of a, with blocks that start inside a, end at its edges, leave a partial sliver, or
+/// are one step deep: narrow slivers of a transposed a are copied a whole vector a step, which must never leave its
+/// extra lanes on a step already packed.
 /// </summary>
 public sealed unsafe class GemmPackingTests
 {
@@ -52,6 +53,55 @@ public sealed unsafe class GemmPackingTests
                         Assert.Fail($"sliver {s}, step {p}, row {r}: packed {packed:R}, op(A) holds {expected:R}");
                 }
             }
+        }
+    }
+
+    public static TheoryData<int, bool, int, int, int, int, int, int> Panels()
+    {
+        // (n, k, j0, cols, p0, kc): a block inside b with a partial last sliver; whole slivers at a depth whose slivers
+        // are padded with a line (64 steps of 16 columns, 32 of 32: multiples of 2 KiB) and at one whose are not;
+        // one step.
+        (int, int, int, int, int, int)[] panels =
+            [(70, 40, 3, 61, 5, 29), (96, 80, 0, 96, 8, 64), (96, 80, 0, 96, 8, 32), (64, 9, 0, 64, 2, 7),
+                (40, 3, 5, 35, 2, 1)];
+        var data = new TheoryData<int, bool, int, int, int, int, int, int>();
+        foreach (int tileColumns in new[] { 16, 32 })
+            foreach (bool transposeB in new[] { false, true })
+                foreach (var (n, k, j0, cols, p0, kc) in panels)
+                    data.Add(tileColumns, transposeB, n, k, j0, cols, p0, kc);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Panels))]
+    public void Panel_slivers_hold_op_b_step_by_step_at_their_stride_and_leave_the_padding_alone(int tileColumns,
+        bool transposeB, int n, int k, int j0, int cols, int p0, int kc)
+    {
+        float[] b = Enumerable.Range(1, n * k).Select(v => (float)v).ToArray();
+        int slivers = (cols + tileColumns - 1) / tileColumns;
+        int stride = (int)GemmPacking.SliverStride(kc, tileColumns);
+        Assert.True(stride == kc * tileColumns || (kc * tileColumns % 512 == 0 && stride == kc * tileColumns + 16),
+            $"stride {stride} for slivers of {kc} × {tileColumns}");
+        float[] panel = Enumerable.Repeat(float.NaN, slivers * stride + 16).ToArray();
+        fixed (float* source = b, target = panel)
+        {
+            GemmPacking.PackBPanel(transposeB, source, n, k, j0, cols, p0, kc, tileColumns, target);
+        }
+        for (int s = 0; s < slivers; s++)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                for (int c = 0; c < tileColumns; c++)
+                {
+                    int j = j0 + s * tileColumns + c, depth = p0 + p;
+                    float expected = j < j0 + cols ? (transposeB ? b[j * k + depth] : b[depth * n + j]) : 0f;
+                    float packed = panel[s * stride + p * tileColumns + c];
+                    if (BitConverter.SingleToInt32Bits(packed) != BitConverter.SingleToInt32Bits(expected))
+                        Assert.Fail($"sliver {s}, step {p}, column {c}: packed {packed:R}, op(B) holds {expected:R}");
+                }
+            }
+            for (int pad = kc * tileColumns; pad < stride; pad++)
+                Assert.True(float.IsNaN(panel[s * stride + pad]), $"sliver {s}'s padding written at {pad}");
         }
     }
 }

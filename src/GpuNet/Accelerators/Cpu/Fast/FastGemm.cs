@@ -183,13 +183,15 @@ internal static unsafe class FastGemm
 
     /// <summary>
     /// The buffer a thread packs into: an op(A) block, then (past room for the narrow packing's
-    /// overrun, see <see cref="GemmPacking.PackA"/>) an op(B) panel, each 64-byte aligned.
+    /// overrun, see <see cref="GemmPacking.PackA"/>) an op(B) panel, each 64-byte aligned. The panel has room for one
+    /// sliver of the longest depth more than it holds, and for the line each sliver may be padded with (<see
+    /// cref="GemmPacking.SliverStride"/>: at most one line in 32).
     /// </summary>
     private static float* PackingBuffer(in GemmBlocking blocking, out float* panel)
     {
         const int alignFloats = 16;
         int length = blocking.AFloats + alignFloats + blocking.PanelFloats + MaxDepthSteps * MaxTileColumns
-            + alignFloats;
+            + blocking.PanelFloats / 32 + alignFloats;
         if (t_packing is null || t_packing.Length < length)
             t_packing = GC.AllocateUninitializedArray<float>(length, pinned: true);
         float* start = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(t_packing));
@@ -362,7 +364,8 @@ internal static unsafe class FastGemm
                             else if (listed) FindZeroSteps(buffer, aBlock, mc, kc, steps, counts);
                         }
                         float* bSliver = panel;
-                        for (int jr = jc; jr < jc + nc; jr += nr, bSliver += (nint)kc * nr)
+                        nint sliverStride = GemmPacking.SliverStride(kc, nr);
+                        for (int jr = jc; jr < jc + nc; jr += nr, bSliver += sliverStride)
                         {
                             int cols = Math.Min(nr, jc + nc - jr);
                             float* aSliver = aBlock;
