@@ -40,20 +40,11 @@ public sealed unsafe class GemmPackingTests
         {
             GemmPacking.PackA(transposeA, source, m, k, i0, rows, p0, kc, tileRows, target);
         }
-        for (int s = 0; s < slivers; s++)
+        AssertSlivers(block, slivers, kc, tileRows, kc * tileRows, "row", (s, p, r) =>
         {
-            for (int p = 0; p < kc; p++)
-            {
-                for (int r = 0; r < tileRows; r++)
-                {
-                    int i = i0 + s * tileRows + r, depth = p0 + p;
-                    float expected = i < i0 + rows ? (transposeA ? a[depth * m + i] : a[i * k + depth]) : 0f;
-                    float packed = block[(s * kc + p) * tileRows + r];
-                    if (BitConverter.SingleToInt32Bits(packed) != BitConverter.SingleToInt32Bits(expected))
-                        Assert.Fail($"sliver {s}, step {p}, row {r}: packed {packed:R}, op(A) holds {expected:R}");
-                }
-            }
-        }
+            int i = i0 + s * tileRows + r, depth = p0 + p;
+            return i < i0 + rows ? (transposeA ? a[depth * m + i] : a[i * k + depth]) : 0f;
+        });
     }
 
     public static TheoryData<int, bool, int, int, int, int, int, int> Panels()
@@ -87,21 +78,34 @@ public sealed unsafe class GemmPackingTests
         {
             GemmPacking.PackBPanel(transposeB, source, n, k, j0, cols, p0, kc, tileColumns, target);
         }
+        AssertSlivers(panel, slivers, kc, tileColumns, stride, "column", (s, p, c) =>
+        {
+            int j = j0 + s * tileColumns + c, depth = p0 + p;
+            return j < j0 + cols ? (transposeB ? b[j * k + depth] : b[depth * n + j]) : 0f;
+        });
+        for (int s = 0; s < slivers; s++)
+        {
+            for (int pad = kc * tileColumns; pad < stride; pad++)
+                Assert.True(float.IsNaN(panel[s * stride + pad]), $"sliver {s}'s padding written at {pad}");
+        }
+    }
+
+    /// <summary>Checks each sliver's [kc, width] values, <paramref name="stride"/> floats apart, against the operand's
+    /// (<paramref name="expected"/> of sliver, step and lane), bit for bit.</summary>
+    private static void AssertSlivers(float[] packed, int slivers, int kc, int width, int stride, string lane,
+        Func<int, int, int, float> expected)
+    {
         for (int s = 0; s < slivers; s++)
         {
             for (int p = 0; p < kc; p++)
             {
-                for (int c = 0; c < tileColumns; c++)
+                for (int w = 0; w < width; w++)
                 {
-                    int j = j0 + s * tileColumns + c, depth = p0 + p;
-                    float expected = j < j0 + cols ? (transposeB ? b[j * k + depth] : b[depth * n + j]) : 0f;
-                    float packed = panel[s * stride + p * tileColumns + c];
-                    if (BitConverter.SingleToInt32Bits(packed) != BitConverter.SingleToInt32Bits(expected))
-                        Assert.Fail($"sliver {s}, step {p}, column {c}: packed {packed:R}, op(B) holds {expected:R}");
+                    float want = expected(s, p, w), value = packed[s * stride + p * width + w];
+                    if (BitConverter.SingleToInt32Bits(value) != BitConverter.SingleToInt32Bits(want))
+                        Assert.Fail($"sliver {s}, step {p}, {lane} {w}: packed {value:R}, the operand holds {want:R}");
                 }
             }
-            for (int pad = kc * tileColumns; pad < stride; pad++)
-                Assert.True(float.IsNaN(panel[s * stride + pad]), $"sliver {s}'s padding written at {pad}");
         }
     }
 }
