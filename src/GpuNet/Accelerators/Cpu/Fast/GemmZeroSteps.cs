@@ -23,18 +23,10 @@ internal static unsafe class GemmZeroSteps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool SkipsEnough(float* a, nint lda, int kc)
     {
-        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        var magnitude = Vector256.Create(int.MaxValue);
+        var rows = new SixRows(a, lda);
         int zeros = 0, p = 0;
-        for (; p + 8 <= kc; p += 8)
-        {
-            // The bits of the six values together, less the sign: zero only where all six are ±0.
-            Vector256<int> bits = (Vector256.Load(a + p) | Vector256.Load(a1 + p) | Vector256.Load(a2 + p)
-                | Vector256.Load(a3 + p) | Vector256.Load(a4 + p) | Vector256.Load(a5 + p)).AsInt32() & magnitude;
-            zeros += BitOperations.PopCount(Vector256.Equals(bits, Vector256<int>.Zero).ExtractMostSignificantBits());
-        }
-        for (; p < kc; p++)
-            zeros += a[p] == 0f && a1[p] == 0f && a2[p] == 0f && a3[p] == 0f && a4[p] == 0f && a5[p] == 0f ? 1 : 0;
+        for (; p + 8 <= kc; p += 8) zeros += BitOperations.PopCount(rows.ZeroSteps(p));
+        for (; p < kc; p++) zeros += rows.IsZeroStep(p) ? 1 : 0;
         return Enough(zeros, kc);
     }
 
@@ -49,16 +41,13 @@ internal static unsafe class GemmZeroSteps
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ListRows(float* a, nint lda, int kc, int* steps)
     {
-        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        var magnitude = Vector256.Create(int.MaxValue);
+        var rows = new SixRows(a, lda);
         int count = 0, p = 0;
         fixed (int* lanes = s_nonzeroLanes)
         {
             for (; p + 8 <= kc; p += 8)
             {
-                Vector256<int> bits = (Vector256.Load(a + p) | Vector256.Load(a1 + p) | Vector256.Load(a2 + p)
-                    | Vector256.Load(a3 + p) | Vector256.Load(a4 + p) | Vector256.Load(a5 + p)).AsInt32() & magnitude;
-                uint nonzero = ~Vector256.Equals(bits, Vector256<int>.Zero).ExtractMostSignificantBits() & 0xFFu;
+                uint nonzero = ~rows.ZeroSteps(p) & 0xFFu;
                 // All eight lanes are stored; those past the nonzero steps' count are written over by the next eight,
                 // and end at most at step p + 8 of the list, since count ≤ p.
                 (Vector256.Load(lanes + nonzero * 8) + Vector256.Create(p)).Store(steps + count);
@@ -68,9 +57,38 @@ internal static unsafe class GemmZeroSteps
         for (; p < kc; p++)
         {
             steps[count] = p;
-            count += a[p] == 0f && a1[p] == 0f && a2[p] == 0f && a3[p] == 0f && a4[p] == 0f && a5[p] == 0f ? 0 : 1;
+            count += rows.IsZeroStep(p) ? 0 : 1;
         }
         return count;
+    }
+
+    /// <summary>Six rows of a row-major a, <paramref name="lda"/> floats apart from <paramref name="a"/>, tested for
+    /// the steps at which all six are zero: the one test of <see cref="SkipsEnough"/> and <see
+    /// cref="ListRows"/>.</summary>
+    private readonly struct SixRows(float* a, nint lda)
+    {
+        private readonly float* _a = a;
+        private readonly nint _lda = lda;
+
+        /// <summary>Bit i set where step p + i is ±0 in all six rows (a NaN is not zero).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public uint ZeroSteps(int p)
+        {
+            float* row = _a + p;
+            // The bits of the six values together, less the sign: zero only where all six are ±0.
+            Vector256<int> bits = (Vector256.Load(row) | Vector256.Load(row + _lda) | Vector256.Load(row + 2 * _lda)
+                | Vector256.Load(row + 3 * _lda) | Vector256.Load(row + 4 * _lda)
+                | Vector256.Load(row + 5 * _lda)).AsInt32() & Vector256.Create(int.MaxValue);
+            return Vector256.Equals(bits, Vector256<int>.Zero).ExtractMostSignificantBits();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool IsZeroStep(int p)
+        {
+            float* row = _a + p;
+            return row[0] == 0f && row[_lda] == 0f && row[2 * _lda] == 0f && row[3 * _lda] == 0f && row[4 * _lda] == 0f
+                && row[5 * _lda] == 0f;
+        }
     }
 
     /// <summary>For each mask of eight lanes, the indices of its set lanes in order, then zeros: 8 × 256
