@@ -4,13 +4,13 @@ using System.Runtime.Intrinsics;
 namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The AVX2 input gradient of a convolution over 16·k channels whose windows all lie inside the image, made in a
-/// channels-last copy of each image's dx. A tile is 6 output positions × 16 patch elements of one window pixel
-/// (i, j) and 16 channels c0 … c0 + 15, so each of its rows is 16 neighbouring floats of dx [H, W, C] at the
-/// pixel that position's window has at (i, j): the row is added there as two vectors, and no patch element's
-/// gradient is laid out and then scattered back run by run (col2im), which with 8- to 11-wide output rows came to
-/// about two fifths of the input gradient on Zen 3. Positions are the tiles' rows, so 3×3 outputs fill 9 of 12
-/// rows where 16-position slivers had filled 9 of 16.
+/// The 256-bit (AVX2) input gradient of a convolution over 16·k channels whose windows all lie inside the image, made
+/// in a channels-last copy of each image's dx. A tile is 6 output positions × 16 patch elements of one window pixel (i,
+/// j) and 16 channels c0 … c0 + 15, so each of its rows is 16 neighbouring floats of dx [H, W, C] at the pixel that
+/// position's window has at (i, j): the row is added there as two vectors, and no patch element's gradient is laid out
+/// and then scattered back run by run (col2im), which with 8- to 11-wide output rows came to about two fifths of the
+/// input gradient on Zen 3. Positions are the tiles' rows, so 3×3 outputs fill 9 of 12 rows where 16-position slivers
+/// had filled 9 of 16.
 /// </summary>
 /// <remarks>
 /// Each pixel's sum runs over the position tiles in order, then over (i, j, c0) in order: it depends on the
@@ -20,9 +20,18 @@ internal static unsafe class ChannelsLastInputGradient
 {
     private const int Rows = 6, Columns = 16;
 
-    /// <summary>Whether this geometry on this kind of micro-kernel takes this form.</summary>
+    /// <summary>
+    /// Whether this geometry on this kind of micro-kernel takes this form. On AVX-512, with the same 256-bit tiles,
+    /// only where an image has fewer positions than the 12 × 32 tiles' 32: on a Xeon a 3 × 3 plane's input gradient
+    /// took two fifths less time this way, where an 11 × 11 plane's took as long or longer.
+    /// </summary>
     public static bool Serves(Window2D g, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && g.Channels % Columns == 0 && g.WindowsInsideImage;
+        g.Channels % Columns == 0 && g.WindowsInsideImage && kind switch
+        {
+            GemmKernelKind.Vector256 => true,
+            GemmKernelKind.Vector512 => g.OutputPlane < GemmMicroKernels.TileShape(kind).Columns,
+            _ => false,
+        };
 
     /// <summary>Floats of <see cref="PackKernel"/>'s output.</summary>
     public static int PackedLength(Window2D g, int filters) => g.PatchSize * filters;

@@ -212,13 +212,13 @@ internal static unsafe class FastConvolution
         }
         if (WindowsInPlace(g, kind))
         {
-            // [16-filter slivers][patch element in (kh, kw, C) order][16], zero past the last filter.
-            int slivers = (filters + 15) / 16, patch = g.PatchSize;
-            float[] windows = Scratch(ref t_packedKernel, slivers * patch * 16);
-            for (int f = 0; f < slivers * 16; f++)
+            // [filter slivers][patch element in (kh, kw, C) order][sliver's filters], zero past the last filter.
+            int nr = WindowFilters(kind), slivers = (filters + nr - 1) / nr, patch = g.PatchSize;
+            float[] windows = Scratch(ref t_packedKernel, slivers * patch * nr);
+            for (int f = 0; f < slivers * nr; f++)
                 for (int c = 0; c < g.Channels; c++)
                     for (int ij = 0; ij < g.WindowSize; ij++)
-                        windows[((f / 16) * patch + ij * g.Channels + c) * 16 + f % 16] =
+                        windows[((f / nr) * patch + ij * g.Channels + c) * nr + f % nr] =
                             f < filters ? kernel[(f * g.Channels + c) * g.WindowSize + ij] : 0f;
             return windows;
         }
@@ -294,22 +294,42 @@ internal static unsafe class FastConvolution
     }
 
     /// <summary>
-    /// Whether the AVX2 forward reads each position's window where it lies in a channels-last copy of the image
+    /// Whether the forward reads each position's window where it lies in a channels-last copy of the image
     /// (<see cref="GemmMicroKernels.Tile6x16Windows"/>): more channels than the direct form takes, and every window
     /// inside its image. The tile is then 6 positions × 16 filters, so no patch is gathered and filters in
-    /// sixteens fill their tiles (the 6-filter tiles padded 32 filters to 36).
+    /// sixteens fill their tiles (the 6-filter tiles padded 32 filters to 36). On AVX-512 (6 positions × 32 filters,
+    /// <see cref="GemmMicroKernels.Tile6x32Windows"/>) only where an image has fewer positions than a gathered
+    /// tile's 32: a 3 × 3 plane filled 9 of them, and its forward took a third of the time in place, where on the
+    /// 8 × 8 and 11 × 11 planes of the MNIST CNNs' second layers the gathered tiles were as fast or faster.
     /// </summary>
     private static bool WindowsInPlace(Window2D g, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && g.Channels > FastDirectConvolution.MaxChannels && g.WindowsInsideImage;
+        g.Channels > FastDirectConvolution.MaxChannels && g.WindowsInsideImage && kind switch
+        {
+            GemmKernelKind.Vector256 => true,
+            GemmKernelKind.Vector512 => g.OutputPlane < GemmMicroKernels.TileShape(kind).Columns,
+            _ => false,
+        };
+
+    /// <summary>Filters side by side in a tile of <see cref="ForwardImageFromWindows"/>: two vector registers'
+    /// lanes.</summary>
+    private static int WindowFilters(GemmKernelKind kind) => kind == GemmKernelKind.Vector512 ? 32 : 16;
+
+    /// <summary>
+    /// Whether the kernel gradient reads each position's patch elements where they lie (<see
+    /// cref="ProductsOfElementsInPlace"/>): on AVX2, for the layers whose forward reads its windows in place.
+    /// </summary>
+    private static bool ElementsInPlace(Window2D g, GemmKernelKind kind) =>
+        kind == GemmKernelKind.Vector256 && WindowsInPlace(g, kind);
 
     /// <param name="output">Image n's output [F, OH, OW].</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardImageFromWindows(in Operands s, int n, float* output)
     {
         Window2D g = s.G;
-        int plane = g.OutputPlane, imageLength = g.Channels * g.InputPlane, slivers = (s.Filters + 15) / 16;
+        int nr = WindowFilters(s.Kind);
+        int plane = g.OutputPlane, imageLength = g.Channels * g.InputPlane, slivers = (s.Filters + nr - 1) / nr;
         float[] imageArray = Scratch(ref t_channelsLast, imageLength + 16),
-            tileArray = Scratch(ref t_tile, 6 * 16 + 16);
+            tileArray = Scratch(ref t_tile, 6 * nr + 16);
         int* corners = stackalloc int[6];
         fixed (float* x = s.X, packed = s.Packed, channelsLast = imageArray, tileStart = tileArray)
         {
@@ -323,13 +343,18 @@ internal static unsafe class FastConvolution
                 for (int r = 0; r < 6; r++) corners[r] = g.ChannelsLastCorner(q0 + Math.Min(r, count - 1));
                 for (int fs = 0; fs < slivers; fs++)
                 {
-                    GemmMicroKernels.Tile6x16Windows(image, corners, g.WindowHeight, g.Width * g.Channels,
-                        g.WindowWidth * g.Channels, packed + (nint)fs * g.PatchSize * 16, tile);
-                    for (int f = fs * 16; f < Math.Min(s.Filters, fs * 16 + 16); f++)
+                    float* sliver = packed + (nint)fs * g.PatchSize * nr;
+                    if (nr == 32)
+                        GemmMicroKernels.Tile6x32Windows(image, corners, g.WindowHeight, g.Width * g.Channels,
+                            g.WindowWidth * g.Channels, sliver, tile);
+                    else
+                        GemmMicroKernels.Tile6x16Windows(image, corners, g.WindowHeight, g.Width * g.Channels,
+                            g.WindowWidth * g.Channels, sliver, tile);
+                    for (int f = fs * nr; f < Math.Min(s.Filters, fs * nr + nr); f++)
                     {
                         float bias = s.Bias is null ? 0f : s.Bias[f];
                         float* target = output + (nint)f * plane + q0;
-                        for (int r = 0; r < count; r++) target[r] = tile[r * 16 + f - fs * 16] + bias;
+                        for (int r = 0; r < count; r++) target[r] = tile[r * nr + f - fs * nr] + bias;
                     }
                 }
             }
@@ -747,12 +772,15 @@ internal static unsafe class FastConvolution
                         sums[(firstImage + n) * filters
                             + f] = FastChannelBias.SumInDouble(new ReadOnlySpan<float>(dy
                                 + ((nint)n * filters + f) * plane, plane));
-            if (WindowsInPlace(g, s.Kind))
+            // Behind a max pooling, most of dy is zero: the products run over the rest, to the same sums.
+            if (s.Pooled is not null && SparsePooledGradient.ServesKernelGradient(g, s.Kind))
             {
-                // Behind a max pooling, most of dy is zero: the products run over the rest, to the same sums.
-                if (s.Pooled is not null && SparsePooledGradient.ServesKernelGradient(g, s.Kind))
-                    SparsePooledGradient.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
-                else ProductsOfElementsInPlace(s, pixels, images, dy, dyPacked, partial);
+                SparsePooledGradient.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
+                return;
+            }
+            if (ElementsInPlace(g, s.Kind))
+            {
+                ProductsOfElementsInPlace(s, pixels, images, dy, dyPacked, partial);
                 return;
             }
             // dy as [filter slivers][positions][MR]: each position's MR filter gradients side by side,

@@ -462,6 +462,57 @@ internal static unsafe class GemmMicroKernels
         StoreTile6x16(c, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
+    /// <summary>
+    /// <see cref="Tile6x16Windows"/> on AVX-512: six positions' windows read where they lie against 32 filters, b
+    /// packed [rows · rowLength, 32], into c [6, 32] (a row stride of 32), the same bits as the 16-filter tile's.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x32Windows(float* image, int* corners, int rows, int rowStride, int rowLength, float* b,
+        float* c)
+    {
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int i = 0; i < rows; i++)
+        {
+            nint row = (nint)i * rowStride;
+            float* a0 = image + corners[0] + row, a1 = image + corners[1] + row, a2 = image + corners[2] + row;
+            float* a3 = image + corners[3] + row, a4 = image + corners[4] + row, a5 = image + corners[5] + row;
+            for (int p = 0; p < rowLength; p++, b += 32)
+            {
+                Vector512<float> b0 = Vector512.Load(b);
+                Vector512<float> b1 = Vector512.Load(b + 16);
+                Vector512<float> ar = Vector512.Create(a0[p]);
+                c00 = Avx512F.FusedMultiplyAdd(ar, b0, c00); c01 = Avx512F.FusedMultiplyAdd(ar, b1, c01);
+                ar = Vector512.Create(a1[p]);
+                c10 = Avx512F.FusedMultiplyAdd(ar, b0, c10); c11 = Avx512F.FusedMultiplyAdd(ar, b1, c11);
+                ar = Vector512.Create(a2[p]);
+                c20 = Avx512F.FusedMultiplyAdd(ar, b0, c20); c21 = Avx512F.FusedMultiplyAdd(ar, b1, c21);
+                ar = Vector512.Create(a3[p]);
+                c30 = Avx512F.FusedMultiplyAdd(ar, b0, c30); c31 = Avx512F.FusedMultiplyAdd(ar, b1, c31);
+                ar = Vector512.Create(a4[p]);
+                c40 = Avx512F.FusedMultiplyAdd(ar, b0, c40); c41 = Avx512F.FusedMultiplyAdd(ar, b1, c41);
+                ar = Vector512.Create(a5[p]);
+                c50 = Avx512F.FusedMultiplyAdd(ar, b0, c50); c51 = Avx512F.FusedMultiplyAdd(ar, b1, c51);
+            }
+        }
+        StoreTile6x32(c, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    /// <summary>c [6, 32], rows 32 floats apart = the twelve accumulators of a 6 × 32 tile, row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile6x32(float* c, Vector512<float> c00, Vector512<float> c01, Vector512<float> c10,
+        Vector512<float> c11, Vector512<float> c20, Vector512<float> c21, Vector512<float> c30, Vector512<float> c31,
+        Vector512<float> c40, Vector512<float> c41, Vector512<float> c50, Vector512<float> c51)
+    {
+        Vector512.Store(c00, c); Vector512.Store(c01, c + 16);
+        Vector512.Store(c10, c + 32); Vector512.Store(c11, c + 48);
+        Vector512.Store(c20, c + 64); Vector512.Store(c21, c + 80);
+        Vector512.Store(c30, c + 96); Vector512.Store(c31, c + 112);
+        Vector512.Store(c40, c + 128); Vector512.Store(c41, c + 144);
+        Vector512.Store(c50, c + 160); Vector512.Store(c51, c + 176);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store256(float* c, Vector256<float> tile0, Vector256<float> tile1, Vector256<float> alpha,
         float beta)

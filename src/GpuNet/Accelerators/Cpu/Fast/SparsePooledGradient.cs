@@ -6,14 +6,14 @@ using System.Runtime.Intrinsics.X86;
 namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The AVX2 kernel and input gradients of a convolution whose output a max pooling reads, from the nonzero dy alone.
-/// A pooling window passes its gradient to one position per filter, so a 2×2 pooling leaves three quarters of each
-/// dy plane zero (more where the fused ReLU is off), and the dense forms' tiles (<see
-/// cref="GemmMicroKernels.Tile6x16Elements"/>, <see cref="GemmMicroKernels.Tile6x16"/>) multiply those zeros like
-/// any other value. Here every sum runs over the nonzero values only, in the order the dense form takes them, each
-/// one chain of multiply-adds as there, and the sums are added into dx in the dense form's order. A skipped product
-/// would have added ±0 to a sum that is never −0 (it starts at +0, and a sum that rounds to zero is +0), so the
-/// results are the dense forms' bit for bit wherever the layer's input and kernel are finite.
+/// The 256-bit (AVX2) kernel and input gradients of a convolution whose output a max pooling reads, from the nonzero dy
+/// alone. A pooling window passes its gradient to one position per filter, so a 2×2 pooling leaves three quarters of
+/// each dy plane zero (more where the fused ReLU is off), and the dense forms' tiles (<see
+/// cref="GemmMicroKernels.Tile6x16Elements"/>, <see cref="GemmMicroKernels.Tile6x16"/>) multiply those zeros like any
+/// other value. Here every sum runs over the nonzero values only, in the order the dense form takes them, each one
+/// chain of multiply-adds as there, and the sums are added into dx in the dense form's order. A skipped product would
+/// have added ±0 to a sum that is never −0 (it starts at +0, and a sum that rounds to zero is +0), so the results are
+/// the dense forms' bit for bit wherever the layer's input and kernel are finite.
 /// </summary>
 /// <remarks>
 /// Kernel gradient: channels-last, a window row's kw·C patch elements are contiguous, and each run of up to 12
@@ -23,10 +23,12 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// </remarks>
 internal static unsafe class SparsePooledGradient
 {
-    /// <summary>Whether the kernel gradient of this geometry, behind a max pooling, takes this form: on AVX2, with
-    /// every window inside the image and each window row whole vectors (channels in eights).</summary>
+    /// <summary>Whether the kernel gradient of this geometry, behind a max pooling, takes this form: with every window
+    /// inside the image and each window row whole vectors (channels in eights). An AVX-512 machine takes it too, on
+    /// its 256-bit vectors: on a Xeon the MNIST CNNs' second layers took a seventh to a half less time than with the
+    /// gathered 8 × 32 tiles.</summary>
     public static bool ServesKernelGradient(Window2D g, GemmKernelKind kind) =>
-        kind == GemmKernelKind.Vector256 && g.WindowsInsideImage && g.Channels % 8 == 0;
+        kind is GemmKernelKind.Vector256 or GemmKernelKind.Vector512 && g.WindowsInsideImage && g.Channels % 8 == 0;
 
     /// <summary>
     /// partial [F, stride] at column (i·kw + j)·C + c = Σ over the chunk's positions, in order, of dy × patch element
