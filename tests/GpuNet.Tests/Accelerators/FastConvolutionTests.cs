@@ -115,39 +115,47 @@ public sealed class FastConvolutionTests
         Sums.AssertClose(tiledDx, dx, "dx");
     }
 
-    /// <summary>Which layers take the AVX2 path's special forms: form ("direct" for <see
+    /// <summary>Which layers take the 256-bit special forms, on each vector path: form ("direct" for <see
     /// cref="FastDirectConvolution"/>, "channels-last" for <see cref="ChannelsLastInputGradient"/>, "sparse" for <see
     /// cref="SparsePooledGradient"/>), batch, channels, size, kernel, stride, pad, vector path, and whether it takes
     /// that form.</summary>
     public static TheoryData<string, int, int, int, int, int, int, GemmKernelKind, bool> SpecialForms => new()
     {
-        // The lecture's first layers (one channel, stride 1) go straight from the pixels; deeper or strided ones
-        // and the AVX-512 path do not.
+        // The lecture's first layers (one channel, stride 1) go straight from the pixels; deeper or strided ones do
+        // not, nor on the AVX-512 path a 5 × 5 patch, which fills its tiles.
         { "direct", 120, 1, 28, 5, 1, 0, GemmKernelKind.Vector256, true },
         { "direct", 64, 1, 28, 3, 1, 0, GemmKernelKind.Vector256, true },
         { "direct", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
         { "direct", 3, 2, 7, 3, 2, 1, GemmKernelKind.Vector256, false },
         { "direct", 120, 1, 28, 5, 1, 0, GemmKernelKind.Vector512, false },
+        { "direct", 64, 1, 28, 3, 1, 0, GemmKernelKind.Vector512, true },
+        { "direct", 64, 2, 28, 3, 1, 0, GemmKernelKind.Vector512, false },
         // The two-block CNN's second convolution and Chollet's second and third make their input gradient
-        // channels-last; channels not in sixteens, padding and the AVX-512 path keep col2im.
+        // channels-last; channels not in sixteens and padding keep col2im, and so does the AVX-512 path but for
+        // planes smaller than its 32-position tiles (Chollet's third: 3 × 3).
         { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
         { "channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector256, true },
         { "channels-last", 64, 64, 5, 3, 1, 0, GemmKernelKind.Vector256, true },
         { "channels-last", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
         { "channels-last", 120, 32, 12, 5, 1, 2, GemmKernelKind.Vector256, false },
         { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
-        // Behind a max pooling, the same two second layers take their kernel gradient from dy's nonzero values;
-        // channels not in eights, padding and the AVX-512 path keep the dense tiles.
+        { "channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector512, false },
+        { "channels-last", 64, 64, 5, 3, 1, 0, GemmKernelKind.Vector512, true },
+        { "channels-last", 64, 64, 5, 3, 1, 1, GemmKernelKind.Vector512, false },
+        // Behind a max pooling, the same two second layers take their kernel gradient from dy's nonzero values, on
+        // either path; channels not in eights and padding keep the dense tiles.
         { "sparse", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
         { "sparse", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector256, true },
         { "sparse", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
         { "sparse", 120, 32, 12, 5, 1, 2, GemmKernelKind.Vector256, false },
-        { "sparse", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
+        { "sparse", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, true },
+        { "sparse", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector512, true },
+        { "sparse", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
     };
 
     [Theory]
     [MemberData(nameof(SpecialForms))]
-    public void The_lecture_layers_take_the_avx2_forms_meant_for_them(string form, int batch, int channels, int size,
+    public void The_lecture_layers_take_the_256_bit_forms_meant_for_them(string form, int batch, int channels, int size,
         int kernel, int stride, int pad, GemmKernelKind kind, bool takesIt)
     {
         Window2D g = Window(batch, channels, size, size, kernel, stride, pad);
