@@ -28,7 +28,9 @@ namespace GpuNet.Accelerators.Cpu.Fast;
 /// one thread's) or by fixed chunks of images whose kernel-gradient partials are summed in chunk
 /// order, so the results do not depend on the thread count. On AVX2, the forward and kernel gradient
 /// of a stride-1 layer over a few channels (a first layer) go straight from the pixels instead
-/// (<see cref="FastDirectConvolution"/>): their patches are too shallow for the tiles to pay.
+/// (<see cref="FastDirectConvolution"/>): their patches are too shallow for the tiles to pay. AVX-512 takes that
+/// form, and the other 256-bit forms, for the layers where they were measured faster there (see each form's
+/// Serves).
 /// </remarks>
 internal static unsafe class FastConvolution
 {
