@@ -29,7 +29,7 @@ internal static unsafe class ChannelsLastInputGradient
         g.Channels % Columns == 0 && g.WindowsInsideImage && kind switch
         {
             GemmKernelKind.Vector256 => true,
-            GemmKernelKind.Vector512 => g.OutputPlane < GemmMicroKernels.TileShape(kind).Columns,
+            GemmKernelKind.Vector512 => FastConvolution.FewerPositionsThanATile(g, kind),
             _ => false,
         };
 

@@ -308,9 +308,14 @@ internal static unsafe class FastConvolution
         g.Channels > FastDirectConvolution.MaxChannels && g.WindowsInsideImage && kind switch
         {
             GemmKernelKind.Vector256 => true,
-            GemmKernelKind.Vector512 => g.OutputPlane < GemmMicroKernels.TileShape(kind).Columns,
+            GemmKernelKind.Vector512 => FewerPositionsThanATile(g, kind),
             _ => false,
         };
+
+    /// <summary>Whether an image has fewer output positions than a gathered tile of this kind holds side by side:
+    /// the layers whose tiles would be mostly empty.</summary>
+    internal static bool FewerPositionsThanATile(Window2D g, GemmKernelKind kind) =>
+        g.OutputPlane < GemmMicroKernels.TileShape(kind).Columns;
 
     /// <summary>Filters side by side in a tile of <see cref="ForwardImageFromWindows"/>: two vector registers'
     /// lanes.</summary>
