@@ -318,8 +318,8 @@ internal static unsafe class FastConvolution
         g.OutputPlane < GemmMicroKernels.TileShape(kind).Columns;
 
     /// <summary>Filters side by side in a tile of <see cref="ForwardImageFromWindows"/>: two vector registers'
-    /// lanes.</summary>
-    private static int WindowFilters(GemmKernelKind kind) => kind == GemmKernelKind.Vector512 ? 32 : 16;
+    /// lanes, as many as the GEMM tile's columns.</summary>
+    private static int WindowFilters(GemmKernelKind kind) => GemmMicroKernels.TileShape(kind).Columns;
 
     /// <summary>
     /// Whether the kernel gradient reads each position's patch elements where they lie (<see
