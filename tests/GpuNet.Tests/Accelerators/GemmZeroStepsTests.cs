@@ -4,11 +4,11 @@ using GpuNet.Tests.Numerics;
 namespace GpuNet.Tests.Accelerators;
 
 /// <summary>
-/// AVX2's GEMM leaving out the depth steps where a six-row sliver of op(A) is all zero (<see cref="GemmZeroSteps"/>,
-/// <see cref="GemmMicroKernels.Tile6x16Steps"/>): which steps are listed, when six rows of A as it lies have enough
-/// of them to be listed, that listing and packing them where they lie makes the compacted sliver, that the
-/// listed-steps tile is the dense tile bit for bit, that whole products come out as the dense ones do, and that the
-/// steps are in fact skipped.
+/// The GEMM leaving out the depth steps where a six-row sliver of op(A) is all zero (<see cref="GemmZeroSteps"/>,
+/// <see cref="GemmMicroKernels.Tile6x16Steps"/> on AVX2, <see cref="GemmMicroKernels.Tile6x32Steps"/> on AVX-512):
+/// which steps are listed, when six rows of A as it lies have enough of them to be listed, that listing and packing
+/// them where they lie makes the compacted sliver, that the listed-steps tiles are the dense tiles bit for bit, that
+/// whole products come out as the dense ones do on either path, and that the steps are in fact skipped.
 /// </summary>
 public sealed unsafe class GemmZeroStepsTests
 {
@@ -179,58 +179,124 @@ public sealed unsafe class GemmZeroStepsTests
         FastKernelInputs.AssertIdentical(dense, listed, "c");
     }
 
-    public static TheoryData<bool, bool, int, int, int, int> Products()
+    [SkippableTheory]
+    [InlineData(1, 0f)]
+    [InlineData(7, 1f)]
+    [InlineData(64, 0f)]
+    [InlineData(300, -0.5f)]
+    public void AVX_512s_six_row_tiles_are_its_twelve_row_tile_bit_for_bit(int depth, float beta)
+    {
+        // Twelve rows as two six-row slivers: packed, read where they lie, and compacted to their listed steps.
+        VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector512);
+        float[] top = SparseSliver(depth, seed: depth), bottom = SparseSliver(depth, seed: depth + 1);
+        float[] twelve = new float[depth * 12], rows = new float[12 * (depth + 3)];
+        for (int p = 0; p < depth; p++)
+        {
+            for (int r = 0; r < 6; r++)
+            {
+                (twelve[p * 12 + r], twelve[p * 12 + 6 + r]) = (top[p * 6 + r], bottom[p * 6 + r]);
+                (rows[r * (depth + 3) + p], rows[(6 + r) * (depth + 3) + p]) = (top[p * 6 + r], bottom[p * 6 + r]);
+            }
+        }
+        float[] b = FastKernelInputs.Values(2, depth * 32), c = FastKernelInputs.Values(3, 12 * 40);
+        float[] expected = (float[])c.Clone(), packed = (float[])c.Clone(), inPlace = (float[])c.Clone();
+        float[] listed = (float[])c.Clone();
+        fixed (float* pTwelve = twelve, pRows = rows, pb = b, pExpected = expected, pPacked = packed,
+               pInPlace = inPlace, pListed = listed)
+        {
+            GemmMicroKernels.Tile12x32(pTwelve, pb, depth, pExpected + 2, 40, 0.75f, beta);
+            foreach (var (sliver, half) in new[] { (top, 0), (bottom, 1) })
+            {
+                float[] compacted = new float[sliver.Length + 8];
+                sliver.CopyTo(compacted, 0);
+                int[] steps = new int[depth];
+                fixed (float* pSliver = sliver, pCompacted = compacted)
+                fixed (int* st = steps)
+                {
+                    nint offset = 2 + half * 6 * 40;
+                    GemmMicroKernels.Tile6x32(pSliver, pb, depth, pPacked + offset, 40, 0.75f, beta);
+                    GemmMicroKernels.Tile6x32Rows(pRows + half * 6 * (depth + 3), depth + 3, pb, depth,
+                        pInPlace + offset, 40, 0.75f, beta);
+                    int count = GemmZeroSteps.Compact(pCompacted, depth, st);
+                    GemmMicroKernels.Tile6x32Steps(pCompacted, pb, st, count, pListed + offset, 40, 0.75f, beta);
+                }
+            }
+        }
+        FastKernelInputs.AssertIdentical(expected, packed, "packed six-row slivers");
+        FastKernelInputs.AssertIdentical(expected, inPlace, "six rows read where they lie");
+        FastKernelInputs.AssertIdentical(expected, listed, "listed steps");
+    }
+
+    public static TheoryData<GemmKernelKind, bool, bool, int, int, int, int> Products()
     {
         // The first Dense layer over MNIST at batch 120 and its kernel gradient; partial tiles with three depth
         // blocks; a product too narrow for the steps to be looked at; all four transpose cases.
-        return new TheoryData<bool, bool, int, int, int, int>
+        var shapes = new (bool, bool, int, int, int, int)[]
         {
-            { false, false, 120, 512, 784, 2 }, { true, false, 784, 512, 120, 2 }, { false, true, 13, 70, 1000, 1 },
-            { true, true, 100, 65, 401, 2 }, { false, false, 31, 48, 50, 1 }, { false, false, 25, 40, 300, 2 },
+            (false, false, 120, 512, 784, 2), (true, false, 784, 512, 120, 2), (false, true, 13, 70, 1000, 1),
+            (true, true, 100, 65, 401, 2), (false, false, 31, 48, 50, 1), (false, false, 25, 40, 300, 2),
             // Batch 100 ends in a sliver of four rows, packed and compacted beside the full slivers listed in place.
-            { false, false, 100, 256, 784, 2 }, { false, false, 100, 64, 401, 1 },
+            (false, false, 100, 256, 784, 2), (false, false, 100, 64, 401, 1),
+            // AVX-512's six-row tiles from 128 columns on: a last tile of 8 columns, and odd rows either way.
+            (false, false, 37, 136, 300, 2), (true, false, 41, 128, 77, 1),
         };
+        var data = new TheoryData<GemmKernelKind, bool, bool, int, int, int, int>();
+        foreach (var kind in new[] { GemmKernelKind.Vector256, GemmKernelKind.Vector512 })
+            foreach (var (ta, tb, m, n, k, threads) in shapes) data.Add(kind, ta, tb, m, n, k, threads);
+        return data;
     }
 
     [SkippableTheory]
     [MemberData(nameof(Products))]
-    public void Products_skipping_zero_steps_are_the_dense_products_bit_for_bit(bool transposeA, bool transposeB,
-        int m, int n, int k, int threads)
+    public void Products_skipping_zero_steps_are_the_dense_products_bit_for_bit(GemmKernelKind kind, bool transposeA,
+        bool transposeB, int m, int n, int k, int threads)
     {
-        VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector256);
+        VectorPaths.SkipUnlessSupported(kind);
         // Stored [samples, pixels] either way, as the first layer's input is: op(A) is it or its transpose.
         float[] a = MnistLike(transposeA ? k : m, transposeA ? m : k, seed: m + k);
         float[] b = FastKernelInputs.Values(8, k * n), c = FastKernelInputs.Values(9, m * n);
         float[] dense = (float[])c.Clone(), skipped = (float[])c.Clone();
-        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, dense, GemmKernelKind.Vector256,
-            threads, skipZeroSteps: false);
-        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, skipped, GemmKernelKind.Vector256,
-            threads);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, dense, kind, threads,
+            skipZeroSteps: false);
+        FastGemm.Multiply(transposeA, transposeB, a, b, m, n, k, 0.5f, 0.25f, skipped, kind, threads);
         FastKernelInputs.AssertIdentical(dense, skipped, "c");
     }
 
-    [SkippableFact]
-    public void A_step_zero_in_every_row_of_op_a_is_never_multiplied()
+    [SkippableTheory]
+    [InlineData(GemmKernelKind.Vector256, false)]
+    [InlineData(GemmKernelKind.Vector512, false)]
+    [InlineData(GemmKernelKind.Vector512, true)]
+    public void A_step_zero_in_every_row_of_op_a_is_never_multiplied(GemmKernelKind kind, bool transposeA)
     {
         // A NaN in op(B) where op(A) is zero for every row: the dense kernel makes 0 · NaN = NaN of it, the skipped
-        // step leaves it out, which is how the test sees that the steps are skipped at all.
-        // Sixteen rows: two slivers listed where they lie and a last one of four rows packed and compacted.
-        VectorPaths.SkipUnlessSupported(GemmKernelKind.Vector256);
-        const int m = 16, n = 64, k = 200;
+        // step leaves it out, which is how the test sees that the steps are skipped at all (and, on AVX-512, that
+        // the six-row tiles were taken). Sixteen rows: two slivers listed where they lie (or packed, op(A)
+        // transposed) and a last one of four rows packed and compacted; AVX-512 looks from 128 columns on.
+        VectorPaths.SkipUnlessSupported(kind);
+        const int m = 16, n = 128, k = 200;
         float[] a = FastKernelInputs.Values(10, m * k);
         for (int i = 0; i < m; i++)
             for (int p = 0; p < k; p += 2) a[i * k + p] = 0f;
+        if (transposeA) a = Transposed(a, m, k);
         float[] b = FastKernelInputs.Values(11, k * n);
         b[40 * n + 5] = float.NaN;
         float[] dense = new float[m * n], skipped = new float[m * n];
-        const GemmKernelKind avx2 = GemmKernelKind.Vector256;
-        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, dense, avx2, 1, skipZeroSteps: false);
-        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, skipped, avx2, 1);
+        FastGemm.Multiply(transposeA, false, a, b, m, n, k, 1f, 0f, dense, kind, 1, skipZeroSteps: false);
+        FastGemm.Multiply(transposeA, false, a, b, m, n, k, 1f, 0f, skipped, kind, 1);
         Assert.True(float.IsNaN(dense[5]), "the dense product multiplies the zeros by NaN");
         b[40 * n + 5] = 0f;
         float[] zeroed = new float[m * n];
-        FastGemm.Multiply(false, false, a, b, m, n, k, 1f, 0f, zeroed, avx2, 1, skipZeroSteps: false);
+        FastGemm.Multiply(transposeA, false, a, b, m, n, k, 1f, 0f, zeroed, kind, 1, skipZeroSteps: false);
         FastKernelInputs.AssertIdentical(zeroed, skipped, "c");
+    }
+
+    /// <summary>[columns, rows] holding values [rows, columns] transposed.</summary>
+    private static float[] Transposed(float[] values, int rows, int columns)
+    {
+        float[] transposed = new float[values.Length];
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < columns; j++) transposed[j * rows + i] = values[i * columns + j];
+        return transposed;
     }
 
     /// <summary>A [depth, 6] sliver with about three steps in five zero in every row (some of them −0).</summary>

@@ -499,6 +499,128 @@ internal static unsafe class GemmMicroKernels
         StoreTile6x32(c, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
+    /// <summary>
+    /// c [6, ldc] tile = alpha · a [kc, 6]ᵀ · b [kc, 32] + beta · c: AVX-512's tile for an op(A) whose six rows are
+    /// often zero together (<see cref="GemmZeroSteps"/>), where a sliver of twelve rows would find half as many steps
+    /// to leave out. The sums are <see cref="Tile12x32"/>'s, in the same order, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
+    {
+        PrefetchTile6x32(c, ldc);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int p = 0; p < kc; p++, a += 6, b += 32)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> ar = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ar, b0, c00); c01 = Avx512F.FusedMultiplyAdd(ar, b1, c01);
+            ar = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ar, b0, c10); c11 = Avx512F.FusedMultiplyAdd(ar, b1, c11);
+            ar = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ar, b0, c20); c21 = Avx512F.FusedMultiplyAdd(ar, b1, c21);
+            ar = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ar, b0, c30); c31 = Avx512F.FusedMultiplyAdd(ar, b1, c31);
+            ar = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ar, b0, c40); c41 = Avx512F.FusedMultiplyAdd(ar, b1, c41);
+            ar = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ar, b0, c50); c51 = Avx512F.FusedMultiplyAdd(ar, b1, c51);
+        }
+        StoreTile6x32(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    /// <summary><see cref="Tile6x32"/> with op(A)'s six rows read where they lie in a row-major a, <paramref
+    /// name="lda"/> floats apart, as <see cref="Tile6x16Rows"/> does on AVX2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x32Rows(float* a, nint lda, float* b, int kc, float* c, nint ldc, float alpha, float beta)
+    {
+        PrefetchTile6x32(c, ldc);
+        float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (nint p = 0; p < kc; p++, b += 32)
+        {
+            Vector512<float> b0 = Vector512.Load(b);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> ar = Vector512.Create(a[p]);
+            c00 = Avx512F.FusedMultiplyAdd(ar, b0, c00); c01 = Avx512F.FusedMultiplyAdd(ar, b1, c01);
+            ar = Vector512.Create(a1[p]);
+            c10 = Avx512F.FusedMultiplyAdd(ar, b0, c10); c11 = Avx512F.FusedMultiplyAdd(ar, b1, c11);
+            ar = Vector512.Create(a2[p]);
+            c20 = Avx512F.FusedMultiplyAdd(ar, b0, c20); c21 = Avx512F.FusedMultiplyAdd(ar, b1, c21);
+            ar = Vector512.Create(a3[p]);
+            c30 = Avx512F.FusedMultiplyAdd(ar, b0, c30); c31 = Avx512F.FusedMultiplyAdd(ar, b1, c31);
+            ar = Vector512.Create(a4[p]);
+            c40 = Avx512F.FusedMultiplyAdd(ar, b0, c40); c41 = Avx512F.FusedMultiplyAdd(ar, b1, c41);
+            ar = Vector512.Create(a5[p]);
+            c50 = Avx512F.FusedMultiplyAdd(ar, b0, c50); c51 = Avx512F.FusedMultiplyAdd(ar, b1, c51);
+        }
+        StoreTile6x32(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    /// <summary><see cref="Tile6x32"/> over the depth steps <paramref name="steps"/> [count] of b [kc, 32] alone, a
+    /// [count, 6] holding op(A) at those steps only: <see cref="Tile6x16Steps"/> on AVX-512, the same bits as the dense
+    /// tile's where b is finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Tile6x32Steps(float* a, float* b, int* steps, int count, float* c, nint ldc, float alpha,
+        float beta)
+    {
+        PrefetchTile6x32(c, ldc);
+        Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
+        for (int t = 0; t < count; t++, a += 6)
+        {
+            float* bp = b + (nint)steps[t] * 32;
+            Vector512<float> b0 = Vector512.Load(bp);
+            Vector512<float> b1 = Vector512.Load(bp + 16);
+            Vector512<float> ar = Vector512.Create(a[0]);
+            c00 = Avx512F.FusedMultiplyAdd(ar, b0, c00); c01 = Avx512F.FusedMultiplyAdd(ar, b1, c01);
+            ar = Vector512.Create(a[1]);
+            c10 = Avx512F.FusedMultiplyAdd(ar, b0, c10); c11 = Avx512F.FusedMultiplyAdd(ar, b1, c11);
+            ar = Vector512.Create(a[2]);
+            c20 = Avx512F.FusedMultiplyAdd(ar, b0, c20); c21 = Avx512F.FusedMultiplyAdd(ar, b1, c21);
+            ar = Vector512.Create(a[3]);
+            c30 = Avx512F.FusedMultiplyAdd(ar, b0, c30); c31 = Avx512F.FusedMultiplyAdd(ar, b1, c31);
+            ar = Vector512.Create(a[4]);
+            c40 = Avx512F.FusedMultiplyAdd(ar, b0, c40); c41 = Avx512F.FusedMultiplyAdd(ar, b1, c41);
+            ar = Vector512.Create(a[5]);
+            c50 = Avx512F.FusedMultiplyAdd(ar, b0, c50); c51 = Avx512F.FusedMultiplyAdd(ar, b1, c51);
+        }
+        StoreTile6x32(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchTile6x32(float* c, nint ldc)
+    {
+        for (int r = 0; r < 6; r++)
+        {
+            Sse.Prefetch0(c + r * ldc);
+            Sse.Prefetch0(c + r * ldc + 16);
+            Sse.Prefetch0(c + r * ldc + 31);
+        }
+    }
+
+    /// <summary>c [6, ldc] = alpha · the twelve accumulators of a 6 × 32 tile + beta · c, row by row (<see
+    /// cref="Store512"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreTile6x32(float* c, nint ldc, float alpha, float beta, Vector512<float> c00,
+        Vector512<float> c01, Vector512<float> c10, Vector512<float> c11, Vector512<float> c20, Vector512<float> c21,
+        Vector512<float> c30, Vector512<float> c31, Vector512<float> c40, Vector512<float> c41, Vector512<float> c50,
+        Vector512<float> c51)
+    {
+        var va = Vector512.Create(alpha);
+        Store512(c, c00, c01, va, beta); c += ldc;
+        Store512(c, c10, c11, va, beta); c += ldc;
+        Store512(c, c20, c21, va, beta); c += ldc;
+        Store512(c, c30, c31, va, beta); c += ldc;
+        Store512(c, c40, c41, va, beta); c += ldc;
+        Store512(c, c50, c51, va, beta);
+    }
+
     /// <summary>c [6, 32], rows 32 floats apart = the twelve accumulators of a 6 × 32 tile, row by row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreTile6x32(float* c, Vector512<float> c00, Vector512<float> c01, Vector512<float> c10,

@@ -5,12 +5,12 @@ using System.Runtime.Intrinsics;
 namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The depth steps of a packed six-row sliver of op(A) ([kc, 6], AVX2's tile) that are zero in all six rows, left
-/// out of the product. A batch of MNIST images is about four fifths zero pixels: six images together are zero at
-/// more than half of the 784 pixels, and six neighbouring pixels are zero together in about two thirds of the
-/// images, so the first Dense layer's product and its kernel gradient skip about half their multiply-adds. Finding
-/// and moving the steps costs about as much as one tile's step, against the six steps of work the micro-kernel
-/// spends on each of the sliver's four or more tiles.
+/// The depth steps of a packed six-row sliver of op(A) ([kc, 6], AVX2's tile, and AVX-512's where op(A) is sparse) that
+/// are zero in all six rows, left out of the product. A batch of MNIST images is about four fifths zero pixels: six
+/// images together are zero at more than half of the 784 pixels, and six neighbouring pixels are zero together in about
+/// two thirds of the images, so the first Dense layer's product and its kernel gradient skip about half their
+/// multiply-adds. Finding and moving the steps costs about as much as one tile's step, against the six steps of work
+/// the micro-kernel spends on each of the sliver's four or more tiles.
 /// </summary>
 internal static unsafe class GemmZeroSteps
 {
@@ -28,6 +28,25 @@ internal static unsafe class GemmZeroSteps
         for (; p + 8 <= kc; p += 8) zeros += BitOperations.PopCount(rows.ZeroSteps(p));
         for (; p < kc; p++) zeros += rows.IsZeroStep(p) ? 1 : 0;
         return Enough(zeros, kc);
+    }
+
+    /// <summary>
+    /// Whether op(A)'s first six rows (a is [m, k], or [k, m] when transposed) skip enough of their k steps: the look
+    /// by which AVX-512 chooses six-row slivers, that find such steps, over twelve-row ones, that are faster on a dense
+    /// op(A) (<see cref="FastGemm"/>). A transposed a holds the six values of a step side by side.
+    /// </summary>
+    public static bool FirstRowsSkipEnough(bool transposeA, float* a, int m, int k)
+    {
+        if (m < 6) return false;
+        if (!transposeA) return SkipsEnough(a, k, k);
+        int zeros = 0;
+        for (int p = 0; p < k; p++)
+        {
+            float* step = a + (nint)p * m;
+            zeros += step[0] == 0f && step[1] == 0f && step[2] == 0f && step[3] == 0f && step[4] == 0f && step[5] == 0f
+                ? 1 : 0;
+        }
+        return Enough(zeros, k);
     }
 
     /// <summary>
