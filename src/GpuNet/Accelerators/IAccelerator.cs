@@ -65,6 +65,20 @@ public interface IAccelerator : IDisposable
     void Gemm(bool transposeA, bool transposeB, DeviceBuffer a, DeviceBuffer b, int m, int n, int k, float alpha,
         float beta, DeviceBuffer c);
 
+    /// <summary>
+    /// The backward of a Dense layer's y [batch, outputs] = x [batch, inputs] · kernel [inputs, outputs] + bias, from
+    /// dy [batch, outputs]: dKernel = xᵀ · dy, dBias = Σ over the rows of dy, dx = dy · kernelᵀ, each set or added to
+    /// as <paramref name="gradients"/> says. By default the three in turn; an accelerator may run them side by side.
+    /// </summary>
+    void DenseBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, int batch, int inputs, int outputs,
+        DenseGradients gradients)
+    {
+        Gemm(true, false, x, dy, inputs, outputs, batch, 1f, gradients.SetKernel ? 0f : 1f, gradients.Kernel);
+        if (gradients.Bias is { } dBias) BiasGradient(dy, batch, outputs, dBias);
+        if (gradients.Input is { } dx)
+            Gemm(false, true, dy, kernel, batch, inputs, outputs, 1f, gradients.SetInput ? 0f : 1f, dx);
+    }
+
     /// <summary>y = a + b elementwise.</summary>
     void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y);
 

@@ -1,3 +1,4 @@
+using GpuNet.Accelerators;
 using GpuNet.Graph;
 using GpuNet.Parameters;
 
@@ -36,17 +37,13 @@ public sealed class MatMulBiasOp(Parameter kernel, Parameter? bias) : Op
 
     public override void Backward(OpContext context, OpTensors tensors)
     {
-        var acc = context.Accelerator;
-        int batch = context.BatchSize, inputs = Kernel.Shape[0], outputs = Kernel.Shape[1];
-        var dy = tensors.OutputGradient!.Buffer;
-        // dKernel [in, out] += xᵀ · dy (or = where the plan lets it set dKernel)
-        acc.Gemm(true, false, tensors.Input.Buffer, dy, inputs, outputs, batch, 1f,
-            tensors.SetsParameterGradient(0) ? 0f : 1f, Kernel.Gradient.Buffer);
-        if (Bias is not null) acc.BiasGradient(dy, batch, outputs, Bias.Gradient.Buffer);
-        // dx [batch, in] += dy · kernelᵀ (or = where the plan lets it set dx), skipped for the data input.
-        if (tensors.InputGradients[0] is { } dx)
-            acc.Gemm(false, true, dy, Kernel.Value.Buffer, batch, inputs, outputs, 1f,
-                tensors.SetsInputGradient ? 0f : 1f, dx.Buffer);
+        int inputs = Kernel.Shape[0], outputs = Kernel.Shape[1];
+        // dKernel [in, out] (+)= xᵀ · dy, dBias += Σ dy, dx [batch, in] (+)= dy · kernelᵀ, skipped for the data input;
+        // each set where the plan lets the op set it.
+        var gradients = new DenseGradients(Kernel.Gradient.Buffer, tensors.SetsParameterGradient(0),
+            Bias?.Gradient.Buffer, tensors.InputGradients[0]?.Buffer, tensors.SetsInputGradient);
+        context.Accelerator.DenseBackward(tensors.Input.Buffer, Kernel.Value.Buffer, tensors.OutputGradient!.Buffer,
+            context.BatchSize, inputs, outputs, gradients);
     }
 
     /// <summary>dx is one GEMM, which overwrites as cheaply as it adds: a first writer spares the plan a pass

@@ -104,6 +104,10 @@ internal static unsafe class FastGemm
 
     [ThreadStatic] private static Job? t_job;
 
+    /// <summary>Whether a product of m × n × k multiply-adds is worth a thread of its own.</summary>
+    public static bool WorthAThread(int m, int n, int k) => (long)m * n * k >= WorkPerThread;
+
+
     /// <summary>How many rectangles of C a multiplication is split into, for tests.</summary>
     internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
     {
