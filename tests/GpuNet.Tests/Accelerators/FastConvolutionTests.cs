@@ -131,17 +131,23 @@ public sealed class FastConvolutionTests
         { "direct", 64, 1, 28, 3, 1, 0, GemmKernelKind.Vector512, true },
         { "direct", 64, 2, 28, 3, 1, 0, GemmKernelKind.Vector512, false },
         // The two-block CNN's second convolution and Chollet's second and third make their input gradient
-        // channels-last; channels not in sixteens and padding keep col2im, and so does the AVX-512 path but for
-        // planes smaller than its 32-position tiles (Chollet's third: 3 × 3).
+        // channels-last on either path; channels not in sixteens and padding keep col2im. The AVX-512 path takes the
+        // dense channels-last tiles only for planes smaller than its 32-position tiles (Chollet's third: 3 × 3): its
+        // larger planes take the form for sparse images alone, the others keeping col2im.
         { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
         { "channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector256, true },
         { "channels-last", 64, 64, 5, 3, 1, 0, GemmKernelKind.Vector256, true },
         { "channels-last", 120, 20, 12, 5, 1, 0, GemmKernelKind.Vector256, false },
         { "channels-last", 120, 32, 12, 5, 1, 2, GemmKernelKind.Vector256, false },
-        { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
-        { "channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector512, false },
+        { "channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, true },
+        { "channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector512, true },
         { "channels-last", 64, 64, 5, 3, 1, 0, GemmKernelKind.Vector512, true },
         { "channels-last", 64, 64, 5, 3, 1, 1, GemmKernelKind.Vector512, false },
+        { "dense channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
+        { "dense channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector256, true },
+        { "dense channels-last", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector512, false },
+        { "dense channels-last", 64, 32, 13, 3, 1, 0, GemmKernelKind.Vector512, false },
+        { "dense channels-last", 64, 64, 5, 3, 1, 0, GemmKernelKind.Vector512, true },
         // Behind a max pooling, the same two second layers take their kernel gradient from dy's nonzero values, on
         // either path; channels not in eights and padding keep the dense tiles.
         { "sparse", 120, 32, 12, 5, 1, 0, GemmKernelKind.Vector256, true },
@@ -163,6 +169,7 @@ public sealed class FastConvolutionTests
         {
             "direct" => FastDirectConvolution.Serves(g, kind),
             "sparse" => SparsePooledGradient.ServesKernelGradient(g, kind),
+            "dense channels-last" => ChannelsLastInputGradient.TakesDenseImages(g, kind),
             _ => ChannelsLastInputGradient.Serves(g, kind),
         };
         Assert.Equal(takesIt, takes);

@@ -21,17 +21,23 @@ internal static unsafe class ChannelsLastInputGradient
     private const int Rows = 6, Columns = 16;
 
     /// <summary>
-    /// Whether this geometry on this kind of micro-kernel takes this form. On AVX-512, with the same 256-bit tiles,
-    /// only where an image has fewer positions than the 12 × 32 tiles' 32: on a Xeon a 3 × 3 plane's input gradient
-    /// took two fifths less time this way, where an 11 × 11 plane's took as long or longer.
+    /// Whether this geometry on this kind of micro-kernel takes this form: on either path, 16·k channels whose windows
+    /// all lie inside the image. Which images it takes on AVX-512 is <see cref="TakesDenseImages"/>'s to say.
     /// </summary>
     public static bool Serves(Window2D g, GemmKernelKind kind) =>
-        g.Channels % Columns == 0 && g.WindowsInsideImage && kind switch
-        {
-            GemmKernelKind.Vector256 => true,
-            GemmKernelKind.Vector512 => FastConvolution.FewerPositionsThanATile(g, kind),
-            _ => false,
-        };
+        g.Channels % Columns == 0 && g.WindowsInsideImage && kind is GemmKernelKind.Vector256 or GemmKernelKind.Vector512;
+
+    /// <summary>
+    /// Whether every image takes this form, or only those whose dy is sparse enough for <see
+    /// cref="SparsePooledGradient.InputGradient"/>, the others keeping col2im. On AVX-512, with the same 256-bit tiles,
+    /// the dense tiles pay only where an image has fewer positions than the 12 × 32 tiles' 32: on a Xeon a 3 × 3 plane's
+    /// input gradient took two fifths less time this way, where an 11 × 11 plane's took as long or longer. The sparse
+    /// products pay on the larger planes too: alternated call by call with col2im behind a max pooling on the Xeon, the
+    /// two-block CNN's second layer (8 × 8 plane) took 1.91 against 2.40 ms (median), Chollet's second (11 × 11) 1.54
+    /// against 1.72 ms.
+    /// </summary>
+    public static bool TakesDenseImages(Window2D g, GemmKernelKind kind) =>
+        kind == GemmKernelKind.Vector256 || FastConvolution.FewerPositionsThanATile(g, kind);
 
     /// <summary>Floats of <see cref="PackKernel"/>'s output.</summary>
     public static int PackedLength(Window2D g, int filters) => g.PatchSize * filters;
@@ -52,11 +58,13 @@ internal static unsafe class ChannelsLastInputGradient
 
     /// <summary>dx image [C, H, W] = (or += where <paramref name="set"/> is false) the gradient of image dy [F, OH,
     /// OW], with the kernel packed by <see cref="PackKernel"/>.</summary>
-    /// <param name="sparse">dy is a max pooling's gradient, mostly zeros: where its nonzero values are few enough, the
-    /// image takes <see cref="SparsePooledGradient.InputGradient"/>, to the same bits.</param>
+    /// <param name="sparse">dy may be mostly zeros (a max pooling's gradient): where its nonzero values are few enough,
+    /// the image takes <see cref="SparsePooledGradient.InputGradient"/>, to the same bits as the dense tiles.</param>
+    /// <param name="dense">Whether the dense tiles take the image where the sparse products do not.</param>
+    /// <returns>False, having left dx alone, where neither took the image.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Image(float* dy, float* packed, Window2D g, int filters, bool set, float* dx,
-        bool sparse = false)
+    public static bool Image(float* dy, float* packed, Window2D g, int filters, bool set, float* dx, bool sparse,
+        bool dense)
     {
         int plane = g.OutputPlane, pixels = g.InputPlane, channels = g.Channels;
         int slivers = g.WindowSize * channels / Columns;
@@ -78,6 +86,7 @@ internal static unsafe class ChannelsLastInputGradient
             float* image = FastConvolution.Aligned(channelsLastStart), tile = FastConvolution.Aligned(tileStart);
             new Span<float>(image, pixels * channels).Clear();
             bool done = sparse && SparsePooledGradient.InputGradient(dy, packed, g, filters, slivers, image, offsets);
+            if (!done && !dense) return false;
             for (int q0 = 0; q0 < plane && !done; q0 += Rows)
             {
                 int count = Math.Min(Rows, plane - q0);
@@ -109,6 +118,7 @@ internal static unsafe class ChannelsLastInputGradient
             GemmPacking.TransposeRows(image, channels, pixels, channels, target, pixels);
             if (!set) FastConvolution.AddRun(nchw, dx, pixels * channels);
         }
+        return true;
     }
 
     // Per thread: the channels-last dx, the image back in [C, H, W] to add, a tile's dy and its products.

@@ -48,6 +48,7 @@ internal static unsafe class FastConvolution
     [ThreadStatic] private static float[]? t_unpooled;
     // On the calling thread: the kernel packed for the micro-kernel, the chunks' partial kernel gradients.
     [ThreadStatic] private static float[]? t_packedKernel;
+    [ThreadStatic] private static float[]? t_packedColumns;
     [ThreadStatic] private static float[]? t_partials;
     [ThreadStatic] private static double[]? t_planeSums;
     // Per thread: each position's window corner, where the kernel gradient reads patch elements in place.
@@ -498,18 +499,22 @@ internal static unsafe class FastConvolution
         BufferChecks.CheckLength(dx, g.InputLength, nameof(dx));
         int mr = TileFor(g.PatchSize, kind).Rows;
         int k = g.PatchSize, patchSlivers = (k + mr - 1) / mr;
+        // Channels-last for every image, or (AVX-512's larger planes) for those whose dy is sparse enough, the others
+        // taking col2im: the choice is made from each image's dy, so a gradient through a fused max pooling and the
+        // same gradient set out in full take the same form, to the same bits.
         bool channelsLast = ChannelsLastInputGradient.Serves(g, kind);
-        float[] packed;
+        bool denseChannelsLast = channelsLast && ChannelsLastInputGradient.TakesDenseImages(g, kind);
+        float[] channelsLastPacked = [], columnsPacked = [];
         if (channelsLast)
         {
-            packed = Scratch(ref t_packedKernel, ChannelsLastInputGradient.PackedLength(g, filters));
-            fixed (float* w = kernel, p = packed) ChannelsLastInputGradient.PackKernel(w, g, filters, p);
+            channelsLastPacked = Scratch(ref t_packedKernel, ChannelsLastInputGradient.PackedLength(g, filters));
+            fixed (float* w = kernel, p = channelsLastPacked) ChannelsLastInputGradient.PackKernel(w, g, filters, p);
         }
-        else
+        if (!denseChannelsLast)
         {
             // [patch slivers][F][MR]: kernelᵀ, MR patch elements side by side for each filter.
-            packed = Scratch(ref t_packedKernel, patchSlivers * filters * mr);
-            fixed (float* w = kernel, p = packed)
+            columnsPacked = Scratch(ref t_packedColumns, patchSlivers * filters * mr);
+            fixed (float* w = kernel, p = columnsPacked)
             {
                 for (int s = 0; s < patchSlivers; s++)
                     GemmPacking.CopyRows(w + s * mr, k, Math.Min(mr, k - s * mr), filters, p + (nint)s * filters * mr,
@@ -518,23 +523,25 @@ internal static unsafe class FastConvolution
         }
         long work = (long)filters * k * g.OutputPlane;
         CpuParallel.For(g.Batch, work,
-            (new DataGradientOperands(dy, packed, dx, g, filters, kind), pooled, set, channelsLast),
-            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set, bool ChannelsLast) s,
-                int first, int last) =>
+            (new DataGradientOperands(dy, columnsPacked, dx, g, filters, kind), pooled, set, channelsLastPacked,
+                channelsLast, denseChannelsLast),
+            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set, float[] ChannelsLastPacked,
+                bool ChannelsLast, bool DenseChannelsLast) s, int first, int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
             Window2D g = s.Operands.G;
-            fixed (float* dy = s.Operands.Dy, unpooled = unpooledArray, packed = s.Operands.Packed, dx = s.Operands.Dx)
+            fixed (float* dy = s.Operands.Dy, unpooled = unpooledArray, packed = s.ChannelsLastPacked,
+                   dx = s.Operands.Dx)
             {
                 for (int n = first; n < last; n++)
                 {
                     float* imageDy = dy + (nint)n * imageLength;
                     if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled, PoolingWidth(s.Operands.Kind));
-                    if (s.ChannelsLast)
-                        ChannelsLastInputGradient.Image(imageDy, packed, g, s.Operands.Filters, s.Set,
-                            dx + (nint)n * g.Channels * g.InputPlane, sparse: s.Pooled is not null);
-                    else BackwardDataImage(s.Operands, n, s.Set, imageDy);
+                    bool done = s.ChannelsLast && ChannelsLastInputGradient.Image(imageDy, packed, g,
+                        s.Operands.Filters, s.Set, dx + (nint)n * g.Channels * g.InputPlane,
+                        sparse: s.Pooled is not null || !s.DenseChannelsLast, dense: s.DenseChannelsLast);
+                    if (!done) BackwardDataImage(s.Operands, n, s.Set, imageDy);
                 }
             }
         });
