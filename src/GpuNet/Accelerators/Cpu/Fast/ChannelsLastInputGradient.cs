@@ -25,16 +25,17 @@ internal static unsafe class ChannelsLastInputGradient
     /// all lie inside the image. Which images it takes on AVX-512 is <see cref="TakesDenseImages"/>'s to say.
     /// </summary>
     public static bool Serves(Window2D g, GemmKernelKind kind) =>
-        g.Channels % Columns == 0 && g.WindowsInsideImage && kind is GemmKernelKind.Vector256 or GemmKernelKind.Vector512;
+        g.Channels % Columns == 0 && g.WindowsInsideImage
+        && kind is GemmKernelKind.Vector256 or GemmKernelKind.Vector512;
 
     /// <summary>
     /// Whether every image takes this form, or only those whose dy is sparse enough for <see
-    /// cref="SparsePooledGradient.InputGradient"/>, the others keeping col2im. On AVX-512, with the same 256-bit tiles,
-    /// the dense tiles pay only where an image has fewer positions than the 12 × 32 tiles' 32: on a Xeon a 3 × 3 plane's
-    /// input gradient took two fifths less time this way, where an 11 × 11 plane's took as long or longer. The sparse
-    /// products pay on the larger planes too: alternated call by call with col2im behind a max pooling on the Xeon, the
-    /// two-block CNN's second layer (8 × 8 plane) took 1.91 against 2.40 ms (median), Chollet's second (11 × 11) 1.54
-    /// against 1.72 ms.
+    /// cref="SparsePooledGradient.InputGradient"/>, the others keeping col2im. On AVX-512, with the same 256-bit
+    /// tiles, the dense tiles pay only where an image has fewer positions than the 12 × 32 tiles' 32: on a Xeon a
+    /// 3 × 3 plane's input gradient took two fifths less time this way, where an 11 × 11 plane's took as long or
+    /// longer. The sparse products pay on the larger planes too: alternated call by call with col2im behind a max
+    /// pooling on the Xeon, the two-block CNN's second layer (8 × 8 plane) took 1.91 against 2.40 ms (median),
+    /// Chollet's second (11 × 11) 1.54 against 1.72 ms.
     /// </summary>
     public static bool TakesDenseImages(Window2D g, GemmKernelKind kind) =>
         kind == GemmKernelKind.Vector256 || FastConvolution.FewerPositionsThanATile(g, kind);

@@ -525,8 +525,8 @@ internal static unsafe class FastConvolution
         CpuParallel.For(g.Batch, work,
             (new DataGradientOperands(dy, columnsPacked, dx, g, filters, kind), pooled, set, channelsLastPacked,
                 channelsLast, denseChannelsLast),
-            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set, float[] ChannelsLastPacked,
-                bool ChannelsLast, bool DenseChannelsLast) s, int first, int last) =>
+            static (in (DataGradientOperands Operands, FusedPoolingGradient? Pooled, bool Set,
+                float[] ChannelsLastPacked, bool ChannelsLast, bool DenseChannelsLast) s, int first, int last) =>
         {
             int imageLength = s.Operands.Filters * s.Operands.G.OutputPlane;
             float[] unpooledArray = s.Pooled is null ? [] : Scratch(ref t_unpooled, imageLength);
