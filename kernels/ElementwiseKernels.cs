@@ -35,7 +35,7 @@ public static class ElementwiseKernels
     }
 
     /// <summary>dBias [cols] += Σ_r dy [rows, cols]: a thread per column, rows added in order.</summary>
-    [KernelFor("BiasGradient")]
+    [KernelFor("BiasGradient", "DenseBackward")]
     public static void BiasGradient(ArrayView<float> dy, int rows, int cols, ArrayView<float> dBias)
     {
         int stride = Grid.DimX * Group.DimX;

@@ -12,7 +12,7 @@ namespace GpuNet.Kernels;
 public static class GemmKernels
 {
     /// <summary>Launch with a grid of ⌈n / 4C⌉ × ⌈m / 4R⌉ groups of R·C threads.</summary>
-    [KernelFor("Gemm", "Conv2DForward", "Conv2DBackward")]
+    [KernelFor("Gemm", "Conv2DForward", "Conv2DBackward", "DenseBackward")]
     public static void Gemm<TShape>(GemmShape s, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c)
         where TShape : struct, IKernelShape
     {

@@ -44,6 +44,10 @@ public static class DeviceChecks
         foreach (var (ta, tb) in new[] { (false, false), (true, false), (false, true), (true, true) })
             Add("Gemm", $"7×13·13×10, transposes {ta}/{tb}", Sums, [U(7 * 13), U(13 * 10), U(7 * 10)], [2],
                 (a, b) => a.Gemm(ta, tb, b[0], b[1], 7, 10, 13, 0.5f, 0.25f, b[2]));
+        // x [7, 13], kernel [13, 10], dy [7, 10]; dKernel set, dBias and dx added to.
+        Add("DenseBackward", "7×13 → 10", Sums, [U(7 * 13), U(13 * 10), U(7 * 10), U(13 * 10), U(10), U(7 * 13)],
+            [3, 4, 5], (a, b) => a.DenseBackward(b[0], b[1], b[2], 7, 13, 10,
+                new DenseGradients(b[3], SetKernel: true, b[4], b[5], SetInput: false)));
         Add("Add", "1001", Exact, [U(n), U(n), U(n)], [2], (a, b) => a.Add(b[0], b[1], n, b[2]));
         Add("AddBias", "7×10", Exact, [U(cols), U(rows * cols)], [1], (a, b) => a.AddBias(b[0], rows, cols, b[1]));
         Add("BiasGradient", "7×10", Exact, [U(rows * cols), U(cols)], [1],

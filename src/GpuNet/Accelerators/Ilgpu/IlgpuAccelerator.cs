@@ -153,6 +153,16 @@ public sealed class IlgpuAccelerator : IAccelerator
         _kernels.AddBias(_device.Stream, _geometry.Elementwise((long)rows * cols), biases, rows, cols, xv);
     }
 
+    /// <summary>The three kernels in turn, on the one stream.</summary>
+    public void DenseBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, int batch, int inputs, int outputs,
+        DenseGradients gradients)
+    {
+        Gemm(true, false, x, dy, inputs, outputs, batch, 1f, gradients.SetKernel ? 0f : 1f, gradients.Kernel);
+        if (gradients.Bias is { } dBias) BiasGradient(dy, batch, outputs, dBias);
+        if (gradients.Input is { } dx)
+            Gemm(false, true, dy, kernel, batch, inputs, outputs, 1f, gradients.SetInput ? 0f : 1f, dx);
+    }
+
     public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias)
     {
         var (dyv, dBiases) = (Require(dy, (long)rows * cols, nameof(dy)), Require(dBias, cols, nameof(dBias)));
