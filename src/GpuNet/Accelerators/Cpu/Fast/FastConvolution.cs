@@ -789,7 +789,7 @@ internal static unsafe class FastConvolution
             // Behind a max pooling, most of dy is zero: the products run over the rest, to the same sums.
             if (s.Pooled is not null && SparsePooledGradient.ServesKernelGradient(g, s.Kind))
             {
-                SparsePooledGradient.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch);
+                SparsePooledGradient.KernelGradient(pixels, dy, g, images, filters, partial, s.PaddedPatch, s.Kind);
                 return;
             }
             if (ElementsInPlace(g, s.Kind))
