@@ -20,8 +20,8 @@ public sealed class Conv2DMaxPoolTests
     // dy (SparsePooledGradient): Chollet's second layer (an output the pooling leaves a row and a column of), patch
     // rows of 10 and 9 vectors (16 and 24 channels, the second strided and without the channels-last input
     // gradient), 20 filters under a 3×3 pooling, and a 6×6 output whose last four positions, past its last
-    // whole vector, are pooled; window rows of 16, 128 and 192 floats, for each width of AVX-512's sparse kernel
-    // gradient.
+    // whole vector, are pooled; window rows of 16, 128, 192, 32 and 160 floats, for each width of AVX-512's sparse
+    // kernel gradient, which make 1, 8, 36, 4 and 10 slivers of 16 channels, for each of its sparse input gradient.
     private static readonly object[][] Shapes =
     [
         [3, 1, 28, 28, 5, 1, 0, 13, 2],
@@ -39,6 +39,8 @@ public sealed class Conv2DMaxPoolTests
         [2, 16, 9, 9, 1, 1, 0, 5, 2],
         [2, 32, 8, 8, 4, 1, 0, 5, 2],
         [2, 64, 7, 7, 3, 1, 0, 6, 2],
+        [2, 16, 9, 9, 2, 1, 0, 5, 2],
+        [2, 160, 5, 5, 1, 1, 0, 3, 2],
     ];
 
     /// <summary>Each geometry on each micro-kernel and the pooling of its vector width.</summary>

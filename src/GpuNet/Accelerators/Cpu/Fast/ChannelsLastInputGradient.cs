@@ -62,10 +62,11 @@ internal static unsafe class ChannelsLastInputGradient
     /// <param name="sparse">dy may be mostly zeros (a max pooling's gradient): where its nonzero values are few enough,
     /// the image takes <see cref="SparsePooledGradient.InputGradient"/>, to the same bits as the dense tiles.</param>
     /// <param name="dense">Whether the dense tiles take the image where the sparse products do not.</param>
+    /// <param name="kind">The vector path: the sparse products run on 512-bit vectors on AVX-512's.</param>
     /// <returns>False, having left dx alone, where neither took the image.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool Image(float* dy, float* packed, Window2D g, int filters, bool set, float* dx, bool sparse,
-        bool dense)
+        bool dense, GemmKernelKind kind)
     {
         int plane = g.OutputPlane, pixels = g.InputPlane, channels = g.Channels;
         int slivers = g.WindowSize * channels / Columns;
@@ -86,7 +87,8 @@ internal static unsafe class ChannelsLastInputGradient
             // Aligned: a tile row (16 channels) is then one cache line or two whole halves.
             float* image = FastConvolution.Aligned(channelsLastStart), tile = FastConvolution.Aligned(tileStart);
             new Span<float>(image, pixels * channels).Clear();
-            bool done = sparse && SparsePooledGradient.InputGradient(dy, packed, g, filters, slivers, image, offsets);
+            bool done = sparse && SparsePooledGradient.InputGradient(dy, packed, g, filters, slivers, image, offsets,
+                kind);
             if (!done && !dense) return false;
             for (int q0 = 0; q0 < plane && !done; q0 += Rows)
             {

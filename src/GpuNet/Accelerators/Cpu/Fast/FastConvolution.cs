@@ -540,7 +540,8 @@ internal static unsafe class FastConvolution
                     if (s.Pooled is { } p) Unpool(p, n, 1, imageDy = unpooled, PoolingWidth(s.Operands.Kind));
                     bool done = s.ChannelsLast && ChannelsLastInputGradient.Image(imageDy, packed, g,
                         s.Operands.Filters, s.Set, dx + (nint)n * g.Channels * g.InputPlane,
-                        sparse: s.Pooled is not null || !s.DenseChannelsLast, dense: s.DenseChannelsLast);
+                        sparse: s.Pooled is not null || !s.DenseChannelsLast, dense: s.DenseChannelsLast,
+                        s.Operands.Kind);
                     if (!done) BackwardDataImage(s.Operands, n, s.Set, imageDy);
                 }
             }
