@@ -6,14 +6,15 @@ using System.Runtime.Intrinsics.X86;
 namespace GpuNet.Accelerators.Cpu.Fast;
 
 /// <summary>
-/// The 256-bit (AVX2) kernel and input gradients of a convolution whose output a max pooling reads, from the nonzero dy
-/// alone. A pooling window passes its gradient to one position per filter, so a 2×2 pooling leaves three quarters of
-/// each dy plane zero (more where the fused ReLU is off), and the dense forms' tiles (<see
-/// cref="GemmMicroKernels.Tile6x16Elements"/>, <see cref="GemmMicroKernels.Tile6x16"/>) multiply those zeros like any
-/// other value. Here every sum runs over the nonzero values only, in the order the dense form takes them, each one
-/// chain of multiply-adds as there, and the sums are added into dx in the dense form's order. A skipped product would
-/// have added ±0 to a sum that is never −0 (it starts at +0, and a sum that rounds to zero is +0), so the results are
-/// the dense forms' bit for bit wherever the layer's input and kernel are finite.
+/// The kernel and input gradients of a convolution whose output a max pooling reads, from the nonzero dy alone, on
+/// 256-bit vectors (their sums on 512-bit ones on the AVX-512 path). A pooling window passes its gradient to one
+/// position per filter, so a 2×2 pooling leaves three quarters of each dy plane zero (more where the fused ReLU is
+/// off), and the dense forms' tiles (<see cref="GemmMicroKernels.Tile6x16Elements"/>, <see
+/// cref="GemmMicroKernels.Tile6x16"/>) multiply those zeros like any other value. Here every sum runs over the nonzero
+/// values only, in the order the dense form takes them, each one chain of multiply-adds as there, and the sums are
+/// added into dx in the dense form's order. A skipped product would have added ±0 to a sum that is never −0 (it starts
+/// at +0, and a sum that rounds to zero is +0), so the results are the dense forms' bit for bit wherever the layer's
+/// input and kernel are finite.
 /// </summary>
 /// <remarks>
 /// Kernel gradient: channels-last, a window row's kw·C patch elements are contiguous, and each run of up to 12
