@@ -107,7 +107,6 @@ internal static unsafe class FastGemm
     /// <summary>Whether a product of m × n × k multiply-adds is worth a thread of its own.</summary>
     public static bool WorthAThread(int m, int n, int k) => (long)m * n * k >= WorkPerThread;
 
-
     /// <summary>How many rectangles of C a multiplication is split into, for tests.</summary>
     internal static int RegionCount(int m, int n, int k, GemmKernelKind kind, int threads)
     {
@@ -260,11 +259,13 @@ internal static unsafe class FastGemm
             // Only where each sliver of op(A) meets a few of op(B): the look at its steps then costs next to nothing.
             bool fewSlivers = n < 4 * _tileColumns;
             // AVX-512 takes six-row slivers where op(A) looks sparse: with twelve rows, half as many steps are zero in
-            // all of them. The first Dense layer over MNIST took 227 µs forward and 166 µs for its kernel gradient
-            // (100 images, 256 units, two threads) as 12 × 32 tiles, and AVX2's 6 × 16 ones skipping steps were faster.
-            bool sixRowsOn512 = kind == GemmKernelKind.Vector512 && skipZeroSteps && !fewSlivers
-                && GemmZeroSteps.FirstRowsSkipEnough(transposeA, (float*)Unsafe.AsPointer(
-                    ref MemoryMarshal.GetArrayDataReference(a)), m, k);
+            // all of them. The first Dense layer over MNIST (100 images, 256 units, two threads, minimums of
+            // alternated runs on the Xeon) took 199–257 µs forward and 142–168 µs for its kernel gradient as 12 × 32
+            // tiles, where AVX2's 6 × 16 tiles skipping steps were already faster, and 135–251 and 88–182 µs as
+            // 6 × 32 tiles skipping steps; with 512 units, batch 128, 540–583 and 392–459 against 278 and 206–209.
+            bool sixRowsOn512 = false;
+            if (kind == GemmKernelKind.Vector512 && skipZeroSteps && !fewSlivers)
+                fixed (float* pa = a) sixRowsOn512 = GemmZeroSteps.FirstRowsSkipEnough(transposeA, pa, m, k);
             if (sixRowsOn512) _tileRows = 6;
             _rowsKernel = null;
             _stepsKernel = null;
