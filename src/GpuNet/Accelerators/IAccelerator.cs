@@ -71,13 +71,8 @@ public interface IAccelerator : IDisposable
     /// as <paramref name="gradients"/> says. By default the three in turn; an accelerator may run them side by side.
     /// </summary>
     void DenseBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, int batch, int inputs, int outputs,
-        DenseGradients gradients)
-    {
-        Gemm(true, false, x, dy, inputs, outputs, batch, 1f, gradients.SetKernel ? 0f : 1f, gradients.Kernel);
-        if (gradients.Bias is { } dBias) BiasGradient(dy, batch, outputs, dBias);
-        if (gradients.Input is { } dx)
-            Gemm(false, true, dy, kernel, batch, inputs, outputs, 1f, gradients.SetInput ? 0f : 1f, dx);
-    }
+        DenseGradients gradients) =>
+        gradients.InTurn(this, x, kernel, dy, batch, inputs, outputs);
 
     /// <summary>y = a + b elementwise.</summary>
     void Add(DeviceBuffer a, DeviceBuffer b, int length, DeviceBuffer y);

@@ -58,10 +58,7 @@ public sealed class CpuAccelerator : IAccelerator
             || !FastGemm.WorthAThread(batch, inputs, outputs))
         {
             // In turn, each product over every thread.
-            Gemm(true, false, x, dy, inputs, outputs, batch, 1f, gradients.SetKernel ? 0f : 1f, gradients.Kernel);
-            if (gradients.Bias is { } dBias) BiasGradient(dy, batch, outputs, dBias);
-            if (gradients.Input is { } input)
-                Gemm(false, true, dy, kernel, batch, inputs, outputs, 1f, gradients.SetInput ? 0f : 1f, input);
+            gradients.InTurn(this, x, kernel, dy, batch, inputs, outputs);
             return;
         }
         CpuParallel.For(2, long.MaxValue / 2, (Data(x), Data(kernel), Data(dy), batch, inputs, outputs, gradients),

@@ -155,13 +155,8 @@ public sealed class IlgpuAccelerator : IAccelerator
 
     /// <summary>The three kernels in turn, on the one stream.</summary>
     public void DenseBackward(DeviceBuffer x, DeviceBuffer kernel, DeviceBuffer dy, int batch, int inputs, int outputs,
-        DenseGradients gradients)
-    {
-        Gemm(true, false, x, dy, inputs, outputs, batch, 1f, gradients.SetKernel ? 0f : 1f, gradients.Kernel);
-        if (gradients.Bias is { } dBias) BiasGradient(dy, batch, outputs, dBias);
-        if (gradients.Input is { } dx)
-            Gemm(false, true, dy, kernel, batch, inputs, outputs, 1f, gradients.SetInput ? 0f : 1f, dx);
-    }
+        DenseGradients gradients) =>
+        gradients.InTurn(this, x, kernel, dy, batch, inputs, outputs);
 
     public void BiasGradient(DeviceBuffer dy, int rows, int cols, DeviceBuffer dBias)
     {
