@@ -60,14 +60,8 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile12x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
-        // C is read and written only after the loop: ask for its 12 rows (up to three cache lines
-        // each where a row does not start on a line) now, so they arrive meanwhile.
-        for (int r = 0; r < 12; r++)
-        {
-            Sse.Prefetch0(c + r * ldc);
-            Sse.Prefetch0(c + r * ldc + 16);
-            Sse.Prefetch0(c + r * ldc + 31);
-        }
+        // C is read and written only after the loop: ask for its 12 rows now, so they arrive meanwhile.
+        PrefetchRowsOf32(c, ldc, 12);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -507,7 +501,7 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x32(float* a, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
-        PrefetchTile6x32(c, ldc);
+        PrefetchRowsOf32(c, ldc, 6);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -536,7 +530,7 @@ internal static unsafe class GemmMicroKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tile6x32Rows(float* a, nint lda, float* b, int kc, float* c, nint ldc, float alpha, float beta)
     {
-        PrefetchTile6x32(c, ldc);
+        PrefetchRowsOf32(c, ldc, 6);
         float* a1 = a + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -568,7 +562,7 @@ internal static unsafe class GemmMicroKernels
     public static void Tile6x32Steps(float* a, float* b, int* steps, int count, float* c, nint ldc, float alpha,
         float beta)
     {
-        PrefetchTile6x32(c, ldc);
+        PrefetchRowsOf32(c, ldc, 6);
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
         Vector512<float> c40 = default, c41 = default, c50 = default, c51 = default;
@@ -593,10 +587,12 @@ internal static unsafe class GemmMicroKernels
         StoreTile6x32(c, ldc, alpha, beta, c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51);
     }
 
+    /// <summary>Asks for <paramref name="rows"/> rows of 32 floats of C, up to three cache lines each where a row does
+    /// not start on a line.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void PrefetchTile6x32(float* c, nint ldc)
+    private static void PrefetchRowsOf32(float* c, nint ldc, int rows)
     {
-        for (int r = 0; r < 6; r++)
+        for (int r = 0; r < rows; r++)
         {
             Sse.Prefetch0(c + r * ldc);
             Sse.Prefetch0(c + r * ldc + 16);
